@@ -1,0 +1,14 @@
+/**
+ * `npm run bench`: runs every benchmark suite in turn and prints ops/s and p50/p99 tables.
+ * Pass suite names to run a subset: `npm run bench -- decision`.
+ */
+const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
+  decision: () => import("./decision.bench.js"),
+};
+
+const wanted = process.argv.slice(2);
+for (const [name, load] of Object.entries(suites)) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  const suite = await load();
+  await suite.run();
+}

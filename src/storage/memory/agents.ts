@@ -1,0 +1,38 @@
+import type { AgentStore } from "../storage.js";
+import type { MemoryState } from "./memory-state.js";
+
+/** Memory implementation of {@link AgentStore}. */
+export function memoryAgents(s: MemoryState): AgentStore {
+  return {
+    async upsert(agent) {
+      s.assertWritable();
+      const prev = s.agents.get(agent.id);
+      const stored = prev ? { ...agent, createdAt: prev.createdAt } : agent;
+      s.set(s.agents, agent.id, stored);
+      return stored;
+    },
+    async get(id) {
+      return s.agents.get(id);
+    },
+    async list(q) {
+      const tags = q.tags ?? [];
+      const rows = [...s.agents.values()]
+        .filter((a) => tags.length === 0 || a.tags.some((t) => tags.includes(t)))
+        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      const offset = q.offset ?? 0;
+      return rows.slice(offset, offset + q.limit);
+    },
+    async count() {
+      return s.agents.size;
+    },
+    async insertDelegation(delegation) {
+      s.assertWritable();
+      s.push(s.delegations, delegation);
+    },
+    async listDelegations(q) {
+      return s.delegations
+        .filter((d) => q.agentId === undefined || d.fromAgentId === q.agentId || d.toAgentId === q.agentId)
+        .slice(0, q.limit);
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import { ControlPlaneError } from "../../errors/control-plane-error.js";
+import type { EventRecord } from "../../types/event.js";
+import type { EventStore } from "../storage.js";
+import type { MemoryState } from "./memory-state.js";
+
+/** Memory implementation of {@link EventStore}. */
+export function memoryEvents(s: MemoryState): EventStore {
+  return {
+    async append(e) {
+      s.assertWritable();
+      let seq: number | null = null;
+      if (e.sessionId !== null) {
+        const session = s.sessions.get(e.sessionId);
+        if (!session) throw new ControlPlaneError("not_found", `session ${e.sessionId} not found`);
+        seq = session.lastSeq + 1;
+        s.set(s.sessions, session.id, { ...session, lastSeq: seq });
+      }
+      const id = s.nextEventId++;
+      if (s.undo) s.undo.push(() => void s.nextEventId--);
+      const record: EventRecord = {
+        id,
+        sessionId: e.sessionId,
+        seq,
+        kind: e.kind,
+        agentId: e.agentId ?? null,
+        proposalId: e.proposalId ?? null,
+        ticketId: e.ticketId ?? null,
+        payload: e.payload,
+        at: e.at,
+      };
+      s.push(s.events, record);
+      if (e.sessionId !== null) {
+        let list = s.eventsBySession.get(e.sessionId);
+        if (!list) {
+          list = [];
+          s.set(s.eventsBySession, e.sessionId, list);
+        }
+        s.push(list, record);
+      }
+      return record;
+    },
+    async list(sessionId, q) {
+      const list = s.eventsBySession.get(sessionId) ?? [];
+      const afterSeq = q.afterSeq ?? 0;
+      // seq n sits at index n - 1 (gap-free), so the page starts right after `afterSeq`.
+      return list.slice(afterSeq, afterSeq + q.limit);
+    },
+    async feed(q) {
+      const afterId = q.afterId ?? 0;
+      if (q.sessionId !== undefined) {
+        const list = s.eventsBySession.get(q.sessionId) ?? [];
+        return list.filter((e) => e.id > afterId).slice(0, q.limit);
+      }
+      // ids are 1..n in insertion order.
+      return s.events.slice(afterId, afterId + q.limit);
+    },
+  };
+}

@@ -1,0 +1,15 @@
+import type { PolicyStore } from "../storage.js";
+import type { MemoryState } from "./memory-state.js";
+
+/** Memory implementation of {@link PolicyStore}. */
+export function memoryPolicies(s: MemoryState): PolicyStore {
+  return {
+    async put(snapshot) {
+      s.assertWritable();
+      if (!s.policies.has(snapshot.id)) s.set(s.policies, snapshot.id, snapshot);
+    },
+    async get(id) {
+      return s.policies.get(id);
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import { ControlPlaneError } from "../../errors/control-plane-error.js";
+import type { ProposalRecord } from "../../types/proposal-record.js";
+import type { ProposalStore } from "../storage.js";
+import { type MemoryState, pageNewestFirst } from "./memory-state.js";
+
+/** Memory implementation of {@link ProposalStore}. */
+export function memoryProposals(s: MemoryState): ProposalStore {
+  return {
+    async insert(proposal) {
+      s.assertWritable();
+      if (s.proposals.has(proposal.id)) throw new ControlPlaneError("conflict", `proposal ${proposal.id} already exists`);
+      if (!s.sessions.has(proposal.sessionId)) {
+        throw new ControlPlaneError("not_found", `session ${proposal.sessionId} not found`);
+      }
+      s.set(s.proposals, proposal.id, proposal);
+      const key = `${proposal.sessionId}\u0000${proposal.fingerprint}`;
+      let ids = s.proposalsByFingerprint.get(key);
+      if (!ids) {
+        ids = [];
+        s.set(s.proposalsByFingerprint, key, ids);
+      }
+      s.push(ids, proposal.id);
+    },
+    async get(id) {
+      return s.proposals.get(id);
+    },
+    async transition(id, from, patch) {
+      s.assertWritable();
+      const prev = s.proposals.get(id);
+      if (!prev || !from.includes(prev.status)) return undefined;
+      const next: ProposalRecord = { ...prev, ...patch };
+      s.set(s.proposals, id, next);
+      return next;
+    },
+    async findByFingerprint(sessionId, fingerprint, statuses) {
+      const ids = s.proposalsByFingerprint.get(`${sessionId}\u0000${fingerprint}`) ?? [];
+      for (let i = ids.length - 1; i >= 0; i--) {
+        const p = s.proposals.get(ids[i]!);
+        if (p && statuses.includes(p.status)) return p;
+      }
+      return undefined;
+    },
+    async list(q) {
+      const rows = [...s.proposals.values()].filter(
+        (p) =>
+          (q.sessionId === undefined || p.sessionId === q.sessionId) &&
+          (q.statuses === undefined || q.statuses.includes(p.status)),
+      );
+      return pageNewestFirst(rows, q.limit, q.offset);
+    },
+  };
+}

@@ -1,0 +1,35 @@
+/** Approval ticket states; everything but `pending` is terminal. */
+export const TICKET_STATUSES = ["pending", "approved", "denied", "expired"] as const;
+/** One of {@link TICKET_STATUSES}. */
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+
+/**
+ * What an approval covers. `once`: only the proposal of the ticket. `session`: later proposals of the same
+ * session that match (actions, resources, per-action max cost) are allowed without a human, while
+ * `remaining` (if set) lasts and until `expiresAt` (if set). Money in micros, times in ms since epoch.
+ */
+export interface ApprovalScope {
+  readonly kind: "once" | "session";
+  readonly actions: readonly string[] | null;
+  readonly resourceIds: readonly string[] | null;
+  readonly maxCostPerAction: number | null;
+  readonly remaining: number | null;
+  readonly expiresAt: number | null;
+}
+
+/** An approval ticket: a request for a human decision on one proposal. */
+export interface TicketRecord {
+  readonly id: string;
+  readonly sessionId: string;
+  readonly proposalId: string;
+  readonly status: TicketStatus;
+  readonly createdAt: number;
+  /** When the ticket expires (or escalates) if nobody decides it. */
+  readonly deadlineAt: number;
+  readonly decidedAt: number | null;
+  readonly decidedBy: string | null;
+  readonly reason: string | null;
+  readonly scope: ApprovalScope | null;
+  /** Escalation step reached (0 = first approver group). */
+  readonly escalationLevel: number;
+}
