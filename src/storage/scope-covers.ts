@@ -16,7 +16,10 @@ export interface ScopeRequest {
 export function scopeCovers(scope: ApprovalScope | null, req: ScopeRequest): boolean {
   if (!scope || scope.kind !== "session") return false;
   if (scope.actions !== null && !scope.actions.includes(req.action)) return false;
-  if (scope.resourceIds !== null && (req.resourceId === null || !scope.resourceIds.includes(req.resourceId))) {
+  if (
+    scope.resourceIds !== null &&
+    (req.resourceId === null || !scope.resourceIds.includes(req.resourceId))
+  ) {
     return false;
   }
   if (scope.maxCostPerAction !== null && req.cost > scope.maxCostPerAction) return false;

@@ -11,7 +11,10 @@ export function memoryIdempotency(s: MemoryState): IdempotencyStore {
     async put(record) {
       s.assertWritable();
       if (s.idempotency.has(record.key)) {
-        throw new ControlPlaneError("conflict", `idempotency key ${JSON.stringify(record.key)} already recorded`);
+        throw new ControlPlaneError(
+          "conflict",
+          `idempotency key ${JSON.stringify(record.key)} already recorded`,
+        );
       }
       s.set(s.idempotency, record.key, record);
     },

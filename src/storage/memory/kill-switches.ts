@@ -11,7 +11,14 @@ export function memoryKillSwitches(s: MemoryState): KillSwitchStore {
       s.assertWritable();
       const prev = s.killSwitches.get(key(scope, target));
       if (prev?.engaged) return { record: prev, changed: false };
-      const record: KillSwitchRecord = { scope, target, engaged: true, reason, engagedAt: now, releasedAt: null };
+      const record: KillSwitchRecord = {
+        scope,
+        target,
+        engaged: true,
+        reason,
+        engagedAt: now,
+        releasedAt: null,
+      };
       s.set(s.killSwitches, key(scope, target), record);
       return { record, changed: true };
     },
@@ -25,7 +32,11 @@ export function memoryKillSwitches(s: MemoryState): KillSwitchStore {
     },
     async findEngaged(sessionId, agentIds) {
       if (s.killSwitches.size === 0) return undefined;
-      const candidates = [key("global", ""), key("session", sessionId), ...agentIds.map((a) => key("agent", a))];
+      const candidates = [
+        key("global", ""),
+        key("session", sessionId),
+        ...agentIds.map((a) => key("agent", a)),
+      ];
       for (const k of candidates) {
         const r = s.killSwitches.get(k);
         if (r?.engaged) return r;

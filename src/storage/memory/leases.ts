@@ -8,7 +8,11 @@ export function memoryLeases(s: MemoryState): LeaseStore {
       s.assertWritable();
       const held = s.leases.get(lease.key);
       if (held && held.owner !== lease.owner && held.expiresAt > now) return false;
-      s.set(s.leases, lease.key, held && held.owner === lease.owner ? { ...lease, acquiredAt: held.acquiredAt } : lease);
+      s.set(
+        s.leases,
+        lease.key,
+        held && held.owner === lease.owner ? { ...lease, acquiredAt: held.acquiredAt } : lease,
+      );
       return true;
     },
     async renew(key, owner, expiresAt, now) {

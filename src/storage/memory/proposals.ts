@@ -8,7 +8,8 @@ export function memoryProposals(s: MemoryState): ProposalStore {
   return {
     async insert(proposal) {
       s.assertWritable();
-      if (s.proposals.has(proposal.id)) throw new ControlPlaneError("conflict", `proposal ${proposal.id} already exists`);
+      if (s.proposals.has(proposal.id))
+        throw new ControlPlaneError("conflict", `proposal ${proposal.id} already exists`);
       if (!s.sessions.has(proposal.sessionId)) {
         throw new ControlPlaneError("not_found", `session ${proposal.sessionId} not found`);
       }

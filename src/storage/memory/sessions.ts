@@ -18,7 +18,8 @@ export function memorySessions(s: MemoryState): SessionStore {
   return {
     async insert(session) {
       s.assertWritable();
-      if (s.sessions.has(session.id)) throw new ControlPlaneError("conflict", `session ${session.id} already exists`);
+      if (s.sessions.has(session.id))
+        throw new ControlPlaneError("conflict", `session ${session.id} already exists`);
       s.set(s.sessions, session.id, session);
     },
     async get(id) {
@@ -69,7 +70,10 @@ export function memorySessions(s: MemoryState): SessionStore {
       return pageNewestFirst(rows, q.limit, q.offset);
     },
     async countByStatus() {
-      const counts = Object.fromEntries(SESSION_STATUSES.map((st) => [st, 0])) as Record<SessionStatus, number>;
+      const counts = Object.fromEntries(SESSION_STATUSES.map((st) => [st, 0])) as Record<
+        SessionStatus,
+        number
+      >;
       for (const r of s.sessions.values()) counts[r.status]++;
       return counts;
     },

@@ -18,7 +18,8 @@ export function memoryTickets(s: MemoryState): TicketStore {
   return {
     async insert(ticket) {
       s.assertWritable();
-      if (s.tickets.has(ticket.id)) throw new ControlPlaneError("conflict", `ticket ${ticket.id} already exists`);
+      if (s.tickets.has(ticket.id))
+        throw new ControlPlaneError("conflict", `ticket ${ticket.id} already exists`);
       s.set(s.tickets, ticket.id, ticket);
     },
     async get(id) {
@@ -27,7 +28,7 @@ export function memoryTickets(s: MemoryState): TicketStore {
     async decide(id, d) {
       s.assertWritable();
       const prev = s.tickets.get(id);
-      if (!prev || prev.status !== "pending") return undefined;
+      if (prev?.status !== "pending") return undefined;
       const next: TicketRecord = {
         ...prev,
         status: d.status,
@@ -58,9 +59,12 @@ export function memoryTickets(s: MemoryState): TicketStore {
           if (!found || t.createdAt < found.createdAt) found = t;
         }
       }
-      if (!found || !found.scope) return undefined;
+      if (!found?.scope) return undefined;
       if (found.scope.remaining === null) return found;
-      const next: TicketRecord = { ...found, scope: { ...found.scope, remaining: found.scope.remaining - 1 } };
+      const next: TicketRecord = {
+        ...found,
+        scope: { ...found.scope, remaining: found.scope.remaining - 1 },
+      };
       s.set(s.tickets, found.id, next);
       return next;
     },

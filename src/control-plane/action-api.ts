@@ -1,0 +1,135 @@
+import { settleBudget } from "../engines/budgets/budget-tracker.js";
+import { resourceLockKey, unlockResource } from "../engines/concurrency/resource-lock.js";
+import { parseProposal } from "../engines/router/parse-proposal.js";
+import { routeProposal } from "../engines/router/route-proposal.js";
+import { InvalidTransitionError, NotFoundError } from "../errors/control-plane-error.js";
+import { ValidationError, type ValidationIssue } from "../errors/validation-error.js";
+import type { JsonValue } from "../types/json.js";
+import { formatMicros, toMicros } from "../types/money.js";
+import type { ProposalInput } from "../types/proposal.js";
+import type { Decision } from "./decision.js";
+import { type PipelineContext, runProposePipeline } from "./propose-pipeline.js";
+import { checkIdempotencyKey, proposalFingerprint, type Runtime } from "./runtime.js";
+import { isJsonValue, type ProposalView, proposalView } from "./views.js";
+
+/**
+ * Decides a proposal: validates it, runs the decision core and every stateful step, and persists proposal,
+ * ticket, budget reservation, lock and events in one transaction. Evaluators (if the policy has any) run
+ * between two transactions so that no transaction waits on them.
+ */
+export async function propose(rt: Runtime, input: ProposalInput): Promise<Decision> {
+  rt.assertOpen();
+  const proposal = parseProposal(input);
+  const idempotencyKey = input.idempotencyKey;
+  checkIdempotencyKey(idempotencyKey);
+  const ctx: PipelineContext = {
+    proposal,
+    fingerprint: proposalFingerprint(proposal),
+    idempotencyKey,
+    now: rt.clock.now(),
+    newId: rt.ids,
+    lockTtlMs: rt.lockTtlMs,
+    policyFor: rt.policyFor,
+    route: (policy, p, agent) => routeProposal(policy, p, { agent, agentPolicy: rt.agentPolicy }),
+  };
+  const first = await rt.storage.transaction((tx) => runProposePipeline(tx, ctx));
+  if (first.kind === "decided") return first.decision;
+  const routed = await first.routing;
+  const second = await rt.storage.transaction((tx) =>
+    runProposePipeline(tx, { ...ctx, now: rt.clock.now(), routed }),
+  );
+  if (second.kind !== "decided") throw new Error("unreachable: routing was precomputed");
+  return second.decision;
+}
+
+/** What the host reports after executing an allowed action. */
+export interface CompletionInput {
+  /** Whether the side effect succeeded. */
+  readonly ok: boolean;
+  /** Actual cost in currency units; defaults to the estimated (reserved) cost. */
+  readonly cost?: number | string;
+  /** A JSON result to keep in the audit record. */
+  readonly output?: JsonValue;
+  /** Error message when `ok` is false. */
+  readonly error?: string;
+  readonly idempotencyKey?: string;
+}
+
+/**
+ * Records the outcome of an executing proposal, reconciles its budget reservation with the actual cost,
+ * releases its resource lock and appends `execution_completed` / `execution_failed`.
+ * @throws NotFoundError for an unknown proposal; InvalidTransitionError if it is not executing;
+ *   ValidationError naming each bad field.
+ */
+export async function complete(
+  rt: Runtime,
+  proposalId: string,
+  input: CompletionInput,
+): Promise<ProposalView> {
+  const issues: ValidationIssue[] = [];
+  if (typeof proposalId !== "string" || proposalId === "")
+    issues.push({ path: "proposalId", message: "expected a non-empty string" });
+  if (input === null || typeof input !== "object")
+    throw new ValidationError([{ path: "completion", message: "expected an object" }]);
+  if (typeof input.ok !== "boolean") issues.push({ path: "ok", message: "expected a boolean" });
+  let actual: number | undefined;
+  if (input.cost !== undefined) {
+    try {
+      actual = toMicros(input.cost, "cost");
+    } catch (error) {
+      if (error instanceof ValidationError) issues.push(...error.issues);
+      else throw error;
+    }
+  }
+  if (input.output !== undefined && !isJsonValue(input.output))
+    issues.push({ path: "output", message: "expected a JSON value" });
+  if (input.error !== undefined && typeof input.error !== "string")
+    issues.push({ path: "error", message: "expected a string" });
+  if (issues.length > 0) throw new ValidationError(issues, "completion");
+
+  return rt.mutate("complete", input.idempotencyKey, async (tx, now) => {
+    const current = await tx.proposals.get(proposalId);
+    if (!current) throw new NotFoundError("proposal", proposalId);
+    const cost = actual ?? current.reservedCost;
+    const done = await tx.proposals.transition(proposalId, ["executing"], {
+      status: input.ok ? "succeeded" : "failed",
+      actualCost: cost,
+      output: input.output ?? null,
+      error: input.ok ? null : (input.error ?? "execution failed"),
+      completedAt: now,
+      updatedAt: now,
+    });
+    if (!done)
+      throw new InvalidTransitionError(
+        "proposal",
+        proposalId,
+        current.status,
+        input.ok ? "succeeded" : "failed",
+      );
+    const { overrun, session } = await settleBudget(tx, done.sessionId, done.reservedCost, cost, now);
+    await unlockResource(tx, resourceLockKey(done.resourceType, done.resourceId), done.id);
+    await tx.events.append({
+      sessionId: done.sessionId,
+      kind: input.ok ? "execution_completed" : "execution_failed",
+      agentId: done.agentId,
+      proposalId: done.id,
+      payload: { action: done.action, cost: formatMicros(cost), ...(input.ok ? {} : { error: done.error }) },
+      at: now,
+    });
+    if (overrun && session) {
+      await tx.events.append({
+        sessionId: done.sessionId,
+        kind: "budget_exhausted",
+        agentId: done.agentId,
+        proposalId: done.id,
+        payload: {
+          reason: "actual cost exceeded the reservation",
+          usedCost: formatMicros(session.usedCost),
+          maxCost: formatMicros(session.maxCost ?? 0),
+        },
+        at: now,
+      });
+    }
+    return proposalView(done);
+  });
+}

@@ -1,0 +1,299 @@
+import {
+  type AgentInput,
+  parseAgentInput,
+  recordDelegation,
+  registerAgent,
+} from "../engines/agents/agent-registry.js";
+import { acquireCycle, cycleLeaseKey } from "../engines/concurrency/cycle-lease.js";
+import {
+  engageKillSwitch,
+  type KillResult,
+  type KillTarget,
+  killTargetId,
+  releaseKillSwitch,
+} from "../engines/kill-switch/kill-switch.js";
+import type { CompiledPolicy } from "../engines/policy/compiled-policy.js";
+import { NotFoundError } from "../errors/control-plane-error.js";
+import { ValidationError } from "../errors/validation-error.js";
+import type { AgentRecord, DelegationRecord } from "../types/agent.js";
+import type { EventRecord } from "../types/event.js";
+import type { KillSwitchRecord } from "../types/kill-switch.js";
+import type { ProposalInput } from "../types/proposal.js";
+import type { ProposalStatus } from "../types/proposal-record.js";
+import type { SessionStatus } from "../types/session.js";
+import type { TicketStatus } from "../types/ticket.js";
+import { type CompletionInput, complete, propose } from "./action-api.js";
+import {
+  type ApproveInput,
+  type DenyInput,
+  decide,
+  expireDueTickets,
+  getTicket,
+  type WaitResult,
+  waitForDecision,
+} from "./approval-api.js";
+import type { Decision } from "./decision.js";
+import { type ControlPlaneOptions, resolveOptions } from "./options.js";
+import { createRuntime } from "./runtime.js";
+import {
+  changeSession,
+  getSession,
+  listSessions,
+  mustSession,
+  type OpenSessionInput,
+  openSession,
+  page,
+  requireId,
+} from "./session-api.js";
+import { type ProposalView, proposalView, type SessionView, type TicketView, ticketView } from "./views.js";
+
+/** Counts for a health snapshot. */
+export interface HealthSnapshot {
+  readonly sessions: Readonly<Record<SessionStatus, number>>;
+  readonly pendingTickets: number;
+  readonly engagedKillSwitches: number;
+  readonly capturedAt: number;
+}
+
+/**
+ * The control plane: one object through which an agent runtime proposes actions and reports outcomes, and
+ * operators approve, deny, halt and audit. Every method validates its input eagerly (a `ValidationError` names
+ * the bad field and nothing changes) and every state change is recorded in the audit log in the same
+ * transaction.
+ */
+export interface ControlPlane {
+  /** The default policy of new sessions. */
+  readonly policy: CompiledPolicy;
+  openSession(input?: OpenSessionInput): Promise<SessionView>;
+  getSession(sessionId: string): Promise<SessionView>;
+  listSessions(query?: {
+    statuses?: readonly SessionStatus[];
+    agentId?: string;
+    limit?: number;
+    offset?: number;
+  }): Promise<readonly SessionView[]>;
+  /** The session's frozen policy snapshot. */
+  getSessionPolicy(sessionId: string): Promise<CompiledPolicy>;
+  activateSession(sessionId: string, options?: { idempotencyKey?: string }): Promise<SessionView>;
+  pauseSession(
+    sessionId: string,
+    reason?: string,
+    options?: { idempotencyKey?: string },
+  ): Promise<SessionView>;
+  resumeSession(sessionId: string, options?: { idempotencyKey?: string }): Promise<SessionView>;
+  /** Completes a session (active or paused); its pending tickets are denied and its leases released. */
+  closeSession(sessionId: string, options?: { idempotencyKey?: string }): Promise<SessionView>;
+  abortSession(
+    sessionId: string,
+    reason: string,
+    options?: { idempotencyKey?: string },
+  ): Promise<SessionView>;
+  /** Decides a proposed action. A denial is a value, not an exception. */
+  propose(input: ProposalInput): Promise<Decision>;
+  /** Records the outcome of an allowed action, reconciles its budget and releases its lock. */
+  complete(proposalId: string, input: CompletionInput): Promise<ProposalView>;
+  getProposal(proposalId: string): Promise<ProposalView>;
+  listProposals(query?: {
+    sessionId?: string;
+    statuses?: readonly ProposalStatus[];
+    limit?: number;
+    offset?: number;
+  }): Promise<readonly ProposalView[]>;
+  approve(ticketId: string, input: ApproveInput): Promise<TicketView>;
+  deny(ticketId: string, input: DenyInput): Promise<TicketView>;
+  getTicket(ticketId: string): Promise<TicketView>;
+  listTickets(query?: {
+    sessionId?: string;
+    statuses?: readonly TicketStatus[];
+    limit?: number;
+    offset?: number;
+  }): Promise<readonly TicketView[]>;
+  /** Resolves when the ticket is decided or expired, or after `timeoutMs` with `timedOut: true`. */
+  waitForDecision(
+    ticketId: string,
+    options: { timeoutMs: number; signal?: AbortSignal },
+  ): Promise<WaitResult>;
+  /** Expires every pending ticket past its deadline; returns how many. */
+  expireTickets(): Promise<number>;
+  /** Engages a kill switch and sweeps its scope (all matching sessions and tickets, no limit). */
+  kill(input: KillTarget & { reason: string; idempotencyKey?: string }): Promise<KillResult>;
+  /** Releases a kill switch. Returns whether it was engaged. */
+  resume(input: KillTarget): Promise<{ released: boolean }>;
+  listKillSwitches(options?: { engagedOnly?: boolean }): Promise<readonly KillSwitchRecord[]>;
+  registerAgent(input: AgentInput & { idempotencyKey?: string }): Promise<AgentRecord>;
+  getAgent(agentId: string): Promise<AgentRecord>;
+  listAgents(query?: {
+    tags?: readonly string[];
+    limit?: number;
+    offset?: number;
+  }): Promise<readonly AgentRecord[]>;
+  recordDelegation(input: {
+    fromAgentId: string;
+    toAgentId: string;
+    task: string;
+    sessionId?: string;
+  }): Promise<DelegationRecord>;
+  /** Takes the session's single active cycle as a lease for `owner` (conflict if another owner holds it). */
+  beginCycle(sessionId: string, input: { owner: string; ttlMs: number }): Promise<void>;
+  /** Releases the session's cycle if `owner` holds it; returns whether it did. */
+  endCycle(sessionId: string, owner: string): Promise<boolean>;
+  /** The session's audit events with `seq > afterSeq`, ascending. */
+  events(sessionId: string, query?: { afterSeq?: number; limit?: number }): Promise<readonly EventRecord[]>;
+  /** The global feed of events with `id > afterId` (resume from the last id seen). */
+  feed(query?: { afterId?: number; sessionId?: string; limit?: number }): Promise<readonly EventRecord[]>;
+  health(): Promise<HealthSnapshot>;
+  /** Stops accepting calls. The storage is not closed (the caller owns it). */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates a control plane over a storage adapter and a default policy.
+ * @throws ValidationError naming each bad option (and every problem of the policy).
+ * @example
+ * const cp = await createControlPlane({ storage: createMemoryStorage(), policy: "policy.yaml" });
+ * const session = await cp.openSession({ budget: { maxActions: 10 } });
+ * const d = await cp.propose({ sessionId: session.id, action: "read_file", resourceId: "README.md" });
+ * if (d.outcome === "allowed") await cp.complete(d.proposalId, { ok: true });
+ */
+export async function createControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
+  const rt = createRuntime(resolveOptions(options));
+  const read = rt.storage.read.bind(rt.storage);
+  return {
+    policy: rt.policy,
+    openSession: (input) => openSession(rt, input),
+    getSession: (id) => getSession(rt, id),
+    listSessions: (query) => listSessions(rt, query),
+    async getSessionPolicy(id) {
+      requireId(id, "sessionId");
+      return read(async (tx) => rt.policyFor(tx, await mustSession(tx, id)));
+    },
+    activateSession: (id, o) => changeSession(rt, id, "activate", null, o?.idempotencyKey),
+    pauseSession: (id, reason, o) => changeSession(rt, id, "pause", reason ?? null, o?.idempotencyKey),
+    resumeSession: (id, o) => changeSession(rt, id, "resume", null, o?.idempotencyKey),
+    closeSession: (id, o) => changeSession(rt, id, "complete", null, o?.idempotencyKey),
+    abortSession(id, reason, o) {
+      requireId(reason, "reason");
+      return changeSession(rt, id, "abort", reason, o?.idempotencyKey);
+    },
+    propose: (input) => propose(rt, input),
+    complete: (id, input) => complete(rt, id, input),
+    async getProposal(id) {
+      requireId(id, "proposalId");
+      const p = await read((tx) => tx.proposals.get(id));
+      if (!p) throw new NotFoundError("proposal", id);
+      return proposalView(p);
+    },
+    async listProposals(query = {}) {
+      const rows = await read((tx) => tx.proposals.list({ ...query, ...page(query) }));
+      return rows.map(proposalView);
+    },
+    approve: (id, input) => decide(rt, id, "approve", input),
+    deny: (id, input) => decide(rt, id, "deny", input),
+    getTicket: (id) => getTicket(rt, id),
+    async listTickets(query = {}) {
+      const rows = await read((tx) => tx.tickets.list({ ...query, ...page(query) }));
+      return rows.map(ticketView);
+    },
+    waitForDecision: (id, o) => waitForDecision(rt, id, o),
+    expireTickets: () => expireDueTickets(rt),
+    kill(input) {
+      if (input === null || typeof input !== "object")
+        throw new ValidationError([{ path: "(root)", message: "expected an object" }]);
+      killTargetId(input);
+      requireId(input.reason, "reason");
+      return rt.mutate("kill", input.idempotencyKey, async (tx, now) => {
+        if (input.scope === "session") await mustSession(tx, input.sessionId!);
+        return engageKillSwitch(tx, input, input.reason, now);
+      });
+    },
+    async resume(input) {
+      if (input === null || typeof input !== "object")
+        throw new ValidationError([{ path: "(root)", message: "expected an object" }]);
+      killTargetId(input);
+      const released = await rt.mutate("resume", undefined, (tx, now) => releaseKillSwitch(tx, input, now));
+      return { released: released !== undefined };
+    },
+    listKillSwitches: (o = {}) => read((tx) => tx.killSwitches.list(o)),
+    registerAgent(input) {
+      const agent = parseAgentInput(input, rt.clock.now());
+      return rt.mutate("registerAgent", input.idempotencyKey, (tx) => registerAgent(tx, agent));
+    },
+    async getAgent(id) {
+      requireId(id, "agentId");
+      const agent = await read((tx) => tx.agents.get(id));
+      if (!agent) throw new NotFoundError("agent", id);
+      return agent;
+    },
+    listAgents: (query = {}) => read((tx) => tx.agents.list({ ...query, ...page(query) })),
+    recordDelegation(input) {
+      requireId(input?.fromAgentId, "fromAgentId");
+      requireId(input.toAgentId, "toAgentId");
+      requireId(input.task, "task");
+      if (input.sessionId !== undefined) requireId(input.sessionId, "sessionId");
+      return rt.mutate("recordDelegation", undefined, (tx, now) =>
+        recordDelegation(tx, {
+          id: rt.ids(),
+          fromAgentId: input.fromAgentId,
+          toAgentId: input.toAgentId,
+          sessionId: input.sessionId ?? null,
+          task: input.task,
+          createdAt: now,
+        }),
+      );
+    },
+    async beginCycle(sessionId, input) {
+      requireId(sessionId, "sessionId");
+      requireId(input?.owner, "owner");
+      if (typeof input.ttlMs !== "number" || !(input.ttlMs > 0))
+        throw new ValidationError([{ path: "ttlMs", message: "expected a positive number" }]);
+      await rt.mutate("beginCycle", undefined, async (tx, now) => {
+        await mustSession(tx, sessionId);
+        await acquireCycle(tx, sessionId, input.owner, now + input.ttlMs, now);
+        await tx.events.append({
+          sessionId,
+          kind: "cycle_started",
+          payload: { owner: input.owner, expiresAt: now + input.ttlMs },
+          at: now,
+        });
+      });
+    },
+    endCycle(sessionId, owner) {
+      requireId(sessionId, "sessionId");
+      requireId(owner, "owner");
+      return rt.mutate("endCycle", undefined, async (tx, now) => {
+        const released = await tx.leases.release(cycleLeaseKey(sessionId), owner);
+        if (released)
+          await tx.events.append({ sessionId, kind: "cycle_released", payload: { owner }, at: now });
+        return released;
+      });
+    },
+    async events(sessionId, query = {}) {
+      requireId(sessionId, "sessionId");
+      const { limit } = page(query);
+      return read(async (tx) => {
+        await mustSession(tx, sessionId);
+        return tx.events.list(sessionId, { limit, afterSeq: query.afterSeq ?? 0 });
+      });
+    },
+    feed(query = {}) {
+      const { limit } = page(query);
+      return read((tx) =>
+        tx.events.feed({
+          limit,
+          afterId: query.afterId ?? 0,
+          ...(query.sessionId ? { sessionId: query.sessionId } : {}),
+        }),
+      );
+    },
+    health: () =>
+      read(async (tx) => ({
+        sessions: await tx.sessions.countByStatus(),
+        pendingTickets: await tx.tickets.countPending(),
+        engagedKillSwitches: (await tx.killSwitches.list({ engagedOnly: true })).length,
+        capturedAt: rt.clock.now(),
+      })),
+    async close() {
+      rt.closed = true;
+    },
+  };
+}

@@ -1,0 +1,109 @@
+import { randomUUID } from "node:crypto";
+import {
+  defaultEvaluatorRegistry,
+  type EvaluatorRegistry,
+} from "../engines/evaluators/evaluator-registry.js";
+import type { CompiledPolicy } from "../engines/policy/compiled-policy.js";
+import { type LoadPolicyOptions, loadPolicy, type PolicySource } from "../engines/policy/load-policy.js";
+import { AGENT_POLICIES, type AgentPolicy } from "../engines/router/route-proposal.js";
+import { ValidationError, type ValidationIssue } from "../errors/validation-error.js";
+import type { Storage } from "../storage/storage.js";
+import { type Clock, type IdGenerator, systemClock } from "../types/clock.js";
+
+/** Options of `createControlPlane`. */
+export interface ControlPlaneOptions {
+  /** Where state lives: `createMemoryStorage()`, `createSqliteStorage(...)` or `createPostgresStorage(...)`. */
+  readonly storage: Storage;
+  /** The default policy of new sessions: a compiled policy, a file path, YAML/JSON text or a plain object. */
+  readonly policy: PolicySource;
+  /** Options used to load `policy` and every session's frozen policy snapshot. */
+  readonly policyOptions?: LoadPolicyOptions;
+  /** Evaluator implementations (default: built-ins). Also used to reload snapshots. */
+  readonly evaluators?: EvaluatorRegistry;
+  /**
+   * How the router treats unregistered agents and missing capabilities once at least one agent is
+   * registered: `enforce` (default) denies, `warn` allows and reports a warning.
+   */
+  readonly agentPolicy?: AgentPolicy;
+  /** How long an executing proposal holds its resource lock (ms). Default 15 minutes. */
+  readonly lockTtlMs?: number;
+  /** Polling interval of `waitForDecision` when no notification arrives (ms). Default 250. */
+  readonly pollIntervalMs?: number;
+  /** Clock (default: system time). */
+  readonly clock?: Clock;
+  /** Id generator (default: random UUIDs). */
+  readonly ids?: IdGenerator;
+}
+
+/** Options after validation and defaults. */
+export interface ResolvedOptions {
+  readonly storage: Storage;
+  readonly policy: CompiledPolicy;
+  readonly policyOptions: LoadPolicyOptions;
+  readonly agentPolicy: AgentPolicy;
+  readonly lockTtlMs: number;
+  readonly pollIntervalMs: number;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+}
+
+/**
+ * Validates options eagerly; every problem names its option path.
+ * @throws ValidationError listing each bad option; the policy's own problems as its ValidationError.
+ */
+export function resolveOptions(options: ControlPlaneOptions): ResolvedOptions {
+  const issues: ValidationIssue[] = [];
+  if (options === null || typeof options !== "object") {
+    throw new ValidationError([{ path: "options", message: "expected an object" }], "control plane options");
+  }
+  const s = options.storage as Partial<Storage> | undefined;
+  if (!s || typeof s.transaction !== "function" || typeof s.read !== "function") {
+    issues.push({
+      path: "storage",
+      message: "expected a Storage (createMemoryStorage(), createSqliteStorage(...), ...)",
+    });
+  }
+  if (options.policy === undefined || options.policy === null) {
+    issues.push({
+      path: "policy",
+      message: "expected a policy (path, YAML/JSON text, object or loadPolicy result)",
+    });
+  }
+  if (options.agentPolicy !== undefined && !AGENT_POLICIES.includes(options.agentPolicy)) {
+    issues.push({
+      path: "agentPolicy",
+      message: `expected one of ${AGENT_POLICIES.join(", ")}`,
+      received: options.agentPolicy,
+    });
+  }
+  const positive = (value: unknown, path: string, fallback: number): number => {
+    if (value === undefined) return fallback;
+    if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+      issues.push({ path, message: "expected a positive number of milliseconds", received: value });
+    }
+    return value as number;
+  };
+  const lockTtlMs = positive(options.lockTtlMs, "lockTtlMs", 15 * 60_000);
+  const pollIntervalMs = positive(options.pollIntervalMs, "pollIntervalMs", 250);
+  if (options.clock !== undefined && typeof options.clock?.now !== "function") {
+    issues.push({ path: "clock", message: "expected an object with a now() method" });
+  }
+  if (options.ids !== undefined && typeof options.ids !== "function") {
+    issues.push({ path: "ids", message: "expected a function returning unique strings" });
+  }
+  if (issues.length > 0) throw new ValidationError(issues, "control plane options");
+  const policyOptions: LoadPolicyOptions = {
+    ...options.policyOptions,
+    evaluators: options.evaluators ?? options.policyOptions?.evaluators ?? defaultEvaluatorRegistry(),
+  };
+  return {
+    storage: options.storage,
+    policy: loadPolicy(options.policy, policyOptions),
+    policyOptions,
+    agentPolicy: options.agentPolicy ?? "enforce",
+    lockTtlMs,
+    pollIntervalMs,
+    clock: options.clock ?? systemClock,
+    ids: options.ids ?? randomUUID,
+  };
+}

@@ -1,0 +1,355 @@
+import { requestApproval } from "../engines/approvals/approval-gate.js";
+import { budgetFits, reserveBudget } from "../engines/budgets/budget-tracker.js";
+import { lockResource, resourceLockKey, unlockResource } from "../engines/concurrency/resource-lock.js";
+import { recordIdempotent, replayIdempotent } from "../engines/idempotency/idempotent.js";
+import type { CompiledPolicy } from "../engines/policy/compiled-policy.js";
+import { classifyRisk } from "../engines/policy/evaluate-policy.js";
+import { transitionSession } from "../engines/sessions/session-service.js";
+import { EXECUTABLE_STATUSES } from "../engines/sessions/session-transitions.js";
+import { NotFoundError } from "../errors/control-plane-error.js";
+import type { StorageTx } from "../storage/storage.js";
+import type { AgentRecord } from "../types/agent.js";
+import type { DecisionCode, Outcome, RoutingDecision, TraceEntry } from "../types/decision.js";
+import type { JsonValue } from "../types/json.js";
+import { formatMicros } from "../types/money.js";
+import type { Proposal } from "../types/proposal.js";
+import type { ProposalRecord, ProposalStatus } from "../types/proposal-record.js";
+import type { SessionRecord } from "../types/session.js";
+import type { Decision } from "./decision.js";
+
+/** What the pipeline needs from the facade. */
+export interface PipelineContext {
+  readonly proposal: Proposal;
+  readonly fingerprint: string;
+  readonly idempotencyKey: string | undefined;
+  readonly now: number;
+  readonly newId: () => string;
+  readonly lockTtlMs: number;
+  readonly policyFor: (tx: StorageTx, session: SessionRecord) => Promise<CompiledPolicy>;
+  /** Runs the decision core; may return a promise when evaluators run. */
+  readonly route: (
+    policy: CompiledPolicy,
+    proposal: Proposal,
+    agent: AgentRecord | null | undefined,
+  ) => RoutingDecision | Promise<RoutingDecision>;
+  /** A routing decision computed outside the transaction (second pass, after evaluators). */
+  readonly routed?: RoutingDecision;
+}
+
+/** The pipeline either decided, or needs evaluators to run outside the transaction first. */
+export type PipelineResult =
+  | { readonly kind: "decided"; readonly decision: Decision }
+  | { readonly kind: "route_async"; readonly routing: Promise<RoutingDecision> };
+
+const OPERATION = "propose";
+
+/**
+ * Runs every stateful step of DESIGN.md section 2 inside ONE transaction: session and kill switch, router
+ * (when synchronous), approval scope or ticket, budget reservation, resource lock, proposal row and audit
+ * events, idempotency record. Returns the decision; nothing is committed when it throws.
+ */
+export async function runProposePipeline(tx: StorageTx, ctx: PipelineContext): Promise<PipelineResult> {
+  const { proposal: p, now } = ctx;
+  const replayed = await replayIdempotent(tx, ctx.idempotencyKey, OPERATION);
+  if (replayed !== undefined) return { kind: "decided", decision: replayed as unknown as Decision };
+
+  let session = await tx.sessions.get(p.sessionId);
+  if (!session) throw new NotFoundError("session", p.sessionId);
+  const policy = await ctx.policyFor(tx, session);
+  const agentId = p.agentId ?? session.agentId;
+  const trace: TraceEntry[] = [];
+  const finish = async (decision: Decision): Promise<PipelineResult> => {
+    await recordIdempotent(tx, ctx.idempotencyKey, OPERATION, decision as unknown as JsonValue, now);
+    return { kind: "decided", decision };
+  };
+  const preRouting = (code: DecisionCode, reason: string) =>
+    persist(tx, ctx, session!, {
+      outcome: "denied",
+      status: "denied",
+      code,
+      reason,
+      tier: "blocked",
+      riskLevel: classifyRisk(policy, p),
+      trace: [...trace, { step: code, result: "deny", detail: reason }],
+      warnings: [],
+    }).then(finish);
+
+  if (!EXECUTABLE_STATUSES.includes(session.status)) {
+    return preRouting("session_not_executable", `session is ${session.status}`);
+  }
+  const kill = await tx.killSwitches.findEngaged(session.id, agentId === null ? [] : [agentId]);
+  if (kill) return preRouting("kill_switch", `kill switch engaged (${kill.scope}): ${kill.reason}`);
+  trace.push({ step: "kill_switch", result: "clear" });
+
+  const retry = await tx.proposals.findByFingerprint(session.id, ctx.fingerprint, [
+    "approved",
+    "pending_approval",
+  ]);
+  if (retry?.status === "pending_approval" && retry.ticketId !== null) {
+    return finish(toDecision(retry, retry.trace, []));
+  }
+  if (retry?.status === "approved") return finish(await claimApproved(tx, ctx, session, retry));
+
+  let routing = ctx.routed;
+  if (!routing) {
+    const agent = agentId === null ? null : ((await tx.agents.get(agentId)) ?? null);
+    const enforced = agent !== null || (await tx.agents.count()) > 0;
+    const acting = p.agentId === null && agentId !== null ? { ...p, agentId } : p;
+    const routed = ctx.route(policy, acting, enforced ? agent : undefined);
+    if (routed instanceof Promise) return { kind: "route_async", routing: routed };
+    routing = routed;
+  }
+  trace.push(...routing.trace);
+  if (session.status === "created") session = await transitionSession(tx, session.id, "activate", null, now);
+
+  const base = { tier: routing.tier, riskLevel: routing.riskLevel, trace, warnings: routing.warnings };
+  if (routing.verdict === "deny") {
+    return finish(
+      await persist(tx, ctx, session, {
+        ...base,
+        outcome: "denied",
+        status: "denied",
+        code: routing.code,
+        reason: routing.reason,
+      }),
+    );
+  }
+  if (routing.verdict === "steer") {
+    const steered = await persist(tx, ctx, session, {
+      ...base,
+      outcome: "steered",
+      status: "steered",
+      code: "steered",
+      reason: routing.reason,
+    });
+    return finish({ ...steered, outcome: "steered", steering: routing.steering } as Decision);
+  }
+
+  const proposalId = ctx.newId();
+  const lockKey = resourceLockKey(p.resourceType, p.resourceId);
+  const deny = (code: DecisionCode, reason: string) => {
+    trace.push({ step: code, result: "deny", detail: reason });
+    return persist(
+      tx,
+      ctx,
+      session!,
+      { ...base, outcome: "denied", status: "denied", code, reason },
+      proposalId,
+    ).then(finish);
+  };
+
+  if (routing.verdict === "approve") {
+    const scoped = await tx.tickets.consumeScope({
+      sessionId: session.id,
+      action: p.action,
+      resourceId: p.resourceId,
+      cost: p.costMicros,
+      now,
+    });
+    if (!scoped) {
+      if (!budgetFits(session, p.costMicros))
+        return deny("budget_exhausted", budgetReason(session, p.costMicros));
+      const deadlineAt = now + policy.approvals.timeoutMs;
+      if (
+        !(await lockResource(tx, lockKey, {
+          owner: proposalId,
+          sessionId: session.id,
+          expiresAt: deadlineAt + ctx.lockTtlMs,
+          now,
+        }))
+      ) {
+        return deny("resource_locked", `resource ${p.resourceId} is locked by another proposal`);
+      }
+      const ticketId = ctx.newId();
+      trace.push({ step: "approval", result: "ticket", detail: ticketId });
+      const pending = await persist(
+        tx,
+        ctx,
+        session,
+        {
+          ...base,
+          outcome: "pending_approval",
+          status: "pending_approval",
+          code: "approval_required",
+          reason: routing.reason,
+          ticketId,
+        },
+        proposalId,
+      );
+      const record = (await tx.proposals.get(proposalId))!;
+      await requestApproval(tx, { id: ticketId, proposal: record, deadlineAt, now });
+      return finish(pending);
+    }
+    trace.push({ step: "approval", result: "scope", detail: `ticket ${scoped.id}` });
+  }
+
+  if (
+    !(await lockResource(tx, lockKey, {
+      owner: proposalId,
+      sessionId: session.id,
+      expiresAt: now + ctx.lockTtlMs,
+      now,
+    }))
+  ) {
+    return deny("resource_locked", `resource ${p.resourceId} is locked by another proposal`);
+  }
+  const reserved = await reserveBudget(tx, session.id, p.costMicros, now);
+  if (!reserved) {
+    await unlockResource(tx, lockKey, proposalId);
+    return deny("budget_exhausted", budgetReason(session, p.costMicros));
+  }
+  trace.push({ step: "budget", result: "reserved", detail: formatMicros(p.costMicros) });
+  const code: DecisionCode = routing.verdict === "approve" ? "approval_scope" : routing.code;
+  const reason =
+    routing.verdict === "approve" ? "allowed by an approval scope of this session" : routing.reason;
+  return finish(
+    await persist(
+      tx,
+      ctx,
+      reserved,
+      { ...base, outcome: "allowed", status: "executing", code, reason, reservedCost: p.costMicros },
+      proposalId,
+    ),
+  );
+}
+
+/** Proceeds with a proposal a human approved: the retry of the same action claims it (no new ticket). */
+async function claimApproved(
+  tx: StorageTx,
+  ctx: PipelineContext,
+  session: SessionRecord,
+  approved: ProposalRecord,
+): Promise<Decision> {
+  const { now } = ctx;
+  const lockKey = resourceLockKey(approved.resourceType, approved.resourceId);
+  const trace: TraceEntry[] = [
+    ...approved.trace,
+    { step: "approval", result: "approved", detail: approved.ticketId ?? "" },
+  ];
+  const locked = await lockResource(tx, lockKey, {
+    owner: approved.id,
+    sessionId: session.id,
+    expiresAt: now + ctx.lockTtlMs,
+    now,
+  });
+  const reserved = locked ? await reserveBudget(tx, session.id, approved.cost, now) : undefined;
+  if (!reserved) {
+    const [code, reason]: [DecisionCode, string] = locked
+      ? ["budget_exhausted", budgetReason(session, approved.cost)]
+      : ["resource_locked", `resource ${approved.resourceId} is locked by another proposal`];
+    if (locked) await unlockResource(tx, lockKey, approved.id);
+    const denied = await tx.proposals.transition(approved.id, ["approved"], {
+      status: "denied",
+      outcome: "denied",
+      code,
+      reason,
+      updatedAt: now,
+    });
+    await decidedEvent(tx, denied!, now);
+    return toDecision(denied!, [...trace, { step: code, result: "deny", detail: reason }], []);
+  }
+  const executing = await tx.proposals.transition(approved.id, ["approved"], {
+    status: "executing",
+    reservedCost: approved.cost,
+    updatedAt: now,
+  });
+  await decidedEvent(tx, executing!, now);
+  return toDecision(executing!, trace, []);
+}
+
+interface PersistInput {
+  readonly outcome: Outcome;
+  readonly status: ProposalStatus;
+  readonly code: DecisionCode;
+  readonly reason: string;
+  readonly tier: ProposalRecord["tier"];
+  readonly riskLevel: ProposalRecord["riskLevel"];
+  readonly trace: readonly TraceEntry[];
+  readonly warnings: readonly string[];
+  readonly ticketId?: string;
+  readonly reservedCost?: number;
+}
+
+/** Inserts the proposal with its decision and appends `proposal_decided`. */
+async function persist(
+  tx: StorageTx,
+  ctx: PipelineContext,
+  session: SessionRecord,
+  d: PersistInput,
+  id: string = ctx.newId(),
+): Promise<Decision> {
+  const p = ctx.proposal;
+  const record: ProposalRecord = {
+    id,
+    sessionId: session.id,
+    agentId: p.agentId ?? session.agentId,
+    action: p.action,
+    resourceType: p.resourceType,
+    resourceId: p.resourceId,
+    args: p.args,
+    metadata: p.metadata,
+    fingerprint: ctx.fingerprint,
+    status: d.status,
+    outcome: d.outcome,
+    code: d.code,
+    reason: d.reason,
+    riskLevel: d.riskLevel,
+    tier: d.tier,
+    trace: d.trace,
+    ticketId: d.ticketId ?? null,
+    cost: p.costMicros,
+    reservedCost: d.reservedCost ?? 0,
+    actualCost: null,
+    output: null,
+    error: null,
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
+    completedAt: null,
+  };
+  await tx.proposals.insert(record);
+  await decidedEvent(tx, record, ctx.now);
+  return toDecision(record, d.trace, d.warnings);
+}
+
+async function decidedEvent(tx: StorageTx, r: ProposalRecord, now: number): Promise<void> {
+  await tx.events.append({
+    sessionId: r.sessionId,
+    kind: "proposal_decided",
+    agentId: r.agentId,
+    proposalId: r.id,
+    ticketId: r.ticketId,
+    payload: {
+      action: r.action,
+      resourceId: r.resourceId,
+      outcome: r.outcome,
+      code: r.code,
+      tier: r.tier,
+      riskLevel: r.riskLevel,
+      cost: formatMicros(r.cost),
+      reason: r.reason,
+    },
+    at: now,
+  });
+}
+
+function toDecision(r: ProposalRecord, trace: readonly TraceEntry[], warnings: readonly string[]): Decision {
+  const base = {
+    proposalId: r.id,
+    code: r.code,
+    reason: r.reason,
+    riskLevel: r.riskLevel,
+    tier: r.tier,
+    trace,
+    warnings,
+  };
+  if (r.status === "pending_approval") return { ...base, outcome: "pending_approval", ticketId: r.ticketId! };
+  return { ...base, outcome: r.outcome } as Decision;
+}
+
+function budgetReason(session: SessionRecord, cost: number): string {
+  if (session.maxActions !== null && session.usedActions + 1 > session.maxActions) {
+    return `budget exhausted: all ${session.maxActions} actions of the session are used`;
+  }
+  const max = formatMicros(session.maxCost ?? 0);
+  return `budget exhausted: cost ${formatMicros(session.usedCost)} used + ${formatMicros(cost)} would exceed ${max}`;
+}

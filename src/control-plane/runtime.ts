@@ -1,0 +1,96 @@
+import { createHash } from "node:crypto";
+import { recordIdempotent, replayIdempotent } from "../engines/idempotency/idempotent.js";
+import { canonicalJson } from "../engines/policy/canonical-json.js";
+import type { CompiledPolicy } from "../engines/policy/compiled-policy.js";
+import { loadPolicy } from "../engines/policy/load-policy.js";
+import { ControlPlaneError } from "../errors/control-plane-error.js";
+import { ValidationError } from "../errors/validation-error.js";
+import type { StorageTx } from "../storage/storage.js";
+import type { JsonValue } from "../types/json.js";
+import type { Proposal } from "../types/proposal.js";
+import type { SessionRecord } from "../types/session.js";
+import type { ResolvedOptions } from "./options.js";
+
+/** Shared state of one control plane instance, used by the facade's parts. @internal */
+export interface Runtime extends ResolvedOptions {
+  /** Compiled policy of a session's frozen snapshot (cached by policy id; snapshots are immutable). */
+  policyFor(tx: StorageTx, session: SessionRecord): Promise<CompiledPolicy>;
+  /** Stores a policy snapshot (if new) and caches it. */
+  rememberPolicy(policy: CompiledPolicy): void;
+  /**
+   * Runs a mutation in one transaction, idempotently when `key` is given: the same key and operation returns
+   * the first result with a single effect; the same key with another operation is an error.
+   */
+  mutate<T>(
+    operation: string,
+    key: string | undefined,
+    fn: (tx: StorageTx, now: number) => Promise<T>,
+  ): Promise<T>;
+  /** Throws once the control plane is closed. */
+  assertOpen(): void;
+  closed: boolean;
+}
+
+/** Builds the runtime of a control plane. @internal */
+export function createRuntime(options: ResolvedOptions): Runtime {
+  const policies = new Map<string, CompiledPolicy>([[options.policy.id, options.policy]]);
+  const rt: Runtime = {
+    ...options,
+    closed: false,
+    async policyFor(tx, session) {
+      const cached = policies.get(session.policyId);
+      if (cached) return cached;
+      const snapshot = await tx.policies.get(session.policyId);
+      if (!snapshot) {
+        throw new ControlPlaneError(
+          "internal",
+          `policy snapshot ${session.policyId} of session ${session.id} is missing`,
+        );
+      }
+      const policy = loadPolicy(snapshot.document, options.policyOptions);
+      policies.set(session.policyId, policy);
+      return policy;
+    },
+    rememberPolicy(policy) {
+      policies.set(policy.id, policy);
+    },
+    async mutate(operation, key, fn) {
+      rt.assertOpen();
+      checkIdempotencyKey(key);
+      return options.storage.transaction(async (tx) => {
+        const replayed = await replayIdempotent(tx, key, operation);
+        if (replayed !== undefined) return replayed as never;
+        const now = options.clock.now();
+        const result = await fn(tx, now);
+        await recordIdempotent(tx, key, operation, (result ?? null) as JsonValue, now);
+        return result;
+      });
+    },
+    assertOpen() {
+      if (rt.closed) throw new ControlPlaneError("closed", "the control plane is closed");
+    },
+  };
+  return rt;
+}
+
+/**
+ * Validates an optional idempotency key.
+ * @throws ValidationError naming `idempotencyKey`.
+ */
+export function checkIdempotencyKey(key: unknown): asserts key is string | undefined {
+  if (key === undefined) return;
+  if (typeof key !== "string" || key.length === 0 || key.length > 200) {
+    throw new ValidationError([
+      { path: "idempotencyKey", message: "expected a string of 1 to 200 characters", received: key },
+    ]);
+  }
+}
+
+/**
+ * Fingerprint of a proposal: a retry of the same action (same session, agent, action, resource and
+ * arguments) has the same fingerprint and finds its pending or approved predecessor.
+ */
+export function proposalFingerprint(p: Proposal): string {
+  const text = `${p.sessionId}\u0000${p.agentId ?? ""}\u0000${p.action}\u0000${p.resourceType ?? ""}\u0000${p.resourceId ?? ""}\u0000${canonicalJson(p.args)}`;
+  return createHash("sha256").update(text).digest("base64url").slice(0, 32);
+}

@@ -1,0 +1,184 @@
+import { loadPolicy, type PolicySource } from "../engines/policy/load-policy.js";
+import { insertSession, transitionSession } from "../engines/sessions/session-service.js";
+import type { SessionVerb } from "../engines/sessions/session-transitions.js";
+import { NotFoundError } from "../errors/control-plane-error.js";
+import { ValidationError, type ValidationIssue } from "../errors/validation-error.js";
+import type { StorageTx } from "../storage/storage.js";
+import { toMicros } from "../types/money.js";
+import type { SessionRecord, SessionStatus } from "../types/session.js";
+import { SESSION_STATUSES } from "../types/session.js";
+import type { Runtime } from "./runtime.js";
+import { type SessionView, sessionView } from "./views.js";
+
+/** Input of `openSession`. Budget amounts are in currency units; omitted limits are unlimited. */
+export interface OpenSessionInput {
+  readonly name?: string;
+  /** The agent that owns the session: its kill switch pauses the session. */
+  readonly agentId?: string;
+  readonly budget?: { readonly maxCost?: number | string; readonly maxActions?: number };
+  /** A policy for this session only (frozen as its snapshot); default: the control plane's policy. */
+  readonly policy?: PolicySource;
+  readonly idempotencyKey?: string;
+}
+
+/**
+ * Opens a session in state `created` with a frozen policy snapshot; its first proposal activates it.
+ * @throws ValidationError naming each bad field (`budget.maxActions`, `policy.actions.blocked[0]`, ...).
+ */
+export async function openSession(rt: Runtime, input: OpenSessionInput = {}): Promise<SessionView> {
+  const issues: ValidationIssue[] = [];
+  if (input === null || typeof input !== "object")
+    throw new ValidationError([{ path: "(root)", message: "expected an object" }], "session");
+  const optionalText = (value: unknown, path: string) => {
+    if (value !== undefined && (typeof value !== "string" || value.trim() === "")) {
+      issues.push({ path, message: "expected a non-empty string", received: value });
+    }
+  };
+  optionalText(input.name, "name");
+  optionalText(input.agentId, "agentId");
+  let maxCost: number | null = null;
+  let maxActions: number | null = null;
+  const budget = input.budget;
+  if (budget !== undefined) {
+    if (budget === null || typeof budget !== "object")
+      issues.push({ path: "budget", message: "expected an object" });
+    else {
+      if (budget.maxCost !== undefined) {
+        try {
+          maxCost = toMicros(budget.maxCost, "budget.maxCost");
+        } catch (error) {
+          if (!(error instanceof ValidationError)) throw error;
+          issues.push(...error.issues);
+        }
+      }
+      if (budget.maxActions !== undefined) {
+        if (!Number.isSafeInteger(budget.maxActions) || budget.maxActions < 0) {
+          issues.push({
+            path: "budget.maxActions",
+            message: "expected a non-negative integer",
+            received: budget.maxActions,
+          });
+        } else maxActions = budget.maxActions;
+      }
+      for (const key of Object.keys(budget)) {
+        if (key !== "maxCost" && key !== "maxActions")
+          issues.push({ path: `budget.${key}`, message: "unknown key" });
+      }
+    }
+  }
+  let policy = rt.policy;
+  if (input.policy !== undefined) {
+    try {
+      policy = loadPolicy(input.policy, rt.policyOptions);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      issues.push(...error.issues.map((i) => ({ ...i, path: i.path ? `policy.${i.path}` : "policy" })));
+    }
+  }
+  if (issues.length > 0) throw new ValidationError(issues, "session");
+  rt.rememberPolicy(policy);
+  return rt.mutate("openSession", input.idempotencyKey, async (tx, now) => {
+    await tx.policies.put({ id: policy.id, document: policy.document as never, createdAt: now });
+    const session: SessionRecord = {
+      id: rt.ids(),
+      name: input.name ?? null,
+      agentId: input.agentId ?? null,
+      status: "created",
+      policyId: policy.id,
+      maxCost,
+      maxActions,
+      usedCost: 0,
+      usedActions: 0,
+      lastSeq: 0,
+      statusReason: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    return sessionView(await insertSession(tx, session));
+  });
+}
+
+/**
+ * Applies a state-machine verb (`activate`, `pause`, `resume`, `complete`, `abort`) to a session.
+ * @throws NotFoundError / InvalidTransitionError naming both states.
+ */
+export function changeSession(
+  rt: Runtime,
+  sessionId: string,
+  verb: SessionVerb,
+  reason: string | null,
+  idempotencyKey?: string,
+): Promise<SessionView> {
+  requireId(sessionId, "sessionId");
+  if (reason !== null && typeof reason !== "string") {
+    throw new ValidationError([{ path: "reason", message: "expected a string" }]);
+  }
+  return rt.mutate(`session.${verb}`, idempotencyKey, async (tx, now) =>
+    sessionView(await transitionSession(tx, sessionId, verb, reason, now)),
+  );
+}
+
+/** Reads a session. @throws NotFoundError */
+export async function getSession(rt: Runtime, sessionId: string): Promise<SessionView> {
+  requireId(sessionId, "sessionId");
+  return rt.storage.read(async (tx) => sessionView(await mustSession(tx, sessionId)));
+}
+
+/** Lists sessions, newest first. */
+export async function listSessions(
+  rt: Runtime,
+  query: {
+    readonly statuses?: readonly SessionStatus[];
+    readonly agentId?: string;
+    readonly limit?: number;
+    readonly offset?: number;
+  } = {},
+): Promise<readonly SessionView[]> {
+  const { limit, offset } = page(query);
+  for (const [i, s] of (query.statuses ?? []).entries()) {
+    if (!SESSION_STATUSES.includes(s)) {
+      throw new ValidationError([
+        { path: `statuses[${i}]`, message: `expected one of ${SESSION_STATUSES.join(", ")}`, received: s },
+      ]);
+    }
+  }
+  const rows = await rt.storage.read((tx) =>
+    tx.sessions.list({
+      limit,
+      offset,
+      ...(query.statuses ? { statuses: query.statuses } : {}),
+      ...(query.agentId ? { agentId: query.agentId } : {}),
+    }),
+  );
+  return rows.map(sessionView);
+}
+
+/** Reads a session or throws {@link NotFoundError}. */
+export async function mustSession(tx: StorageTx, sessionId: string): Promise<SessionRecord> {
+  const s = await tx.sessions.get(sessionId);
+  if (!s) throw new NotFoundError("session", sessionId);
+  return s;
+}
+
+/** @throws ValidationError when `value` is not a non-empty string. */
+export function requireId(value: unknown, path: string): asserts value is string {
+  if (typeof value !== "string" || value === "") {
+    throw new ValidationError([{ path, message: "expected a non-empty string", received: value }]);
+  }
+}
+
+/** Validates `limit` (1..1000, default 100) and `offset` (>= 0, default 0). */
+export function page(query: { readonly limit?: number; readonly offset?: number }): {
+  limit: number;
+  offset: number;
+} {
+  const issues: ValidationIssue[] = [];
+  const limit = query.limit ?? 100;
+  const offset = query.offset ?? 0;
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > 1000)
+    issues.push({ path: "limit", message: "expected an integer from 1 to 1000", received: limit });
+  if (!Number.isSafeInteger(offset) || offset < 0)
+    issues.push({ path: "offset", message: "expected a non-negative integer", received: offset });
+  if (issues.length > 0) throw new ValidationError(issues);
+  return { limit, offset };
+}

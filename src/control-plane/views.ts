@@ -1,0 +1,95 @@
+import { type BudgetView, budgetView } from "../engines/budgets/budget-tracker.js";
+import type { JsonObject, JsonValue } from "../types/json.js";
+import { formatMicros } from "../types/money.js";
+import type { ProposalRecord } from "../types/proposal-record.js";
+import type { SessionRecord } from "../types/session.js";
+import type { TicketRecord } from "../types/ticket.js";
+
+/** A session as returned by the facade: money as exact decimal strings. */
+export interface SessionView {
+  readonly id: string;
+  readonly name: string | null;
+  readonly agentId: string | null;
+  readonly status: SessionRecord["status"];
+  readonly statusReason: string | null;
+  readonly policyId: string;
+  readonly budget: BudgetView;
+  readonly lastSeq: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/** A proposal as returned by the facade: money as exact decimal strings. */
+export interface ProposalView
+  extends Omit<ProposalRecord, "cost" | "reservedCost" | "actualCost" | "fingerprint"> {
+  readonly cost: string;
+  readonly reservedCost: string;
+  readonly actualCost: string | null;
+}
+
+/** An approval ticket as returned by the facade: money as exact decimal strings. */
+export interface TicketView extends Omit<TicketRecord, "scope"> {
+  readonly scope: {
+    readonly kind: "once" | "session";
+    readonly actions: readonly string[] | null;
+    readonly resourceIds: readonly string[] | null;
+    readonly maxCostPerAction: string | null;
+    readonly remaining: number | null;
+    readonly expiresAt: number | null;
+  } | null;
+}
+
+/** Converts a stored session to its view. */
+export function sessionView(s: SessionRecord): SessionView {
+  return {
+    id: s.id,
+    name: s.name,
+    agentId: s.agentId,
+    status: s.status,
+    statusReason: s.statusReason,
+    policyId: s.policyId,
+    budget: budgetView(s),
+    lastSeq: s.lastSeq,
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
+  };
+}
+
+/** Converts a stored proposal to its view. */
+export function proposalView(p: ProposalRecord): ProposalView {
+  const { fingerprint: _f, cost, reservedCost, actualCost, ...rest } = p;
+  return {
+    ...rest,
+    cost: formatMicros(cost),
+    reservedCost: formatMicros(reservedCost),
+    actualCost: actualCost === null ? null : formatMicros(actualCost),
+  };
+}
+
+/** Converts a stored ticket to its view. */
+export function ticketView(t: TicketRecord): TicketView {
+  const scope = t.scope && {
+    ...t.scope,
+    maxCostPerAction: t.scope.maxCostPerAction === null ? null : formatMicros(t.scope.maxCostPerAction),
+  };
+  return { ...t, scope };
+}
+
+/** Returns `value` if it is a plain JSON object (used to check outputs given to `complete`). */
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Checks that `value` survives a JSON round trip unchanged in shape (no functions, no cycles, no NaN). */
+export function isJsonValue(value: unknown, depth = 0): value is JsonValue {
+  if (depth > 64) return false;
+  if (value === null || typeof value === "string" || typeof value === "boolean") return true;
+  if (typeof value === "number") return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every((v) => isJsonValue(v, depth + 1));
+  if (typeof value === "object") {
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return false;
+    return Object.values(value).every((v) => isJsonValue(v, depth + 1));
+  }
+  return false;
+}

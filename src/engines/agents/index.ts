@@ -1,0 +1,1 @@
+export { type AgentInput, parseAgentInput, recordDelegation, registerAgent } from "./agent-registry.js";

@@ -1,0 +1,9 @@
+export {
+  approveTicket,
+  denyPendingTickets,
+  denyTicket,
+  expireTicket,
+  requestApproval,
+  type TicketOutcome,
+} from "./approval-gate.js";
+export { type ApprovalScopeInput, resolveApprovalScope } from "./approval-scope.js";

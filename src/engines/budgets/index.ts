@@ -1,0 +1,1 @@
+export { type BudgetView, budgetFits, budgetView, reserveBudget, settleBudget } from "./budget-tracker.js";

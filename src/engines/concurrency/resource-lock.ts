@@ -1,0 +1,41 @@
+import type { StorageTx } from "../../storage/storage.js";
+
+/** The lease key that locks a resource, or `null` when the proposal names no resource. */
+export function resourceLockKey(resourceType: string | null, resourceId: string | null): string | null {
+  if (resourceId === null) return null;
+  return `resource:${resourceType ?? ""}:${resourceId}`;
+}
+
+/**
+ * Locks the resource of a proposal for `owner` (the proposal id) until `expiresAt`. A resource is locked while
+ * a proposal on it is pending approval or executing. Returns `true` if there is nothing to lock or the lock
+ * was taken (or already held by `owner`).
+ */
+export async function lockResource(
+  tx: StorageTx,
+  key: string | null,
+  lock: {
+    readonly owner: string;
+    readonly sessionId: string;
+    readonly expiresAt: number;
+    readonly now: number;
+  },
+): Promise<boolean> {
+  if (key === null) return true;
+  return tx.leases.acquire(
+    {
+      key,
+      owner: lock.owner,
+      expiresAt: lock.expiresAt,
+      sessionId: lock.sessionId,
+      proposalId: lock.owner,
+      acquiredAt: lock.now,
+    },
+    lock.now,
+  );
+}
+
+/** Releases the resource lock held by `owner`; a no-op when there is none. */
+export async function unlockResource(tx: StorageTx, key: string | null, owner: string): Promise<void> {
+  if (key !== null) await tx.leases.release(key, owner);
+}

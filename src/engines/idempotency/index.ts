@@ -1,0 +1,1 @@
+export { recordIdempotent, replayIdempotent } from "./idempotent.js";

@@ -1,0 +1,7 @@
+export {
+  engageKillSwitch,
+  type KillResult,
+  type KillTarget,
+  killTargetId,
+  releaseKillSwitch,
+} from "./kill-switch.js";
