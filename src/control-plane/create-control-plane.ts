@@ -171,7 +171,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     pauseSession: (id, reason, o) => changeSession(rt, id, "pause", reason ?? null, o?.idempotencyKey),
     resumeSession: (id, o) => changeSession(rt, id, "resume", null, o?.idempotencyKey),
     closeSession: (id, o) => changeSession(rt, id, "complete", null, o?.idempotencyKey),
-    abortSession(id, reason, o) {
+    async abortSession(id, reason, o) {
       requireId(reason, "reason");
       return changeSession(rt, id, "abort", reason, o?.idempotencyKey);
     },
@@ -196,7 +196,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     },
     waitForDecision: (id, o) => waitForDecision(rt, id, o),
     expireTickets: () => expireDueTickets(rt),
-    kill(input) {
+    async kill(input) {
       if (input === null || typeof input !== "object")
         throw new ValidationError([{ path: "(root)", message: "expected an object" }]);
       killTargetId(input);
@@ -214,7 +214,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
       return { released: released !== undefined };
     },
     listKillSwitches: (o = {}) => read((tx) => tx.killSwitches.list(o)),
-    registerAgent(input) {
+    async registerAgent(input) {
       const agent = parseAgentInput(input, rt.clock.now());
       return rt.mutate("registerAgent", input.idempotencyKey, (tx) => registerAgent(tx, agent));
     },
@@ -225,7 +225,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
       return agent;
     },
     listAgents: (query = {}) => read((tx) => tx.agents.list({ ...query, ...page(query) })),
-    recordDelegation(input) {
+    async recordDelegation(input) {
       requireId(input?.fromAgentId, "fromAgentId");
       requireId(input.toAgentId, "toAgentId");
       requireId(input.task, "task");
@@ -257,7 +257,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
         });
       });
     },
-    endCycle(sessionId, owner) {
+    async endCycle(sessionId, owner) {
       requireId(sessionId, "sessionId");
       requireId(owner, "owner");
       return rt.mutate("endCycle", undefined, async (tx, now) => {
@@ -275,7 +275,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
         return tx.events.list(sessionId, { limit, afterSeq: query.afterSeq ?? 0 });
       });
     },
-    feed(query = {}) {
+    async feed(query = {}) {
       const { limit } = page(query);
       return read((tx) =>
         tx.events.feed({

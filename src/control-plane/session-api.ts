@@ -102,7 +102,7 @@ export async function openSession(rt: Runtime, input: OpenSessionInput = {}): Pr
  * Applies a state-machine verb (`activate`, `pause`, `resume`, `complete`, `abort`) to a session.
  * @throws NotFoundError / InvalidTransitionError naming both states.
  */
-export function changeSession(
+export async function changeSession(
   rt: Runtime,
   sessionId: string,
   verb: SessionVerb,

@@ -23,6 +23,15 @@ export interface ApprovalScopeInput {
   readonly ttlMs?: number;
 }
 
+const ONCE: ApprovalScope = Object.freeze({
+  kind: "once",
+  actions: null,
+  resourceIds: null,
+  maxCostPerAction: null,
+  remaining: null,
+  expiresAt: null,
+});
+
 /**
  * Validates an approval scope and resolves it against the approved proposal.
  * @throws ValidationError naming each bad field (`scope.maxUses: expected a positive integer`).
@@ -31,8 +40,8 @@ export function resolveApprovalScope(
   input: ApprovalScopeInput | undefined,
   proposal: ProposalRecord,
   now: number,
-): ApprovalScope | null {
-  if (input === undefined) return null;
+): ApprovalScope {
+  if (input === undefined) return ONCE;
   const issues: ValidationIssue[] = [];
   if (input === null || typeof input !== "object") {
     throw new ValidationError([{ path: "scope", message: "expected an object" }]);
