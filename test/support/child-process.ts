@@ -1,0 +1,55 @@
+import { type ChildProcess, spawn } from "node:child_process";
+
+/** A spawned TypeScript child process with its stdout split into lines. */
+export interface Child {
+  readonly process: ChildProcess;
+  readonly lines: string[];
+  /** Resolves with the exit code (or signal name) when the process ends. */
+  readonly exited: Promise<number | string>;
+  /** Resolves once at least `n` lines have been printed. */
+  waitForLines(n: number): Promise<void>;
+}
+
+/** Spawns `node --import tsx <script> ...args` from the project root. */
+export function spawnTs(script: string, args: readonly string[]): Child {
+  const proc = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+    cwd: process.cwd(),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const lines: string[] = [];
+  let buffer = "";
+  let stderr = "";
+  const waiters: { n: number; resolve: () => void }[] = [];
+  proc.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    buffer += chunk;
+    const parts = buffer.split("\n");
+    buffer = parts.pop() ?? "";
+    lines.push(...parts.filter((l) => l.length > 0));
+    for (const w of [...waiters]) if (lines.length >= w.n) w.resolve();
+  });
+  proc.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<number | string>((resolve) => {
+    proc.on("exit", (code, signal) => {
+      if (code !== 0 && signal === null) process.stderr.write(`child ${script} exited ${code}: ${stderr}\n`);
+      resolve(code ?? signal ?? "unknown");
+    });
+  });
+  return {
+    process: proc,
+    lines,
+    exited,
+    waitForLines: (n) =>
+      lines.length >= n
+        ? Promise.resolve()
+        : new Promise<void>((resolve, reject) => {
+            waiters.push({ n, resolve });
+            void exited.then(() =>
+              lines.length >= n
+                ? resolve()
+                : reject(new Error(`child exited after ${lines.length} lines: ${stderr}`)),
+            );
+          }),
+  };
+}
