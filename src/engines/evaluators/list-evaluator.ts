@@ -1,0 +1,61 @@
+import type { ValidationIssue } from "../../errors/validation-error.js";
+import type { JsonObject } from "../../types/json.js";
+import { compileFieldPath, type FieldGetter } from "../conditions/field-path.js";
+import { checkKnownKeys, checkStringList, fieldText } from "./config-checks.js";
+import type { Evaluator } from "./evaluator.js";
+
+interface Prepared {
+  readonly allow: ReadonlySet<string>;
+  readonly block: ReadonlySet<string>;
+  readonly get: FieldGetter;
+}
+
+const cache = new WeakMap<JsonObject, Prepared>();
+
+const fold = (s: string): string => s.trim().toLowerCase();
+
+function prepare(config: JsonObject): Prepared {
+  let prepared = cache.get(config);
+  if (prepared) return prepared;
+  const get = compileFieldPath(typeof config.field === "string" ? config.field : "action");
+  if (typeof get === "string") throw new Error(get);
+  const set = (key: string) => new Set(((config[key] as readonly string[] | undefined) ?? []).map(fold));
+  prepared = { allow: set("allowlist"), block: set("blocklist"), get };
+  cache.set(config, prepared);
+  return prepared;
+}
+
+/**
+ * Built-in `list` evaluator (the original's semantics). Config: `allowlist`, `blocklist` (lists of strings),
+ * `field` (proposal path, default `action`). Values are compared trimmed and case-insensitively. The blocklist
+ * wins ("Value in blocklist: V"); a non-empty allowlist denies every value not in it ("Value not in allowlist: V").
+ * @example { name: "no-shell", type: "list", config: { blocklist: ["shell.exec"] } }
+ */
+export const listEvaluator = {
+  type: "list",
+  description:
+    "Allow/deny lists on a proposal field (blocklist wins; a non-empty allowlist excludes the rest).",
+  validateConfig(config: JsonObject): readonly ValidationIssue[] {
+    const issues: ValidationIssue[] = [];
+    checkKnownKeys(config, ["allowlist", "blocklist", "field"], issues);
+    checkStringList(config, "allowlist", issues);
+    checkStringList(config, "blocklist", issues);
+    if (config.field !== undefined) {
+      if (typeof config.field !== "string") issues.push({ path: "field", message: "expected a string" });
+      else {
+        const get = compileFieldPath(config.field);
+        if (typeof get === "string") issues.push({ path: "field", message: get });
+      }
+    }
+    return issues;
+  },
+  evaluate(proposal, { config }) {
+    const p = prepare(config);
+    const raw = fieldText(p.get(proposal));
+    const value = fold(raw);
+    if (p.block.has(value)) return { allow: false, reason: `Value in blocklist: ${raw.trim()}` };
+    if (p.allow.size > 0 && !p.allow.has(value))
+      return { allow: false, reason: `Value not in allowlist: ${raw.trim()}` };
+    return { allow: true, reason: "List check passed" };
+  },
+} satisfies Evaluator;

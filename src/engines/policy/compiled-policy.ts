@@ -1,0 +1,56 @@
+import type { SteeringContext, TraceEntry } from "../../types/decision.js";
+import type { ExecutionMode, PolicyDocument, UnlistedMode } from "../../types/policy.js";
+import type { Proposal } from "../../types/proposal.js";
+import type { RiskLevel } from "../../types/risk.js";
+import type { CompiledCondition, EvaluatorBinding } from "../conditions/compile-condition.js";
+import type { RiskAssessor } from "./risk-classifier.js";
+
+/** Which list an action resolved to (after precedence). */
+export type ActionListKind = "blocked" | "steer" | "alwaysApprove" | "autoApprove" | "unrestricted";
+
+/**
+ * The pre-built parts the decision functions use on the hot path. Not a stable API: read `document` instead.
+ * @internal
+ */
+export interface PolicyInternals {
+  readonly actionKinds: ReadonlyMap<string, ActionListKind>;
+  readonly unlisted: UnlistedMode;
+  readonly assessRisk: RiskAssessor;
+  readonly assetMatches: (proposal: Proposal) => boolean;
+  readonly matchedOnly: boolean;
+  readonly autoApproveWhen: CompiledCondition | undefined;
+  /** Flat auto-approve check by risk rank (index = RISK_RANK). */
+  readonly flatAutoApprove: readonly boolean[];
+  /** Trace entry of the flat check by risk rank. */
+  readonly flatAutoTrace: readonly TraceEntry[];
+  readonly maxRisk: RiskLevel;
+  readonly steering: ReadonlyMap<string, SteeringContext>;
+  readonly evaluators: readonly EvaluatorBinding[];
+}
+
+/**
+ * An immutable, compiled policy, produced by `loadPolicy`. `document` is the normalised JSON document; feeding it
+ * back to `loadPolicy` yields a policy with the same `id` (this is how sessions persist their snapshot).
+ */
+export interface CompiledPolicy {
+  /** First 32 hex digits of the SHA-256 of the canonical JSON of `document`. */
+  readonly id: string;
+  readonly document: PolicyDocument;
+  readonly executionMode: ExecutionMode;
+  readonly approvals: { readonly timeoutMs: number };
+  /** @internal */
+  readonly internals: PolicyInternals;
+}
+
+const compiled = new WeakSet<object>();
+
+/** Marks an object as a compiled policy (done once by the compiler). @internal */
+export function markCompiled(policy: CompiledPolicy): CompiledPolicy {
+  compiled.add(policy);
+  return policy;
+}
+
+/** True when `value` was produced by `loadPolicy` (a plain object with the same keys is not). */
+export function isCompiledPolicy(value: unknown): value is CompiledPolicy {
+  return typeof value === "object" && value !== null && compiled.has(value);
+}
