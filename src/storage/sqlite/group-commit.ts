@@ -1,0 +1,235 @@
+import { StorageError } from "../../errors/control-plane-error.js";
+import type { ChangeNotice, StorageTx } from "../storage.js";
+import type { SqlConnection } from "./driver.js";
+import { toStorageError } from "./sql-run.js";
+import { type SqliteStores, sqliteTx } from "./sqlite-tx.js";
+
+/** Lends the write connection (and its stores) to one batch at a time. */
+export interface ConnectionLender {
+  withConnection<T>(fn: (conn: SqlConnection, stores: SqliteStores) => Promise<T>): Promise<T>;
+}
+
+interface QueueItem {
+  readonly kind: "write" | "read";
+  readonly fn: (tx: StorageTx) => Promise<unknown>;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+interface Done {
+  readonly item: QueueItem;
+  readonly value: unknown;
+  readonly notices: readonly ChangeNotice[];
+}
+
+/** Options of {@link GroupCommitQueue}. */
+export interface GroupCommitOptions {
+  /** Most transactions committed together. */
+  readonly maxBatch: number;
+  /** Waits until the connection may start a transaction (e.g. a host transaction on a shared handle ended). */
+  readonly beforeBegin?: () => Promise<void>;
+  /** Receives the notices of committed transactions, after their callers were resolved. */
+  readonly onCommitted: (notices: readonly ChangeNotice[]) => void;
+}
+
+/**
+ * Group commit over one write connection. `write(fn)` enqueues; a drain loop opens `BEGIN IMMEDIATE`, runs each
+ * queued fn in its own SAVEPOINT (a throwing fn is rolled back to its savepoint and rejected alone), keeps
+ * taking transactions queued meanwhile up to `maxBatch`, then COMMITs once and only then resolves each caller.
+ * If the commit fails, every caller of the batch rejects. `read(fn)` (for connections without a separate
+ * reader) runs between batches, in a read transaction with `query_only` set.
+ */
+export class GroupCommitQueue {
+  private readonly queue: QueueItem[] = [];
+  private draining = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly lender: ConnectionLender,
+    private readonly options: GroupCommitOptions,
+  ) {}
+
+  /** Enqueues a write transaction; resolves after the batch containing it is committed. */
+  write<T>(fn: (tx: StorageTx) => Promise<T>): Promise<T> {
+    return this.enqueue("write", fn);
+  }
+
+  /** Enqueues a read; it runs between write batches and sees committed data only. */
+  read<T>(fn: (tx: StorageTx) => Promise<T>): Promise<T> {
+    return this.enqueue("read", fn);
+  }
+
+  /** Resolves once nothing is queued or running. */
+  idle(): Promise<void> {
+    if (!this.draining) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private enqueue<T>(kind: QueueItem["kind"], fn: (tx: StorageTx) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ kind, fn, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.draining) {
+        this.draining = true;
+        void this.drain();
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        let started = false;
+        try {
+          if (this.options.beforeBegin) await this.options.beforeBegin();
+          await this.lender.withConnection(async (conn, stores) => {
+            started = true;
+            if (this.queue[0]?.kind === "read") await runSerialisedReads(conn, stores, this.takeReads());
+            else await this.runBatch(conn, stores);
+          });
+        } catch (error) {
+          // The connection could not be had: fail what would have run, so that the loop makes progress.
+          if (!started) for (const item of this.takeBatch()) item.reject(toStorageError(error));
+        }
+      }
+    } finally {
+      this.draining = false;
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  private takeReads(): QueueItem[] {
+    const items: QueueItem[] = [];
+    while (this.queue[0]?.kind === "read") items.push(this.queue.shift()!);
+    return items;
+  }
+
+  /** The head run of items of the same kind (at most `maxBatch` writes). */
+  private takeBatch(): QueueItem[] {
+    if (this.queue[0]?.kind === "read") return this.takeReads();
+    const items: QueueItem[] = [];
+    while (items.length < this.options.maxBatch && this.queue[0]?.kind === "write")
+      items.push(this.queue.shift()!);
+    return items;
+  }
+
+  private async runBatch(conn: SqlConnection, stores: SqliteStores): Promise<void> {
+    try {
+      await conn.execute("BEGIN IMMEDIATE");
+    } catch (error) {
+      const failure = new StorageError(
+        `SQLite could not begin a write transaction: ${errorText(error)}`,
+        error,
+      );
+      for (const item of this.takeBatch()) item.reject(failure);
+      return;
+    }
+    const done: Done[] = [];
+    let taken = 0;
+    let fatal: unknown;
+    while (taken < this.options.maxBatch && this.queue[0]?.kind === "write") {
+      const item = this.queue.shift()!;
+      taken++;
+      const notices: ChangeNotice[] = [];
+      try {
+        await conn.execute("SAVEPOINT acp_tx");
+      } catch (error) {
+        fatal = error;
+        item.reject(toStorageError(error));
+        break;
+      }
+      let value: unknown;
+      try {
+        value = await item.fn(sqliteTx(stores, notices));
+      } catch (error) {
+        try {
+          await conn.execute("ROLLBACK TO acp_tx");
+          await conn.execute("RELEASE acp_tx");
+        } catch (rollbackError) {
+          fatal = rollbackError;
+        }
+        item.reject(error);
+        if (fatal !== undefined) break;
+        continue;
+      }
+      try {
+        await conn.execute("RELEASE acp_tx");
+        done.push({ item, value, notices });
+      } catch (error) {
+        fatal = error;
+        item.reject(toStorageError(error));
+        break;
+      }
+    }
+    if (fatal === undefined) {
+      try {
+        await conn.execute("COMMIT");
+      } catch (error) {
+        fatal = error;
+      }
+    }
+    if (fatal !== undefined) {
+      await conn.execute("ROLLBACK").catch(() => undefined);
+      const failure = new StorageError(
+        `SQLite transaction failed and was rolled back: ${errorText(fatal)}`,
+        fatal,
+      );
+      for (const d of done) d.item.reject(failure);
+      return;
+    }
+    const notices: ChangeNotice[] = [];
+    for (const d of done) {
+      d.item.resolve(d.value);
+      notices.push(...d.notices);
+    }
+    if (notices.length > 0) this.options.onCommitted(notices);
+  }
+}
+
+/**
+ * Runs reads concurrently in one read transaction on a connection that also writes: `query_only` makes any
+ * write attempt fail instead of committing, and the transaction is rolled back at the end.
+ */
+async function runSerialisedReads(conn: SqlConnection, stores: SqliteStores, items: readonly QueueItem[]) {
+  try {
+    await conn.execute("BEGIN");
+    await conn.execute("PRAGMA query_only = 1");
+  } catch (error) {
+    await conn.execute("ROLLBACK").catch(() => undefined);
+    for (const item of items) item.reject(toStorageError(error));
+    return;
+  }
+  let settle: () => void = () => undefined;
+  try {
+    settle = await runReads(stores, items);
+  } finally {
+    await conn.execute("PRAGMA query_only = 0").catch(() => undefined);
+    await conn.execute("ROLLBACK").catch(() => undefined);
+  }
+  // Callers continue only once the read transaction is closed (the connection is free again).
+  settle();
+}
+
+/**
+ * Runs read functions concurrently on one transaction view. Returns a function that settles each caller with
+ * its own result: call it after closing the read transaction.
+ */
+export async function runReads(
+  stores: SqliteStores,
+  items: readonly { fn: QueueItem["fn"]; resolve: QueueItem["resolve"]; reject: QueueItem["reject"] }[],
+): Promise<() => void> {
+  const tx = sqliteTx(stores, null);
+  const outcomes = await Promise.allSettled(items.map((item) => item.fn(tx)));
+  return () => {
+    outcomes.forEach((outcome, i) => {
+      const item = items[i]!;
+      if (outcome.status === "fulfilled") item.resolve(outcome.value);
+      else item.reject(outcome.reason);
+    });
+  };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,36 @@
+import type { KyselyLike, SqlConnection, SqlResult, SqlRow, SqlValue } from "./driver.js";
+
+type RawQueryFactory = (sql: string, parameters: readonly unknown[]) => unknown;
+
+let rawFactory: Promise<RawQueryFactory> | undefined;
+
+/** Loads `CompiledQuery.raw` from kysely on first use (kysely is an optional peer, never a static import). */
+export function loadRawQueryFactory(): Promise<RawQueryFactory> {
+  rawFactory ??= import("kysely").then((m) => (sql, parameters) => m.CompiledQuery.raw(sql, [...parameters]));
+  return rawFactory;
+}
+
+/**
+ * Wraps a Kysely instance bound to one connection (inside `connection().execute`) or a Kysely transaction as
+ * a {@link SqlConnection}: every statement is sent as raw SQL through `executeQuery`.
+ */
+export function kyselyConnection(db: KyselyLike, raw: RawQueryFactory): SqlConnection {
+  return {
+    async execute(sql: string, params: readonly SqlValue[] = []): Promise<SqlResult> {
+      const result = await db.executeQuery(raw(sql, params));
+      const rows = result.rows as readonly SqlRow[];
+      const changes = result.numAffectedRows === undefined ? rows.length : Number(result.numAffectedRows);
+      return { rows, changes };
+    },
+  };
+}
+
+/** `true` if `value` looks like a Kysely instance or transaction (has `executeQuery` and `isTransaction`). */
+export function isKyselyLike(value: unknown): value is KyselyLike {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { executeQuery?: unknown }).executeQuery === "function" &&
+    typeof (value as { isTransaction?: unknown }).isTransaction === "boolean"
+  );
+}

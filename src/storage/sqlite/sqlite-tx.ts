@@ -1,0 +1,39 @@
+import type { ChangeNotice, StorageTx } from "../storage.js";
+import { sqliteAgents } from "./agents.js";
+import type { SqlConnection } from "./driver.js";
+import { sqliteEvents } from "./events.js";
+import { sqliteIdempotency } from "./idempotency.js";
+import { sqliteKillSwitches } from "./kill-switches.js";
+import { sqliteLeases } from "./leases.js";
+import { sqlitePolicies } from "./policies.js";
+import { sqliteProposals } from "./proposals.js";
+import { sqliteSessions } from "./sessions.js";
+import { sqliteTickets } from "./tickets.js";
+
+/** The stores of one connection (everything in {@link StorageTx} but `notify`). */
+export type SqliteStores = Omit<StorageTx, "notify">;
+
+/** Builds the stores over one connection. */
+export function sqliteStores(conn: SqlConnection): SqliteStores {
+  return {
+    sessions: sqliteSessions(conn),
+    policies: sqlitePolicies(conn),
+    agents: sqliteAgents(conn),
+    proposals: sqliteProposals(conn),
+    tickets: sqliteTickets(conn),
+    leases: sqliteLeases(conn),
+    killSwitches: sqliteKillSwitches(conn),
+    events: sqliteEvents(conn),
+    idempotency: sqliteIdempotency(conn),
+  };
+}
+
+/** A transaction view: the stores plus a `notify` that collects notices into `sink` (or drops them). */
+export function sqliteTx(stores: SqliteStores, sink: ChangeNotice[] | null): StorageTx {
+  return {
+    notify(change) {
+      sink?.push(change);
+    },
+    ...stores,
+  };
+}

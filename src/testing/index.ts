@@ -1,0 +1,6 @@
+export { createFakeClock, type FakeClock } from "./fake-clock.js";
+export {
+  type ConformanceSubject,
+  describeStorageConformance,
+  type StorageConformanceOptions,
+} from "./storage-conformance.js";

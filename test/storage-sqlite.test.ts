@@ -1,0 +1,202 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { Kysely, SqliteDialect, sql } from "kysely";
+import { afterAll, describe, expect, it } from "vitest";
+import { StorageError } from "../src/errors/control-plane-error.js";
+import { ValidationError } from "../src/errors/validation-error.js";
+import { createSqliteStorage, SQLITE_MIGRATIONS, sqliteMigrationsSql } from "../src/storage/sqlite/index.js";
+import { describeStorageConformance } from "../src/testing/index.js";
+
+const dir = mkdtempSync(join(tmpdir(), "acp-sqlite-conformance-"));
+let n = 0;
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describeStorageConformance("sqlite file (WAL, synchronous=FULL)", async () => ({
+  storage: createSqliteStorage({ path: join(dir, `wal-${n++}.db`) }),
+}));
+
+describeStorageConformance("sqlite file (journal_mode=DELETE)", async () => ({
+  storage: createSqliteStorage({ path: join(dir, `delete-${n++}.db`), journalMode: "delete" }),
+}));
+
+describeStorageConformance("sqlite :memory:", async () => ({
+  storage: createSqliteStorage({ path: ":memory:" }),
+}));
+
+describeStorageConformance("sqlite via a host better-sqlite3 database", async () => {
+  const database = new Database(join(dir, `host-${n++}.db`));
+  return { storage: createSqliteStorage({ database }), cleanup: async () => void database.close() };
+});
+
+describeStorageConformance("sqlite via a host Kysely instance", async () => {
+  const kysely = new Kysely<unknown>({
+    dialect: new SqliteDialect({ database: new Database(join(dir, `kysely-${n++}.db`)) }),
+  });
+  return { storage: createSqliteStorage({ kysely }), cleanup: () => kysely.destroy() };
+});
+
+const session = (id: string) => ({
+  id,
+  name: null,
+  agentId: null,
+  status: "active" as const,
+  policyId: "p",
+  maxCost: null,
+  maxActions: null,
+  usedCost: 0,
+  usedActions: 0,
+  lastSeq: 0,
+  statusReason: null,
+  createdAt: 1,
+  updatedAt: 1,
+});
+
+describe("SQLite adapter specifics", () => {
+  it("validates options eagerly, naming the bad option", () => {
+    expect(() => createSqliteStorage({})).toThrow(
+      /options: expected exactly one of path, database or kysely/,
+    );
+    expect(() => createSqliteStorage({ path: ":memory:", kysely: {} as never })).toThrow(
+      /options\.kysely|got path, kysely/,
+    );
+    expect(() => createSqliteStorage({ path: "" })).toThrow(/options\.path/);
+    expect(() => createSqliteStorage({ path: ":memory:", synchronous: "off" as never })).toThrow(
+      /options\.synchronous/,
+    );
+    expect(() => createSqliteStorage({ path: ":memory:", journalMode: "wal2" as never })).toThrow(
+      /options\.journalMode/,
+    );
+    expect(() => createSqliteStorage({ path: ":memory:", busyTimeoutMs: -1 })).toThrow(
+      /options\.busyTimeoutMs/,
+    );
+    expect(() => createSqliteStorage({ path: ":memory:", maxBatch: 0 })).toThrow(/options\.maxBatch/);
+    expect(() => createSqliteStorage({ database: {} as never })).toThrow(/options\.database/);
+    try {
+      createSqliteStorage({ path: ":memory:", maxBatch: 1.5 });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ValidationError);
+    }
+  });
+
+  it("applies migrations once per file and records them; a newer schema is refused", async () => {
+    const path = join(dir, `migrate-${n++}.db`);
+    for (let i = 0; i < 2; i++) {
+      const s = createSqliteStorage({ path });
+      await s.open();
+      await s.close();
+    }
+    const db = new Database(path);
+    expect(db.prepare("SELECT version, name FROM acp_schema_migrations").all()).toEqual(
+      SQLITE_MIGRATIONS.map((m) => ({ version: m.version, name: m.name })),
+    );
+    expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
+    db.prepare(
+      "INSERT INTO acp_schema_migrations (version, name, applied_at) VALUES (999, 'future', 0)",
+    ).run();
+    db.close();
+    const s = createSqliteStorage({ path });
+    await expect(s.transaction(async () => 1)).rejects.toMatchObject({
+      code: "storage_failure",
+      message: /newer/,
+    });
+    await s.close();
+  });
+
+  it("exports the migrations as plain SQL that a host tool can apply", async () => {
+    const sql = sqliteMigrationsSql();
+    expect(sql).toContain("CREATE TABLE acp_events");
+    const database = new Database(":memory:");
+    database.exec(sql);
+    const s = createSqliteStorage({ database, migrate: false });
+    await s.transaction((tx) => tx.sessions.insert(session("s1")));
+    expect(await s.read((tx) => tx.sessions.get("s1"))).toMatchObject({ id: "s1" });
+    await s.close();
+    const auto = createSqliteStorage({ database });
+    await auto.open();
+    expect(database.prepare("SELECT COUNT(*) AS n FROM acp_schema_migrations").get()).toEqual({
+      n: SQLITE_MIGRATIONS.length,
+    });
+    await auto.close();
+    database.close();
+  });
+
+  it("joins a host better-sqlite3 transaction: commits and rolls back with it", async () => {
+    const database = new Database(join(dir, `external-${n++}.db`));
+    const s = createSqliteStorage({ database });
+    await s.open();
+    database.exec("BEGIN IMMEDIATE");
+    await s.transaction((tx) => tx.sessions.insert(session("rolled-back")), { external: database });
+    database.exec("ROLLBACK");
+    database.exec("BEGIN IMMEDIATE");
+    await s.transaction((tx) => tx.sessions.insert(session("kept")), { external: database });
+    database.exec("COMMIT");
+    expect(await s.read((tx) => tx.sessions.get("rolled-back"))).toBeUndefined();
+    expect(await s.read((tx) => tx.sessions.get("kept"))).toBeDefined();
+    await expect(s.transaction(async () => 1, { external: database })).rejects.toMatchObject({
+      code: "validation_failed",
+      message: /not inside a transaction/,
+    });
+    await expect(s.transaction(async () => 1, { external: { some: "thing" } })).rejects.toMatchObject({
+      code: "validation_failed",
+    });
+    await s.close();
+    expect(database.open).toBe(true);
+    database.close();
+  });
+
+  it("joins a host Kysely transaction and never destroys the host's Kysely", async () => {
+    const kysely = new Kysely<unknown>({
+      dialect: new SqliteDialect({ database: new Database(join(dir, `kysely-ext-${n++}.db`)) }),
+    });
+    const s = createSqliteStorage({ kysely });
+    await s.open();
+    await expect(
+      kysely.transaction().execute(async (trx) => {
+        await s.transaction((tx) => tx.sessions.insert(session("rolled-back")), { external: trx });
+        throw new Error("host fails");
+      }),
+    ).rejects.toThrow("host fails");
+    await kysely
+      .transaction()
+      .execute((trx) => s.transaction((tx) => tx.sessions.insert(session("kept")), { external: trx }));
+    expect(await s.read((tx) => tx.sessions.get("rolled-back"))).toBeUndefined();
+    expect(await s.read((tx) => tx.sessions.get("kept"))).toBeDefined();
+    await expect(s.transaction(async () => 1, { external: kysely })).rejects.toMatchObject({
+      code: "validation_failed",
+    });
+    await s.close();
+    const rows = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM acp_sessions`.execute(kysely);
+    expect(rows.rows[0]?.n).toBe(1);
+    await kysely.destroy();
+  });
+
+  it("surfaces driver faults as StorageError with the cause kept, and rejects after close", async () => {
+    const database = new Database(":memory:");
+    const s = createSqliteStorage({ database });
+    await s.open();
+    database.exec("DROP TABLE acp_leases");
+    const error = await s
+      .transaction((tx) =>
+        tx.leases.acquire(
+          { key: "k", owner: "o", expiresAt: 2, sessionId: null, proposalId: null, acquiredAt: 1 },
+          1,
+        ),
+      )
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StorageError);
+    expect((error as StorageError).cause).toBeInstanceOf(Error);
+    await s.close();
+    await expect(s.transaction(async () => 1)).rejects.toMatchObject({ code: "closed" });
+    database.close();
+  });
+
+  it("read() refuses to write on a file database", async () => {
+    const s = createSqliteStorage({ path: join(dir, `readonly-${n++}.db`) });
+    await expect(s.read((tx) => tx.sessions.insert(session("x")))).rejects.toBeInstanceOf(StorageError);
+    expect(await s.read((tx) => tx.sessions.get("x"))).toBeUndefined();
+    await s.close();
+  });
+});
