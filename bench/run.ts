@@ -4,6 +4,8 @@
  */
 const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   decision: () => import("./decision.bench.js"),
+  storage: () => import("./storage.bench.js"),
+  governed: () => import("./governed.bench.js"),
 };
 
 const wanted = process.argv.slice(2);

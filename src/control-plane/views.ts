@@ -57,12 +57,31 @@ export function sessionView(s: SessionRecord): SessionView {
 
 /** Converts a stored proposal to its view. */
 export function proposalView(p: ProposalRecord): ProposalView {
-  const { fingerprint: _f, cost, reservedCost, actualCost, ...rest } = p;
   return {
-    ...rest,
-    cost: formatMicros(cost),
-    reservedCost: formatMicros(reservedCost),
-    actualCost: actualCost === null ? null : formatMicros(actualCost),
+    id: p.id,
+    sessionId: p.sessionId,
+    agentId: p.agentId,
+    action: p.action,
+    resourceType: p.resourceType,
+    resourceId: p.resourceId,
+    args: p.args,
+    metadata: p.metadata,
+    status: p.status,
+    outcome: p.outcome,
+    code: p.code,
+    reason: p.reason,
+    riskLevel: p.riskLevel,
+    tier: p.tier,
+    trace: p.trace,
+    ticketId: p.ticketId,
+    cost: formatMicros(p.cost),
+    reservedCost: formatMicros(p.reservedCost),
+    actualCost: p.actualCost === null ? null : formatMicros(p.actualCost),
+    output: p.output,
+    error: p.error,
+    createdAt: p.createdAt,
+    updatedAt: p.updatedAt,
+    completedAt: p.completedAt,
   };
 }
 

@@ -14,7 +14,11 @@ export interface ValidationIssue {
 export class ValidationError extends ControlPlaneError {
   readonly issues: readonly ValidationIssue[];
 
-  constructor(issues: readonly ValidationIssue[], subject = "input", code: "validation_failed" | "policy_invalid" = "validation_failed") {
+  constructor(
+    issues: readonly ValidationIssue[],
+    subject = "input",
+    code: "validation_failed" | "policy_invalid" = "validation_failed",
+  ) {
     super(code, formatIssues(subject, issues), { details: { issues } });
     this.name = "ValidationError";
     this.issues = issues;

@@ -122,7 +122,12 @@ export interface SessionStore {
    * Unguarded adjustment of the used counters by (possibly negative) deltas, used to reconcile a
    * reservation with the actual cost. Counters never go below zero. Returns the updated record.
    */
-  adjustBudget(id: string, costDelta: number, actionsDelta: number, now: number): Promise<SessionRecord | undefined>;
+  adjustBudget(
+    id: string,
+    costDelta: number,
+    actionsDelta: number,
+    now: number,
+  ): Promise<SessionRecord | undefined>;
   /** Newest first. */
   list(query: {
     readonly statuses?: readonly SessionStatus[];
@@ -154,14 +159,19 @@ export interface AgentStore {
   upsert(agent: AgentRecord): Promise<AgentRecord>;
   get(id: string): Promise<AgentRecord | undefined>;
   /** Agents having any of `tags` (all agents when `tags` is absent or empty), ordered by id. */
-  list(query: { readonly tags?: readonly string[]; readonly limit: number; readonly offset?: number }): Promise<
-    readonly AgentRecord[]
-  >;
+  list(query: {
+    readonly tags?: readonly string[];
+    readonly limit: number;
+    readonly offset?: number;
+  }): Promise<readonly AgentRecord[]>;
   /** Number of registered agents. */
   count(): Promise<number>;
   insertDelegation(delegation: DelegationRecord): Promise<void>;
   /** Delegations from or to `agentId` (all when absent), oldest first. */
-  listDelegations(query: { readonly agentId?: string; readonly limit: number }): Promise<readonly DelegationRecord[]>;
+  listDelegations(query: {
+    readonly agentId?: string;
+    readonly limit: number;
+  }): Promise<readonly DelegationRecord[]>;
 }
 
 /** Fields that a proposal transition may change. */
@@ -188,7 +198,11 @@ export interface ProposalStore {
    * Transition-if-status: applies `patch` only if the current status is in `from`. Returns the updated record,
    * or `undefined` if the proposal does not exist or its status is not in `from`.
    */
-  transition(id: string, from: readonly ProposalStatus[], patch: ProposalPatch): Promise<ProposalRecord | undefined>;
+  transition(
+    id: string,
+    from: readonly ProposalStatus[],
+    patch: ProposalPatch,
+  ): Promise<ProposalRecord | undefined>;
   /** The newest proposal of `sessionId` with this fingerprint whose status is in `statuses`. */
   findByFingerprint(
     sessionId: string,
@@ -318,16 +332,19 @@ export interface EventStore {
    */
   append(event: NewEvent): Promise<EventRecord>;
   /** Events of a session with `seq > afterSeq`, ascending. */
-  list(sessionId: string, query: { readonly afterSeq?: number; readonly limit: number }): Promise<
-    readonly EventRecord[]
-  >;
+  list(
+    sessionId: string,
+    query: { readonly afterSeq?: number; readonly limit: number },
+  ): Promise<readonly EventRecord[]>;
   /**
    * The global feed: events with `id > afterId` (optionally of one session), ascending by `id`. A reader
    * that resumes from the last `id` it saw never misses a committed event.
    */
-  feed(query: { readonly afterId?: number; readonly sessionId?: string; readonly limit: number }): Promise<
-    readonly EventRecord[]
-  >;
+  feed(query: {
+    readonly afterId?: number;
+    readonly sessionId?: string;
+    readonly limit: number;
+  }): Promise<readonly EventRecord[]>;
 }
 
 /** A recorded result of an idempotent mutation. */

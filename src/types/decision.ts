@@ -67,7 +67,7 @@ export interface SteeringContext {
 export type RoutingDecision =
   | RoutingDecisionBase<"allow", "auto_approved" | "unrestricted">
   | RoutingDecisionBase<"approve", "approval_required">
-  | RoutingDecisionBase<"steer", "steered"> & { readonly steering: SteeringContext }
+  | (RoutingDecisionBase<"steer", "steered"> & { readonly steering: SteeringContext })
   | RoutingDecisionBase<
       "deny",
       | "blocked_action"

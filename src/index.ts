@@ -1,0 +1,119 @@
+// Root export of agent-control-plane: explicit named exports only (no `export *`).
+// This file currently lists the decision core, the shared types and the errors; other areas add theirs.
+
+// The facade, the storage port and the memory adapter (SQLite and PostgreSQL are subpath exports).
+export type { CompletionInput } from "./control-plane/action-api.js";
+export type { ApproveInput, DenyInput, WaitResult } from "./control-plane/approval-api.js";
+export {
+  type ControlPlane,
+  createControlPlane,
+  type HealthSnapshot,
+} from "./control-plane/create-control-plane.js";
+export type { Decision } from "./control-plane/decision.js";
+export type { ControlPlaneOptions } from "./control-plane/options.js";
+export type { OpenSessionInput } from "./control-plane/session-api.js";
+export type { ProposalView, SessionView, TicketView } from "./control-plane/views.js";
+export type { AgentInput } from "./engines/agents/agent-registry.js";
+export type { ApprovalScopeInput } from "./engines/approvals/approval-scope.js";
+export type { BudgetView } from "./engines/budgets/budget-tracker.js";
+export {
+  createEvaluatorRegistry,
+  defaultEvaluatorRegistry,
+  type Evaluator,
+  type EvaluatorContext,
+  type EvaluatorRegistry,
+  type EvaluatorResult,
+  type EvaluatorRunResult,
+  type EvaluatorTask,
+  listEvaluator,
+  loadEvaluatorPlugins,
+  type ParallelEvaluation,
+  regexEvaluator,
+  runEvaluators,
+} from "./engines/evaluators/index.js";
+export type { KillResult, KillTarget } from "./engines/kill-switch/kill-switch.js";
+export {
+  type CompiledPolicy,
+  classifyRisk,
+  evaluatePolicy,
+  isCompiledPolicy,
+  type LoadPolicyOptions,
+  loadPolicy,
+  type PolicySource,
+  policyJsonSchema,
+  type RiskClassifier,
+} from "./engines/policy/index.js";
+export { type AgentPolicy, parseProposal, type RouteContext, routeProposal } from "./engines/router/index.js";
+export {
+  canTransition,
+  EXECUTABLE_STATUSES,
+  SESSION_TRANSITIONS,
+  type SessionVerb,
+} from "./engines/sessions/session-transitions.js";
+export {
+  ControlPlaneError,
+  ERROR_CODES,
+  type ErrorCode,
+  HTTP_STATUS_BY_CODE,
+  InvalidTransitionError,
+  NotFoundError,
+  StorageError,
+  ValidationError,
+  type ValidationIssue,
+} from "./errors/index.js";
+export { createMemoryStorage } from "./storage/memory/memory-storage.js";
+export type {
+  ChangeNotice,
+  IdempotencyRecord,
+  PolicySnapshotRecord,
+  Storage,
+  StorageTx,
+  TransactionOptions,
+} from "./storage/storage.js";
+export type { AgentRecord, DelegationRecord } from "./types/agent.js";
+export type { Clock, IdGenerator } from "./types/clock.js";
+export {
+  ACTION_MODES,
+  type ActionMode,
+  CONDITION_KINDS,
+  type ConditionKind,
+  type ConditionNode,
+  DEFAULT_MAX_CONDITION_DEPTH,
+  FIELD_OPERATORS,
+  type FieldOperator,
+  RISK_OPERATORS,
+  type RiskOperator,
+} from "./types/condition.js";
+export {
+  DECISION_CODES,
+  type DecisionCode,
+  OUTCOMES,
+  type Outcome,
+  type ResolutionStep,
+  type RoutingDecision,
+  type SteeringContext,
+  type TraceEntry,
+} from "./types/decision.js";
+export { EVENT_KINDS, type EventKind, type EventRecord } from "./types/event.js";
+export type { JsonObject, JsonValue } from "./types/json.js";
+export { KILL_SCOPES, type KillScope, type KillSwitchRecord } from "./types/kill-switch.js";
+export { formatMicros, MICROS_PER_UNIT, microsToUnits, toMicros } from "./types/money.js";
+export {
+  ASSET_SCOPES,
+  type AssetScope,
+  type Duration,
+  EXECUTION_MODES,
+  type ExecutionMode,
+  type PolicyDocument,
+  type PolicyInput,
+  parseDuration,
+  RISK_CLASSIFIERS,
+  UNLISTED_MODES,
+  type UnlistedMode,
+} from "./types/policy.js";
+export { normalizeAction, type Proposal, type ProposalInput } from "./types/proposal.js";
+export { PROPOSAL_STATUSES, type ProposalStatus } from "./types/proposal-record.js";
+export { isRiskLevel, RISK_LEVELS, RISK_RANK, type RiskLevel } from "./types/risk.js";
+export { SESSION_STATUSES, type SessionStatus } from "./types/session.js";
+export { TICKET_STATUSES, type TicketStatus } from "./types/ticket.js";
+export { ACTION_TIERS, type ActionTier } from "./types/tier.js";
