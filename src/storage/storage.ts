@@ -274,6 +274,12 @@ export interface TicketStore {
     readonly limit: number;
     readonly offset?: number;
   }): Promise<readonly TicketRecord[]>;
+  /**
+   * Escalate-at-most-once: moves a pending ticket from escalation step `fromLevel` to `fromLevel + 1` with a new
+   * deadline, only if it is still pending at that step. Returns the updated ticket, or `undefined` when another
+   * caller escalated or decided it first (or it does not exist).
+   */
+  escalate(id: string, fromLevel: number, deadlineAt: number): Promise<TicketRecord | undefined>;
   /** Pending tickets whose deadline is `<= now`, oldest deadline first. */
   listDue(now: number, limit: number): Promise<readonly TicketRecord[]>;
   /** Number of pending tickets. */
@@ -293,6 +299,12 @@ export interface LeaseStore {
   /** Releases the lease only if `owner` holds it. Returns `true` if it was released. */
   release(key: string, owner: string): Promise<boolean>;
   get(key: string): Promise<LeaseRecord | undefined>;
+  /**
+   * Release-if-expired: deletes the lease only if `owner` still holds it and it has expired
+   * (`expiresAt <= now`), so a holder that renewed in time keeps it. Returns `true` if it was released; of
+   * several racing recoverers exactly one gets `true`.
+   */
+  releaseExpired(key: string, owner: string, now: number): Promise<boolean>;
   /** Releases every lease of `sessionId`; returns how many. */
   releaseForSession(sessionId: string): Promise<number>;
   /** Leases with `expiresAt <= now`, oldest expiry first. */

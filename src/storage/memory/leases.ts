@@ -29,6 +29,13 @@ export function memoryLeases(s: MemoryState): LeaseStore {
       s.delete(s.leases, key);
       return true;
     },
+    async releaseExpired(key, owner, now) {
+      s.assertWritable();
+      const held = s.leases.get(key);
+      if (!held || held.owner !== owner || held.expiresAt > now) return false;
+      s.delete(s.leases, key);
+      return true;
+    },
     async get(key) {
       return s.leases.get(key);
     },

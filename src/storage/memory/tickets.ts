@@ -40,6 +40,14 @@ export function memoryTickets(s: MemoryState): TicketStore {
       s.set(s.tickets, id, next);
       return next;
     },
+    async escalate(id, fromLevel, deadlineAt) {
+      s.assertWritable();
+      const prev = s.tickets.get(id);
+      if (prev?.status !== "pending" || prev.escalationLevel !== fromLevel) return undefined;
+      const next: TicketRecord = { ...prev, escalationLevel: fromLevel + 1, deadlineAt };
+      s.set(s.tickets, id, next);
+      return next;
+    },
     async denyPendingWhere(filter, decidedBy, reason, now) {
       s.assertWritable();
       const changed: TicketRecord[] = [];

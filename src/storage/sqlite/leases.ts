@@ -46,6 +46,14 @@ export function sqliteLeases(conn: SqlConnection): LeaseStore {
       ]);
       return changes > 0;
     },
+    async releaseExpired(key, owner, now) {
+      const { changes } = await runSql(
+        conn,
+        "DELETE FROM acp_leases WHERE key = ? AND owner = ? AND expires_at <= ?",
+        [key, owner, now],
+      );
+      return changes > 0;
+    },
     async get(key) {
       const { rows } = await runSql(conn, "SELECT * FROM acp_leases WHERE key = ?", [key]);
       return rows[0] ? toLease(rows[0]) : undefined;

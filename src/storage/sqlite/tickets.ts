@@ -89,6 +89,15 @@ export function sqliteTickets(conn: SqlConnection): TicketStore {
       );
       return rows[0] ? toTicket(rows[0]) : undefined;
     },
+    async escalate(id, fromLevel, deadlineAt) {
+      const { rows } = await runSql(
+        conn,
+        `UPDATE acp_tickets SET escalation_level = escalation_level + 1, deadline_at = ?
+         WHERE id = ? AND status = 'pending' AND escalation_level = ? RETURNING *`,
+        [deadlineAt, id, fromLevel],
+      );
+      return rows[0] ? toTicket(rows[0]) : undefined;
+    },
     async denyPendingWhere(f, decidedBy, reason, now) {
       const any: string[] = [];
       const params: SqlValue[] = ["denied", decidedBy, reason, now];

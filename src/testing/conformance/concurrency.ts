@@ -82,6 +82,23 @@ export function concurrencyCases(ctx: ConformanceContext): void {
     expect(await s.read((tx) => tx.leases.get("cycle"))).toMatchObject({ owner: `o${winner}` });
   });
 
+  it("concurrent releaseExpired and escalate: exactly one wins each", async () => {
+    const s = ctx.storage();
+    await seedSession(s, "s1");
+    await seedTicket(s, "t1", "s1");
+    await write(s, (tx) =>
+      tx.leases.acquire(
+        { key: "dead", owner: "o", expiresAt: 1000, sessionId: null, proposalId: null, acquiredAt: 1 },
+        1,
+      ),
+    );
+    const released = await race(s, ctx.concurrency, (tx) => tx.leases.releaseExpired("dead", "o", 1000));
+    expect(released.filter(Boolean)).toHaveLength(1);
+    const escalated = await race(s, ctx.concurrency, (tx, i) => tx.tickets.escalate("t1", 0, 9000 + i));
+    expect(escalated.filter((t) => t !== undefined)).toHaveLength(1);
+    expect((await s.read((tx) => tx.tickets.get("t1")))?.escalationLevel).toBe(1);
+  });
+
   it("concurrent decide(): exactly one wins", async () => {
     const s = ctx.storage();
     await seedSession(s, "s1");

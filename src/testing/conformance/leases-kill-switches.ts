@@ -56,6 +56,19 @@ export function leaseAndKillSwitchCases(ctx: ConformanceContext): void {
     expect(await write(s, (tx) => tx.leases.release("k1", "a"))).toBe(false);
   });
 
+  it("releaseExpired: only the owner, only once expired (exactly at now), never a renewed lease", async () => {
+    const s = ctx.storage();
+    await write(s, (tx) => tx.leases.acquire(lease("a", 2000), 1000));
+    expect(await write(s, (tx) => tx.leases.releaseExpired("k1", "a", 1999))).toBe(false);
+    expect(await write(s, (tx) => tx.leases.releaseExpired("k1", "b", 2000))).toBe(false);
+    expect(await write(s, (tx) => tx.leases.renew("k1", "a", 4000, 1999))).toBe(true);
+    expect(await write(s, (tx) => tx.leases.releaseExpired("k1", "a", 3000))).toBe(false);
+    expect(await s.read((tx) => tx.leases.get("k1"))).toMatchObject({ owner: "a", expiresAt: 4000 });
+    expect(await write(s, (tx) => tx.leases.releaseExpired("k1", "a", 4000))).toBe(true);
+    expect(await s.read((tx) => tx.leases.get("k1"))).toBeUndefined();
+    expect(await write(s, (tx) => tx.leases.releaseExpired("k1", "a", 4000))).toBe(false);
+  });
+
   it("releaseForSession releases every lease of the session; listExpired by expiry", async () => {
     const s = ctx.storage();
     await write(s, async (tx) => {

@@ -76,6 +76,31 @@ export function ticketCases(ctx: ConformanceContext): void {
     ).toBeUndefined();
   });
 
+  it("escalates a pending ticket one step at a time, at most once per step", async () => {
+    const s = ctx.storage();
+    await seedSession(s, "s1");
+    await seedTicket(s, "t1", "s1");
+    const before = await s.read((tx) => tx.tickets.get("t1"));
+    const up = await write(s, (tx) => tx.tickets.escalate("t1", 0, 50_000));
+    expect(up).toEqual({ ...before, escalationLevel: 1, deadlineAt: 50_000 });
+    expect(await write(s, (tx) => tx.tickets.escalate("t1", 0, 60_000))).toBeUndefined();
+    expect(await write(s, (tx) => tx.tickets.escalate("t1", 1, 70_000))).toMatchObject({
+      escalationLevel: 2,
+      deadlineAt: 70_000,
+    });
+    await write(s, (tx) =>
+      tx.tickets.decide("t1", {
+        status: "expired",
+        decidedBy: null,
+        reason: null,
+        scope: null,
+        decidedAt: 1,
+      }),
+    );
+    expect(await write(s, (tx) => tx.tickets.escalate("t1", 2, 80_000))).toBeUndefined();
+    expect(await write(s, (tx) => tx.tickets.escalate("missing", 0, 80_000))).toBeUndefined();
+  });
+
   it("denyPendingWhere by session denies only that session's pending tickets", async () => {
     const s = ctx.storage();
     await seedSession(s, "s1");
