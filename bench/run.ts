@@ -6,6 +6,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   decision: () => import("./decision.bench.js"),
   storage: () => import("./storage.bench.js"),
   governed: () => import("./governed.bench.js"),
+  postgres: () => import("./postgres.bench.js"),
 };
 
 const wanted = process.argv.slice(2);

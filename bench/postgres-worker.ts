@@ -1,0 +1,130 @@
+/**
+ * Child process of the PostgreSQL benchmark (`bench/postgres.bench.ts`).
+ * Usage: node --import tsx bench/postgres-worker.ts '<json command>'; prints JSON lines on stdout.
+ */
+import { createPostgresStorage } from "../src/storage/postgres/index.js";
+import type { Storage } from "../src/storage/storage.js";
+
+interface Command {
+  readonly mode: "governed" | "listen" | "notify";
+  readonly url: string;
+  readonly schema: string;
+  readonly worker: number;
+  readonly callers?: number;
+  readonly perCaller?: number;
+  readonly startAt?: number;
+  readonly notices?: number;
+}
+
+const cmd = JSON.parse(process.argv[2] ?? "{}") as Command;
+const say = (message: unknown) => process.stdout.write(`${JSON.stringify(message)}\n`);
+const wallClockMs = () => performance.timeOrigin + performance.now();
+let counter = 0;
+
+/** Reserve budget + insert proposal + append two events + release the reservation, in one transaction. */
+function governed(storage: Storage, sessionId: string): Promise<unknown> {
+  const id = `w${cmd.worker}-p${counter++}`;
+  return storage.transaction(async (tx) => {
+    const now = Date.now();
+    if (!(await tx.sessions.reserveBudget(sessionId, 1_000, 1, now))) throw new Error("budget refused");
+    await tx.proposals.insert({
+      id,
+      sessionId,
+      agentId: "agent",
+      action: "files.read",
+      resourceType: "file",
+      resourceId: "/etc/hosts",
+      args: { path: "/etc/hosts" },
+      metadata: {},
+      fingerprint: id,
+      status: "executing",
+      outcome: "allowed",
+      code: "auto_approved",
+      reason: "auto-approved by policy",
+      riskLevel: "low",
+      tier: "auto_approve",
+      trace: [{ step: "policy", result: "auto_approve" }],
+      ticketId: null,
+      cost: 1_000,
+      reservedCost: 1_000,
+      actualCost: null,
+      output: null,
+      error: null,
+      createdAt: now,
+      updatedAt: now,
+      completedAt: null,
+    });
+    await tx.events.append({ sessionId, kind: "proposal_decided", proposalId: id, payload: {}, at: now });
+    await tx.events.append({ sessionId, kind: "cycle_started", proposalId: id, payload: {}, at: now });
+    await tx.sessions.adjustBudget(sessionId, -1_000, -1, now);
+  });
+}
+
+async function main() {
+  const callers = cmd.callers ?? 1;
+  const storage = createPostgresStorage({ connectionString: cmd.url, schema: cmd.schema, poolSize: callers });
+  await storage.migrate();
+  if (cmd.mode === "governed") {
+    const sessions = Array.from({ length: callers }, (_, i) => `bench-${cmd.worker}-${i}`);
+    await storage.transaction(async (tx) => {
+      for (const id of sessions) {
+        await tx.sessions.insert({
+          id,
+          name: null,
+          agentId: "agent",
+          status: "active",
+          policyId: "policy",
+          maxCost: null,
+          maxActions: null,
+          usedCost: 0,
+          usedActions: 0,
+          lastSeq: 0,
+          statusReason: null,
+          createdAt: 1,
+          updatedAt: 1,
+        });
+      }
+    });
+    for (let i = 0; i < 100; i++) await governed(storage, sessions[0]!);
+    if (cmd.startAt !== undefined)
+      await new Promise((r) => setTimeout(r, Math.max(0, cmd.startAt! - Date.now())));
+    const samples: number[] = [];
+    const start = wallClockMs();
+    await Promise.all(
+      sessions.map(async (sessionId) => {
+        for (let i = 0; i < (cmd.perCaller ?? 0); i++) {
+          const t0 = process.hrtime.bigint();
+          await governed(storage, sessionId);
+          samples.push(Number(process.hrtime.bigint() - t0) / 1000);
+        }
+      }),
+    );
+    say({ start, end: wallClockMs(), samples });
+  } else if (cmd.mode === "listen") {
+    const latencies: number[] = [];
+    let done!: () => void;
+    const finished = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    await storage.subscribe((c) => {
+      const [, sentAt] = c.id.split("@");
+      latencies.push((wallClockMs() - Number(sentAt)) * 1000);
+      if (latencies.length >= (cmd.notices ?? 0)) done();
+    });
+    say({ ready: true });
+    await finished;
+    say({ samples: latencies });
+  } else {
+    for (let i = 0; i < (cmd.notices ?? 0); i++) {
+      await storage.transaction(async (tx) => tx.notify({ topic: "ticket", id: `n${i}@${wallClockMs()}` }));
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    say({ sent: true });
+  }
+  await storage.close();
+}
+
+main().catch((error: unknown) => {
+  say({ error: String((error as Error)?.stack ?? error) });
+  process.exitCode = 1;
+});

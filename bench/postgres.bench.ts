@@ -1,0 +1,75 @@
+/**
+ * PostgreSQL benchmark: 4 worker processes doing governed-transaction-shaped writes against one server
+ * (aggregate ops/s and p99), and NOTIFY latency from one process to a subscriber in another.
+ * Skipped with a message when no server answers at DATABASE_URL. Run: `npm run bench -- postgres`.
+ */
+import pg from "pg";
+import { spawnWorker } from "../test/support/spawn-worker.js";
+import { printTable, summarize } from "./stats.js";
+
+const URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const WORKER = "bench/postgres-worker.ts";
+const PROCESSES = 4;
+const CALLERS = 8; // transactions in flight per process
+const PER_CALLER = 500;
+const NOTICES = 500;
+
+async function admin(text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: URL, connectionTimeoutMillis: 2000 });
+  client.on("error", () => {});
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** Runs the suite. */
+export async function run(): Promise<void> {
+  try {
+    await admin("SELECT 1");
+  } catch (error) {
+    console.log(`\n## PostgreSQL: skipped (no server at ${URL}: ${(error as Error).message})`);
+    return;
+  }
+  const schema = `acp_bench_${process.pid}`;
+  await admin(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  try {
+    const startAt = Date.now() + 4000;
+    const workers = Array.from({ length: PROCESSES }, (_, worker) =>
+      spawnWorker(WORKER, {
+        mode: "governed",
+        url: URL,
+        schema,
+        worker,
+        callers: CALLERS,
+        perCaller: PER_CALLER,
+        startAt,
+      }),
+    );
+    const results = await Promise.all(
+      workers.map((w) => w.done<{ start: number; end: number; samples: number[] }>()),
+    );
+    const wallUs = (Math.max(...results.map((r) => r.end)) - Math.min(...results.map((r) => r.start))) * 1000;
+    const governed = summarize(
+      `${PROCESSES} processes × ${CALLERS} in flight, governed tx`,
+      results.flatMap((r) => r.samples),
+      wallUs,
+    );
+
+    const listener = spawnWorker(WORKER, { mode: "listen", url: URL, schema, worker: 0, notices: NOTICES });
+    await listener.next((m) => m.ready === true);
+    const sender = spawnWorker(WORKER, { mode: "notify", url: URL, schema, worker: 1, notices: NOTICES });
+    await sender.done();
+    const heard = await listener.done<{ samples: number[] }>();
+    const notify = summarize("NOTIFY → subscriber in another process", heard.samples, 1);
+
+    printTable("PostgreSQL (server)", [
+      { ...governed, goal: "≥ 3,000 ops/s" },
+      { ...notify, opsPerSec: Number.NaN, goal: "p50 ≤ 50 ms" },
+    ]);
+  } finally {
+    await admin(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  }
+}

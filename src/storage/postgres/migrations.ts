@@ -1,0 +1,159 @@
+import { StorageError } from "../../errors/control-plane-error.js";
+import type { SqlDriver } from "./driver.js";
+import { fnv1a32 } from "./hash.js";
+
+/** One numbered, forward-only schema migration: statements run in order inside one transaction. */
+export interface PostgresMigration {
+  readonly version: number;
+  readonly name: string;
+  /** The DDL statements for tables in schema `s` (already quoted). */
+  readonly statements: (s: string) => readonly string[];
+}
+
+/**
+ * The adapter's migrations, oldest first. Never edit a released migration: add a new one.
+ * Money is BIGINT micros, times BIGINT milliseconds, JSON is JSONB, text is TEXT (no length limits).
+ */
+export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
+  {
+    version: 1,
+    name: "initial",
+    statements: (s) => [
+      `CREATE TABLE ${s}.acp_sessions (
+  id TEXT PRIMARY KEY, name TEXT, agent_id TEXT, status TEXT NOT NULL, policy_id TEXT NOT NULL,
+  max_cost BIGINT, max_actions BIGINT, used_cost BIGINT NOT NULL DEFAULT 0, used_actions BIGINT NOT NULL DEFAULT 0,
+  last_seq BIGINT NOT NULL DEFAULT 0, status_reason TEXT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
+  pos BIGINT GENERATED ALWAYS AS IDENTITY)`,
+      `CREATE INDEX acp_sessions_created ON ${s}.acp_sessions (created_at DESC, pos DESC)`,
+      `CREATE INDEX acp_sessions_status ON ${s}.acp_sessions (status)`,
+      `CREATE INDEX acp_sessions_agent ON ${s}.acp_sessions (agent_id, status)`,
+      `CREATE TABLE ${s}.acp_policies (id TEXT PRIMARY KEY, document JSONB NOT NULL, created_at BIGINT NOT NULL)`,
+      `CREATE TABLE ${s}.acp_agents (
+  id TEXT COLLATE "C" PRIMARY KEY, name TEXT NOT NULL, capabilities JSONB NOT NULL, tags JSONB NOT NULL,
+  created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)`,
+      `CREATE INDEX acp_agents_tags ON ${s}.acp_agents USING GIN (tags)`,
+      `CREATE TABLE ${s}.acp_delegations (
+  id TEXT PRIMARY KEY, from_agent_id TEXT NOT NULL, to_agent_id TEXT NOT NULL, session_id TEXT, task TEXT NOT NULL,
+  created_at BIGINT NOT NULL, pos BIGINT GENERATED ALWAYS AS IDENTITY)`,
+      `CREATE INDEX acp_delegations_from ON ${s}.acp_delegations (from_agent_id, pos)`,
+      `CREATE INDEX acp_delegations_to ON ${s}.acp_delegations (to_agent_id, pos)`,
+      `CREATE TABLE ${s}.acp_proposals (
+  id TEXT PRIMARY KEY, session_id TEXT NOT NULL, agent_id TEXT, action TEXT NOT NULL, resource_type TEXT,
+  resource_id TEXT, args JSONB NOT NULL, metadata JSONB NOT NULL, fingerprint TEXT NOT NULL, status TEXT NOT NULL,
+  outcome TEXT NOT NULL, code TEXT NOT NULL, reason TEXT NOT NULL, risk_level TEXT NOT NULL, tier TEXT NOT NULL,
+  trace JSONB NOT NULL, ticket_id TEXT, cost BIGINT NOT NULL, reserved_cost BIGINT NOT NULL, actual_cost BIGINT,
+  output JSONB, error TEXT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, completed_at BIGINT,
+  pos BIGINT GENERATED ALWAYS AS IDENTITY)`,
+      `CREATE INDEX acp_proposals_fingerprint ON ${s}.acp_proposals (session_id, fingerprint, pos DESC)`,
+      `CREATE INDEX acp_proposals_session ON ${s}.acp_proposals (session_id, created_at DESC, pos DESC)`,
+      `CREATE INDEX acp_proposals_created ON ${s}.acp_proposals (created_at DESC, pos DESC)`,
+      `CREATE INDEX acp_proposals_agent ON ${s}.acp_proposals (agent_id)`,
+      `CREATE TABLE ${s}.acp_tickets (
+  id TEXT PRIMARY KEY, session_id TEXT NOT NULL, proposal_id TEXT NOT NULL, status TEXT NOT NULL,
+  created_at BIGINT NOT NULL, deadline_at BIGINT NOT NULL, decided_at BIGINT, decided_by TEXT, reason TEXT,
+  scope JSONB, escalation_level INTEGER NOT NULL, pos BIGINT GENERATED ALWAYS AS IDENTITY)`,
+      `CREATE INDEX acp_tickets_session ON ${s}.acp_tickets (session_id, status, created_at, pos)`,
+      `CREATE INDEX acp_tickets_created ON ${s}.acp_tickets (created_at DESC, pos DESC)`,
+      `CREATE INDEX acp_tickets_due ON ${s}.acp_tickets (deadline_at, pos) WHERE status = 'pending'`,
+      `CREATE INDEX acp_tickets_proposal ON ${s}.acp_tickets (proposal_id)`,
+      `CREATE TABLE ${s}.acp_leases (
+  key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at BIGINT NOT NULL, session_id TEXT, proposal_id TEXT,
+  acquired_at BIGINT NOT NULL)`,
+      `CREATE INDEX acp_leases_session ON ${s}.acp_leases (session_id)`,
+      `CREATE INDEX acp_leases_expiry ON ${s}.acp_leases (expires_at, key)`,
+      `CREATE TABLE ${s}.acp_kill_switches (
+  scope TEXT NOT NULL, target TEXT NOT NULL, engaged BOOLEAN NOT NULL, reason TEXT NOT NULL,
+  engaged_at BIGINT NOT NULL, released_at BIGINT, pos BIGINT GENERATED ALWAYS AS IDENTITY,
+  PRIMARY KEY (scope, target))`,
+      // CACHE 1 keeps ids increasing in allocation order across connections (the feed relies on it).
+      `CREATE SEQUENCE ${s}.acp_events_id_seq AS BIGINT CACHE 1`,
+      `CREATE TABLE ${s}.acp_events (
+  id BIGINT PRIMARY KEY DEFAULT nextval('${s}.acp_events_id_seq'), session_id TEXT, seq BIGINT, kind TEXT NOT NULL,
+  agent_id TEXT, proposal_id TEXT, ticket_id TEXT, payload JSONB NOT NULL, at BIGINT NOT NULL,
+  UNIQUE (session_id, seq))`,
+      `ALTER SEQUENCE ${s}.acp_events_id_seq OWNED BY ${s}.acp_events.id`,
+      `CREATE INDEX acp_events_session_id ON ${s}.acp_events (session_id, id)`,
+      `CREATE TABLE ${s}.acp_idempotency (
+  key TEXT PRIMARY KEY, operation TEXT NOT NULL, result JSONB NOT NULL, created_at BIGINT NOT NULL)`,
+    ],
+  },
+];
+
+/** The newest schema version this adapter needs. */
+export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS[POSTGRES_MIGRATIONS.length - 1]!.version;
+
+/** A migration rendered as SQL text for a given schema. */
+export interface PostgresMigrationScript {
+  readonly version: number;
+  readonly name: string;
+  /** Self-contained SQL: creates the schema and ledger if needed, applies the DDL and records the version. */
+  readonly sql: string;
+}
+
+const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
+
+function preamble(s: string): string[] {
+  return [
+    `CREATE SCHEMA IF NOT EXISTS ${s}`,
+    `CREATE TABLE IF NOT EXISTS ${s}.acp_migrations (
+  version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`,
+  ];
+}
+
+/**
+ * The migrations as plain SQL, for hosts whose own migration tool applies DDL (then pass
+ * `migrate: false` to `createPostgresStorage`). Each script records its version in `acp_migrations`, so
+ * the adapter recognises a schema migrated this way. Run each script in one transaction, in order, once.
+ * @example
+ * for (const m of postgresMigrationSql({ schema: "governance" })) writeFileSync(`${m.version}_${m.name}.sql`, m.sql);
+ */
+export function postgresMigrationSql(
+  options: { readonly schema?: string } = {},
+): readonly PostgresMigrationScript[] {
+  const s = quote(options.schema ?? "public");
+  return POSTGRES_MIGRATIONS.map((m) => ({
+    version: m.version,
+    name: m.name,
+    sql: `${[
+      ...preamble(s),
+      ...m.statements(s),
+      `INSERT INTO ${s}.acp_migrations (version, name) VALUES (${m.version}, '${m.name}') ON CONFLICT DO NOTHING`,
+    ].join(";\n")};\n`,
+  }));
+}
+
+/**
+ * Brings `schema` up to date. Several processes may call it at once: the work runs in one transaction
+ * holding `pg_advisory_xact_lock` on a key derived from the schema name, so each migration is applied
+ * exactly once and a late starter sees the finished schema. When `apply` is false it only checks.
+ */
+export async function migratePostgres(driver: SqlDriver, schema: string, apply: boolean): Promise<void> {
+  const s = quote(schema);
+  const current = await driver.transaction(async (q) => {
+    const exists = await q.query("SELECT to_regclass($1) IS NOT NULL AS ok", [`${s}.acp_migrations`]);
+    if (exists.rows[0]?.ok !== true) return 0;
+    const r = await q.query(`SELECT coalesce(max(version), 0) AS v FROM ${s}.acp_migrations`);
+    return Number(r.rows[0]?.v ?? 0);
+  }, "read");
+  if (current >= POSTGRES_SCHEMA_VERSION) return;
+  if (!apply) {
+    throw new StorageError(
+      `PostgreSQL schema ${schema} is at version ${current}, this adapter needs ${POSTGRES_SCHEMA_VERSION}: ` +
+        "apply postgresMigrationSql() with your migration tool, or pass migrate: true",
+    );
+  }
+  await driver.transaction(async (q) => {
+    await q.query("SELECT pg_advisory_xact_lock($1::int, $2::int)", [
+      fnv1a32("agent-control-plane:migrate"),
+      fnv1a32(schema),
+    ]);
+    for (const statement of preamble(s)) await q.query(statement);
+    const done = await q.query(`SELECT version FROM ${s}.acp_migrations`);
+    const applied = new Set(done.rows.map((r) => Number(r.version)));
+    for (const m of POSTGRES_MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      for (const statement of m.statements(s)) await q.query(statement);
+      await q.query(`INSERT INTO ${s}.acp_migrations (version, name) VALUES ($1, $2)`, [m.version, m.name]);
+    }
+  }, "write");
+}
