@@ -2,17 +2,19 @@
 // This file currently lists the decision core, the shared types and the errors; other areas add theirs.
 
 // The facade, the storage port and the memory adapter (SQLite and PostgreSQL are subpath exports).
-export type { CompletionInput } from "./control-plane/action-api.js";
-export type { ApproveInput, DenyInput, WaitResult } from "./control-plane/approval-api.js";
+export type { CallOptions, CompletionInput } from "./control-plane/action-api.js";
+export type { ApproveInput, DenyInput, TicketSettlement } from "./control-plane/approval-api.js";
 export {
   type ControlPlane,
   createControlPlane,
   type HealthSnapshot,
 } from "./control-plane/create-control-plane.js";
 export type { Decision } from "./control-plane/decision.js";
+export type { MaintenanceHandle, MaintenanceOptions, RecoveryReport } from "./control-plane/maintenance.js";
 export type { ControlPlaneOptions } from "./control-plane/options.js";
 export type { OpenSessionInput } from "./control-plane/session-api.js";
 export type { ProposalView, SessionView, TicketView } from "./control-plane/views.js";
+export type { WaitResult } from "./control-plane/wait-for-decision.js";
 export type { AgentInput } from "./engines/agents/agent-registry.js";
 export type { ApprovalScopeInput } from "./engines/approvals/approval-scope.js";
 export type { BudgetView } from "./engines/budgets/budget-tracker.js";
@@ -32,6 +34,7 @@ export {
   runEvaluators,
 } from "./engines/evaluators/index.js";
 export type { KillResult, KillTarget } from "./engines/kill-switch/kill-switch.js";
+export type { CompiledApprovals, EscalationStep } from "./engines/policy/compiled-policy.js";
 export {
   type CompiledPolicy,
   classifyRisk,
@@ -43,6 +46,7 @@ export {
   policyJsonSchema,
   type RiskClassifier,
 } from "./engines/policy/index.js";
+export { approverGroup } from "./engines/recovery/approval-timeouts.js";
 export { type AgentPolicy, parseProposal, type RouteContext, routeProposal } from "./engines/router/index.js";
 export {
   canTransition,

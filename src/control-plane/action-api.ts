@@ -1,9 +1,10 @@
 import { settleBudget } from "../engines/budgets/budget-tracker.js";
-import { resourceLockKey, unlockResource } from "../engines/concurrency/resource-lock.js";
+import { executionLeaseKey, unlockResource } from "../engines/concurrency/resource-lock.js";
 import { parseProposal } from "../engines/router/parse-proposal.js";
 import { routeProposal } from "../engines/router/route-proposal.js";
 import { InvalidTransitionError, NotFoundError } from "../errors/control-plane-error.js";
 import { ValidationError, type ValidationIssue } from "../errors/validation-error.js";
+import type { TransactionOptions } from "../storage/storage.js";
 import type { JsonValue } from "../types/json.js";
 import { formatMicros, toMicros } from "../types/money.js";
 import type { ProposalInput } from "../types/proposal.js";
@@ -17,7 +18,7 @@ import { isJsonValue, type ProposalView, proposalView } from "./views.js";
  * ticket, budget reservation, lock and events in one transaction. Evaluators (if the policy has any) run
  * between two transactions so that no transaction waits on them.
  */
-export async function propose(rt: Runtime, input: ProposalInput): Promise<Decision> {
+export async function propose(rt: Runtime, input: ProposalInput, options?: CallOptions): Promise<Decision> {
   rt.assertOpen();
   const proposal = parseProposal(input);
   const idempotencyKey = input.idempotencyKey;
@@ -32,14 +33,30 @@ export async function propose(rt: Runtime, input: ProposalInput): Promise<Decisi
     policyFor: rt.policyFor,
     route: (policy, p, agent) => routeProposal(policy, p, { agent, agentPolicy: rt.agentPolicy }),
   };
-  const first = await rt.storage.transaction((tx) => runProposePipeline(tx, ctx));
+  const txOptions = transactionOptions(options);
+  const first = await rt.storage.transaction((tx) => runProposePipeline(tx, ctx), txOptions);
   if (first.kind === "decided") return first.decision;
   const routed = await first.routing;
-  const second = await rt.storage.transaction((tx) =>
-    runProposePipeline(tx, { ...ctx, now: rt.clock.now(), routed }),
+  const second = await rt.storage.transaction(
+    (tx) => runProposePipeline(tx, { ...ctx, now: rt.clock.now(), routed }),
+    txOptions,
   );
   if (second.kind !== "decided") throw new Error("unreachable: routing was precomputed");
   return second.decision;
+}
+
+/** Per-call options of `propose` and `complete`. */
+export interface CallOptions {
+  /**
+   * Run inside the host's own open transaction (a `pg` client after BEGIN or a Kysely transaction on
+   * PostgreSQL; a better-sqlite3 database inside BEGIN or a Kysely transaction on SQLite): the governance writes
+   * then commit or roll back with the host's business writes.
+   */
+  readonly transaction?: unknown;
+}
+
+function transactionOptions(options: CallOptions | undefined): TransactionOptions | undefined {
+  return options?.transaction === undefined ? undefined : { external: options.transaction };
 }
 
 /** What the host reports after executing an allowed action. */
@@ -65,6 +82,7 @@ export async function complete(
   rt: Runtime,
   proposalId: string,
   input: CompletionInput,
+  options?: CallOptions,
 ): Promise<ProposalView> {
   const issues: ValidationIssue[] = [];
   if (typeof proposalId !== "string" || proposalId === "")
@@ -87,49 +105,60 @@ export async function complete(
     issues.push({ path: "error", message: "expected a string" });
   if (issues.length > 0) throw new ValidationError(issues, "completion");
 
-  return rt.mutate("complete", input.idempotencyKey, async (tx, now) => {
-    const current = await tx.proposals.get(proposalId);
-    if (!current) throw new NotFoundError("proposal", proposalId);
-    const cost = actual ?? current.reservedCost;
-    const done = await tx.proposals.transition(proposalId, ["executing"], {
-      status: input.ok ? "succeeded" : "failed",
-      actualCost: cost,
-      output: input.output ?? null,
-      error: input.ok ? null : (input.error ?? "execution failed"),
-      completedAt: now,
-      updatedAt: now,
-    });
-    if (!done)
-      throw new InvalidTransitionError(
-        "proposal",
-        proposalId,
-        current.status,
-        input.ok ? "succeeded" : "failed",
-      );
-    const { overrun, session } = await settleBudget(tx, done.sessionId, done.reservedCost, cost, now);
-    await unlockResource(tx, resourceLockKey(done.resourceType, done.resourceId), done.id);
-    await tx.events.append({
-      sessionId: done.sessionId,
-      kind: input.ok ? "execution_completed" : "execution_failed",
-      agentId: done.agentId,
-      proposalId: done.id,
-      payload: { action: done.action, cost: formatMicros(cost), ...(input.ok ? {} : { error: done.error }) },
-      at: now,
-    });
-    if (overrun && session) {
+  return rt.mutate(
+    "complete",
+    input.idempotencyKey,
+    async (tx, now) => {
+      const current = await tx.proposals.get(proposalId);
+      if (!current) throw new NotFoundError("proposal", proposalId);
+      const cost = actual ?? current.reservedCost;
+      // A late report after recovery recorded `outcome_unknown` still records the real outcome.
+      const done = await tx.proposals.transition(proposalId, ["executing", "outcome_unknown"], {
+        status: input.ok ? "succeeded" : "failed",
+        actualCost: cost,
+        output: input.output ?? null,
+        error: input.ok ? null : (input.error ?? "execution failed"),
+        completedAt: now,
+        updatedAt: now,
+      });
+      if (!done)
+        throw new InvalidTransitionError(
+          "proposal",
+          proposalId,
+          current.status,
+          input.ok ? "succeeded" : "failed",
+        );
+      const { overrun, session } = await settleBudget(tx, done.sessionId, done.reservedCost, cost, now);
+      await unlockResource(tx, executionLeaseKey(done), done.id);
       await tx.events.append({
         sessionId: done.sessionId,
-        kind: "budget_exhausted",
+        kind: input.ok ? "execution_completed" : "execution_failed",
         agentId: done.agentId,
         proposalId: done.id,
         payload: {
-          reason: "actual cost exceeded the reservation",
-          usedCost: formatMicros(session.usedCost),
-          maxCost: formatMicros(session.maxCost ?? 0),
+          action: done.action,
+          cost: formatMicros(cost),
+          ...(input.ok ? {} : { error: done.error }),
+          ...(current.status === "outcome_unknown" ? { late: true } : {}),
         },
         at: now,
       });
-    }
-    return proposalView(done);
-  });
+      if (overrun && session) {
+        await tx.events.append({
+          sessionId: done.sessionId,
+          kind: "budget_exhausted",
+          agentId: done.agentId,
+          proposalId: done.id,
+          payload: {
+            reason: "actual cost exceeded the reservation",
+            usedCost: formatMicros(session.usedCost),
+            maxCost: formatMicros(session.maxCost ?? 0),
+          },
+          at: now,
+        });
+      }
+      return proposalView(done);
+    },
+    transactionOptions(options),
+  );
 }

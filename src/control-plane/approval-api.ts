@@ -1,13 +1,10 @@
-import {
-  approveTicket,
-  denyTicket,
-  expireTicket,
-  type TicketOutcome,
-} from "../engines/approvals/approval-gate.js";
+import { approveTicket, denyTicket, type TicketOutcome } from "../engines/approvals/approval-gate.js";
 import { type ApprovalScopeInput, resolveApprovalScope } from "../engines/approvals/approval-scope.js";
+import { type SettleOutcome, settleDueTicket } from "../engines/recovery/approval-timeouts.js";
 import { ControlPlaneError, NotFoundError } from "../errors/control-plane-error.js";
 import { ValidationError } from "../errors/validation-error.js";
-import type { TicketStatus } from "../types/ticket.js";
+import type { StorageTx } from "../storage/storage.js";
+import type { TicketRecord } from "../types/ticket.js";
 import type { Runtime } from "./runtime.js";
 import { requireId } from "./session-api.js";
 import { type TicketView, ticketView } from "./views.js";
@@ -27,16 +24,10 @@ export interface DenyInput {
   readonly idempotencyKey?: string;
 }
 
-/** What `waitForDecision` resolves with. `timedOut` is true when the ticket is still pending. */
-export interface WaitResult {
-  readonly status: TicketStatus;
-  readonly ticket: TicketView;
-  readonly timedOut: boolean;
-}
-
 /**
- * Decides a pending ticket (at most once). A ticket past its deadline is expired instead, and the call throws
- * `already_decided` with status `expired` after recording the expiry.
+ * Decides a pending ticket (at most once). A ticket past its deadline is first settled by its policy: escalated
+ * (and then decided by this call) or expired — then the call throws `already_decided` with status `expired`
+ * after recording the expiry.
  */
 export async function decide(
   rt: Runtime,
@@ -45,27 +36,25 @@ export async function decide(
   input: ApproveInput | DenyInput,
 ): Promise<TicketView> {
   requireId(ticketId, "ticketId");
-  if (input === null || typeof input !== "object")
+  if (input === null || typeof input !== "object") {
     throw new ValidationError([{ path: "(root)", message: "expected an object" }]);
+  }
   requireId(input.decidedBy, "decidedBy");
   if (input.reason !== undefined && typeof input.reason !== "string") {
     throw new ValidationError([{ path: "reason", message: "expected a string" }]);
   }
   const scopeInput = verdict === "approve" ? (input as ApproveInput).scope : undefined;
+  const decision = { decidedBy: input.decidedBy, reason: input.reason ?? null };
   const outcome: TicketOutcome = await rt.mutate(verdict, input.idempotencyKey, async (tx, now) => {
-    if (verdict === "deny")
-      return denyTicket(tx, ticketId, { decidedBy: input.decidedBy, reason: input.reason ?? null }, now);
-    const ticket = await tx.tickets.get(ticketId);
-    const proposal = ticket && (await tx.proposals.get(ticket.proposalId));
-    if (!ticket || !proposal) throw new NotFoundError("ticket", ticketId);
+    const found = await tx.tickets.get(ticketId);
+    if (!found) throw new NotFoundError("ticket", ticketId);
+    const { ticket } = await settleIfDue(rt, tx, found, now);
+    if (ticket.status === "expired") return { ticket, proposal: undefined };
+    if (verdict === "deny") return denyTicket(tx, ticketId, decision, now);
+    const proposal = await tx.proposals.get(ticket.proposalId);
+    if (!proposal) throw new NotFoundError("proposal", ticket.proposalId);
     const scope = resolveApprovalScope(scopeInput, proposal, now);
-    return approveTicket(
-      tx,
-      ticketId,
-      { decidedBy: input.decidedBy, reason: input.reason ?? null, scope },
-      now,
-      now + rt.lockTtlMs,
-    );
+    return approveTicket(tx, ticketId, { ...decision, scope }, now, now + rt.lockTtlMs);
   });
   if (outcome.ticket.status === "expired") {
     throw new ControlPlaneError("already_decided", `ticket ${JSON.stringify(ticketId)} is already expired`, {
@@ -84,107 +73,46 @@ export async function getTicket(rt: Runtime, ticketId: string): Promise<TicketVi
 }
 
 /**
- * Expires every pending ticket whose deadline has passed (each exactly once, even with several callers).
- * Returns how many this call expired.
+ * Settles a ticket whose deadline has passed according to its session's policy (escalate, expire, or keep
+ * waiting). At most once, whatever the number of callers. A ticket that is not due is returned unchanged.
  */
-export async function expireDueTickets(rt: Runtime, batch = 100): Promise<number> {
-  let total = 0;
-  for (;;) {
-    const n = await rt.storage.transaction(async (tx) => {
-      const now = rt.clock.now();
-      let expired = 0;
-      for (const due of await tx.tickets.listDue(now, batch)) {
-        const { ticket } = await expireTicket(tx, due.id, now);
-        if (ticket.status === "expired" && ticket.decidedAt === now) expired++;
-      }
-      return expired;
-    });
-    total += n;
-    if (n < batch) return total;
-  }
+export async function settleIfDue(
+  rt: Runtime,
+  tx: StorageTx,
+  ticket: TicketRecord,
+  now: number,
+): Promise<{ readonly ticket: TicketRecord; readonly outcome: SettleOutcome }> {
+  if (ticket.status !== "pending" || ticket.deadlineAt > now) return { ticket, outcome: "none" };
+  const session = await tx.sessions.get(ticket.sessionId);
+  if (!session) throw new NotFoundError("session", ticket.sessionId);
+  const policy = await rt.policyFor(tx, session);
+  return settleDueTicket(tx, ticket, policy.approvals, now, rt.lockTtlMs);
+}
+
+/** How many due tickets a pass expired and escalated. */
+export interface TicketSettlement {
+  readonly expired: number;
+  readonly escalated: number;
 }
 
 /**
- * Waits until a ticket is decided, expired, or `timeoutMs` passes. Wakes on change notices from any process
- * sharing the storage, and polls as a fallback. A ticket past its deadline is expired on the spot.
+ * Settles every pending ticket past its deadline (expire or escalate per policy), in batches of `batch` per
+ * transaction. Safe to run in several processes at once: each expiry or escalation happens exactly once.
  */
-export async function waitForDecision(
-  rt: Runtime,
-  ticketId: string,
-  options: { readonly timeoutMs: number; readonly signal?: AbortSignal },
-): Promise<WaitResult> {
-  requireId(ticketId, "ticketId");
-  if (typeof options?.timeoutMs !== "number" || !(options.timeoutMs >= 0)) {
-    throw new ValidationError([
-      { path: "timeoutMs", message: "expected a non-negative number", received: options?.timeoutMs },
-    ]);
-  }
-  const check = async (): Promise<WaitResult | undefined> => {
-    const ticket = await rt.storage.read((tx) => tx.tickets.get(ticketId));
-    if (!ticket) throw new NotFoundError("ticket", ticketId);
-    if (ticket.status !== "pending")
-      return { status: ticket.status, ticket: ticketView(ticket), timedOut: false };
-    if (ticket.deadlineAt <= rt.clock.now()) {
-      const { ticket: t } = await rt.storage.transaction((tx) => expireTicket(tx, ticketId, rt.clock.now()));
-      return { status: t.status, ticket: ticketView(t), timedOut: false };
-    }
-    return undefined;
-  };
-  const first = await check();
-  if (first) return first;
-  return new Promise<WaitResult>((resolve, reject) => {
-    let done = false;
-    let checking = false;
-    let again = false;
-    const finish = (fn: () => void) => {
-      if (done) return;
-      done = true;
-      clearInterval(poll);
-      clearTimeout(timer);
-      options.signal?.removeEventListener("abort", onAbort);
-      void unsubscribe.then((stop) => stop());
-      fn();
-    };
-    const recheck = () => {
-      if (done) return;
-      if (checking) {
-        again = true;
-        return;
-      }
-      checking = true;
-      check().then(
-        (r) => {
-          checking = false;
-          if (r) finish(() => resolve(r));
-          else if (again) {
-            again = false;
-            recheck();
-          }
-        },
-        (error) => finish(() => reject(error)),
-      );
-    };
-    const onAbort = () =>
-      finish(() =>
-        reject(
-          new ControlPlaneError("aborted", "waitForDecision was aborted", { cause: options.signal?.reason }),
-        ),
-      );
-    const unsubscribe = rt.storage.subscribe((change) => {
-      if (change.topic === "ticket" && change.id === ticketId) recheck();
+export async function settleDueTickets(rt: Runtime, batch = 100): Promise<TicketSettlement> {
+  let expired = 0;
+  let escalated = 0;
+  for (;;) {
+    const pass = await rt.storage.transaction(async (tx) => {
+      const now = rt.clock.now();
+      const due = await tx.tickets.listDue(now, batch);
+      const outcomes: SettleOutcome[] = [];
+      for (const ticket of due) outcomes.push((await settleIfDue(rt, tx, ticket, now)).outcome);
+      return outcomes;
     });
-    const poll = setInterval(recheck, rt.pollIntervalMs);
-    const timer = setTimeout(() => {
-      check()
-        .then(async (r) => {
-          if (r) return finish(() => resolve(r));
-          const ticket = await rt.storage.read((tx) => tx.tickets.get(ticketId));
-          if (!ticket) throw new NotFoundError("ticket", ticketId);
-          finish(() => resolve({ status: ticket.status, ticket: ticketView(ticket), timedOut: true }));
-        })
-        .catch((error: unknown) => finish(() => reject(error)));
-    }, options.timeoutMs);
-    if (options.signal?.aborted) onAbort();
-    else options.signal?.addEventListener("abort", onAbort, { once: true });
-  });
+    expired += pass.filter((o) => o === "expired").length;
+    escalated += pass.filter((o) => o === "escalated").length;
+    // Stop when the batch was not full, or nothing changed (the rest wait, or other runners took them).
+    if (pass.length < batch || pass.every((o) => o === "none")) return { expired, escalated };
+  }
 }

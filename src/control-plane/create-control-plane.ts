@@ -4,7 +4,6 @@ import {
   recordDelegation,
   registerAgent,
 } from "../engines/agents/agent-registry.js";
-import { acquireCycle, cycleLeaseKey } from "../engines/concurrency/cycle-lease.js";
 import {
   engageKillSwitch,
   type KillResult,
@@ -22,17 +21,18 @@ import type { ProposalInput } from "../types/proposal.js";
 import type { ProposalStatus } from "../types/proposal-record.js";
 import type { SessionStatus } from "../types/session.js";
 import type { TicketStatus } from "../types/ticket.js";
-import { type CompletionInput, complete, propose } from "./action-api.js";
-import {
-  type ApproveInput,
-  type DenyInput,
-  decide,
-  expireDueTickets,
-  getTicket,
-  type WaitResult,
-  waitForDecision,
-} from "./approval-api.js";
+import { type CallOptions, type CompletionInput, complete, propose } from "./action-api.js";
+import { type ApproveInput, type DenyInput, decide, getTicket, settleDueTickets } from "./approval-api.js";
+import { beginCycle, endCycle, renewCycle } from "./cycles-api.js";
 import type { Decision } from "./decision.js";
+import {
+  heartbeat,
+  type MaintenanceHandle,
+  type MaintenanceOptions,
+  type RecoveryReport,
+  recover,
+  startMaintenance,
+} from "./maintenance.js";
 import { type ControlPlaneOptions, resolveOptions } from "./options.js";
 import { createRuntime } from "./runtime.js";
 import {
@@ -46,6 +46,7 @@ import {
   requireId,
 } from "./session-api.js";
 import { type ProposalView, proposalView, type SessionView, type TicketView, ticketView } from "./views.js";
+import { type WaitResult, waitForDecision } from "./wait-for-decision.js";
 
 /** Counts for a health snapshot. */
 export interface HealthSnapshot {
@@ -89,9 +90,9 @@ export interface ControlPlane {
     options?: { idempotencyKey?: string },
   ): Promise<SessionView>;
   /** Decides a proposed action. A denial is a value, not an exception. */
-  propose(input: ProposalInput): Promise<Decision>;
+  propose(input: ProposalInput, options?: CallOptions): Promise<Decision>;
   /** Records the outcome of an allowed action, reconciles its budget and releases its lock. */
-  complete(proposalId: string, input: CompletionInput): Promise<ProposalView>;
+  complete(proposalId: string, input: CompletionInput, options?: CallOptions): Promise<ProposalView>;
   getProposal(proposalId: string): Promise<ProposalView>;
   listProposals(query?: {
     sessionId?: string;
@@ -113,8 +114,18 @@ export interface ControlPlane {
     ticketId: string,
     options: { timeoutMs: number; signal?: AbortSignal },
   ): Promise<WaitResult>;
-  /** Expires every pending ticket past its deadline; returns how many. */
+  /** Settles every pending ticket past its deadline (expired, or escalated per policy); returns how many expired. */
   expireTickets(): Promise<number>;
+  /**
+   * One recovery pass (run at start-up and by `startMaintenance`): releases expired leases — an executing
+   * proposal whose holder stopped heartbeating becomes `outcome_unknown`, stuck cycles are released — and
+   * expires or escalates due tickets. Safe in several processes at once: each happens exactly once.
+   */
+  recover(): Promise<RecoveryReport>;
+  /** Runs `recover()` every `intervalMs` until stopped. */
+  startMaintenance(options: MaintenanceOptions): MaintenanceHandle;
+  /** Extends the execution lease of an executing proposal (call it while a long side effect runs). */
+  heartbeat(proposalId: string, options?: { ttlMs?: number }): Promise<{ expiresAt: number }>;
   /** Engages a kill switch and sweeps its scope (all matching sessions and tickets, no limit). */
   kill(input: KillTarget & { reason: string; idempotencyKey?: string }): Promise<KillResult>;
   /** Releases a kill switch. Returns whether it was engaged. */
@@ -134,7 +145,12 @@ export interface ControlPlane {
     sessionId?: string;
   }): Promise<DelegationRecord>;
   /** Takes the session's single active cycle as a lease for `owner` (conflict if another owner holds it). */
-  beginCycle(sessionId: string, input: { owner: string; ttlMs: number }): Promise<void>;
+  beginCycle(sessionId: string, input: { owner: string; ttlMs: number }): Promise<{ expiresAt: number }>;
+  /**
+   * Extends the session's cycle lease held by `owner`, never beyond `maxCycleMs` after it began: a cycle active
+   * longer than that is stuck, and recovery releases it.
+   */
+  renewCycle(sessionId: string, input: { owner: string; ttlMs: number }): Promise<{ expiresAt: number }>;
   /** Releases the session's cycle if `owner` holds it; returns whether it did. */
   endCycle(sessionId: string, owner: string): Promise<boolean>;
   /** The session's audit events with `seq > afterSeq`, ascending. */
@@ -157,6 +173,7 @@ export interface ControlPlane {
  */
 export async function createControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
   const rt = createRuntime(resolveOptions(options));
+  if (rt.recoverOnStart) await recover(rt);
   const read = rt.storage.read.bind(rt.storage);
   return {
     policy: rt.policy,
@@ -175,8 +192,8 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
       requireId(reason, "reason");
       return changeSession(rt, id, "abort", reason, o?.idempotencyKey);
     },
-    propose: (input) => propose(rt, input),
-    complete: (id, input) => complete(rt, id, input),
+    propose: (input, o) => propose(rt, input, o),
+    complete: (id, input, o) => complete(rt, id, input, o),
     async getProposal(id) {
       requireId(id, "proposalId");
       const p = await read((tx) => tx.proposals.get(id));
@@ -195,7 +212,10 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
       return rows.map(ticketView);
     },
     waitForDecision: (id, o) => waitForDecision(rt, id, o),
-    expireTickets: () => expireDueTickets(rt),
+    expireTickets: async () => (await settleDueTickets(rt)).expired,
+    recover: () => recover(rt),
+    startMaintenance: (o) => startMaintenance(rt, o),
+    heartbeat: (id, o) => heartbeat(rt, id, o?.ttlMs),
     async kill(input) {
       if (input === null || typeof input !== "object")
         throw new ValidationError([{ path: "(root)", message: "expected an object" }]);
@@ -241,32 +261,9 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
         }),
       );
     },
-    async beginCycle(sessionId, input) {
-      requireId(sessionId, "sessionId");
-      requireId(input?.owner, "owner");
-      if (typeof input.ttlMs !== "number" || !(input.ttlMs > 0))
-        throw new ValidationError([{ path: "ttlMs", message: "expected a positive number" }]);
-      await rt.mutate("beginCycle", undefined, async (tx, now) => {
-        await mustSession(tx, sessionId);
-        await acquireCycle(tx, sessionId, input.owner, now + input.ttlMs, now);
-        await tx.events.append({
-          sessionId,
-          kind: "cycle_started",
-          payload: { owner: input.owner, expiresAt: now + input.ttlMs },
-          at: now,
-        });
-      });
-    },
-    async endCycle(sessionId, owner) {
-      requireId(sessionId, "sessionId");
-      requireId(owner, "owner");
-      return rt.mutate("endCycle", undefined, async (tx, now) => {
-        const released = await tx.leases.release(cycleLeaseKey(sessionId), owner);
-        if (released)
-          await tx.events.append({ sessionId, kind: "cycle_released", payload: { owner }, at: now });
-        return released;
-      });
-    },
+    beginCycle: (id, input) => beginCycle(rt, id, input),
+    renewCycle: (id, input) => renewCycle(rt, id, input),
+    endCycle: (id, owner) => endCycle(rt, id, owner),
     async events(sessionId, query = {}) {
       requireId(sessionId, "sessionId");
       const { limit } = page(query);

@@ -27,6 +27,10 @@ export interface ControlPlaneOptions {
   readonly agentPolicy?: AgentPolicy;
   /** How long an executing proposal holds its resource lock (ms). Default 15 minutes. */
   readonly lockTtlMs?: number;
+  /** Longest a session cycle may stay active, however often renewed (ms); longer is stuck. Default 1 hour. */
+  readonly maxCycleMs?: number;
+  /** Run one recovery pass when the control plane is created. Default true. */
+  readonly recoverOnStart?: boolean;
   /** Polling interval of `waitForDecision` when no notification arrives (ms). Default 250. */
   readonly pollIntervalMs?: number;
   /** Clock (default: system time). */
@@ -42,6 +46,8 @@ export interface ResolvedOptions {
   readonly policyOptions: LoadPolicyOptions;
   readonly agentPolicy: AgentPolicy;
   readonly lockTtlMs: number;
+  readonly maxCycleMs: number;
+  readonly recoverOnStart: boolean;
   readonly pollIntervalMs: number;
   readonly clock: Clock;
   readonly ids: IdGenerator;
@@ -85,6 +91,10 @@ export function resolveOptions(options: ControlPlaneOptions): ResolvedOptions {
   };
   const lockTtlMs = positive(options.lockTtlMs, "lockTtlMs", 15 * 60_000);
   const pollIntervalMs = positive(options.pollIntervalMs, "pollIntervalMs", 250);
+  const maxCycleMs = positive(options.maxCycleMs, "maxCycleMs", 60 * 60_000);
+  if (options.recoverOnStart !== undefined && typeof options.recoverOnStart !== "boolean") {
+    issues.push({ path: "recoverOnStart", message: "expected a boolean", received: options.recoverOnStart });
+  }
   if (options.clock !== undefined && typeof options.clock?.now !== "function") {
     issues.push({ path: "clock", message: "expected an object with a now() method" });
   }
@@ -102,6 +112,8 @@ export function resolveOptions(options: ControlPlaneOptions): ResolvedOptions {
     policyOptions,
     agentPolicy: options.agentPolicy ?? "enforce",
     lockTtlMs,
+    maxCycleMs,
+    recoverOnStart: options.recoverOnStart ?? true,
     pollIntervalMs,
     clock: options.clock ?? systemClock,
     ids: options.ids ?? randomUUID,

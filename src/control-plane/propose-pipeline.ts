@@ -1,9 +1,15 @@
 import { requestApproval } from "../engines/approvals/approval-gate.js";
 import { budgetFits, reserveBudget } from "../engines/budgets/budget-tracker.js";
-import { lockResource, resourceLockKey, unlockResource } from "../engines/concurrency/resource-lock.js";
+import {
+  executionLeaseKey,
+  lockResource,
+  resourceLockKey,
+  unlockResource,
+} from "../engines/concurrency/resource-lock.js";
 import { recordIdempotent, replayIdempotent } from "../engines/idempotency/idempotent.js";
 import type { CompiledPolicy } from "../engines/policy/compiled-policy.js";
 import { classifyRisk } from "../engines/policy/evaluate-policy.js";
+import { firstDeadline, NO_DEADLINE } from "../engines/recovery/approval-timeouts.js";
 import { transitionSession } from "../engines/sessions/session-service.js";
 import { EXECUTABLE_STATUSES } from "../engines/sessions/session-transitions.js";
 import { NotFoundError } from "../errors/control-plane-error.js";
@@ -100,7 +106,7 @@ export async function runProposePipeline(tx: StorageTx, ctx: PipelineContext): P
     routing = routed;
   }
   trace.push(...routing.trace);
-  if (session.status === "created") session = await transitionSession(tx, session.id, "activate", null, now);
+  if (session.status === "created") session = await activateOnFirstProposal(tx, session, now);
 
   const base = { tier: routing.tier, riskLevel: routing.riskLevel, trace, warnings: routing.warnings };
   if (routing.verdict === "deny") {
@@ -149,12 +155,12 @@ export async function runProposePipeline(tx: StorageTx, ctx: PipelineContext): P
     if (!scoped) {
       if (!budgetFits(session, p.costMicros))
         return deny("budget_exhausted", budgetReason(session, p.costMicros));
-      const deadlineAt = now + policy.approvals.timeoutMs;
+      const deadlineAt = firstDeadline(policy.approvals, now);
       if (
         !(await lockResource(tx, lockKey, {
           owner: proposalId,
           sessionId: session.id,
-          expiresAt: deadlineAt + ctx.lockTtlMs,
+          expiresAt: Math.min(deadlineAt + ctx.lockTtlMs, NO_DEADLINE),
           now,
         }))
       ) {
@@ -183,8 +189,10 @@ export async function runProposePipeline(tx: StorageTx, ctx: PipelineContext): P
     trace.push({ step: "approval", result: "scope", detail: `ticket ${scoped.id}` });
   }
 
+  // The execution lease: the resource lock, or a lease of its own when the proposal names no resource.
+  const execKey = lockKey ?? executionLeaseKey({ id: proposalId, resourceType: null, resourceId: null });
   if (
-    !(await lockResource(tx, lockKey, {
+    !(await lockResource(tx, execKey, {
       owner: proposalId,
       sessionId: session.id,
       expiresAt: now + ctx.lockTtlMs,
@@ -195,7 +203,7 @@ export async function runProposePipeline(tx: StorageTx, ctx: PipelineContext): P
   }
   const reserved = await reserveBudget(tx, session.id, p.costMicros, now);
   if (!reserved) {
-    await unlockResource(tx, lockKey, proposalId);
+    await unlockResource(tx, execKey, proposalId);
     return deny("budget_exhausted", budgetReason(session, p.costMicros));
   }
   trace.push({ step: "budget", result: "reserved", detail: formatMicros(p.costMicros) });
@@ -213,6 +221,24 @@ export async function runProposePipeline(tx: StorageTx, ctx: PipelineContext): P
   );
 }
 
+/**
+ * Activates a `created` session on its first proposal. Racing first proposals (several workers) may find it
+ * already activated by another: that is success, not an error.
+ */
+async function activateOnFirstProposal(
+  tx: StorageTx,
+  session: SessionRecord,
+  now: number,
+): Promise<SessionRecord> {
+  try {
+    return await transitionSession(tx, session.id, "activate", null, now);
+  } catch (error) {
+    const current = await tx.sessions.get(session.id);
+    if (current?.status === "active") return current;
+    throw error;
+  }
+}
+
 /** Proceeds with a proposal a human approved: the retry of the same action claims it (no new ticket). */
 async function claimApproved(
   tx: StorageTx,
@@ -221,7 +247,7 @@ async function claimApproved(
   approved: ProposalRecord,
 ): Promise<Decision> {
   const { now } = ctx;
-  const lockKey = resourceLockKey(approved.resourceType, approved.resourceId);
+  const lockKey = executionLeaseKey(approved);
   const trace: TraceEntry[] = [
     ...approved.trace,
     { step: "approval", result: "approved", detail: approved.ticketId ?? "" },

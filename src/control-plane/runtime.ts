@@ -5,7 +5,7 @@ import type { CompiledPolicy } from "../engines/policy/compiled-policy.js";
 import { loadPolicy } from "../engines/policy/load-policy.js";
 import { ControlPlaneError } from "../errors/control-plane-error.js";
 import { ValidationError } from "../errors/validation-error.js";
-import type { StorageTx } from "../storage/storage.js";
+import type { StorageTx, TransactionOptions } from "../storage/storage.js";
 import type { JsonValue } from "../types/json.js";
 import type { Proposal } from "../types/proposal.js";
 import type { SessionRecord } from "../types/session.js";
@@ -25,6 +25,7 @@ export interface Runtime extends ResolvedOptions {
     operation: string,
     key: string | undefined,
     fn: (tx: StorageTx, now: number) => Promise<T>,
+    options?: TransactionOptions,
   ): Promise<T>;
   /** Throws once the control plane is closed. */
   assertOpen(): void;
@@ -54,7 +55,7 @@ export function createRuntime(options: ResolvedOptions): Runtime {
     rememberPolicy(policy) {
       policies.set(policy.id, policy);
     },
-    async mutate(operation, key, fn) {
+    async mutate(operation, key, fn, txOptions) {
       rt.assertOpen();
       checkIdempotencyKey(key);
       return options.storage.transaction(async (tx) => {
@@ -64,7 +65,7 @@ export function createRuntime(options: ResolvedOptions): Runtime {
         const result = await fn(tx, now);
         await recordIdempotent(tx, key, operation, (result ?? null) as JsonValue, now);
         return result;
-      });
+      }, txOptions);
     },
     assertOpen() {
       if (rt.closed) throw new ControlPlaneError("closed", "the control plane is closed");

@@ -56,6 +56,19 @@ const actionName = z.string().trim().min(1);
 const riskLevel = z.enum(RISK_LEVELS);
 
 /**
+ * What happens when an approval ticket reaches its deadline: `deny` expires it (its proposal is denied as
+ * expired), `escalate` moves it along `approvals.escalation` (and expires it after the last step), `wait` keeps it
+ * pending until someone decides.
+ */
+export const APPROVAL_TIMEOUT_MODES = ["deny", "escalate", "wait"] as const;
+/** One of {@link APPROVAL_TIMEOUT_MODES}. */
+export type ApprovalTimeoutMode = (typeof APPROVAL_TIMEOUT_MODES)[number];
+
+const positiveDuration = durationSchema.refine((v) => (parseDuration(v) ?? 0) > 0, {
+  error: "expected a duration greater than zero",
+});
+
+/**
  * Builds the zod schema of a policy document. `condition` is the schema used where a condition tree goes:
  * {@link conditionSchema} for the editor JSON Schema, a pass-through when the loader validates trees itself.
  * Every object is strict (unknown keys are errors); add a key by adding one line to its object.
@@ -127,9 +140,12 @@ export function buildPolicySchema(condition: z.ZodType<unknown>) {
       .default([]),
     approvals: z
       .strictObject({
-        timeout: durationSchema
-          .refine((v) => (parseDuration(v) ?? 0) > 0, { error: "expected a duration greater than zero" })
-          .default("1h"),
+        timeout: positiveDuration.default("1h"),
+        onTimeout: z.enum(APPROVAL_TIMEOUT_MODES).default("deny"),
+        group: z.string().trim().min(1).optional(),
+        escalation: z
+          .array(z.strictObject({ to: z.string().trim().min(1), timeout: positiveDuration }))
+          .default([]),
       })
       .prefault({}),
   });
@@ -198,5 +214,10 @@ export interface PolicyDocument {
     readonly when?: ConditionNode | undefined;
   };
   readonly evaluators: readonly PolicyEvaluatorEntry[];
-  readonly approvals: { readonly timeout: Duration };
+  readonly approvals: {
+    readonly timeout: Duration;
+    readonly onTimeout: ApprovalTimeoutMode;
+    readonly group?: string | undefined;
+    readonly escalation: readonly { readonly to: string; readonly timeout: Duration }[];
+  };
 }

@@ -1,2 +1,2 @@
 export { acquireCycle, cycleLeaseKey } from "./cycle-lease.js";
-export { lockResource, resourceLockKey, unlockResource } from "./resource-lock.js";
+export { executionLeaseKey, lockResource, resourceLockKey, unlockResource } from "./resource-lock.js";

@@ -7,6 +7,19 @@ export function resourceLockKey(resourceType: string | null, resourceId: string 
 }
 
 /**
+ * The lease an executing proposal holds while its side effect runs: its resource lock, or `proposal:<id>` when
+ * it names no resource. Its expiry is the execution deadline: a holder that stops heartbeating loses it, and
+ * recovery then records the outcome as unknown.
+ */
+export function executionLeaseKey(p: {
+  readonly id: string;
+  readonly resourceType: string | null;
+  readonly resourceId: string | null;
+}): string {
+  return resourceLockKey(p.resourceType, p.resourceId) ?? `proposal:${p.id}`;
+}
+
+/**
  * Locks the resource of a proposal for `owner` (the proposal id) until `expiresAt`. A resource is locked while
  * a proposal on it is pending approval or executing. Returns `true` if there is nothing to lock or the lock
  * was taken (or already held by `owner`).

@@ -127,7 +127,14 @@ export function compilePolicy(
     id: policyId(document),
     document,
     executionMode: document.executionMode,
-    approvals: { timeoutMs: parseDuration(document.approvals.timeout) ?? 3_600_000 },
+    approvals: {
+      timeoutMs: parseDuration(document.approvals.timeout) ?? 3_600_000,
+      onTimeout: document.approvals.onTimeout,
+      group: document.approvals.group ?? null,
+      escalation: document.approvals.escalation.map((s) =>
+        Object.freeze({ to: s.to, timeoutMs: parseDuration(s.timeout)! }),
+      ),
+    },
     internals: {
       actionKinds,
       unlisted: document.actions.unlisted,
@@ -144,6 +151,7 @@ export function compilePolicy(
       evaluators,
     },
   };
+  Object.freeze(policy.approvals.escalation);
   Object.freeze(policy.approvals);
   Object.freeze(policy.internals);
   Object.freeze(evaluators);

@@ -1,5 +1,5 @@
 import type { SteeringContext, TraceEntry } from "../../types/decision.js";
-import type { ExecutionMode, PolicyDocument, UnlistedMode } from "../../types/policy.js";
+import type { ApprovalTimeoutMode, ExecutionMode, PolicyDocument, UnlistedMode } from "../../types/policy.js";
 import type { Proposal } from "../../types/proposal.js";
 import type { RiskLevel } from "../../types/risk.js";
 import type { CompiledCondition, EvaluatorBinding } from "../conditions/compile-condition.js";
@@ -28,6 +28,23 @@ export interface PolicyInternals {
   readonly evaluators: readonly EvaluatorBinding[];
 }
 
+/** One step of an approval escalation chain: the approver group it moves to and how long it waits there. */
+export interface EscalationStep {
+  readonly to: string;
+  readonly timeoutMs: number;
+}
+
+/** The approval settings of a compiled policy. */
+export interface CompiledApprovals {
+  /** How long a ticket waits at its first step. */
+  readonly timeoutMs: number;
+  readonly onTimeout: ApprovalTimeoutMode;
+  /** The first approver group, if named. */
+  readonly group: string | null;
+  /** Steps taken, in order, when `onTimeout` is `escalate`; after the last one the ticket expires. */
+  readonly escalation: readonly EscalationStep[];
+}
+
 /**
  * An immutable, compiled policy, produced by `loadPolicy`. `document` is the normalised JSON document; feeding it
  * back to `loadPolicy` yields a policy with the same `id` (this is how sessions persist their snapshot).
@@ -37,7 +54,7 @@ export interface CompiledPolicy {
   readonly id: string;
   readonly document: PolicyDocument;
   readonly executionMode: ExecutionMode;
-  readonly approvals: { readonly timeoutMs: number };
+  readonly approvals: CompiledApprovals;
   /** @internal */
   readonly internals: PolicyInternals;
 }

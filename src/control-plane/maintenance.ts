@@ -1,0 +1,118 @@
+import { executionLeaseKey } from "../engines/concurrency/resource-lock.js";
+import { type LeaseRecovery, recoverExpiredLeases } from "../engines/recovery/recover-leases.js";
+import { ControlPlaneError, NotFoundError } from "../errors/control-plane-error.js";
+import { ValidationError } from "../errors/validation-error.js";
+import { settleDueTickets, type TicketSettlement } from "./approval-api.js";
+import type { Runtime } from "./runtime.js";
+import { requireId } from "./session-api.js";
+
+/** What one recovery pass did. */
+export interface RecoveryReport extends LeaseRecovery, TicketSettlement {}
+
+/**
+ * One recovery pass, safe to run in several processes at once (each release, expiry, escalation and event
+ * happens exactly once): releases expired leases — an executing proposal whose holder stopped heartbeating
+ * becomes `outcome_unknown`, a stuck cycle is released — then expires or escalates due approval tickets.
+ */
+export async function recover(rt: Runtime, batch = 100): Promise<RecoveryReport> {
+  rt.assertOpen();
+  let leasesReleased = 0;
+  let outcomeUnknown = 0;
+  let cyclesReleased = 0;
+  for (;;) {
+    const pass = await rt.storage.transaction((tx) => recoverExpiredLeases(tx, rt.clock.now(), batch));
+    leasesReleased += pass.leasesReleased;
+    outcomeUnknown += pass.outcomeUnknown;
+    cyclesReleased += pass.cyclesReleased;
+    if (pass.leasesReleased < batch) break;
+  }
+  const tickets = await settleDueTickets(rt, batch);
+  return { leasesReleased, outcomeUnknown, cyclesReleased, ...tickets };
+}
+
+/** A running maintenance loop. */
+export interface MaintenanceHandle {
+  /** Stops the loop and waits for a running pass to finish. */
+  stop(): Promise<void>;
+  /** Runs one pass now (not overlapping a running one) and returns its report. */
+  runOnce(): Promise<RecoveryReport>;
+}
+
+/** Options of `startMaintenance`. */
+export interface MaintenanceOptions {
+  /** Time between passes (ms). */
+  readonly intervalMs: number;
+  /** Called with each pass's report. */
+  readonly onReport?: (report: RecoveryReport) => void;
+  /** Called when a pass fails; the loop goes on. Default: logs to stderr. */
+  readonly onError?: (error: unknown) => void;
+}
+
+/**
+ * Runs {@link recover} every `intervalMs` (passes never overlap). Safe in several processes at once.
+ * @throws ValidationError naming `intervalMs`.
+ */
+export function startMaintenance(rt: Runtime, options: MaintenanceOptions): MaintenanceHandle {
+  if (typeof options?.intervalMs !== "number" || !(options.intervalMs > 0)) {
+    throw new ValidationError([
+      { path: "intervalMs", message: "expected a positive number of milliseconds" },
+    ]);
+  }
+  let running: Promise<RecoveryReport> | undefined;
+  let stopped = false;
+  const onError = options.onError ?? ((e: unknown) => console.error("agent-control-plane maintenance:", e));
+  const runOnce = (): Promise<RecoveryReport> => {
+    running ??= recover(rt).finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+  const tick = () => {
+    if (stopped || rt.closed) return;
+    runOnce().then(
+      (report) => options.onReport?.(report),
+      (error: unknown) => onError(error),
+    );
+  };
+  const timer = setInterval(tick, options.intervalMs);
+  timer.unref?.();
+  return {
+    runOnce,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running?.catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * Extends the execution lease of an executing proposal by `ttlMs` (default: the control plane's `lockTtlMs`).
+ * A holder that stops calling it loses the lease and the proposal's outcome is recorded as unknown.
+ * @throws NotFoundError; ControlPlaneError `conflict` when the proposal is not executing or its lease expired.
+ */
+export async function heartbeat(
+  rt: Runtime,
+  proposalId: string,
+  ttlMs?: number,
+): Promise<{ expiresAt: number }> {
+  requireId(proposalId, "proposalId");
+  if (ttlMs !== undefined && (typeof ttlMs !== "number" || !(ttlMs > 0))) {
+    throw new ValidationError([{ path: "ttlMs", message: "expected a positive number of milliseconds" }]);
+  }
+  return rt.mutate("heartbeat", undefined, async (tx, now) => {
+    const p = await tx.proposals.get(proposalId);
+    if (!p) throw new NotFoundError("proposal", proposalId);
+    const expiresAt = now + (ttlMs ?? rt.lockTtlMs);
+    if (p.status !== "executing" || !(await tx.leases.renew(executionLeaseKey(p), p.id, expiresAt, now))) {
+      throw new ControlPlaneError(
+        "conflict",
+        `proposal ${proposalId} holds no live execution lease (status ${p.status})`,
+        {
+          details: { proposalId, status: p.status },
+        },
+      );
+    }
+    return { expiresAt };
+  });
+}
