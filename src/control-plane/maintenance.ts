@@ -46,6 +46,8 @@ export interface MaintenanceOptions {
   readonly onReport?: (report: RecoveryReport) => void;
   /** Called when a pass fails; the loop goes on. Default: logs to stderr. */
   readonly onError?: (error: unknown) => void;
+  /** Let the process exit while the loop is the only thing left (default true; a dedicated worker sets false). */
+  readonly unref?: boolean;
 }
 
 /**
@@ -75,7 +77,7 @@ export function startMaintenance(rt: Runtime, options: MaintenanceOptions): Main
     );
   };
   const timer = setInterval(tick, options.intervalMs);
-  timer.unref?.();
+  if (options.unref !== false) timer.unref?.();
   return {
     runOnce,
     async stop() {

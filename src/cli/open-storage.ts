@@ -1,0 +1,34 @@
+import { ValidationError } from "../errors/validation-error.js";
+import type { Storage } from "../storage/storage.js";
+
+/** Where the CLI keeps state: exactly one of a SQLite file or a PostgreSQL connection string. */
+export interface StorageArgs {
+  readonly sqlite?: string | undefined;
+  readonly postgres?: string | undefined;
+  readonly schema?: string | undefined;
+}
+
+/**
+ * Opens the storage named on the command line (`--sqlite <path>` or `--postgres <url> [--schema <name>]`;
+ * `ACP_DATABASE_URL` stands in for `--postgres`). The adapters are loaded on demand, so a SQLite user needs no
+ * `pg` and the other way round.
+ * @throws ValidationError naming the missing or conflicting option.
+ */
+export async function openStorage(args: StorageArgs, env: NodeJS.ProcessEnv = process.env): Promise<Storage> {
+  const postgres = args.postgres ?? (args.sqlite === undefined ? env.ACP_DATABASE_URL : undefined);
+  if ((args.sqlite === undefined) === (postgres === undefined)) {
+    throw new ValidationError(
+      [{ path: "--sqlite / --postgres", message: "give exactly one: --sqlite <file> or --postgres <url>" }],
+      "command line",
+    );
+  }
+  if (args.sqlite !== undefined) {
+    const { createSqliteStorage } = await import("../storage/sqlite/index.js");
+    return createSqliteStorage({ path: args.sqlite });
+  }
+  const { createPostgresStorage } = await import("../storage/postgres/index.js");
+  return createPostgresStorage({
+    connectionString: postgres!,
+    ...(args.schema ? { schema: args.schema } : {}),
+  });
+}
