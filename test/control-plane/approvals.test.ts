@@ -1,28 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ControlPlane } from "../../src/control-plane/create-control-plane.js";
-import type { Storage } from "../../src/storage/storage.js";
-import { makeControlPlane, type TestClock, withSqliteCase } from "../support/control-plane-fixture.js";
+import { describe, expect, it } from "vitest";
+import { makeControlPlane, useControlPlane, withSqliteCase } from "../support/control-plane-fixture.js";
 
 const cases = await withSqliteCase();
 const MINUTE = 60_000;
 
 describe.each(cases)("approvals on $name storage", (storageCase) => {
-  let storage: Storage;
-  let cleanup: () => Promise<void>;
-  let cp: ControlPlane;
-  let clock: TestClock;
-
-  beforeEach(async () => {
-    ({ storage, cleanup } = await storageCase.create());
-    ({ cp, clock } = await makeControlPlane(storage));
-  });
-  afterEach(async () => {
-    await cp.close();
-    await cleanup();
-  });
+  const h = useControlPlane(storageCase);
 
   const pending = async (sessionId: string, resourceId = "acct-1", cost = 5) => {
-    const d = await cp.propose({
+    const d = await h().cp.propose({
       sessionId,
       action: "send_payment",
       resourceId,
@@ -34,6 +20,7 @@ describe.each(cases)("approvals on $name storage", (storageCase) => {
   };
 
   it("opens a ticket; after approval the retry proceeds as the same proposal without a new ticket", async () => {
+    const { cp } = h();
     const s = await cp.openSession({ budget: { maxCost: 100 } });
     const d = await pending(s.id);
     expect(d).toMatchObject({ code: "approval_required", tier: "always_approve" });
@@ -70,6 +57,7 @@ describe.each(cases)("approvals on $name storage", (storageCase) => {
   });
 
   it("a pending proposal locks its resource until decided", async () => {
+    const { cp } = h();
     const s = await cp.openSession();
     const d = await pending(s.id, "acct-9");
     const other = await cp.propose({ sessionId: s.id, action: "write_file", resourceId: "acct-9" });
@@ -81,6 +69,7 @@ describe.each(cases)("approvals on $name storage", (storageCase) => {
   });
 
   it("a denial denies the proposal; a ticket is decided at most once", async () => {
+    const { cp } = h();
     const s = await cp.openSession();
     const d = await pending(s.id);
     const waiting = cp.waitForDecision(d.ticketId, { timeoutMs: 5_000 });
@@ -102,6 +91,7 @@ describe.each(cases)("approvals on $name storage", (storageCase) => {
   });
 
   it("an allow-for-session scope waives the human for matching proposals until its uses run out", async () => {
+    const { cp } = h();
     const s = await cp.openSession();
     const d = await pending(s.id, "acct-1", 5);
     await cp.approve(d.ticketId, {
@@ -166,6 +156,7 @@ describe.each(cases)("approvals on $name storage", (storageCase) => {
   });
 
   it("a session scope expires", async () => {
+    const { cp, clock } = h();
     const s = await cp.openSession();
     const d = await pending(s.id);
     await cp.approve(d.ticketId, { decidedBy: "alice", scope: { kind: "session", ttlMs: 5 * MINUTE } });
@@ -185,6 +176,7 @@ describe.each(cases)("approvals on $name storage", (storageCase) => {
   });
 
   it("rejects a bad scope naming the field, and leaves the ticket pending", async () => {
+    const { cp } = h();
     const s = await cp.openSession();
     const d = await pending(s.id);
     await expect(
@@ -199,6 +191,7 @@ describe.each(cases)("approvals on $name storage", (storageCase) => {
   });
 
   it("expires a ticket exactly at its deadline and reports it as expired, not denied by a person", async () => {
+    const { cp, clock } = h();
     const s = await cp.openSession();
     const d = await pending(s.id);
     const ticket = await cp.getTicket(d.ticketId);
@@ -218,6 +211,7 @@ describe.each(cases)("approvals on $name storage", (storageCase) => {
   });
 
   it("approving after the deadline expires the ticket instead", async () => {
+    const { cp, clock } = h();
     const s = await cp.openSession();
     const d = await pending(s.id);
     clock.advance(15 * MINUTE);
@@ -228,6 +222,7 @@ describe.each(cases)("approvals on $name storage", (storageCase) => {
   });
 
   it("waitForDecision times out with the ticket still pending, and honours an abort signal", async () => {
+    const { cp } = h();
     const s = await cp.openSession();
     const d = await pending(s.id);
     expect(await cp.waitForDecision(d.ticketId, { timeoutMs: 20 })).toMatchObject({
@@ -242,6 +237,7 @@ describe.each(cases)("approvals on $name storage", (storageCase) => {
   });
 
   it("does not ask a human for an action the budget cannot cover", async () => {
+    const { cp } = h();
     const s = await cp.openSession({ budget: { maxCost: 4 } });
     expect(
       await cp.propose({ sessionId: s.id, action: "send_payment", resourceId: "a", cost: 5 }),
@@ -253,6 +249,7 @@ describe.each(cases)("approvals on $name storage", (storageCase) => {
   });
 
   it("approve and deny are idempotent by key", async () => {
+    const { cp } = h();
     const s = await cp.openSession();
     const d = await pending(s.id);
     const a = await cp.approve(d.ticketId, { decidedBy: "alice", idempotencyKey: "approve-1" });

@@ -1,31 +1,19 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ControlPlane } from "../../src/control-plane/create-control-plane.js";
-import type { Storage } from "../../src/storage/storage.js";
-import { makeControlPlane, withSqliteCase } from "../support/control-plane-fixture.js";
+import { describe, expect, it } from "vitest";
+import { makeControlPlane, useControlPlane, withSqliteCase } from "../support/control-plane-fixture.js";
 
 const cases = await withSqliteCase();
 
 describe.each(cases)("kill switch on $name storage", (storageCase) => {
-  let storage: Storage;
-  let cleanup: () => Promise<void>;
-  let cp: ControlPlane;
-
-  beforeEach(async () => {
-    ({ storage, cleanup } = await storageCase.create());
-    ({ cp } = await makeControlPlane(storage));
-  });
-  afterEach(async () => {
-    await cp.close();
-    await cleanup();
-  });
+  const h = useControlPlane(storageCase);
 
   const activeSession = async (agentId?: string) => {
-    const s = await cp.openSession(agentId ? { agentId } : {});
-    await cp.activateSession(s.id);
+    const s = await h().cp.openSession(agentId ? { agentId } : {});
+    await h().cp.activateSession(s.id);
     return s;
   };
 
   it("global: aborts every live session (more than 50), denies every pending ticket, blocks new proposals", async () => {
+    const { cp } = h();
     const sessions = [];
     for (let i = 0; i < 60; i++) sessions.push(await activeSession());
     const paused = await activeSession();
@@ -63,6 +51,7 @@ describe.each(cases)("kill switch on $name storage", (storageCase) => {
   });
 
   it("agent: pauses only the agent's sessions (all of them) and denies its pending tickets", async () => {
+    const { cp } = h();
     const mine = [];
     for (let i = 0; i < 55; i++) mine.push(await activeSession("bot-a"));
     const theirs = await activeSession("bot-b");
@@ -106,6 +95,7 @@ describe.each(cases)("kill switch on $name storage", (storageCase) => {
   });
 
   it("session: aborts that session only and denies its tickets", async () => {
+    const { cp } = h();
     const a = await activeSession();
     const b = await activeSession();
     const d = await cp.propose({ sessionId: a.id, action: "deploy", resourceId: "z" });
@@ -120,6 +110,7 @@ describe.each(cases)("kill switch on $name storage", (storageCase) => {
   });
 
   it("validates the target and changes nothing on bad input", async () => {
+    const { cp } = h();
     const before = await cp.feed({ limit: 1000 });
     await expect(cp.kill({ scope: "agent", reason: "x" })).rejects.toThrow(/agentId: required/);
     await expect(cp.kill({ scope: "session", reason: "x" })).rejects.toThrow(/sessionId: required/);

@@ -1,26 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ControlPlane } from "../../src/control-plane/create-control-plane.js";
-import type { Storage } from "../../src/storage/storage.js";
-import { makeControlPlane, type TestClock, withSqliteCase } from "../support/control-plane-fixture.js";
+import { describe, expect, it } from "vitest";
+import { makeControlPlane, useControlPlane, withSqliteCase } from "../support/control-plane-fixture.js";
 
 const cases = await withSqliteCase();
 
 describe.each(cases)("propose on $name storage", (storageCase) => {
-  let storage: Storage;
-  let cleanup: () => Promise<void>;
-  let cp: ControlPlane;
-  let clock: TestClock;
-
-  beforeEach(async () => {
-    ({ storage, cleanup } = await storageCase.create());
-    ({ cp, clock } = await makeControlPlane(storage));
-  });
-  afterEach(async () => {
-    await cp.close();
-    await cleanup();
-  });
+  const h = useControlPlane(storageCase);
 
   it("allows an auto-approved action, reserves budget, and complete() reconciles the actual cost", async () => {
+    const { cp } = h();
     const s = await cp.openSession({ name: "run", budget: { maxCost: "10", maxActions: 5 } });
     expect(s.status).toBe("created");
     const d = await cp.propose({ sessionId: s.id, action: " Read_File ", resourceId: "a.txt", cost: 2.5 });
@@ -55,6 +42,7 @@ describe.each(cases)("propose on $name storage", (storageCase) => {
   });
 
   it("adds money exactly: ten proposals of 0.1 use exactly 1", async () => {
+    const { cp } = h();
     const s = await cp.openSession({ budget: { maxCost: 1 } });
     for (let i = 0; i < 10; i++) {
       const d = await cp.propose({ sessionId: s.id, action: "read_file", cost: 0.1 });
@@ -67,6 +55,7 @@ describe.each(cases)("propose on $name storage", (storageCase) => {
   });
 
   it("denies blocked and unlisted actions, matching names exactly", async () => {
+    const { cp } = h();
     const s = await cp.openSession();
     expect(await cp.propose({ sessionId: s.id, action: "DELETE_DATABASE" })).toMatchObject({
       outcome: "denied",
@@ -82,6 +71,7 @@ describe.each(cases)("propose on $name storage", (storageCase) => {
   });
 
   it("steers with guidance and suggested alternatives, without executing", async () => {
+    const { cp } = h();
     const s = await cp.openSession();
     const d = await cp.propose({ sessionId: s.id, action: "force_push", resourceId: "main" });
     expect(d.outcome).toBe("steered");
@@ -92,6 +82,7 @@ describe.each(cases)("propose on $name storage", (storageCase) => {
   });
 
   it("allows unrestricted actions without approval but still within the budget", async () => {
+    const { cp } = h();
     const s = await cp.openSession({ budget: { maxActions: 1 } });
     expect(await cp.propose({ sessionId: s.id, action: "log_note" })).toMatchObject({
       outcome: "allowed",
@@ -105,6 +96,7 @@ describe.each(cases)("propose on $name storage", (storageCase) => {
   });
 
   it("locks a resource while a proposal on it executes, and frees it on completion", async () => {
+    const { cp } = h();
     const s = await cp.openSession();
     const first = await cp.propose({
       sessionId: s.id,
@@ -134,6 +126,7 @@ describe.each(cases)("propose on $name storage", (storageCase) => {
   });
 
   it("a lock left by a proposal expires after lockTtlMs", async () => {
+    const { cp, clock } = h();
     const s = await cp.openSession();
     expect((await cp.propose({ sessionId: s.id, action: "write_file", resourceId: "r" })).outcome).toBe(
       "allowed",
@@ -145,6 +138,7 @@ describe.each(cases)("propose on $name storage", (storageCase) => {
   });
 
   it("enforces agent identity and capabilities once agents are registered", async () => {
+    const { cp } = h();
     const s = await cp.openSession({ agentId: "owner" });
     expect((await cp.propose({ sessionId: s.id, agentId: "ghost", action: "read_file" })).outcome).toBe(
       "allowed",
@@ -166,6 +160,7 @@ describe.each(cases)("propose on $name storage", (storageCase) => {
   });
 
   it("warn mode lets unknown agents through with a warning", async () => {
+    const { storage, cp } = h();
     const { cp: warnCp } = await makeControlPlane(storage, { agentPolicy: "warn" });
     await warnCp.registerAgent({ id: "reader", capabilities: ["read_file"] });
     const s = await warnCp.openSession();
@@ -175,6 +170,7 @@ describe.each(cases)("propose on $name storage", (storageCase) => {
   });
 
   it("rejects bad input with a clear error naming the field, and changes nothing", async () => {
+    const { cp } = h();
     const s = await cp.openSession();
     const before = await cp.feed({ limit: 1000 });
     await expect(cp.propose({ sessionId: "nope", action: "read_file" })).rejects.toMatchObject({
@@ -201,6 +197,7 @@ describe.each(cases)("propose on $name storage", (storageCase) => {
   });
 
   it("refuses to complete a proposal that is not executing", async () => {
+    const { cp } = h();
     const s = await cp.openSession();
     const denied = await cp.propose({ sessionId: s.id, action: "delete_database" });
     await expect(cp.complete(denied.proposalId, { ok: true })).rejects.toMatchObject({
@@ -215,6 +212,7 @@ describe.each(cases)("propose on $name storage", (storageCase) => {
   });
 
   it("replays an idempotent propose with a single effect, and rejects the key for another operation", async () => {
+    const { cp } = h();
     const s = await cp.openSession({ budget: { maxActions: 10 } });
     const a = await cp.propose({ sessionId: s.id, action: "read_file", idempotencyKey: "k1" });
     const b = await cp.propose({ sessionId: s.id, action: "read_file", idempotencyKey: "k1" });

@@ -1,11 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ControlPlane } from "../../src/control-plane/create-control-plane.js";
+import { describe, expect, it } from "vitest";
 import { approverGroup } from "../../src/engines/recovery/approval-timeouts.js";
-import type { Storage } from "../../src/storage/storage.js";
 import {
   makeControlPlane,
   TEST_POLICY,
-  type TestClock,
+  useControlPlane,
   withSqliteCase,
 } from "../support/control-plane-fixture.js";
 
@@ -23,21 +21,10 @@ const ESCALATING = {
 } as const;
 
 describe.each(cases)("recovery and time on $name storage", (storageCase) => {
-  let storage: Storage;
-  let cleanup: () => Promise<void>;
-  let cp: ControlPlane;
-  let clock: TestClock;
-
-  beforeEach(async () => {
-    ({ storage, cleanup } = await storageCase.create());
-    ({ cp, clock } = await makeControlPlane(storage, { lockTtlMs: 10 * MINUTE, maxCycleMs: 30 * MINUTE }));
-  });
-  afterEach(async () => {
-    await cp.close();
-    await cleanup();
-  });
+  const h = useControlPlane(storageCase, { lockTtlMs: 10 * MINUTE, maxCycleMs: 30 * MINUTE });
 
   it("an executing proposal whose holder stops heartbeating becomes outcome_unknown and frees its resource", async () => {
+    const { cp, clock } = h();
     const s = await cp.openSession({ budget: { maxCost: 10 } });
     const d = await cp.propose({ sessionId: s.id, action: "write_file", resourceId: "db.json", cost: 3 });
     expect(d.outcome).toBe("allowed");
@@ -75,6 +62,7 @@ describe.each(cases)("recovery and time on $name storage", (storageCase) => {
   });
 
   it("a proposal without a resource has an execution lease too", async () => {
+    const { cp, clock } = h();
     const s = await cp.openSession();
     const d = await cp.propose({ sessionId: s.id, action: "read_file" });
     clock.advance(10 * MINUTE);
@@ -83,6 +71,7 @@ describe.each(cases)("recovery and time on $name storage", (storageCase) => {
   });
 
   it("heartbeat keeps an execution alive; it fails once the lease is gone", async () => {
+    const { cp, clock } = h();
     const s = await cp.openSession();
     const d = await cp.propose({ sessionId: s.id, action: "write_file", resourceId: "r" });
     for (let i = 0; i < 3; i++) {
@@ -99,6 +88,7 @@ describe.each(cases)("recovery and time on $name storage", (storageCase) => {
   });
 
   it("escalates along the chain exactly at each deadline, then expires", async () => {
+    const { cp, clock } = h();
     const s = await cp.openSession({ policy: ESCALATING });
     const policy = await cp.getSessionPolicy(s.id);
     const a = await cp.propose({ sessionId: s.id, action: "deploy", resourceId: "svc-a" });
@@ -130,6 +120,7 @@ describe.each(cases)("recovery and time on $name storage", (storageCase) => {
   });
 
   it("waitForDecision and approve settle a due ticket on the spot, escalation included", async () => {
+    const { cp, clock } = h();
     const s = await cp.openSession({ policy: ESCALATING });
     const d = await cp.propose({ sessionId: s.id, action: "deploy", resourceId: "svc" });
     if (d.outcome !== "pending_approval") throw new Error("expected a ticket");
@@ -147,6 +138,7 @@ describe.each(cases)("recovery and time on $name storage", (storageCase) => {
   });
 
   it("onTimeout: wait keeps a ticket pending however long nobody decides", async () => {
+    const { cp, clock } = h();
     const s = await cp.openSession({
       policy: { ...TEST_POLICY, approvals: { timeout: "1m", onTimeout: "wait" } },
     });
@@ -158,6 +150,7 @@ describe.each(cases)("recovery and time on $name storage", (storageCase) => {
   });
 
   it("a cycle renewed forever is released as stuck after maxCycleMs", async () => {
+    const { cp, clock } = h();
     const s = await cp.openSession();
     await cp.beginCycle(s.id, { owner: "w1", ttlMs: 10 * MINUTE });
     for (let i = 0; i < 5; i++) {
@@ -179,6 +172,7 @@ describe.each(cases)("recovery and time on $name storage", (storageCase) => {
   });
 
   it("a restart resumes: pending tickets can be decided, approved proposals proceed", async () => {
+    const { storage, cp } = h();
     const s = await cp.openSession();
     const pending = await cp.propose({ sessionId: s.id, action: "deploy", resourceId: "svc-1" });
     const approved = await cp.propose({
@@ -212,6 +206,7 @@ describe.each(cases)("recovery and time on $name storage", (storageCase) => {
   });
 
   it("startMaintenance runs passes on its own and stops cleanly", async () => {
+    const { cp, clock } = h();
     const s = await cp.openSession();
     const d = await cp.propose({ sessionId: s.id, action: "deploy", resourceId: "svc" });
     if (d.outcome !== "pending_approval") throw new Error("expected a ticket");

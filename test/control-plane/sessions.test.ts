@@ -1,25 +1,18 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ControlPlane } from "../../src/control-plane/create-control-plane.js";
-import type { Storage } from "../../src/storage/storage.js";
-import { makeControlPlane, TEST_POLICY, withSqliteCase } from "../support/control-plane-fixture.js";
+import { describe, expect, it } from "vitest";
+import {
+  makeControlPlane,
+  TEST_POLICY,
+  useControlPlane,
+  withSqliteCase,
+} from "../support/control-plane-fixture.js";
 
 const cases = await withSqliteCase();
 
 describe.each(cases)("sessions on $name storage", (storageCase) => {
-  let storage: Storage;
-  let cleanup: () => Promise<void>;
-  let cp: ControlPlane;
-
-  beforeEach(async () => {
-    ({ storage, cleanup } = await storageCase.create());
-    ({ cp } = await makeControlPlane(storage));
-  });
-  afterEach(async () => {
-    await cp.close();
-    await cleanup();
-  });
+  const h = useControlPlane(storageCase);
 
   it("follows created → active ⇄ paused → completed and records each step", async () => {
+    const { cp } = h();
     const s = await cp.openSession({ name: "job" });
     expect((await cp.activateSession(s.id)).status).toBe("active");
     expect((await cp.pauseSession(s.id, "waiting")).statusReason).toBe("waiting");
@@ -38,6 +31,7 @@ describe.each(cases)("sessions on $name storage", (storageCase) => {
   });
 
   it("rejects every illegal transition with an error naming both states", async () => {
+    const { cp } = h();
     const illegal: [string, (id: string) => Promise<unknown>, string, string][] = [];
     const created = await cp.openSession();
     illegal.push([created.id, (id) => cp.pauseSession(id), "created", "paused"]);
@@ -65,6 +59,7 @@ describe.each(cases)("sessions on $name storage", (storageCase) => {
   });
 
   it("aborting a session denies its pending tickets and frees its locks", async () => {
+    const { cp } = h();
     const s = await cp.openSession();
     const d = await cp.propose({ sessionId: s.id, action: "deploy", resourceId: "svc" });
     await cp.abortSession(s.id, "operator stop");
@@ -76,6 +71,7 @@ describe.each(cases)("sessions on $name storage", (storageCase) => {
   });
 
   it("freezes the policy snapshot per session and reads it back", async () => {
+    const { storage, cp } = h();
     const strict = {
       ...TEST_POLICY,
       actions: { ...TEST_POLICY.actions, blocked: ["read_file"], autoApprove: [] },
@@ -94,6 +90,7 @@ describe.each(cases)("sessions on $name storage", (storageCase) => {
   });
 
   it("openSession is idempotent by key", async () => {
+    const { cp } = h();
     const a = await cp.openSession({ name: "x", idempotencyKey: "open-1" });
     const b = await cp.openSession({ name: "x", idempotencyKey: "open-1" });
     expect(b.id).toBe(a.id);
@@ -105,6 +102,7 @@ describe.each(cases)("sessions on $name storage", (storageCase) => {
   });
 
   it("enforces one active cycle per session as a lease", async () => {
+    const { cp } = h();
     const s = await cp.openSession();
     await cp.beginCycle(s.id, { owner: "worker-1", ttlMs: 60_000 });
     await expect(cp.beginCycle(s.id, { owner: "worker-2", ttlMs: 60_000 })).rejects.toMatchObject({
@@ -116,6 +114,7 @@ describe.each(cases)("sessions on $name storage", (storageCase) => {
   });
 
   it("registers agents and delegations, and reports health", async () => {
+    const { cp } = h();
     await cp.registerAgent({ id: "a", capabilities: ["Read_File"], tags: ["ops"] });
     await cp.registerAgent({ id: "b", tags: ["dev"] });
     expect((await cp.getAgent("a")).capabilities).toEqual(["read_file"]);

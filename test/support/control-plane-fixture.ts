@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterEach, beforeEach } from "vitest";
 import { type ControlPlane, createControlPlane } from "../../src/control-plane/create-control-plane.js";
 import type { ControlPlaneOptions } from "../../src/control-plane/options.js";
 import { createMemoryStorage } from "../../src/storage/memory/memory-storage.js";
@@ -87,4 +88,38 @@ export async function makeControlPlane(
   const clock = testClock();
   const cp = await createControlPlane({ storage, policy: TEST_POLICY, clock, ...overrides });
   return { cp, clock };
+}
+
+/** The per-test state of a facade suite: a fresh storage and control plane before each test, closed after. */
+export interface ControlPlaneHarness {
+  readonly storage: Storage;
+  readonly cp: ControlPlane;
+  readonly clock: TestClock;
+}
+
+/**
+ * Registers `beforeEach`/`afterEach` hooks that give every test a fresh storage of `storageCase` and a control
+ * plane on it (with `overrides`), and returns an accessor for them.
+ */
+export function useControlPlane(
+  storageCase: StorageCase,
+  overrides: Partial<ControlPlaneOptions> = {},
+): () => ControlPlaneHarness {
+  let harness: ControlPlaneHarness | undefined;
+  let cleanup: (() => Promise<void>) | undefined;
+  beforeEach(async () => {
+    const created = await storageCase.create();
+    cleanup = created.cleanup;
+    const { cp, clock } = await makeControlPlane(created.storage, overrides);
+    harness = { storage: created.storage, cp, clock };
+  });
+  afterEach(async () => {
+    await harness?.cp.close();
+    await cleanup?.();
+    harness = undefined;
+  });
+  return () => {
+    if (!harness) throw new Error("useControlPlane: only available inside a test");
+    return harness;
+  };
 }
