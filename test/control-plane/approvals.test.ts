@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { makeControlPlane, useControlPlane, withSqliteCase } from "../support/control-plane-fixture.js";
+import { useControlPlane, withSqliteCase } from "../support/control-plane-fixture.js";
 
 const cases = await withSqliteCase();
 const MINUTE = 60_000;

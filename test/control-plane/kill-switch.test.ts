@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { makeControlPlane, useControlPlane, withSqliteCase } from "../support/control-plane-fixture.js";
+import { useControlPlane, withSqliteCase } from "../support/control-plane-fixture.js";
 
 const cases = await withSqliteCase();
 
@@ -18,7 +18,7 @@ describe.each(cases)("kill switch on $name storage", (storageCase) => {
     for (let i = 0; i < 60; i++) sessions.push(await activeSession());
     const paused = await activeSession();
     await cp.pauseSession(paused.id, "lunch");
-    const created = await cp.openSession();
+    const _created = await cp.openSession();
     const tickets = [];
     for (const s of sessions.slice(0, 3)) {
       const d = await cp.propose({ sessionId: s.id, action: "deploy", resourceId: `svc-${s.id}` });

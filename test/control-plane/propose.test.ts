@@ -160,7 +160,7 @@ describe.each(cases)("propose on $name storage", (storageCase) => {
   });
 
   it("warn mode lets unknown agents through with a warning", async () => {
-    const { storage, cp } = h();
+    const { storage } = h();
     const { cp: warnCp } = await makeControlPlane(storage, { agentPolicy: "warn" });
     await warnCp.registerAgent({ id: "reader", capabilities: ["read_file"] });
     const s = await warnCp.openSession();
