@@ -6,7 +6,7 @@ import { InvalidTransitionError, NotFoundError } from "../errors/control-plane-e
 import { ValidationError, type ValidationIssue } from "../errors/validation-error.js";
 import type { TransactionOptions } from "../storage/storage.js";
 import type { JsonValue } from "../types/json.js";
-import { formatMicros, toMicros } from "../types/money.js";
+import { collectMicros, formatMicros } from "../types/money.js";
 import type { ProposalInput } from "../types/proposal.js";
 import type { Decision } from "./decision.js";
 import { type PipelineContext, runProposePipeline } from "./propose-pipeline.js";
@@ -90,15 +90,7 @@ export async function complete(
   if (input === null || typeof input !== "object")
     throw new ValidationError([{ path: "completion", message: "expected an object" }]);
   if (typeof input.ok !== "boolean") issues.push({ path: "ok", message: "expected a boolean" });
-  let actual: number | undefined;
-  if (input.cost !== undefined) {
-    try {
-      actual = toMicros(input.cost, "cost");
-    } catch (error) {
-      if (error instanceof ValidationError) issues.push(...error.issues);
-      else throw error;
-    }
-  }
+  const actual = collectMicros(input.cost, "cost", issues);
   if (input.output !== undefined && !isJsonValue(input.output))
     issues.push({ path: "output", message: "expected a JSON value" });
   if (input.error !== undefined && typeof input.error !== "string")

@@ -4,7 +4,7 @@ import type { SessionVerb } from "../engines/sessions/session-transitions.js";
 import { NotFoundError } from "../errors/control-plane-error.js";
 import { ValidationError, type ValidationIssue } from "../errors/validation-error.js";
 import type { StorageTx } from "../storage/storage.js";
-import { toMicros } from "../types/money.js";
+import { collectMicros } from "../types/money.js";
 import type { SessionRecord, SessionStatus } from "../types/session.js";
 import { SESSION_STATUSES } from "../types/session.js";
 import type { Runtime } from "./runtime.js";
@@ -43,14 +43,7 @@ export async function openSession(rt: Runtime, input: OpenSessionInput = {}): Pr
     if (budget === null || typeof budget !== "object")
       issues.push({ path: "budget", message: "expected an object" });
     else {
-      if (budget.maxCost !== undefined) {
-        try {
-          maxCost = toMicros(budget.maxCost, "budget.maxCost");
-        } catch (error) {
-          if (!(error instanceof ValidationError)) throw error;
-          issues.push(...error.issues);
-        }
-      }
+      maxCost = collectMicros(budget.maxCost, "budget.maxCost", issues);
       if (budget.maxActions !== undefined) {
         if (!Number.isSafeInteger(budget.maxActions) || budget.maxActions < 0) {
           issues.push({

@@ -1,4 +1,4 @@
-import { ValidationError } from "../errors/validation-error.js";
+import { ValidationError, type ValidationIssue } from "../errors/validation-error.js";
 
 /** Money is held as an integer number of micro-units (1 unit = 1,000,000 micros): exact sums, no float drift. */
 export const MICROS_PER_UNIT = 1_000_000;
@@ -37,6 +37,21 @@ export function toMicros(value: unknown, path: string): number {
   }
   const fraction = (match[2] ?? "").padEnd(6, "0");
   return whole * MICROS_PER_UNIT + Number(fraction);
+}
+
+/**
+ * Like {@link toMicros}, for validators that report every problem at once: an invalid amount is added to
+ * `issues` (and `null` returned) instead of thrown. `undefined` stays `null` (not given).
+ */
+export function collectMicros(value: unknown, path: string, issues: ValidationIssue[]): number | null {
+  if (value === undefined) return null;
+  try {
+    return toMicros(value, path);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    issues.push(...error.issues);
+    return null;
+  }
 }
 
 /** Formats micros as a plain decimal string without trailing zeros (`12500000` → `"12.5"`). */

@@ -1,5 +1,5 @@
 import { ValidationError, type ValidationIssue } from "../../errors/validation-error.js";
-import { toMicros } from "../../types/money.js";
+import { collectMicros } from "../../types/money.js";
 import { normalizeAction } from "../../types/proposal.js";
 import type { ProposalRecord } from "../../types/proposal-record.js";
 import type { ApprovalScope } from "../../types/ticket.js";
@@ -59,15 +59,7 @@ export function resolveApprovalScope(
   };
   const actions = strings(input.actions, "scope.actions")?.map(normalizeAction) ?? null;
   const resourceIds = strings(input.resourceIds, "scope.resourceIds");
-  let maxCostPerAction: number | null = null;
-  if (input.maxCostPerAction !== undefined) {
-    try {
-      maxCostPerAction = toMicros(input.maxCostPerAction, "scope.maxCostPerAction");
-    } catch (error) {
-      if (error instanceof ValidationError) issues.push(...error.issues);
-      else throw error;
-    }
-  }
+  const maxCostPerAction = collectMicros(input.maxCostPerAction, "scope.maxCostPerAction", issues);
   const positiveInt = (value: unknown, path: string): number | null => {
     if (value === undefined) return null;
     if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) {
