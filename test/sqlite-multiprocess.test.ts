@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
+import { SQLITE_MIGRATIONS } from "../src/storage/sqlite/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "acp-sqlite-mp-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -82,7 +83,7 @@ describe("SQLite shared by several processes", () => {
     expect(lines.filter((l) => l === "refused")).toHaveLength(8 * 200 - 500);
     const state = inspect(path);
     expect(state.integrity).toBe("ok");
-    expect(state.migrations.map((m) => m.version)).toEqual([1]);
+    expect(state.migrations.map((m) => m.version)).toEqual(SQLITE_MIGRATIONS.map((m) => m.version));
     expect(state.session).toMatchObject({ used_actions: 500, last_seq: 1000 });
     expect(state.seqs).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
     // Every reported commit is in the database, with the seq it reported.

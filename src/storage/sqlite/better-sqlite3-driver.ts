@@ -4,6 +4,7 @@ import type {
   SqlConnection,
   SqlResult,
   SqlValue,
+  SqlValues,
 } from "./driver.js";
 
 const NO_ROWS: readonly never[] = Object.freeze([]);
@@ -14,7 +15,21 @@ const NO_ROWS: readonly never[] = Object.freeze([]);
  */
 export function betterSqliteConnection(db: BetterSqliteDatabase): SqlConnection {
   const cache = new Map<string, BetterSqliteStatement>();
+  const rawCache = new Map<string, BetterSqliteStatement>();
   return {
+    values(sql: string, params: readonly SqlValue[] = NO_ROWS): Promise<readonly SqlValues[]> {
+      try {
+        let stmt = rawCache.get(sql);
+        if (!stmt) {
+          const prepared = db.prepare(sql);
+          stmt = prepared.raw ? prepared.raw(true) : keyedAsValues(prepared);
+          rawCache.set(sql, stmt);
+        }
+        return Promise.resolve(stmt.all(...params) as SqlValues[]);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
     execute(sql: string, params: readonly SqlValue[] = NO_ROWS): Promise<SqlResult> {
       try {
         let stmt = cache.get(sql);
@@ -27,11 +42,24 @@ export function betterSqliteConnection(db: BetterSqliteDatabase): SqlConnection 
           return Promise.resolve({ rows, changes: rows.length });
         }
         const info = stmt.run(...params);
-        return Promise.resolve({ rows: NO_ROWS, changes: Number(info.changes) });
+        return Promise.resolve({
+          rows: NO_ROWS,
+          changes: Number(info.changes),
+          lastInsertRowid: info.lastInsertRowid === undefined ? undefined : Number(info.lastInsertRowid),
+        });
       } catch (error) {
         return Promise.reject(error);
       }
     },
+  };
+}
+
+/** A statement without `raw()` (a structural stand-in): its keyed rows as values, in column order. */
+function keyedAsValues(stmt: BetterSqliteStatement): BetterSqliteStatement {
+  return {
+    reader: stmt.reader,
+    all: (...params) => stmt.all(...params).map((row) => Object.values(row as object)),
+    run: (...params) => stmt.run(...params),
   };
 }
 

@@ -3,7 +3,7 @@ import type { EventKind, EventRecord } from "../../types/event.js";
 import type { JsonObject } from "../../types/json.js";
 import type { EventStore } from "../storage.js";
 import type { SqlConnection, SqlRow } from "./driver.js";
-import { fromJson, int, runSql, str, toJson } from "./sql-run.js";
+import { fromJson, int, runSql, runValues, str, toJson } from "./sql-run.js";
 
 const toEvent = (r: SqlRow): EventRecord => ({
   id: Number(r.id),
@@ -18,7 +18,9 @@ const toEvent = (r: SqlRow): EventRecord => ({
 });
 
 const INSERT_SQL = `INSERT INTO acp_events (session_id, seq, kind, agent_id, proposal_id, ticket_id, payload, at)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`;
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
+
+const NEXT_SEQ_SQL = "UPDATE acp_sessions SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq";
 
 /** SQLite implementation of {@link EventStore}. */
 export function sqliteEvents(conn: SqlConnection): EventStore {
@@ -27,25 +29,25 @@ export function sqliteEvents(conn: SqlConnection): EventStore {
       let seq: number | null = null;
       if (e.sessionId !== null) {
         // Append-with-next-seq: advance the session's counter and take the new value in one statement.
-        const { rows } = await runSql(
-          conn,
-          "UPDATE acp_sessions SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq",
-          [e.sessionId],
-        );
+        const rows = await runValues(conn, NEXT_SEQ_SQL, [e.sessionId]);
         if (!rows[0]) throw new ControlPlaneError("not_found", `session ${e.sessionId} not found`);
-        seq = Number(rows[0].last_seq);
+        seq = Number(rows[0][0]);
       }
       const agentId = e.agentId ?? null;
       const proposalId = e.proposalId ?? null;
       const ticketId = e.ticketId ?? null;
-      const { rows } = await runSql(
+      const inserted = await runSql(
         conn,
         INSERT_SQL,
         [e.sessionId, seq, e.kind, agentId, proposalId, ticketId, toJson(e.payload), e.at],
         { conflict: `event seq ${seq} of session ${e.sessionId} already exists` },
       );
+      // The rowid as the driver reports it (no RETURNING: cheaper); ask SQLite if a driver does not.
+      const id =
+        inserted.lastInsertRowid ??
+        Number((await runSql(conn, "SELECT last_insert_rowid() AS id")).rows[0]!.id);
       return {
-        id: Number(rows[0]!.id),
+        id,
         sessionId: e.sessionId,
         seq,
         kind: e.kind,

@@ -30,6 +30,8 @@ export interface GroupCommitOptions {
   readonly beforeBegin?: () => Promise<void>;
   /** Receives the notices of committed transactions, after their callers were resolved. */
   readonly onCommitted: (notices: readonly ChangeNotice[]) => void;
+  /** Called after any write was rolled back (a savepoint or the batch): caches of written rows must go. */
+  readonly onRollback?: () => void;
 }
 
 /**
@@ -143,6 +145,7 @@ export class GroupCommitQueue {
       try {
         value = await item.fn(sqliteTx(stores, notices));
       } catch (error) {
+        this.options.onRollback?.();
         try {
           await conn.execute("ROLLBACK TO acp_tx");
           await conn.execute("RELEASE acp_tx");
@@ -170,6 +173,7 @@ export class GroupCommitQueue {
       }
     }
     if (fatal !== undefined) {
+      this.options.onRollback?.();
       await conn.execute("ROLLBACK").catch(() => undefined);
       const failure = new StorageError(
         `SQLite transaction failed and was rolled back: ${errorText(fatal)}`,

@@ -12,6 +12,8 @@ const toKillSwitch = (r: SqlRow): KillSwitchRecord => ({
   releasedAt: int(r.released_at),
 });
 
+const ANY_ENGAGED_SQL = "SELECT 1 AS engaged FROM acp_kill_switches WHERE engaged = 1 LIMIT 1";
+
 /** SQLite implementation of {@link KillSwitchStore}. */
 export function sqliteKillSwitches(conn: SqlConnection): KillSwitchStore {
   return {
@@ -44,6 +46,9 @@ export function sqliteKillSwitches(conn: SqlConnection): KillSwitchStore {
       return rows[0] ? toKillSwitch(rows[0]) : undefined;
     },
     async findEngaged(sessionId, agentIds) {
+      // Nearly always nothing is engaged: one probe of the (then empty) partial index of migration 2 answers.
+      const any = await runSql(conn, ANY_ENGAGED_SQL);
+      if (any.rows.length === 0) return undefined;
       const agents = toJson(agentIds);
       const { rows } = await runSql(
         conn,

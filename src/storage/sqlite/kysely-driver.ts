@@ -1,4 +1,4 @@
-import type { KyselyLike, SqlConnection, SqlResult, SqlRow, SqlValue } from "./driver.js";
+import type { KyselyLike, SqlConnection, SqlResult, SqlRow, SqlValue, SqlValues } from "./driver.js";
 
 type RawQueryFactory = (sql: string, parameters: readonly unknown[]) => unknown;
 
@@ -16,11 +16,17 @@ export function loadRawQueryFactory(): Promise<RawQueryFactory> {
  */
 export function kyselyConnection(db: KyselyLike, raw: RawQueryFactory): SqlConnection {
   return {
+    async values(sql: string, params: readonly SqlValue[] = []): Promise<readonly SqlValues[]> {
+      const result = await db.executeQuery(raw(sql, params));
+      // Kysely returns keyed rows; their keys follow the select list (the adapter never repeats a name).
+      return (result.rows as readonly SqlRow[]).map((row) => Object.values(row));
+    },
     async execute(sql: string, params: readonly SqlValue[] = []): Promise<SqlResult> {
       const result = await db.executeQuery(raw(sql, params));
       const rows = result.rows as readonly SqlRow[];
       const changes = result.numAffectedRows === undefined ? rows.length : Number(result.numAffectedRows);
-      return { rows, changes };
+      const lastInsertRowid = result.insertId === undefined ? undefined : Number(result.insertId);
+      return { rows, changes, lastInsertRowid };
     },
   };
 }

@@ -17,7 +17,7 @@ export function sqliteLeases(conn: SqlConnection): LeaseStore {
   return {
     async acquire(l, now) {
       // Acquire-if-free-or-expired as one upsert: the WHERE of DO UPDATE is the guard.
-      const { rows } = await runSql(
+      const { changes } = await runSql(
         conn,
         `INSERT INTO acp_leases (key, owner, expires_at, session_id, proposal_id, acquired_at)
          VALUES (?, ?, ?, ?, ?, ?)
@@ -25,11 +25,11 @@ export function sqliteLeases(conn: SqlConnection): LeaseStore {
            session_id = excluded.session_id, proposal_id = excluded.proposal_id,
            acquired_at = CASE WHEN acp_leases.owner = excluded.owner THEN acp_leases.acquired_at
                               ELSE excluded.acquired_at END
-         WHERE acp_leases.owner = excluded.owner OR acp_leases.expires_at <= ?
-         RETURNING key`,
+         WHERE acp_leases.owner = excluded.owner OR acp_leases.expires_at <= ?`,
         [l.key, l.owner, l.expiresAt, l.sessionId, l.proposalId, l.acquiredAt, now],
       );
-      return rows.length > 0;
+      // An insert or an update that passed the guard changes one row; a refused update changes none.
+      return changes > 0;
     },
     async renew(key, owner, expiresAt, now) {
       const { changes } = await runSql(
@@ -55,7 +55,11 @@ export function sqliteLeases(conn: SqlConnection): LeaseStore {
       return changes > 0;
     },
     async get(key) {
-      const { rows } = await runSql(conn, "SELECT * FROM acp_leases WHERE key = ?", [key]);
+      const { rows } = await runSql(
+        conn,
+        "SELECT key, owner, expires_at, session_id, proposal_id, acquired_at FROM acp_leases WHERE key = ?",
+        [key],
+      );
       return rows[0] ? toLease(rows[0]) : undefined;
     },
     async releaseForSession(sessionId) {

@@ -146,6 +146,18 @@ CREATE TABLE acp_idempotency (
 );
 `,
   },
+  {
+    version: 2,
+    name: "hot path indexes",
+    // The retry lookup only ever needs proposals that wait for or have an approval: a partial index keeps
+    // every other proposal out of it (one random-key index write less per decision). Engaged kill switches
+    // get their own (usually empty) partial index, so the per-decision check is one empty probe.
+    sql: `DROP INDEX acp_proposals_fingerprint;
+CREATE INDEX acp_proposals_fingerprint_open ON acp_proposals (session_id, fingerprint)
+  WHERE status IN ('approved', 'pending_approval');
+CREATE INDEX acp_kill_switches_engaged ON acp_kill_switches (scope, target) WHERE engaged = 1;
+`,
+  },
 ];
 
 const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS ${SQLITE_MIGRATIONS_TABLE} (

@@ -1,82 +1,48 @@
 import { ControlPlaneError } from "../../errors/control-plane-error.js";
-import type { DecisionCode, Outcome, TraceEntry } from "../../types/decision.js";
-import type { JsonObject, JsonValue } from "../../types/json.js";
-import type { ProposalRecord, ProposalStatus } from "../../types/proposal-record.js";
-import type { RiskLevel } from "../../types/risk.js";
-import type { ActionTier } from "../../types/tier.js";
+import type { JsonValue } from "../../types/json.js";
+import type { ProposalRecord } from "../../types/proposal-record.js";
 import type { ProposalPatch, ProposalStore } from "../storage.js";
-import type { SqlConnection, SqlRow, SqlValue } from "./driver.js";
+import type { SqlConnection, SqlValue, SqlValues } from "./driver.js";
+import type { ProposalCache } from "./proposal-cache.js";
 import {
-  fromJson,
-  fromJsonOrNull,
-  inJsonList,
-  int,
-  runSql,
-  str,
-  toJson,
-  toJsonOrNull,
-  whereClause,
-} from "./sql-run.js";
-
-const toProposal = (r: SqlRow): ProposalRecord => ({
-  id: String(r.id),
-  sessionId: String(r.session_id),
-  agentId: str(r.agent_id),
-  action: String(r.action),
-  resourceType: str(r.resource_type),
-  resourceId: str(r.resource_id),
-  args: fromJson<JsonObject>(r.args),
-  metadata: fromJson<JsonObject>(r.metadata),
-  fingerprint: String(r.fingerprint),
-  status: r.status as ProposalStatus,
-  outcome: r.outcome as Outcome,
-  code: r.code as DecisionCode,
-  reason: String(r.reason),
-  riskLevel: r.risk_level as RiskLevel,
-  tier: r.tier as ActionTier,
-  trace: fromJson<TraceEntry[]>(r.trace),
-  ticketId: str(r.ticket_id),
-  cost: Number(r.cost),
-  reservedCost: Number(r.reserved_cost),
-  actualCost: int(r.actual_cost),
-  output: fromJsonOrNull<JsonValue>(r.output),
-  error: str(r.error),
-  createdAt: Number(r.created_at),
-  updatedAt: Number(r.updated_at),
-  completedAt: int(r.completed_at),
-});
-
-const COLUMNS = [
-  "id",
-  "session_id",
-  "agent_id",
-  "action",
-  "resource_type",
-  "resource_id",
-  "args",
-  "metadata",
-  "fingerprint",
-  "status",
-  "outcome",
-  "code",
-  "reason",
-  "risk_level",
-  "tier",
-  "trace",
-  "ticket_id",
-  "cost",
-  "reserved_cost",
-  "actual_cost",
-  "output",
-  "error",
-  "created_at",
-  "updated_at",
-  "completed_at",
-] as const;
+  fixedFieldsOf,
+  MUTABLE_SELECT,
+  PROPOSAL_COLUMNS,
+  PROPOSAL_SELECT,
+  proposalFromMutable,
+  proposalOf,
+} from "./proposal-rows.js";
+import { inJsonList, inParams, runSql, runValues, toJson, toJsonOrNull, whereClause } from "./sql-run.js";
 
 // Guarded insert: the row is written only if its session exists (also backed by a foreign key).
-const INSERT_SQL = `INSERT INTO acp_proposals (${COLUMNS.join(", ")})
-  SELECT ${COLUMNS.map(() => "?").join(", ")} WHERE EXISTS (SELECT 1 FROM acp_sessions WHERE id = ?)`;
+// Parameters in PROPOSAL_COLUMNS order.
+const INSERT_SQL = `INSERT INTO acp_proposals (${PROPOSAL_SELECT})
+  SELECT ${PROPOSAL_COLUMNS.map(() => "?").join(", ")} WHERE EXISTS (SELECT 1 FROM acp_sessions WHERE id = ?)`;
+
+const SELECT_COLUMNS = PROPOSAL_SELECT;
+const GET_SQL = `SELECT ${PROPOSAL_SELECT} FROM acp_proposals WHERE id = ?`;
+const GET_MUTABLE_SQL = `SELECT ${MUTABLE_SELECT} FROM acp_proposals WHERE id = ?`;
+
+/** Statuses covered by the partial index `acp_proposals_fingerprint_open` (migration 2). */
+const OPEN_STATUSES: ReadonlySet<string> = new Set(["approved", "pending_approval"]);
+
+const FINGERPRINT_SQL = `SELECT ${SELECT_COLUMNS} FROM acp_proposals
+  WHERE session_id = ? AND fingerprint = ? AND ${inJsonList("status")} ORDER BY rowid DESC LIMIT 1`;
+
+const openFingerprintSqls = new Map<number, string>();
+
+/** The lookup restricted to approved / pending statuses: its literal `IN` lets SQLite use the partial index. */
+function openFingerprintSql(count: number): string {
+  let sql = openFingerprintSqls.get(count);
+  if (!sql) {
+    sql = `SELECT ${SELECT_COLUMNS} FROM acp_proposals
+      WHERE session_id = ? AND fingerprint = ? AND status IN ('approved', 'pending_approval')
+        AND ${inParams("status", count)}
+      ORDER BY rowid DESC LIMIT 1`;
+    openFingerprintSqls.set(count, sql);
+  }
+  return sql;
+}
 
 /** Patch fields → column and serialiser, in a fixed order (so the generated SQL text is stable and cached). */
 const PATCH_COLUMNS: readonly (readonly [keyof ProposalPatch, string, (v: unknown) => SqlValue])[] = [
@@ -93,8 +59,30 @@ const PATCH_COLUMNS: readonly (readonly [keyof ProposalPatch, string, (v: unknow
   ["completedAt", "completed_at", (v) => v as number | null],
 ];
 
-/** SQLite implementation of {@link ProposalStore}. */
-export function sqliteProposals(conn: SqlConnection): ProposalStore {
+/**
+ * SQLite implementation of {@link ProposalStore}. With a `cache` (see {@link ProposalCache}), reading back a
+ * known proposal fetches only its changeable columns.
+ */
+export function sqliteProposals(conn: SqlConnection, cache?: ProposalCache): ProposalStore {
+  const full = (v: SqlValues | undefined): ProposalRecord | undefined => {
+    if (!v) return undefined;
+    const record = proposalOf(v);
+    cache?.set(fixedFieldsOf(record));
+    return record;
+  };
+  const get = async (id: string): Promise<ProposalRecord | undefined> => {
+    const fixed = cache?.get(id);
+    if (fixed) {
+      const row = (await runValues(conn, GET_MUTABLE_SQL, [id]))[0];
+      if (!row) {
+        cache!.delete(id);
+        return undefined;
+      }
+      const record = proposalFromMutable(fixed, row);
+      if (record) return record;
+    }
+    return full((await runValues(conn, GET_SQL, [id]))[0]);
+  };
   return {
     async insert(p) {
       const { changes } = await runSql(
@@ -110,20 +98,20 @@ export function sqliteProposals(conn: SqlConnection): ProposalStore {
           toJson(p.args),
           toJson(p.metadata),
           p.fingerprint,
+          p.riskLevel,
+          p.tier,
+          toJson(p.trace),
+          p.cost,
+          p.createdAt,
           p.status,
           p.outcome,
           p.code,
           p.reason,
-          p.riskLevel,
-          p.tier,
-          toJson(p.trace),
           p.ticketId,
-          p.cost,
           p.reservedCost,
           p.actualCost,
           toJsonOrNull(p.output),
           p.error,
-          p.createdAt,
           p.updatedAt,
           p.completedAt,
           p.sessionId,
@@ -131,11 +119,9 @@ export function sqliteProposals(conn: SqlConnection): ProposalStore {
         { conflict: `proposal ${p.id} already exists`, missing: `session ${p.sessionId} not found` },
       );
       if (changes === 0) throw new ControlPlaneError("not_found", `session ${p.sessionId} not found`);
+      cache?.set(fixedFieldsOf(p));
     },
-    async get(id) {
-      const { rows } = await runSql(conn, "SELECT * FROM acp_proposals WHERE id = ?", [id]);
-      return rows[0] ? toProposal(rows[0]) : undefined;
-    },
+    get,
     async transition(id, from, patch) {
       const sets: string[] = [];
       const params: SqlValue[] = [];
@@ -145,34 +131,37 @@ export function sqliteProposals(conn: SqlConnection): ProposalStore {
         sets.push(`${column} = ?`);
         params.push(encode(value));
       }
-      params.push(id, toJson(from));
-      const { rows } = await runSql(
+      params.push(id, ...from);
+      // Transition-if-status as one guarded UPDATE; the row is read back in the same transaction (cheaper
+      // than RETURNING every column).
+      const { changes } = await runSql(
         conn,
-        `UPDATE acp_proposals SET ${sets.join(", ")} WHERE id = ? AND ${inJsonList("status")} RETURNING *`,
+        `UPDATE acp_proposals SET ${sets.join(", ")} WHERE id = ? AND ${inParams("status", from.length)}`,
         params,
       );
-      return rows[0] ? toProposal(rows[0]) : undefined;
+      return changes > 0 ? get(id) : undefined;
     },
     async findByFingerprint(sessionId, fingerprint, statuses) {
-      const { rows } = await runSql(
+      // Approved / pending-approval lookups (the retry check of every decision) use the partial index.
+      const open = statuses.length > 0 && statuses.every((st) => OPEN_STATUSES.has(st));
+      const rows = await runValues(
         conn,
-        `SELECT * FROM acp_proposals WHERE session_id = ? AND fingerprint = ? AND ${inJsonList("status")}
-         ORDER BY rowid DESC LIMIT 1`,
-        [sessionId, fingerprint, toJson(statuses)],
+        open ? openFingerprintSql(statuses.length) : FINGERPRINT_SQL,
+        open ? [sessionId, fingerprint, ...statuses] : [sessionId, fingerprint, toJson(statuses)],
       );
-      return rows[0] ? toProposal(rows[0]) : undefined;
+      return full(rows[0]);
     },
     async list(q) {
       const w = whereClause([
         q.sessionId !== undefined && ["session_id = ?", q.sessionId],
         q.statuses !== undefined && [inJsonList("status"), toJson(q.statuses)],
       ]);
-      const { rows } = await runSql(
+      const rows = await runValues(
         conn,
-        `SELECT * FROM acp_proposals ${w.sql} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`,
+        `SELECT ${SELECT_COLUMNS} FROM acp_proposals ${w.sql} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`,
         [...w.params, q.limit, q.offset ?? 0],
       );
-      return rows.map(toProposal);
+      return rows.map(proposalOf);
     },
   };
 }

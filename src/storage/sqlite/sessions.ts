@@ -1,8 +1,8 @@
 import type { SessionRecord, SessionStatus } from "../../types/session.js";
 import { SESSION_STATUSES } from "../../types/session.js";
 import type { SessionStore } from "../storage.js";
-import type { SqlConnection, SqlRow } from "./driver.js";
-import { inJsonList, int, runSql, str, toJson, whereClause } from "./sql-run.js";
+import type { SqlConnection, SqlRow, SqlValue, SqlValues } from "./driver.js";
+import { inJsonList, inParams, int, runSql, runValues, str, toJson, whereClause } from "./sql-run.js";
 
 /** Maps an `acp_sessions` row. */
 export const toSession = (r: SqlRow): SessionRecord => ({
@@ -21,8 +21,49 @@ export const toSession = (r: SqlRow): SessionRecord => ({
   updatedAt: Number(r.updated_at),
 });
 
+const COLUMNS = `id, name, agent_id, status, policy_id, max_cost, max_actions, used_cost, used_actions, last_seq,
+  status_reason, created_at, updated_at`;
+
+/** Maps an `acp_sessions` row read as values in {@link COLUMNS} order. */
+const sessionOf = (v: SqlValues): SessionRecord => ({
+  id: v[0] as string,
+  name: v[1] as string | null,
+  agentId: v[2] as string | null,
+  status: v[3] as SessionStatus,
+  policyId: v[4] as string,
+  maxCost: int(v[5]),
+  maxActions: int(v[6]),
+  usedCost: Number(v[7]),
+  usedActions: Number(v[8]),
+  lastSeq: Number(v[9]),
+  statusReason: v[10] as string | null,
+  createdAt: Number(v[11]),
+  updatedAt: Number(v[12]),
+});
+
+const GET_SQL = `SELECT ${COLUMNS} FROM acp_sessions WHERE id = ?`;
+
+// Increment-if-within-limit in one statement: the guard and the increment see the same row version. The row
+// is then read back in the same transaction (cheaper than RETURNING; the write lock is held throughout).
+const RESERVE_SQL = `UPDATE acp_sessions SET used_cost = used_cost + ?, used_actions = used_actions + ?, updated_at = ?
+  WHERE id = ? AND (max_cost IS NULL OR used_cost + ? <= max_cost)
+    AND (max_actions IS NULL OR used_actions + ? <= max_actions)`;
+
+const ADJUST_SQL = `UPDATE acp_sessions SET used_cost = MAX(0, used_cost + ?), used_actions = MAX(0, used_actions + ?),
+    updated_at = ?
+  WHERE id = ?`;
+
 /** SQLite implementation of {@link SessionStore}. Every guarded write is one `UPDATE … WHERE guard … RETURNING`. */
 export function sqliteSessions(conn: SqlConnection): SessionStore {
+  const read = async (id: string): Promise<SessionRecord | undefined> => {
+    const rows = await runValues(conn, GET_SQL, [id]);
+    return rows[0] ? sessionOf(rows[0]) : undefined;
+  };
+  /** Runs a single-row guarded UPDATE by id; the updated row, or `undefined` if the guard refused. */
+  const updateThenRead = async (sql: string, params: readonly SqlValue[], id: string) => {
+    const { changes } = await runSql(conn, sql, params);
+    return changes > 0 ? read(id) : undefined;
+  };
   return {
     async insert(s) {
       await runSql(
@@ -48,18 +89,14 @@ export function sqliteSessions(conn: SqlConnection): SessionStore {
         { conflict: `session ${s.id} already exists` },
       );
     },
-    async get(id) {
-      const { rows } = await runSql(conn, "SELECT * FROM acp_sessions WHERE id = ?", [id]);
-      return rows[0] ? toSession(rows[0]) : undefined;
-    },
+    get: read,
     async transition(id, from, to, reason, now) {
-      const { rows } = await runSql(
-        conn,
+      return updateThenRead(
         `UPDATE acp_sessions SET status = ?, status_reason = ?, updated_at = ?
-         WHERE id = ? AND ${inJsonList("status")} RETURNING *`,
-        [to, reason, now, id, toJson(from)],
+         WHERE id = ? AND ${inParams("status", from.length)}`,
+        [to, reason, now, id, ...from],
+        id,
       );
-      return rows[0] ? toSession(rows[0]) : undefined;
     },
     async transitionWhere(f, to, reason, now) {
       const w = whereClause([
@@ -75,26 +112,10 @@ export function sqliteSessions(conn: SqlConnection): SessionStore {
       return rows.map((r) => String(r.id));
     },
     async reserveBudget(id, cost, actions, now) {
-      // Increment-if-within-limit in one statement: the guard and the increment see the same row version.
-      const { rows } = await runSql(
-        conn,
-        `UPDATE acp_sessions SET used_cost = used_cost + ?, used_actions = used_actions + ?, updated_at = ?
-         WHERE id = ? AND (max_cost IS NULL OR used_cost + ? <= max_cost)
-           AND (max_actions IS NULL OR used_actions + ? <= max_actions)
-         RETURNING *`,
-        [cost, actions, now, id, cost, actions],
-      );
-      return rows[0] ? toSession(rows[0]) : undefined;
+      return updateThenRead(RESERVE_SQL, [cost, actions, now, id, cost, actions], id);
     },
     async adjustBudget(id, costDelta, actionsDelta, now) {
-      const { rows } = await runSql(
-        conn,
-        `UPDATE acp_sessions SET used_cost = MAX(0, used_cost + ?), used_actions = MAX(0, used_actions + ?),
-           updated_at = ?
-         WHERE id = ? RETURNING *`,
-        [costDelta, actionsDelta, now, id],
-      );
-      return rows[0] ? toSession(rows[0]) : undefined;
+      return updateThenRead(ADJUST_SQL, [costDelta, actionsDelta, now, id], id);
     },
     async list(q) {
       const w = whereClause([
@@ -103,7 +124,7 @@ export function sqliteSessions(conn: SqlConnection): SessionStore {
       ]);
       const { rows } = await runSql(
         conn,
-        `SELECT * FROM acp_sessions ${w.sql} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`,
+        `SELECT ${COLUMNS} FROM acp_sessions ${w.sql} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`,
         [...w.params, q.limit, q.offset ?? 0],
       );
       return rows.map(toSession);

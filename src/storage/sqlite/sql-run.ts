@@ -1,6 +1,6 @@
 import { ControlPlaneError, StorageError } from "../../errors/control-plane-error.js";
 import type { JsonValue } from "../../types/json.js";
-import { type SqlConnection, type SqlResult, type SqlValue, sqlErrorKind } from "./driver.js";
+import { type SqlConnection, type SqlResult, type SqlValue, type SqlValues, sqlErrorKind } from "./driver.js";
 
 /** Messages for constraint violations that are normal results of misuse rather than faults. */
 export interface ConstraintMessages {
@@ -25,6 +25,19 @@ export async function runSql(
     return await conn.execute(sql, params);
   } catch (error) {
     throw toStorageError(error, messages);
+  }
+}
+
+/** Like {@link runSql}, but returns each row as its column values in select-list order. */
+export async function runValues(
+  conn: SqlConnection,
+  sql: string,
+  params: readonly SqlValue[] = [],
+): Promise<readonly SqlValues[]> {
+  try {
+    return await conn.values(sql, params);
+  } catch (error) {
+    throw toStorageError(error);
   }
 }
 
@@ -80,6 +93,15 @@ export function int(value: unknown): number | null {
 /** SQL fragment: `column` is in the JSON array bound at this place. */
 export function inJsonList(column: string): string {
   return `${column} IN (SELECT value FROM json_each(?))`;
+}
+
+/**
+ * SQL fragment: `column` is one of `count` values bound here as `?` parameters (`FALSE` when there are none).
+ * Cheaper than {@link inJsonList} for the short lists of the hot path; the SQL text depends only on `count`.
+ */
+export function inParams(column: string, count: number): string {
+  if (count === 0) return "0";
+  return count === 1 ? `${column} = ?` : `${column} IN (${"?, ".repeat(count - 1)}?)`;
 }
 
 /** Builds a `WHERE` clause from the conditions that apply (`""` when none), keeping parameters in order. */

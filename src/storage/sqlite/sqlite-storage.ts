@@ -5,6 +5,7 @@ import { type BetterSqliteDatabase, type SqlConnection, sqlErrorKind } from "./d
 import { type ConnectionLender, GroupCommitQueue } from "./group-commit.js";
 import { isKyselyLike, kyselyConnection, loadRawQueryFactory } from "./kysely-driver.js";
 import { applySqliteMigrations } from "./migrations.js";
+import { ProposalCache } from "./proposal-cache.js";
 import { ReadBatcher } from "./read-batcher.js";
 import { toStorageError } from "./sql-run.js";
 import {
@@ -151,18 +152,23 @@ async function openStorage(
   if (source.kind === "kysely") {
     const raw = await loadRawQueryFactory();
     const kysely = source.kysely;
+    const cache = new ProposalCache();
     const lender: ConnectionLender = {
       withConnection: (fn) =>
         kysely.connection().execute((db) => {
           const conn = kyselyConnection(db, raw);
-          return fn(conn, sqliteStores(conn));
+          return fn(conn, sqliteStores(conn, cache));
         }),
     };
     await lender.withConnection(async (conn) => {
       await applyPragmas(conn, opts, false);
       if (opts.migrate) await applySqliteMigrations(conn, Date.now());
     });
-    const queue = new GroupCommitQueue(lender, { maxBatch: opts.maxBatch, onCommitted: deliver });
+    const queue = new GroupCommitQueue(lender, {
+      maxBatch: opts.maxBatch,
+      onCommitted: deliver,
+      onRollback: () => cache.clear(),
+    });
     return { queue, reader: null, closeOwned: () => undefined };
   }
 
@@ -177,7 +183,8 @@ async function openStorage(
   }
   const owned = source.kind === "path";
   const conn = betterSqliteConnection(writer);
-  const stores = sqliteStores(conn);
+  const cache = new ProposalCache();
+  const stores = sqliteStores(conn, cache);
   try {
     await applyPragmas(conn, opts, owned);
     if (opts.migrate) await applySqliteMigrations(conn, Date.now());
@@ -193,13 +200,15 @@ async function openStorage(
     const readConn = betterSqliteConnection(readerDb);
     await readConn.execute(`PRAGMA busy_timeout = ${opts.busyTimeoutMs}`);
     await readConn.execute("PRAGMA query_only = 1");
-    reader = new ReadBatcher(readConn, sqliteStores(readConn));
+    // The reader only sees committed rows: its cache needs no invalidation.
+    reader = new ReadBatcher(readConn, sqliteStores(readConn, new ProposalCache()));
   }
   const lender: ConnectionLender = { withConnection: (fn) => fn(conn, stores) };
   const hostDb = source.kind === "database" ? source.database : undefined;
   const queue = new GroupCommitQueue(lender, {
     maxBatch: opts.maxBatch,
     onCommitted: deliver,
+    onRollback: () => cache.clear(),
     // A host transaction on its own handle (e.g. an `external` one) must end before a batch begins.
     beforeBegin: hostDb ? () => waitForNoTransaction(hostDb, opts.busyTimeoutMs) : undefined,
   });

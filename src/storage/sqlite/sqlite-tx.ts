@@ -6,6 +6,7 @@ import { sqliteIdempotency } from "./idempotency.js";
 import { sqliteKillSwitches } from "./kill-switches.js";
 import { sqliteLeases } from "./leases.js";
 import { sqlitePolicies } from "./policies.js";
+import type { ProposalCache } from "./proposal-cache.js";
 import { sqliteProposals } from "./proposals.js";
 import { sqliteSessions } from "./sessions.js";
 import { sqliteTickets } from "./tickets.js";
@@ -13,13 +14,16 @@ import { sqliteTickets } from "./tickets.js";
 /** The stores of one connection (everything in {@link StorageTx} but `notify`). */
 export type SqliteStores = Omit<StorageTx, "notify">;
 
-/** Builds the stores over one connection. */
-export function sqliteStores(conn: SqlConnection): SqliteStores {
+/**
+ * Builds the stores over one connection. Pass a `cache` only when every rollback on the connection is seen
+ * by whoever clears it (the group-commit queue); never for a host's `external` transaction.
+ */
+export function sqliteStores(conn: SqlConnection, cache?: ProposalCache): SqliteStores {
   return {
     sessions: sqliteSessions(conn),
     policies: sqlitePolicies(conn),
     agents: sqliteAgents(conn),
-    proposals: sqliteProposals(conn),
+    proposals: sqliteProposals(conn, cache),
     tickets: sqliteTickets(conn),
     leases: sqliteLeases(conn),
     killSwitches: sqliteKillSwitches(conn),
