@@ -70,7 +70,8 @@ export function startMaintenance(rt: Runtime, options: MaintenanceOptions): Main
     return running;
   };
   const tick = () => {
-    if (stopped || rt.closed) return;
+    // A pass still running when the next tick comes is not joined: each pass is reported exactly once.
+    if (stopped || rt.closed || running) return;
     runOnce().then(
       (report) => options.onReport?.(report),
       (error: unknown) => onError(error),

@@ -52,6 +52,8 @@ export async function requestApproval(
 export interface TicketOutcome {
   readonly ticket: TicketRecord;
   readonly proposal: ProposalRecord | undefined;
+  /** False when the ticket had already been decided or expired by someone else (nothing was changed). */
+  readonly changed?: boolean;
 }
 
 /**
@@ -154,7 +156,7 @@ export async function expireTicket(tx: StorageTx, ticketId: string, now: number)
   if (!ticket) {
     const existing = await tx.tickets.get(ticketId);
     if (!existing) throw new NotFoundError("ticket", ticketId);
-    return { ticket: existing, proposal: await tx.proposals.get(existing.proposalId) };
+    return { ticket: existing, proposal: await tx.proposals.get(existing.proposalId), changed: false };
   }
   const proposal = await closeProposal(tx, ticket, "approval_expired", "approval timed out", now);
   await tx.events.append({
@@ -167,7 +169,7 @@ export async function expireTicket(tx: StorageTx, ticketId: string, now: number)
     at: now,
   });
   tx.notify({ topic: "ticket", id: ticketId });
-  return { ticket, proposal };
+  return { ticket, proposal, changed: true };
 }
 
 /**

@@ -56,9 +56,8 @@ export async function settleDueTicket(
     tx.notify({ topic: "ticket", id: ticket.id });
     return { ticket: escalated, outcome: "escalated" };
   }
-  const { ticket: expired } = await expireTicket(tx, ticket.id, now);
-  const mine = expired.status === "expired" && expired.decidedAt === now;
-  return { ticket: expired, outcome: mine ? "expired" : "none" };
+  const { ticket: expired, changed } = await expireTicket(tx, ticket.id, now);
+  return { ticket: expired, outcome: changed ? "expired" : "none" };
 }
 
 /** The approver group a ticket currently waits on (`null` when the policy names none). */
