@@ -7,6 +7,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   storage: () => import("./storage.bench.js"),
   governed: () => import("./governed.bench.js"),
   postgres: () => import("./postgres.bench.js"),
+  "approval-latency": () => import("./approval-latency.bench.js"),
 };
 
 const wanted = process.argv.slice(2);
