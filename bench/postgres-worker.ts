@@ -2,11 +2,12 @@
  * Child process of the PostgreSQL benchmark (`bench/postgres.bench.ts`).
  * Usage: node --import tsx bench/postgres-worker.ts '<json command>'; prints JSON lines on stdout.
  */
+import { createControlPlane } from "../src/control-plane/create-control-plane.js";
 import { createPostgresStorage } from "../src/storage/postgres/index.js";
 import type { Storage } from "../src/storage/storage.js";
 
 interface Command {
-  readonly mode: "governed" | "listen" | "notify";
+  readonly mode: "governed" | "facade" | "listen" | "notify";
   readonly url: string;
   readonly schema: string;
   readonly worker: number;
@@ -100,6 +101,41 @@ async function main() {
       }),
     );
     say({ start, end: wallClockMs(), samples });
+  } else if (cmd.mode === "facade") {
+    // A governed action through the facade: propose (allowed) + complete, one session per caller.
+    const cp = await createControlPlane({
+      storage,
+      policy: { version: 1, actions: { autoApprove: ["files.write"] } },
+      recoverOnStart: false,
+    });
+    const sessions = await Promise.all(Array.from({ length: callers }, () => cp.openSession()));
+    let n = 0;
+    const action = async (sessionId: string) => {
+      const d = await cp.propose({
+        sessionId,
+        action: "files.write",
+        resourceId: `w${cmd.worker}-r${n++}`,
+        cost: 0.01,
+      });
+      if (d.outcome !== "allowed") throw new Error(`unexpected ${d.outcome}: ${d.reason}`);
+      await cp.complete(d.proposalId, { ok: true });
+    };
+    for (let i = 0; i < 50; i++) await action(sessions[0]!.id);
+    if (cmd.startAt !== undefined)
+      await new Promise((r) => setTimeout(r, Math.max(0, cmd.startAt! - Date.now())));
+    const samples: number[] = [];
+    const start = wallClockMs();
+    await Promise.all(
+      sessions.map(async (s) => {
+        for (let i = 0; i < (cmd.perCaller ?? 0); i++) {
+          const t0 = process.hrtime.bigint();
+          await action(s.id);
+          samples.push(Number(process.hrtime.bigint() - t0) / 1000);
+        }
+      }),
+    );
+    say({ start, end: wallClockMs(), samples });
+    await cp.close();
   } else if (cmd.mode === "listen") {
     const latencies: number[] = [];
     let done!: () => void;

@@ -36,26 +36,15 @@ export async function run(): Promise<void> {
   const schema = `acp_bench_${process.pid}`;
   await admin(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   try {
-    const startAt = Date.now() + 4000;
-    const workers = Array.from({ length: PROCESSES }, (_, worker) =>
-      spawnWorker(WORKER, {
-        mode: "governed",
-        url: URL,
-        schema,
-        worker,
-        callers: CALLERS,
-        perCaller: PER_CALLER,
-        startAt,
-      }),
-    );
-    const results = await Promise.all(
-      workers.map((w) => w.done<{ start: number; end: number; samples: number[] }>()),
-    );
-    const wallUs = (Math.max(...results.map((r) => r.end)) - Math.min(...results.map((r) => r.start))) * 1000;
-    const governed = summarize(
+    const governed = await fleet(
+      "governed",
       `${PROCESSES} processes × ${CALLERS} in flight, governed tx`,
-      results.flatMap((r) => r.samples),
-      wallUs,
+      schema,
+    );
+    const facade = await fleet(
+      "facade",
+      `${PROCESSES} processes × ${CALLERS} in flight, propose + complete`,
+      `${schema}_facade`,
     );
 
     const listener = spawnWorker(WORKER, { mode: "listen", url: URL, schema, worker: 0, notices: NOTICES });
@@ -67,9 +56,28 @@ export async function run(): Promise<void> {
 
     printTable("PostgreSQL (server)", [
       { ...governed, goal: "≥ 3,000 ops/s" },
+      { ...facade, goal: "≥ 3,000 ops/s" },
       { ...notify, opsPerSec: Number.NaN, goal: "p50 ≤ 50 ms" },
     ]);
   } finally {
     await admin(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await admin(`DROP SCHEMA IF EXISTS "${schema}_facade" CASCADE`);
   }
+}
+
+/** Starts PROCESSES workers in `mode` at the same instant and summarises their samples over the wall time. */
+async function fleet(mode: "governed" | "facade", name: string, schema: string) {
+  const startAt = Date.now() + 4000;
+  const workers = Array.from({ length: PROCESSES }, (_, worker) =>
+    spawnWorker(WORKER, { mode, url: URL, schema, worker, callers: CALLERS, perCaller: PER_CALLER, startAt }),
+  );
+  const results = await Promise.all(
+    workers.map((w) => w.done<{ start: number; end: number; samples: number[] }>()),
+  );
+  const wallUs = (Math.max(...results.map((r) => r.end)) - Math.min(...results.map((r) => r.start))) * 1000;
+  return summarize(
+    name,
+    results.flatMap((r) => r.samples),
+    wallUs,
+  );
 }
