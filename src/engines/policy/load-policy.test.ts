@@ -73,7 +73,7 @@ describe("loadPolicy sources", () => {
       assets: { patterns: [], scope: "all" },
       autoApprove: { maxRisk: "low", dryRunOnly: false },
       evaluators: [],
-      approvals: { timeout: "1h" },
+      approvals: { timeout: "1h", onTimeout: "deny", escalation: [] },
     });
     expect(loadPolicy(minimal.document).id).toBe(minimal.id);
     expect(minimal.approvals.timeoutMs).toBe(3_600_000);
