@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import {
   defaultEvaluatorRegistry,
   type EvaluatorRegistry,
@@ -9,6 +8,7 @@ import { AGENT_POLICIES, type AgentPolicy } from "../engines/router/route-propos
 import { ValidationError, type ValidationIssue } from "../errors/validation-error.js";
 import type { Storage } from "../storage/storage.js";
 import { type Clock, type IdGenerator, systemClock } from "../types/clock.js";
+import { uuidv7 } from "../types/uuid-v7.js";
 
 /** Options of `createControlPlane`. */
 export interface ControlPlaneOptions {
@@ -35,7 +35,7 @@ export interface ControlPlaneOptions {
   readonly pollIntervalMs?: number;
   /** Clock (default: system time). */
   readonly clock?: Clock;
-  /** Id generator (default: random UUIDs). */
+  /** Id generator (default: time-ordered UUIDv7 from `clock`). */
   readonly ids?: IdGenerator;
 }
 
@@ -102,6 +102,7 @@ export function resolveOptions(options: ControlPlaneOptions): ResolvedOptions {
     issues.push({ path: "ids", message: "expected a function returning unique strings" });
   }
   if (issues.length > 0) throw new ValidationError(issues, "control plane options");
+  const clock = options.clock ?? systemClock;
   const policyOptions: LoadPolicyOptions = {
     ...options.policyOptions,
     evaluators: options.evaluators ?? options.policyOptions?.evaluators ?? defaultEvaluatorRegistry(),
@@ -115,7 +116,7 @@ export function resolveOptions(options: ControlPlaneOptions): ResolvedOptions {
     maxCycleMs,
     recoverOnStart: options.recoverOnStart ?? true,
     pollIntervalMs,
-    clock: options.clock ?? systemClock,
-    ids: options.ids ?? randomUUID,
+    clock,
+    ids: options.ids ?? (() => uuidv7(clock.now())),
   };
 }
