@@ -2,9 +2,11 @@
  * Child process of the PostgreSQL benchmark (`bench/postgres.bench.ts`).
  * Usage: node --import tsx bench/postgres-worker.ts '<json command>'; prints JSON lines on stdout.
  */
+
 import { createControlPlane } from "../src/control-plane/create-control-plane.js";
 import { createPostgresStorage } from "../src/storage/postgres/index.js";
 import type { Storage } from "../src/storage/storage.js";
+import { sessionRecord } from "../src/testing/conformance/fixtures.js";
 
 interface Command {
   readonly mode: "governed" | "facade" | "listen" | "notify";
@@ -69,21 +71,9 @@ async function main() {
     const sessions = Array.from({ length: callers }, (_, i) => `bench-${cmd.worker}-${i}`);
     await storage.transaction(async (tx) => {
       for (const id of sessions) {
-        await tx.sessions.insert({
-          id,
-          name: null,
-          agentId: "agent",
-          status: "active",
-          policyId: "policy",
-          maxCost: null,
-          maxActions: null,
-          usedCost: 0,
-          usedActions: 0,
-          lastSeq: 0,
-          statusReason: null,
-          createdAt: 1,
-          updatedAt: 1,
-        });
+        await tx.sessions.insert(
+          sessionRecord(id, { agentId: "agent", policyId: "policy", createdAt: 1, updatedAt: 1 }),
+        );
       }
     });
     for (let i = 0; i < 100; i++) await governed(storage, sessions[0]!);

@@ -3,11 +3,13 @@
  * events, in one transaction) on the SQLite adapter, single caller and 64 concurrent callers.
  * Run: `npm run bench -- storage`.
  */
+
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createSqliteStorage, type SqliteStorageOptions } from "../src/storage/sqlite/index.js";
 import type { Storage } from "../src/storage/storage.js";
+import { sessionRecord } from "../src/testing/conformance/fixtures.js";
 import { type LatencySummary, measure, printTable, summarize } from "./stats.js";
 
 const SESSION = "bench";
@@ -17,21 +19,9 @@ async function prepare(options: SqliteStorageOptions): Promise<Storage> {
   const storage = createSqliteStorage(options);
   await storage.transaction(async (tx) => {
     await tx.policies.put({ id: "policy", document: { version: 1 }, createdAt: 1 });
-    await tx.sessions.insert({
-      id: SESSION,
-      name: null,
-      agentId: "agent",
-      status: "active",
-      policyId: "policy",
-      maxCost: null,
-      maxActions: null,
-      usedCost: 0,
-      usedActions: 0,
-      lastSeq: 0,
-      statusReason: null,
-      createdAt: 1,
-      updatedAt: 1,
-    });
+    await tx.sessions.insert(
+      sessionRecord(SESSION, { agentId: "agent", policyId: "policy", createdAt: 1, updatedAt: 1 }),
+    );
   });
   return storage;
 }

@@ -7,27 +7,13 @@ import {
   type PostgresStorage,
   postgresMigrationSql,
 } from "../src/storage/postgres/index.js";
+import { sessionRecord } from "../src/testing/index.js";
 import type { SessionRecord } from "../src/types/session.js";
 import { adminQuery, DATABASE_URL, dropSchema, probePostgres, uniqueSchema } from "./support/postgres.js";
 
 const server = await probePostgres();
 
-const session = (id: string, over: Partial<SessionRecord> = {}): SessionRecord => ({
-  id,
-  name: null,
-  agentId: null,
-  status: "active",
-  policyId: "p",
-  maxCost: null,
-  maxActions: null,
-  usedCost: 0,
-  usedActions: 0,
-  lastSeq: 0,
-  statusReason: null,
-  createdAt: 1,
-  updatedAt: 1,
-  ...over,
-});
+const session = sessionRecord;
 
 describe("createPostgresStorage options", () => {
   const bad: [string, unknown, RegExp][] = [

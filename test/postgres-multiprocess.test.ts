@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPostgresStorage, type PostgresStorage } from "../src/storage/postgres/index.js";
+import { sessionRecord } from "../src/testing/index.js";
 import type { SessionRecord } from "../src/types/session.js";
 import { adminQuery, DATABASE_URL, dropSchema, probePostgres, uniqueSchema } from "./support/postgres.js";
 import { spawnWorker } from "./support/spawn-worker.js";
@@ -9,21 +10,7 @@ const WORKER = "test/fixtures/postgres-worker.ts";
 const PROCESSES = 8;
 const TRANSACTIONS = 500;
 
-const session = (id: string, maxActions: number | null): SessionRecord => ({
-  id,
-  name: null,
-  agentId: null,
-  status: "active",
-  policyId: "p",
-  maxCost: null,
-  maxActions,
-  usedCost: 0,
-  usedActions: 0,
-  lastSeq: 0,
-  statusReason: null,
-  createdAt: 1,
-  updatedAt: 1,
-});
+const session = (id: string, maxActions: number | null): SessionRecord => sessionRecord(id, { maxActions });
 
 interface RaceResult {
   readonly reserved: Record<string, number>;

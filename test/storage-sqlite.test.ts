@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { StorageError } from "../src/errors/control-plane-error.js";
 import { ValidationError } from "../src/errors/validation-error.js";
 import { createSqliteStorage, SQLITE_MIGRATIONS, sqliteMigrationsSql } from "../src/storage/sqlite/index.js";
-import { describeStorageConformance } from "../src/testing/index.js";
+import { describeStorageConformance, sessionRecord } from "../src/testing/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "acp-sqlite-conformance-"));
 let n = 0;
@@ -37,21 +37,7 @@ describeStorageConformance("sqlite via a host Kysely instance", async () => {
   return { storage: createSqliteStorage({ kysely }), cleanup: () => kysely.destroy() };
 });
 
-const session = (id: string) => ({
-  id,
-  name: null,
-  agentId: null,
-  status: "active" as const,
-  policyId: "p",
-  maxCost: null,
-  maxActions: null,
-  usedCost: 0,
-  usedActions: 0,
-  lastSeq: 0,
-  statusReason: null,
-  createdAt: 1,
-  updatedAt: 1,
-});
+const session = (id: string) => sessionRecord(id);
 
 describe("SQLite adapter specifics", () => {
   it("validates options eagerly, naming the bad option", () => {

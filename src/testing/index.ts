@@ -1,3 +1,4 @@
+export { proposalRecord, sessionRecord, ticketRecord } from "./conformance/fixtures.js";
 export { createFakeClock, type FakeClock } from "./fake-clock.js";
 export {
   type ConformanceSubject,
