@@ -6,7 +6,7 @@
 import { createControlPlane } from "../src/control-plane/create-control-plane.js";
 import { createPostgresStorage } from "../src/storage/postgres/index.js";
 import type { Storage } from "../src/storage/storage.js";
-import { sessionRecord } from "../src/testing/conformance/fixtures.js";
+import { executingProposal, sessionRecord } from "../src/testing/conformance/fixtures.js";
 
 interface Command {
   readonly mode: "governed" | "facade" | "listen" | "notify";
@@ -30,33 +30,7 @@ function governed(storage: Storage, sessionId: string): Promise<unknown> {
   return storage.transaction(async (tx) => {
     const now = Date.now();
     if (!(await tx.sessions.reserveBudget(sessionId, 1_000, 1, now))) throw new Error("budget refused");
-    await tx.proposals.insert({
-      id,
-      sessionId,
-      agentId: "agent",
-      action: "files.read",
-      resourceType: "file",
-      resourceId: "/etc/hosts",
-      args: { path: "/etc/hosts" },
-      metadata: {},
-      fingerprint: id,
-      status: "executing",
-      outcome: "allowed",
-      code: "auto_approved",
-      reason: "auto-approved by policy",
-      riskLevel: "low",
-      tier: "auto_approve",
-      trace: [{ step: "policy", result: "auto_approve" }],
-      ticketId: null,
-      cost: 1_000,
-      reservedCost: 1_000,
-      actualCost: null,
-      output: null,
-      error: null,
-      createdAt: now,
-      updatedAt: now,
-      completedAt: null,
-    });
+    await tx.proposals.insert(executingProposal(id, sessionId, now));
     await tx.events.append({ sessionId, kind: "proposal_decided", proposalId: id, payload: {}, at: now });
     await tx.events.append({ sessionId, kind: "cycle_started", proposalId: id, payload: {}, at: now });
     await tx.sessions.adjustBudget(sessionId, -1_000, -1, now);

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createSqliteStorage, type SqliteStorageOptions } from "../src/storage/sqlite/index.js";
 import type { Storage } from "../src/storage/storage.js";
-import { sessionRecord } from "../src/testing/conformance/fixtures.js";
+import { executingProposal, sessionRecord } from "../src/testing/conformance/fixtures.js";
 import { type LatencySummary, measure, printTable, summarize } from "./stats.js";
 
 const SESSION = "bench";
@@ -33,33 +33,7 @@ function governedTransaction(storage: Storage): Promise<unknown> {
     const now = Date.now();
     const session = await tx.sessions.reserveBudget(SESSION, 1_000, 1, now);
     if (!session) throw new Error("budget refused");
-    await tx.proposals.insert({
-      id,
-      sessionId: SESSION,
-      agentId: "agent",
-      action: "files.read",
-      resourceType: "file",
-      resourceId: "/etc/hosts",
-      args: { path: "/etc/hosts" },
-      metadata: {},
-      fingerprint: id,
-      status: "executing",
-      outcome: "allowed",
-      code: "auto_approved",
-      reason: "auto-approved by policy",
-      riskLevel: "low",
-      tier: "auto_approve",
-      trace: [{ step: "policy", result: "auto_approve" }],
-      ticketId: null,
-      cost: 1_000,
-      reservedCost: 1_000,
-      actualCost: null,
-      output: null,
-      error: null,
-      createdAt: now,
-      updatedAt: now,
-      completedAt: null,
-    });
+    await tx.proposals.insert(executingProposal(id, SESSION, now));
     await tx.events.append({
       sessionId: SESSION,
       kind: "proposal_decided",

@@ -67,6 +67,35 @@ export function proposalRecord(
   };
 }
 
+/**
+ * An allowed, executing proposal that reserved 1,000 micros at `now` — the shape of a governed action, used by
+ * the storage benchmarks and the multi-process workers.
+ */
+export function executingProposal(
+  id: string,
+  sessionId: string,
+  now: number,
+  patch: Partial<ProposalRecord> = {},
+): ProposalRecord {
+  return proposalRecord(id, sessionId, {
+    agentId: "agent",
+    resourceId: "/etc/hosts",
+    fingerprint: id,
+    status: "executing",
+    outcome: "allowed",
+    code: "auto_approved",
+    reason: "auto-approved by policy",
+    riskLevel: "low",
+    tier: "auto_approve",
+    trace: [{ step: "policy", result: "auto_approve" }],
+    cost: 1_000,
+    reservedCost: 1_000,
+    createdAt: now,
+    updatedAt: now,
+    ...patch,
+  });
+}
+
 /** A pending ticket with sensible defaults. */
 export function ticketRecord(
   id: string,
