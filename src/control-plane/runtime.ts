@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { recordIdempotent, replayIdempotent } from "../engines/idempotency/idempotent.js";
 import { canonicalJson } from "../engines/policy/canonical-json.js";
 import type { CompiledPolicy } from "../engines/policy/compiled-policy.js";
@@ -93,5 +93,5 @@ export function checkIdempotencyKey(key: unknown): asserts key is string | undef
  */
 export function proposalFingerprint(p: Proposal): string {
   const text = `${p.sessionId}\u0000${p.agentId ?? ""}\u0000${p.action}\u0000${p.resourceType ?? ""}\u0000${p.resourceId ?? ""}\u0000${canonicalJson(p.args)}`;
-  return createHash("sha256").update(text).digest("base64url").slice(0, 32);
+  return hash("sha256", text, "base64url").slice(0, 32);
 }
