@@ -16,8 +16,28 @@ export type { OpenSessionInput } from "./control-plane/session-api.js";
 export type { ProposalView, SessionView, TicketView } from "./control-plane/views.js";
 export type { WaitResult } from "./control-plane/wait-for-decision.js";
 export type { AgentInput } from "./engines/agents/agent-registry.js";
+// The stateful engines, each usable on its own over the storage port (the caller owns the transaction):
+// `await storage.transaction((tx) => engageKillSwitch(tx, { scope: "global" }, "incident", Date.now()))`.
+export { parseAgentInput, recordDelegation, registerAgent } from "./engines/agents/agent-registry.js";
+export {
+  approveTicket,
+  denyPendingTickets,
+  denyTicket,
+  expireTicket,
+  requestApproval,
+  type TicketOutcome,
+} from "./engines/approvals/approval-gate.js";
 export type { ApprovalScopeInput } from "./engines/approvals/approval-scope.js";
+export { resolveApprovalScope } from "./engines/approvals/approval-scope.js";
 export type { BudgetView } from "./engines/budgets/budget-tracker.js";
+export { budgetFits, budgetView, reserveBudget, settleBudget } from "./engines/budgets/budget-tracker.js";
+export { acquireCycle, cycleLeaseKey } from "./engines/concurrency/cycle-lease.js";
+export {
+  executionLeaseKey,
+  lockResource,
+  resourceLockKey,
+  unlockResource,
+} from "./engines/concurrency/resource-lock.js";
 export {
   createEvaluatorRegistry,
   defaultEvaluatorRegistry,
@@ -33,7 +53,9 @@ export {
   regexEvaluator,
   runEvaluators,
 } from "./engines/evaluators/index.js";
+export { recordIdempotent, replayIdempotent } from "./engines/idempotency/idempotent.js";
 export type { KillResult, KillTarget } from "./engines/kill-switch/kill-switch.js";
+export { engageKillSwitch, killTargetId, releaseKillSwitch } from "./engines/kill-switch/kill-switch.js";
 export type { CompiledApprovals, EscalationStep } from "./engines/policy/compiled-policy.js";
 export {
   type CompiledPolicy,
@@ -46,8 +68,16 @@ export {
   policyJsonSchema,
   type RiskClassifier,
 } from "./engines/policy/index.js";
-export { approverGroup } from "./engines/recovery/approval-timeouts.js";
+export {
+  approverGroup,
+  firstDeadline,
+  NO_DEADLINE,
+  type SettleOutcome,
+  settleDueTicket,
+} from "./engines/recovery/approval-timeouts.js";
+export { type LeaseRecovery, recoverExpiredLeases } from "./engines/recovery/recover-leases.js";
 export { type AgentPolicy, parseProposal, type RouteContext, routeProposal } from "./engines/router/index.js";
+export { closeSessionHolds, insertSession, transitionSession } from "./engines/sessions/session-service.js";
 export {
   canTransition,
   EXECUTABLE_STATUSES,
@@ -101,6 +131,7 @@ export {
 export { EVENT_KINDS, type EventKind, type EventRecord } from "./types/event.js";
 export type { JsonObject, JsonValue } from "./types/json.js";
 export { KILL_SCOPES, type KillScope, type KillSwitchRecord } from "./types/kill-switch.js";
+export type { LeaseRecord } from "./types/lease.js";
 export { formatMicros, MICROS_PER_UNIT, microsToUnits, toMicros } from "./types/money.js";
 export {
   ASSET_SCOPES,
@@ -116,8 +147,12 @@ export {
   type UnlistedMode,
 } from "./types/policy.js";
 export { normalizeAction, type Proposal, type ProposalInput } from "./types/proposal.js";
+export type { ProposalRecord } from "./types/proposal-record.js";
 export { PROPOSAL_STATUSES, type ProposalStatus } from "./types/proposal-record.js";
 export { isRiskLevel, RISK_LEVELS, RISK_RANK, type RiskLevel } from "./types/risk.js";
+export type { SessionRecord } from "./types/session.js";
 export { SESSION_STATUSES, type SessionStatus } from "./types/session.js";
+export type { ApprovalScope, TicketRecord } from "./types/ticket.js";
 export { TICKET_STATUSES, type TicketStatus } from "./types/ticket.js";
 export { ACTION_TIERS, type ActionTier } from "./types/tier.js";
+export { uuidv7 } from "./types/uuid-v7.js";
