@@ -1,5 +1,5 @@
 import { requestApproval } from "../engines/approvals/approval-gate.js";
-import { budgetFits, reserveBudget } from "../engines/budgets/budget-tracker.js";
+import { reserveBudget } from "../engines/budgets/budget-tracker.js";
 import {
   executionLeaseKey,
   lockResource,
@@ -144,52 +144,9 @@ export async function runProposePipeline(tx: StorageTx, ctx: PipelineContext): P
     ).then(finish);
   };
 
-  if (routing.verdict === "approve") {
-    const scoped = await tx.tickets.consumeScope({
-      sessionId: session.id,
-      action: p.action,
-      resourceId: p.resourceId,
-      cost: p.costMicros,
-      now,
-    });
-    if (!scoped) {
-      if (!budgetFits(session, p.costMicros))
-        return deny("budget_exhausted", budgetReason(session, p.costMicros));
-      const deadlineAt = firstDeadline(policy.approvals, now);
-      if (
-        !(await lockResource(tx, lockKey, {
-          owner: proposalId,
-          sessionId: session.id,
-          expiresAt: Math.min(deadlineAt + ctx.lockTtlMs, NO_DEADLINE),
-          now,
-        }))
-      ) {
-        return deny("resource_locked", `resource ${p.resourceId} is locked by another proposal`);
-      }
-      const ticketId = ctx.newId();
-      trace.push({ step: "approval", result: "ticket", detail: ticketId });
-      const pending = await persist(
-        tx,
-        ctx,
-        session,
-        {
-          ...base,
-          outcome: "pending_approval",
-          status: "pending_approval",
-          code: "approval_required",
-          reason: routing.reason,
-          ticketId,
-        },
-        proposalId,
-      );
-      const record = (await tx.proposals.get(proposalId))!;
-      await requestApproval(tx, { id: ticketId, proposal: record, deadlineAt, now });
-      return finish(pending);
-    }
-    trace.push({ step: "approval", result: "scope", detail: `ticket ${scoped.id}` });
-  }
-
-  // The execution lease: the resource lock, or a lease of its own when the proposal names no resource.
+  // The execution lease (the resource lock, or a lease of its own when the proposal names no resource), then the
+  // budget, then — for actions that need a human — an approval scope. This order consumes a scope unit only for
+  // an action that is really allowed, and never asks a human for an action the budget cannot cover.
   const execKey = lockKey ?? executionLeaseKey({ id: proposalId, resourceType: null, resourceId: null });
   if (
     !(await lockResource(tx, execKey, {
@@ -206,6 +163,19 @@ export async function runProposePipeline(tx: StorageTx, ctx: PipelineContext): P
     await unlockResource(tx, execKey, proposalId);
     return deny("budget_exhausted", budgetReason(session, p.costMicros));
   }
+  if (routing.verdict === "approve") {
+    const scoped = await tx.tickets.consumeScope({
+      sessionId: session.id,
+      action: p.action,
+      resourceId: p.resourceId,
+      cost: p.costMicros,
+      now,
+    });
+    if (!scoped) {
+      return requestHuman(tx, ctx, reserved, policy, routing, { proposalId, execKey, lockKey, trace, base });
+    }
+    trace.push({ step: "approval", result: "scope", detail: `ticket ${scoped.id}` });
+  }
   trace.push({ step: "budget", result: "reserved", detail: formatMicros(p.costMicros) });
   const code: DecisionCode = routing.verdict === "approve" ? "approval_scope" : routing.code;
   const reason =
@@ -219,6 +189,55 @@ export async function runProposePipeline(tx: StorageTx, ctx: PipelineContext): P
       proposalId,
     ),
   );
+}
+
+/**
+ * Opens an approval ticket for an action that needs a human and that no scope covers: gives back the budget
+ * reservation taken for it (nothing executes yet), keeps the resource locked until the ticket's deadline (plus
+ * the lock TTL), stores the proposal as `pending_approval` and records `approval_requested`.
+ */
+async function requestHuman(
+  tx: StorageTx,
+  ctx: PipelineContext,
+  reserved: SessionRecord,
+  policy: CompiledPolicy,
+  routing: RoutingDecision,
+  held: {
+    readonly proposalId: string;
+    readonly execKey: string;
+    readonly lockKey: string | null;
+    readonly trace: TraceEntry[];
+    readonly base: Pick<PersistInput, "tier" | "riskLevel" | "trace" | "warnings">;
+  },
+): Promise<PipelineResult> {
+  const { now, proposal: p } = ctx;
+  const session = (await tx.sessions.adjustBudget(reserved.id, -p.costMicros, -1, now)) ?? reserved;
+  const deadlineAt = firstDeadline(policy.approvals, now);
+  if (held.lockKey === null) await unlockResource(tx, held.execKey, held.proposalId);
+  else {
+    const expiresAt = Math.min(deadlineAt + ctx.lockTtlMs, NO_DEADLINE);
+    await lockResource(tx, held.lockKey, { owner: held.proposalId, sessionId: session.id, expiresAt, now });
+  }
+  const ticketId = ctx.newId();
+  held.trace.push({ step: "approval", result: "ticket", detail: ticketId });
+  const pending = await persist(
+    tx,
+    ctx,
+    session,
+    {
+      ...held.base,
+      outcome: "pending_approval",
+      status: "pending_approval",
+      code: "approval_required",
+      reason: routing.reason,
+      ticketId,
+    },
+    held.proposalId,
+  );
+  const record = (await tx.proposals.get(held.proposalId))!;
+  await requestApproval(tx, { id: ticketId, proposal: record, deadlineAt, now });
+  await recordIdempotent(tx, ctx.idempotencyKey, OPERATION, pending as unknown as JsonValue, now);
+  return { kind: "decided", decision: pending };
 }
 
 /**

@@ -155,6 +155,47 @@ describe.each(cases)("approvals on $name storage", (storageCase) => {
     expect(tickets[0]?.scope).toMatchObject({ remaining: 0, maxCostPerAction: "10" });
   });
 
+  it("a scope unit is used only by an action that is really allowed", async () => {
+    const { cp } = h();
+    const s = await cp.openSession({ budget: { maxCost: 20 } });
+    const d = await pending(s.id, "acct-1", 5);
+    await cp.approve(d.ticketId, { decidedBy: "alice", scope: { kind: "session", maxUses: 1 } });
+    // The approved proposal itself holds acct-1 once it runs: a scoped proposal on it is refused as locked.
+    const running = await cp.propose({
+      sessionId: s.id,
+      action: "send_payment",
+      resourceId: "acct-1",
+      cost: 5,
+      args: { to: "acct-1" },
+    });
+    expect(running.code).toBe("approved");
+    expect(
+      (await cp.propose({ sessionId: s.id, action: "send_payment", resourceId: "acct-1", cost: 1 })).code,
+    ).toBe("resource_locked");
+    // Over budget (5 used + 16 > 20): refused without touching the scope or asking a human.
+    expect(
+      (await cp.propose({ sessionId: s.id, action: "send_payment", resourceId: "acct-2", cost: 16 })).code,
+    ).toBe("budget_exhausted");
+    const [approved] = await cp.listTickets({ sessionId: s.id, statuses: ["approved"] });
+    expect(approved?.scope?.remaining).toBe(1);
+    expect(await cp.listTickets({ sessionId: s.id, statuses: ["pending"] })).toEqual([]);
+    expect(
+      (await cp.propose({ sessionId: s.id, action: "send_payment", resourceId: "acct-2", cost: 15 })).code,
+    ).toBe("approval_scope");
+    expect((await cp.getSession(s.id)).budget).toMatchObject({ usedCost: "20", usedActions: 2 });
+  });
+
+  it("a ticket gives back the budget reservation: a pending action uses no budget", async () => {
+    const { cp } = h();
+    const s = await cp.openSession({ budget: { maxCost: 10, maxActions: 5 } });
+    await pending(s.id, "acct-1", 7);
+    expect((await cp.getSession(s.id)).budget).toMatchObject({ usedCost: "0", usedActions: 0 });
+    // A proposal without a resource takes no hold while it waits.
+    const noResource = await cp.propose({ sessionId: s.id, action: "deploy" });
+    expect(noResource.outcome).toBe("pending_approval");
+    expect((await cp.propose({ sessionId: s.id, action: "read_file", cost: 3 })).outcome).toBe("allowed");
+  });
+
   it("a session scope expires", async () => {
     const { cp, clock } = h();
     const s = await cp.openSession();
