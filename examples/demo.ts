@@ -5,7 +5,7 @@
  */
 import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { type ControlPlane, createControlPlane } from "../src/control-plane/create-control-plane.js";
+import { createControlPlane } from "../src/control-plane/create-control-plane.js";
 import type { Decision } from "../src/control-plane/decision.js";
 import { createSqliteStorage } from "../src/storage/sqlite/index.js";
 import type { EventRecord } from "../src/types/event.js";

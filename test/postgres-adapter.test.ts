@@ -8,7 +8,6 @@ import {
   postgresMigrationSql,
 } from "../src/storage/postgres/index.js";
 import { sessionRecord } from "../src/testing/index.js";
-import type { SessionRecord } from "../src/types/session.js";
 import { adminQuery, DATABASE_URL, dropSchema, probePostgres, uniqueSchema } from "./support/postgres.js";
 
 const server = await probePostgres();

@@ -14,7 +14,7 @@ export interface ScopeRequest {
  * Adapters that match scopes in code (memory) use it; SQL adapters express the same predicate in SQL.
  */
 export function scopeCovers(scope: ApprovalScope | null, req: ScopeRequest): boolean {
-  if (!scope || scope.kind !== "session") return false;
+  if (scope?.kind !== "session") return false;
   if (scope.actions !== null && !scope.actions.includes(req.action)) return false;
   if (
     scope.resourceIds !== null &&
