@@ -129,7 +129,7 @@ export interface ControlPlane {
   /** Engages a kill switch and sweeps its scope (all matching sessions and tickets, no limit). */
   kill(input: KillTarget & { reason: string; idempotencyKey?: string }): Promise<KillResult>;
   /** Releases a kill switch. Returns whether it was engaged. */
-  resume(input: KillTarget): Promise<{ released: boolean }>;
+  resume(input: KillTarget & { idempotencyKey?: string }): Promise<{ released: boolean }>;
   listKillSwitches(options?: { engagedOnly?: boolean }): Promise<readonly KillSwitchRecord[]>;
   registerAgent(input: AgentInput & { idempotencyKey?: string }): Promise<AgentRecord>;
   getAgent(agentId: string): Promise<AgentRecord>;
@@ -143,6 +143,7 @@ export interface ControlPlane {
     toAgentId: string;
     task: string;
     sessionId?: string;
+    idempotencyKey?: string;
   }): Promise<DelegationRecord>;
   /** Takes the session's single active cycle as a lease for `owner` (conflict if another owner holds it). */
   beginCycle(sessionId: string, input: { owner: string; ttlMs: number }): Promise<{ expiresAt: number }>;
@@ -230,8 +231,9 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
       if (input === null || typeof input !== "object")
         throw new ValidationError([{ path: "(root)", message: "expected an object" }]);
       killTargetId(input);
-      const released = await rt.mutate("resume", undefined, (tx, now) => releaseKillSwitch(tx, input, now));
-      return { released: released !== undefined };
+      return rt.mutate("resume", input.idempotencyKey, async (tx, now) => ({
+        released: (await releaseKillSwitch(tx, input, now)) !== undefined,
+      }));
     },
     listKillSwitches: (o = {}) => read((tx) => tx.killSwitches.list(o)),
     async registerAgent(input) {
@@ -250,7 +252,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
       requireId(input.toAgentId, "toAgentId");
       requireId(input.task, "task");
       if (input.sessionId !== undefined) requireId(input.sessionId, "sessionId");
-      return rt.mutate("recordDelegation", undefined, (tx, now) =>
+      return rt.mutate("recordDelegation", input.idempotencyKey, (tx, now) =>
         recordDelegation(tx, {
           id: rt.ids(),
           fromAgentId: input.fromAgentId,

@@ -109,6 +109,19 @@ describe.each(cases)("kill switch on $name storage", (storageCase) => {
     expect(again.changed).toBe(false);
   });
 
+  it("kill and resume are idempotent by key", async () => {
+    const { cp } = h();
+    const a = await cp.kill({ scope: "global", reason: "drill", idempotencyKey: "k-1" });
+    const b = await cp.kill({ scope: "global", reason: "drill", idempotencyKey: "k-1" });
+    expect(b).toEqual(a);
+    expect(await cp.resume({ scope: "global", idempotencyKey: "r-1" })).toEqual({ released: true });
+    expect(await cp.resume({ scope: "global", idempotencyKey: "r-1" })).toEqual({ released: true });
+    expect(await cp.resume({ scope: "global", idempotencyKey: "r-2" })).toEqual({ released: false });
+    const kinds = (await cp.feed({ limit: 100 })).map((e) => e.kind);
+    expect(kinds.filter((k) => k === "kill_switch_engaged")).toHaveLength(1);
+    expect(kinds.filter((k) => k === "kill_switch_released")).toHaveLength(1);
+  });
+
   it("validates the target and changes nothing on bad input", async () => {
     const { cp } = h();
     const before = await cp.feed({ limit: 1000 });
