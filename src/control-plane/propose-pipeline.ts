@@ -99,7 +99,7 @@ export async function runProposePipeline(tx: StorageTx, ctx: PipelineContext): P
   let routing = ctx.routed;
   if (!routing) {
     const agent = agentId === null ? null : ((await tx.agents.get(agentId)) ?? null);
-    const enforced = agent !== null || (await tx.agents.count()) > 0;
+    const enforced = agent !== null || (await tx.agents.any());
     const acting = p.agentId === null && agentId !== null ? { ...p, agentId } : p;
     const routed = ctx.route(policy, acting, enforced ? agent : undefined);
     if (routed instanceof Promise) return { kind: "route_async", routing: routed };

@@ -164,8 +164,8 @@ export interface AgentStore {
     readonly limit: number;
     readonly offset?: number;
   }): Promise<readonly AgentRecord[]>;
-  /** Number of registered agents. */
-  count(): Promise<number>;
+  /** Whether at least one agent is registered (identity checks apply from then on). Cheap: no count. */
+  any(): Promise<boolean>;
   insertDelegation(delegation: DelegationRecord): Promise<void>;
   /** Delegations from or to `agentId` (all when absent), oldest first. */
   listDelegations(query: {

@@ -22,8 +22,8 @@ export function memoryAgents(s: MemoryState): AgentStore {
       const offset = q.offset ?? 0;
       return rows.slice(offset, offset + q.limit);
     },
-    async count() {
-      return s.agents.size;
+    async any() {
+      return s.agents.size > 0;
     },
     async insertDelegation(delegation) {
       s.assertWritable();

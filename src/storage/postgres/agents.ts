@@ -59,9 +59,9 @@ export function pgAgents(c: PgTxContext): AgentStore {
       );
       return r.rows.map(toAgent);
     },
-    async count() {
-      const r = await c.q.query(`SELECT count(*) AS n FROM ${agents}`);
-      return num(r.rows[0]?.n ?? 0);
+    async any() {
+      const r = await c.q.query(`SELECT EXISTS (SELECT 1 FROM ${agents}) AS found`);
+      return r.rows[0]?.found === true;
     },
     async insertDelegation(d) {
       const r = await c.q.query(

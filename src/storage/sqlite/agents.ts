@@ -57,9 +57,9 @@ export function sqliteAgents(conn: SqlConnection): AgentStore {
             );
       return rows.map(toAgent);
     },
-    async count() {
-      const { rows } = await runSql(conn, "SELECT COUNT(*) AS n FROM acp_agents");
-      return Number(rows[0]?.n ?? 0);
+    async any() {
+      const { rows } = await runSql(conn, "SELECT EXISTS (SELECT 1 FROM acp_agents) AS found");
+      return Number(rows[0]?.found ?? 0) === 1;
     },
     async insertDelegation(d) {
       await runSql(
