@@ -48,6 +48,8 @@ export type PipelineResult =
   | { readonly kind: "route_async"; readonly routing: Promise<RoutingDecision> };
 
 const OPERATION = "propose";
+/** A retry of the same action finds its predecessor in these states (waiting for, or granted, approval). */
+const RETRY_STATUSES: readonly ProposalStatus[] = ["approved", "pending_approval"];
 
 /**
  * Runs every stateful step of DESIGN.md section 2 inside ONE transaction: session and kill switch, router
@@ -59,10 +61,17 @@ export async function runProposePipeline(tx: StorageTx, ctx: PipelineContext): P
   const replayed = await replayIdempotent(tx, ctx.idempotencyKey, OPERATION);
   if (replayed !== undefined) return { kind: "decided", decision: replayed as unknown as Decision };
 
-  let session = await tx.sessions.get(p.sessionId);
+  // One read for everything the decision needs (one round trip on PostgreSQL).
+  const context = await tx.decisionContext({
+    sessionId: p.sessionId,
+    agentId: p.agentId,
+    fingerprint: ctx.fingerprint,
+    retryStatuses: RETRY_STATUSES,
+  });
+  let session = context.session;
   if (!session) throw new NotFoundError("session", p.sessionId);
   const policy = await ctx.policyFor(tx, session);
-  const agentId = p.agentId ?? session.agentId;
+  const agentId = context.agentId;
   const trace: TraceEntry[] = [];
   const finish = async (decision: Decision): Promise<PipelineResult> => {
     await recordIdempotent(tx, ctx.idempotencyKey, OPERATION, decision as unknown as JsonValue, now);
@@ -83,14 +92,11 @@ export async function runProposePipeline(tx: StorageTx, ctx: PipelineContext): P
   if (!EXECUTABLE_STATUSES.includes(session.status)) {
     return preRouting("session_not_executable", `session is ${session.status}`);
   }
-  const kill = await tx.killSwitches.findEngaged(session.id, agentId === null ? [] : [agentId]);
+  const kill = context.killSwitch;
   if (kill) return preRouting("kill_switch", `kill switch engaged (${kill.scope}): ${kill.reason}`);
   trace.push({ step: "kill_switch", result: "clear" });
 
-  const retry = await tx.proposals.findByFingerprint(session.id, ctx.fingerprint, [
-    "approved",
-    "pending_approval",
-  ]);
+  const retry = context.retry;
   if (retry?.status === "pending_approval" && retry.ticketId !== null) {
     return finish(toDecision(retry, retry.trace, []));
   }
@@ -98,8 +104,8 @@ export async function runProposePipeline(tx: StorageTx, ctx: PipelineContext): P
 
   let routing = ctx.routed;
   if (!routing) {
-    const agent = agentId === null ? null : ((await tx.agents.get(agentId)) ?? null);
-    const enforced = agent !== null || (await tx.agents.any());
+    const agent = context.agent ?? null;
+    const enforced = context.anyAgent;
     const acting = p.agentId === null && agentId !== null ? { ...p, agentId } : p;
     const routed = ctx.route(policy, acting, enforced ? agent : undefined);
     if (routed instanceof Promise) return { kind: "route_async", routing: routed };

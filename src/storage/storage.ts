@@ -61,10 +61,41 @@ export interface ChangeNotice {
   readonly id: string;
 }
 
+/** What a decision reads before it writes: see {@link StorageTx.decisionContext}. */
+export interface DecisionContextQuery {
+  readonly sessionId: string;
+  /** The proposing agent; when `null` the session's owner acts. */
+  readonly agentId: string | null;
+  /** Fingerprint of the proposal, to find a pending or approved predecessor. */
+  readonly fingerprint: string;
+  readonly retryStatuses: readonly ProposalStatus[];
+}
+
+/** The reads of a decision, fetched together. */
+export interface DecisionContext {
+  readonly session: SessionRecord | undefined;
+  /** The acting agent: the query's `agentId`, else the session's owner, else `null`. */
+  readonly agentId: string | null;
+  /** The acting agent's record, if it is registered. */
+  readonly agent: AgentRecord | undefined;
+  /** Whether any agent is registered. */
+  readonly anyAgent: boolean;
+  /** As {@link KillSwitchStore.findEngaged} for the session and the acting agent. */
+  readonly killSwitch: KillSwitchRecord | undefined;
+  /** As {@link ProposalStore.findByFingerprint} with `retryStatuses`. */
+  readonly retry: ProposalRecord | undefined;
+}
+
 /** The operations available inside a transaction, grouped by entity. */
 export interface StorageTx {
   /** Queues a change notice, sent to every subscriber once (and only if) this transaction commits. */
   notify(change: ChangeNotice): void;
+  /**
+   * Reads everything a decision needs before it writes — the session, the acting agent, the kill switch in
+   * force, a pending or approved predecessor — with exactly the semantics of the single-entity reads, in as few
+   * round trips as the adapter can (one on PostgreSQL).
+   */
+  decisionContext(query: DecisionContextQuery): Promise<DecisionContext>;
   readonly sessions: SessionStore;
   readonly policies: PolicyStore;
   readonly agents: AgentStore;

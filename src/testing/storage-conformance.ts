@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe } from "vitest";
 import type { Storage } from "../storage/storage.js";
 import { concurrencyCases } from "./conformance/concurrency.js";
+import { decisionContextCases } from "./conformance/decision-context.js";
 import { eventCases } from "./conformance/events.js";
 import type { ConformanceContext } from "./conformance/fixtures.js";
 import { leaseAndKillSwitchCases } from "./conformance/leases-kill-switches.js";
@@ -60,6 +61,7 @@ export function describeStorageConformance(
     describe("leases and kill switches", () => leaseAndKillSwitchCases(ctx));
     describe("events", () => eventCases(ctx));
     describe("policies, agents, proposals, idempotency", () => recordCases(ctx));
+    describe("decision context", () => decisionContextCases(ctx));
     describe("concurrency", () => concurrencyCases(ctx));
   });
 }

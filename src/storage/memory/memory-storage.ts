@@ -1,4 +1,5 @@
 import { ControlPlaneError } from "../../errors/control-plane-error.js";
+import { composeDecisionContext } from "../decision-context.js";
 import type { ChangeNotice, Storage, StorageTx } from "../storage.js";
 import { memoryAgents } from "./agents.js";
 import { memoryEvents } from "./events.js";
@@ -26,6 +27,7 @@ export function createMemoryStorage(): Storage {
     notify(change) {
       pending.push(change);
     },
+    decisionContext: (q) => composeDecisionContext(tx, q),
     sessions: memorySessions(state),
     policies: memoryPolicies(state),
     agents: memoryAgents(state),

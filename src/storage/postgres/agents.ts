@@ -88,3 +88,6 @@ export function pgAgents(c: PgTxContext): AgentStore {
     },
   };
 }
+
+/** Column list and row mapper, shared with the combined decision read. @internal */
+export { COLUMNS as AGENT_COLUMNS, toAgent };

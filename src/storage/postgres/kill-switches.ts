@@ -66,3 +66,6 @@ export function pgKillSwitches(c: PgTxContext): KillSwitchStore {
     },
   };
 }
+
+/** Column list and row mapper, shared with the combined decision read. @internal */
+export { COLUMNS as KILL_SWITCH_COLUMNS, toKillSwitch };

@@ -2,6 +2,7 @@ import { ControlPlaneError, StorageError } from "../../errors/control-plane-erro
 import type { ChangeNotice, Storage, StorageTx } from "../storage.js";
 import { pgAgents } from "./agents.js";
 import { type PgTxContext, pgNames } from "./context.js";
+import { pgDecisionContext } from "./decision-context.js";
 import {
   type ListenHandle,
   RETRYABLE_SQLSTATES,
@@ -134,6 +135,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): Postgres
       notify(change) {
         if (write) notices.set(`${change.topic}\u0000${change.id}`, { topic: change.topic, id: change.id });
       },
+      decisionContext: (query) => pgDecisionContext(ctx, query),
       sessions: pgSessions(ctx),
       policies: pgPolicies(ctx),
       agents: pgAgents(ctx),

@@ -146,3 +146,6 @@ export function pgProposals(c: PgTxContext): ProposalStore {
     },
   };
 }
+
+/** Column list and row mapper, shared with the combined decision read. @internal */
+export { COLUMNS as PROPOSAL_COLUMNS, toProposal };

@@ -117,3 +117,6 @@ export function pgSessions(c: PgTxContext): SessionStore {
     },
   };
 }
+
+/** Column list and row mapper, shared with the combined decision read. @internal */
+export { COLUMNS as SESSION_COLUMNS, toSession };

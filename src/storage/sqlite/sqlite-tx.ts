@@ -1,3 +1,4 @@
+import { composeDecisionContext } from "../decision-context.js";
 import type { ChangeNotice, StorageTx } from "../storage.js";
 import { sqliteAgents } from "./agents.js";
 import type { SqlConnection } from "./driver.js";
@@ -11,8 +12,8 @@ import { sqliteProposals } from "./proposals.js";
 import { sqliteSessions } from "./sessions.js";
 import { sqliteTickets } from "./tickets.js";
 
-/** The stores of one connection (everything in {@link StorageTx} but `notify`). */
-export type SqliteStores = Omit<StorageTx, "notify">;
+/** The stores of one connection (everything in {@link StorageTx} but `notify` and `decisionContext`). */
+export type SqliteStores = Omit<StorageTx, "notify" | "decisionContext">;
 
 /**
  * Builds the stores over one connection. Pass a `cache` only when every rollback on the connection is seen
@@ -38,6 +39,7 @@ export function sqliteTx(stores: SqliteStores, sink: ChangeNotice[] | null): Sto
     notify(change) {
       sink?.push(change);
     },
+    decisionContext: (q) => composeDecisionContext(stores, q),
     ...stores,
   };
 }

@@ -1,0 +1,49 @@
+import type { DecisionContext, DecisionContextQuery } from "../storage.js";
+import { AGENT_COLUMNS, toAgent } from "./agents.js";
+import type { PgTxContext } from "./context.js";
+import { KILL_SWITCH_COLUMNS, toKillSwitch } from "./kill-switches.js";
+import { PROPOSAL_COLUMNS, toProposal } from "./proposals.js";
+import { SESSION_COLUMNS, toSession } from "./sessions.js";
+
+/**
+ * {@link StorageTx.decisionContext} in ONE round trip: the session, the acting agent (the query's, else the
+ * session owner), whether any agent is registered, the engaged kill switch (global > session > agent) and the
+ * newest pending/approved predecessor with the same fingerprint — each subquery the same SQL as the
+ * single-entity read it replaces, each row as JSON mapped by the same mapper.
+ */
+export async function pgDecisionContext(c: PgTxContext, q: DecisionContextQuery): Promise<DecisionContext> {
+  const { sessions, agents, killSwitches, proposals } = c.t;
+  const r = await c.q.query(
+    `WITH s AS (SELECT ${SESSION_COLUMNS} FROM ${sessions} WHERE id = $1),
+          actor AS (SELECT COALESCE($2::text, (SELECT agent_id FROM s)) AS id)
+     SELECT
+       (SELECT row_to_json(s) FROM s) AS session,
+       (SELECT id FROM actor) AS agent_id,
+       (SELECT row_to_json(a) FROM (SELECT ${AGENT_COLUMNS} FROM ${agents} WHERE id = (SELECT id FROM actor)) a) AS agent,
+       EXISTS (SELECT 1 FROM ${agents}) AS any_agent,
+       (SELECT row_to_json(k) FROM (
+          SELECT ${KILL_SWITCH_COLUMNS} FROM ${killSwitches}
+          WHERE EXISTS (SELECT 1 FROM s) AND engaged AND ((scope = 'global' AND target = '')
+            OR (scope = 'session' AND target = $1) OR (scope = 'agent' AND target = (SELECT id FROM actor)))
+          ORDER BY CASE scope WHEN 'global' THEN 0 WHEN 'session' THEN 1 ELSE 2 END LIMIT 1) k) AS kill_switch,
+       (SELECT row_to_json(p) FROM (
+          SELECT ${PROPOSAL_COLUMNS} FROM ${proposals}
+          WHERE EXISTS (SELECT 1 FROM s) AND session_id = $1 AND fingerprint = $3 AND status = ANY($4::text[])
+          ORDER BY pos DESC LIMIT 1) p) AS retry`,
+    [q.sessionId, q.agentId, q.fingerprint, q.retryStatuses],
+  );
+  const row = r.rows[0] as Record<string, Record<string, unknown> | string | boolean | null>;
+  const obj = (v: unknown) => (v === null || v === undefined ? undefined : (v as Record<string, unknown>));
+  const session = obj(row.session);
+  const agent = obj(row.agent);
+  const kill = obj(row.kill_switch);
+  const retry = obj(row.retry);
+  return {
+    session: session && toSession(session),
+    agentId: (row.agent_id as string | null) ?? null,
+    agent: agent && toAgent(agent),
+    anyAgent: row.any_agent === true,
+    killSwitch: kill && toKillSwitch(kill),
+    retry: retry && toProposal(retry),
+  };
+}
