@@ -5,35 +5,24 @@
  * sub-millisecond resolution), plus the approve call itself and the time until A reads B's reply.
  * Skipped with a message when no server answers at DATABASE_URL. Run: `npm run bench -- approval-latency`.
  */
-import pg from "pg";
 import { createControlPlane } from "../src/control-plane/create-control-plane.js";
 import type { Decision } from "../src/control-plane/decision.js";
 import { createPostgresStorage } from "../src/storage/postgres/index.js";
 import { startCommandWorker } from "../test/support/command-worker.js";
 import { TEST_POLICY } from "../test/support/control-plane-fixture.js";
+import { adminQuery, DATABASE_URL } from "../test/support/postgres.js";
 import { printTable, summarize } from "./stats.js";
 
-const URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const URL = DATABASE_URL;
 const ROUNDS = 200;
 const WARMUP = 20;
 
 const wallMs = () => performance.timeOrigin + performance.now();
 
-async function admin(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: URL, connectionTimeoutMillis: 2000 });
-  client.on("error", () => {});
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
 /** Runs the suite. */
 export async function run(): Promise<void> {
   try {
-    await admin("SELECT 1");
+    await adminQuery("SELECT 1");
   } catch (error) {
     console.log(
       `\n## Approval latency: skipped (no PostgreSQL server at ${URL}: ${(error as Error).message})`,
@@ -41,7 +30,7 @@ export async function run(): Promise<void> {
     return;
   }
   const schema = `acp_bench_approval_${process.pid}`;
-  await admin(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await adminQuery(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   const storage = createPostgresStorage({ connectionString: URL, schema, poolSize: 4 });
   try {
     await storage.migrate();
@@ -93,6 +82,6 @@ export async function run(): Promise<void> {
     }
   } finally {
     await storage.close();
-    await admin(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await adminQuery(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   }
 }

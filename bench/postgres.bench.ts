@@ -3,38 +3,27 @@
  * (aggregate ops/s and p99), and NOTIFY latency from one process to a subscriber in another.
  * Skipped with a message when no server answers at DATABASE_URL. Run: `npm run bench -- postgres`.
  */
-import pg from "pg";
+import { adminQuery, DATABASE_URL } from "../test/support/postgres.js";
 import { spawnWorker } from "../test/support/spawn-worker.js";
 import { printTable, summarize } from "./stats.js";
 
-const URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const URL = DATABASE_URL;
 const WORKER = "bench/postgres-worker.ts";
 const PROCESSES = 4;
 const CALLERS = 8; // transactions in flight per process
 const PER_CALLER = 500;
 const NOTICES = 500;
 
-async function admin(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: URL, connectionTimeoutMillis: 2000 });
-  client.on("error", () => {});
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
 /** Runs the suite. */
 export async function run(): Promise<void> {
   try {
-    await admin("SELECT 1");
+    await adminQuery("SELECT 1");
   } catch (error) {
     console.log(`\n## PostgreSQL: skipped (no server at ${URL}: ${(error as Error).message})`);
     return;
   }
   const schema = `acp_bench_${process.pid}`;
-  await admin(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await adminQuery(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   try {
     const governed = await fleet(
       "governed",
@@ -60,8 +49,8 @@ export async function run(): Promise<void> {
       { ...notify, opsPerSec: Number.NaN, goal: "p50 ≤ 50 ms" },
     ]);
   } finally {
-    await admin(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await admin(`DROP SCHEMA IF EXISTS "${schema}_facade" CASCADE`);
+    await adminQuery(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await adminQuery(`DROP SCHEMA IF EXISTS "${schema}_facade" CASCADE`);
   }
 }
 
