@@ -6,6 +6,7 @@ import type { RiskLevel } from "../../types/risk.js";
 import type { ActionTier } from "../../types/tier.js";
 import type { ProposalPatch, ProposalStore } from "../storage.js";
 import { num, numOrNull, type PgTxContext, parseJson, textOrNull } from "./context.js";
+import { listNewestFirst } from "./list-newest.js";
 
 const COLUMNS =
   "id, session_id, agent_id, action, resource_type, resource_id, args::text AS args, metadata::text AS metadata, " +
@@ -133,16 +134,7 @@ export function pgProposals(c: PgTxContext): ProposalStore {
       return r.rows[0] === undefined ? undefined : toProposal(r.rows[0]);
     },
     async list(q) {
-      const values: unknown[] = [q.limit, q.offset ?? 0];
-      const where: string[] = [];
-      if (q.sessionId !== undefined) where.push(`session_id = $${values.push(q.sessionId)}`);
-      if (q.statuses !== undefined) where.push(`status = ANY($${values.push(q.statuses)}::text[])`);
-      const r = await c.q.query(
-        `SELECT ${COLUMNS} FROM ${t} ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""}
-         ORDER BY created_at DESC, pos DESC LIMIT $1 OFFSET $2`,
-        values,
-      );
-      return r.rows.map(toProposal);
+      return (await listNewestFirst(c, t, COLUMNS, q)).map(toProposal);
     },
   };
 }

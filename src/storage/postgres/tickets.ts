@@ -2,6 +2,7 @@ import { ControlPlaneError } from "../../errors/control-plane-error.js";
 import type { ApprovalScope, TicketRecord, TicketStatus } from "../../types/ticket.js";
 import type { TicketStore } from "../storage.js";
 import { num, numOrNull, type PgTxContext, parseJson, textOrNull } from "./context.js";
+import { listNewestFirst } from "./list-newest.js";
 
 const COLUMNS =
   "id, session_id, proposal_id, status, created_at, deadline_at, decided_at, decided_by, reason, scope::text AS scope, escalation_level";
@@ -123,16 +124,7 @@ export function pgTickets(c: PgTxContext): TicketStore {
       return r.rows[0] === undefined ? undefined : toTicket(r.rows[0]);
     },
     async list(q) {
-      const values: unknown[] = [q.limit, q.offset ?? 0];
-      const where: string[] = [];
-      if (q.sessionId !== undefined) where.push(`session_id = $${values.push(q.sessionId)}`);
-      if (q.statuses !== undefined) where.push(`status = ANY($${values.push(q.statuses)}::text[])`);
-      const r = await c.q.query(
-        `SELECT ${COLUMNS} FROM ${t} ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""}
-         ORDER BY created_at DESC, pos DESC LIMIT $1 OFFSET $2`,
-        values,
-      );
-      return r.rows.map(toTicket);
+      return (await listNewestFirst(c, t, COLUMNS, q)).map(toTicket);
     },
     async listDue(now, limit) {
       const r = await c.q.query(
