@@ -1,5 +1,5 @@
 import { type BudgetView, budgetView } from "../engines/budgets/budget-tracker.js";
-import type { JsonObject, JsonValue } from "../types/json.js";
+import type { JsonValue } from "../types/json.js";
 import { formatMicros } from "../types/money.js";
 import type { ProposalRecord } from "../types/proposal-record.js";
 import type { SessionRecord } from "../types/session.js";
@@ -92,11 +92,6 @@ export function ticketView(t: TicketRecord): TicketView {
     maxCostPerAction: t.scope.maxCostPerAction === null ? null : formatMicros(t.scope.maxCostPerAction),
   };
   return { ...t, scope };
-}
-
-/** Returns `value` if it is a plain JSON object (used to check outputs given to `complete`). */
-export function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** Checks that `value` survives a JSON round trip unchanged in shape (no functions, no cycles, no NaN). */

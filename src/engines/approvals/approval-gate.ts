@@ -1,6 +1,7 @@
 import { ControlPlaneError, NotFoundError } from "../../errors/control-plane-error.js";
 import type { StorageTx, TicketFilter } from "../../storage/storage.js";
 import type { DecisionCode } from "../../types/decision.js";
+import type { JsonObject } from "../../types/json.js";
 import type { ProposalRecord } from "../../types/proposal-record.js";
 import type { ApprovalScope, TicketRecord } from "../../types/ticket.js";
 import { resourceLockKey, unlockResource } from "../concurrency/resource-lock.js";
@@ -88,16 +89,14 @@ export async function approveTicket(
     const key = resourceLockKey(proposal.resourceType, proposal.resourceId);
     if (key !== null) await tx.leases.renew(key, proposal.id, lockUntil, now);
   }
-  await tx.events.append({
-    sessionId: ticket.sessionId,
-    kind: "approval_granted",
-    agentId: proposal?.agentId ?? null,
-    proposalId: ticket.proposalId,
-    ticketId,
-    payload: { decidedBy: decision.decidedBy, reason: decision.reason, scope: ticket.scope?.kind ?? "once" },
-    at: now,
-  });
-  tx.notify({ topic: "ticket", id: ticketId });
+  await recordTicketChange(
+    tx,
+    ticket,
+    proposal,
+    "approval_granted",
+    { decidedBy: decision.decidedBy, reason: decision.reason, scope: ticket.scope?.kind ?? "once" },
+    now,
+  );
   return { ticket, proposal };
 }
 
@@ -128,16 +127,14 @@ export async function denyTicket(
     decision.reason ?? `denied by ${decision.decidedBy}`,
     now,
   );
-  await tx.events.append({
-    sessionId: ticket.sessionId,
-    kind: "approval_denied",
-    agentId: proposal?.agentId ?? null,
-    proposalId: ticket.proposalId,
-    ticketId,
-    payload: { decidedBy: decision.decidedBy, reason: decision.reason },
-    at: now,
-  });
-  tx.notify({ topic: "ticket", id: ticketId });
+  await recordTicketChange(
+    tx,
+    ticket,
+    proposal,
+    "approval_denied",
+    { decidedBy: decision.decidedBy, reason: decision.reason },
+    now,
+  );
   return { ticket, proposal };
 }
 
@@ -159,16 +156,7 @@ export async function expireTicket(tx: StorageTx, ticketId: string, now: number)
     return { ticket: existing, proposal: await tx.proposals.get(existing.proposalId), changed: false };
   }
   const proposal = await closeProposal(tx, ticket, "approval_expired", "approval timed out", now);
-  await tx.events.append({
-    sessionId: ticket.sessionId,
-    kind: "approval_expired",
-    agentId: proposal?.agentId ?? null,
-    proposalId: ticket.proposalId,
-    ticketId,
-    payload: { deadlineAt: ticket.deadlineAt },
-    at: now,
-  });
-  tx.notify({ topic: "ticket", id: ticketId });
+  await recordTicketChange(tx, ticket, proposal, "approval_expired", { deadlineAt: ticket.deadlineAt }, now);
   return { ticket, proposal, changed: true };
 }
 
@@ -185,18 +173,37 @@ export async function denyPendingTickets(
   const tickets = await tx.tickets.denyPendingWhere(filter, decision.decidedBy, decision.reason, now);
   for (const ticket of tickets) {
     const proposal = await closeProposal(tx, ticket, decision.code, decision.reason, now);
-    await tx.events.append({
-      sessionId: ticket.sessionId,
-      kind: "approval_denied",
-      agentId: proposal?.agentId ?? null,
-      proposalId: ticket.proposalId,
-      ticketId: ticket.id,
-      payload: { decidedBy: decision.decidedBy, reason: decision.reason, code: decision.code },
-      at: now,
-    });
-    tx.notify({ topic: "ticket", id: ticket.id });
+    await recordTicketChange(
+      tx,
+      ticket,
+      proposal,
+      "approval_denied",
+      { decidedBy: decision.decidedBy, reason: decision.reason, code: decision.code },
+      now,
+    );
   }
   return tickets.length;
+}
+
+/** Records a decision on a ticket in its session's audit log and wakes its waiters (after commit). */
+async function recordTicketChange(
+  tx: StorageTx,
+  ticket: TicketRecord,
+  proposal: ProposalRecord | undefined,
+  kind: "approval_granted" | "approval_denied" | "approval_expired",
+  payload: JsonObject,
+  now: number,
+): Promise<void> {
+  await tx.events.append({
+    sessionId: ticket.sessionId,
+    kind,
+    agentId: proposal?.agentId ?? null,
+    proposalId: ticket.proposalId,
+    ticketId: ticket.id,
+    payload,
+    at: now,
+  });
+  tx.notify({ topic: "ticket", id: ticket.id });
 }
 
 async function pendingTicket(tx: StorageTx, ticketId: string): Promise<TicketRecord> {
