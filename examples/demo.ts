@@ -151,6 +151,29 @@ export async function runDemo(path: string): Promise<DemoResult> {
   }
 }
 
+/**
+ * The part of a session id that tells sessions apart: UUIDv7 ids created in the same millisecond share their
+ * leading timestamp digits, so the demo shows the random tail instead of the head.
+ */
+export function shortSessionId(id: string | undefined): string {
+  return id === undefined ? "system" : `…${id.slice(-8)}`;
+}
+
+/** The audit log as the demo prints it: one table row per event. */
+export function auditTable(events: readonly EventRecord[]): string {
+  return table(
+    ["id", "session", "seq", "kind", "agent", "details"],
+    events.map((e) => [
+      String(e.id),
+      shortSessionId(e.sessionId ?? undefined),
+      String(e.seq ?? ""),
+      e.kind,
+      e.agentId ?? "",
+      summary(e),
+    ]),
+  );
+}
+
 function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = headers.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
   const cut = (s: string, w: number) => (s.length > w ? `${s.slice(0, w - 1)}…` : s.padEnd(w));
@@ -178,17 +201,5 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     ),
   );
   console.log(`\nAudit log (${events.length} events)\n`);
-  console.log(
-    table(
-      ["id", "session", "seq", "kind", "agent", "details"],
-      events.map((e) => [
-        String(e.id),
-        (e.sessionId ?? "system").slice(0, 8),
-        String(e.seq ?? ""),
-        e.kind,
-        e.agentId ?? "",
-        summary(e),
-      ]),
-    ),
-  );
+  console.log(auditTable(events));
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runDemo } from "../../examples/demo.js";
+import { auditTable, runDemo } from "../../examples/demo.js";
 
 describe("npm run demo", () => {
   const dir = mkdtempSync(join(tmpdir(), "acp-demo-"));
@@ -42,6 +42,15 @@ describe("npm run demo", () => {
     }
     const decided = events.filter((e) => e.kind === "proposal_decided");
     expect(decided).toHaveLength(rows.filter((r) => r.agent !== "ops@example.com").length);
+  });
+
+  it("prints a distinct session id for each session in the audit log", async () => {
+    const { events } = await runDemo(join(dir, "ids.db"));
+    const sessions = new Set(events.flatMap((e) => (e.sessionId ? [e.sessionId] : [])));
+    expect(sessions.size).toBeGreaterThanOrEqual(3);
+    const lines = auditTable(events).split("\n").slice(2);
+    const shown = new Set(lines.map((line) => line.split(/\s{2,}/)[1]).filter((s) => s !== "system"));
+    expect(shown.size).toBe(sessions.size);
   });
 
   it("runs again on the same path from a clean database", async () => {
