@@ -3,6 +3,7 @@
  * `acp` — the agent-control-plane command line.
  *   acp worker  --sqlite <file> | --postgres <url> [--schema <name>] [--interval 5s] [--policy <file>]
  *   acp recover --sqlite <file> | --postgres <url> [--schema <name>]
+ *   acp <command> --help
  */
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
@@ -10,11 +11,34 @@ import { parseArgs } from "node:util";
 import { ControlPlaneError } from "../errors/control-plane-error.js";
 import { runWorker } from "./worker-command.js";
 
+/** Usage text of each subcommand: its synopsis, what it does and every option. */
+const COMMAND_USAGE = {
+  worker: `usage: acp worker (--sqlite <file> | --postgres <url> [--schema <name>]) [--interval 5s] [--policy <file>]
+  Runs maintenance (lease recovery, ticket expiry and escalation) until SIGINT/SIGTERM; safe in several processes.
+options:
+  --sqlite <file>    an existing SQLite database file of the control plane
+  --postgres <url>   a PostgreSQL connection string (ACP_DATABASE_URL stands in for it)
+  --schema <name>    the PostgreSQL schema (default: public)
+  --interval <dur>   time between passes, e.g. 500ms, 5s, 1m (default: 5s)
+  --policy <file>    a policy file for sessions opened by this process (maintenance needs none)
+  -h, --help         print this help`,
+  recover: `usage: acp recover (--sqlite <file> | --postgres <url> [--schema <name>])
+  Runs one recovery pass (expired leases, stuck cycles, due tickets) and prints what it did as JSON.
+options:
+  --sqlite <file>    an existing SQLite database file of the control plane
+  --postgres <url>   a PostgreSQL connection string (ACP_DATABASE_URL stands in for it)
+  --schema <name>    the PostgreSQL schema (default: public)
+  --policy <file>    a policy file for sessions opened by this process (maintenance needs none)
+  -h, --help         print this help`,
+} as const;
+
 const USAGE = `usage:
   acp worker  (--sqlite <file> | --postgres <url> [--schema <name>]) [--interval 5s] [--policy <file>]
       run maintenance (lease recovery, ticket expiry and escalation) until stopped; safe in several processes
   acp recover (--sqlite <file> | --postgres <url> [--schema <name>])
-      run one recovery pass and print what it did`;
+      run one recovery pass and print what it did
+  acp <command> --help
+      print the options of one command`;
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function main(argv: readonly string[], out = console.log, err = console.error): Promise<number> {
@@ -27,6 +51,7 @@ export async function main(argv: readonly string[], out = console.log, err = con
     err(`acp: unknown command "${command}"\n${USAGE}`);
     return 2;
   }
+  const usage = COMMAND_USAGE[command];
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
@@ -35,23 +60,33 @@ export async function main(argv: readonly string[], out = console.log, err = con
         sqlite: { type: "string" },
         postgres: { type: "string" },
         schema: { type: "string" },
-        interval: { type: "string" },
+        ...(command === "worker" ? { interval: { type: "string" } } : {}),
         policy: { type: "string" },
+        help: { type: "boolean", short: "h" },
       },
       strict: true,
       allowPositionals: false,
     }));
   } catch (error) {
-    err(`acp ${command}: ${(error as Error).message}\n${USAGE}`);
+    if (rest.includes("--help") || rest.includes("-h")) {
+      out(usage);
+      return 0;
+    }
+    err(`acp ${command}: ${(error as Error).message}\n${usage}`);
     return 2;
   }
+  if (values.help === true) {
+    out(usage);
+    return 0;
+  }
+  const { help: _help, ...options } = values;
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   try {
     await runWorker(
-      { ...(values as Record<string, string | undefined>), once: command === "recover" },
+      { ...(options as Record<string, string | undefined>), once: command === "recover" },
       out,
       controller.signal,
     );

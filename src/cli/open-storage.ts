@@ -1,3 +1,4 @@
+import { existsSync, statSync } from "node:fs";
 import { ValidationError } from "../errors/validation-error.js";
 import type { Storage } from "../storage/storage.js";
 
@@ -11,8 +12,9 @@ export interface StorageArgs {
 /**
  * Opens the storage named on the command line (`--sqlite <path>` or `--postgres <url> [--schema <name>]`;
  * `ACP_DATABASE_URL` stands in for `--postgres`). The adapters are loaded on demand, so a SQLite user needs no
- * `pg` and the other way round.
- * @throws ValidationError naming the missing or conflicting option.
+ * `pg` and the other way round. A `--sqlite` file must already exist: the commands maintain a control plane's
+ * database, and a mistyped path would otherwise create a new, empty one and report that nothing needed doing.
+ * @throws ValidationError naming the missing or conflicting option, or the `--sqlite` file that does not exist.
  */
 export async function openStorage(args: StorageArgs, env: NodeJS.ProcessEnv = process.env): Promise<Storage> {
   const postgres = args.postgres ?? (args.sqlite === undefined ? env.ACP_DATABASE_URL : undefined);
@@ -23,6 +25,18 @@ export async function openStorage(args: StorageArgs, env: NodeJS.ProcessEnv = pr
     );
   }
   if (args.sqlite !== undefined) {
+    if (!existsSync(args.sqlite) || !statSync(args.sqlite).isFile()) {
+      throw new ValidationError(
+        [
+          {
+            path: "--sqlite",
+            message: `file not found: ${args.sqlite} (give the database file of an existing control plane)`,
+            received: args.sqlite,
+          },
+        ],
+        "command line",
+      );
+    }
     const { createSqliteStorage } = await import("../storage/sqlite/index.js");
     return createSqliteStorage({ path: args.sqlite });
   }
