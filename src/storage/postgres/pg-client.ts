@@ -1,3 +1,4 @@
+import { missingPeerError, PG } from "../peer-dependency.js";
 import type { PgPoolClientLike } from "./options.js";
 
 /** Loads `pg` on demand, so that only users of the PostgreSQL adapter need it installed. */
@@ -5,9 +6,7 @@ export async function loadPg(): Promise<typeof import("pg")> {
   try {
     return await import("pg");
   } catch (error) {
-    throw new Error('createPostgresStorage({ connectionString }) needs the "pg" package: npm install pg', {
-      cause: error,
-    });
+    throw missingPeerError(PG, error);
   }
 }
 

@@ -1,4 +1,5 @@
 import { ControlPlaneError, StorageError } from "../../errors/control-plane-error.js";
+import { assertPeerInstalled, PG } from "../peer-dependency.js";
 import type { ChangeNotice, Storage, StorageTx } from "../storage.js";
 import { pgAgents } from "./agents.js";
 import { type PgTxContext, pgNames } from "./context.js";
@@ -95,9 +96,19 @@ async function openDriver(o: ResolvedPostgresOptions): Promise<SqlDriver> {
  * @example
  * const storage = createPostgresStorage({ connectionString: process.env.DATABASE_URL, schema: "governance" });
  * const cp = await createControlPlane({ storage, policy });
+ * @throws ValidationError naming each bad option.
+ * @throws StorageError (code `storage_failure`) when a connection string is given (or a Kysely source with a
+ * `listenConnectionString`) and `pg` is not installed; the message has the install command
+ * (`npm install pg@8`), the resolution error is the `cause`.
  */
 export function createPostgresStorage(options: PostgresStorageOptions): PostgresStorage {
   const o = resolvePostgresOptions(options);
+  if (
+    o.source.kind === "connectionString" ||
+    (o.source.kind === "kysely" && o.source.listenConnectionString !== undefined)
+  ) {
+    assertPeerInstalled(PG);
+  }
   const { tables, feedKeys } = pgNames(o.schema);
   const channel = `acp_changes_${fnv1a32Hex(o.schema)}`;
   let driverPromise: Promise<SqlDriver> | undefined;

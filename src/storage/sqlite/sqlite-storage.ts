@@ -1,4 +1,5 @@
 import { ControlPlaneError } from "../../errors/control-plane-error.js";
+import { assertPeerInstalled, BETTER_SQLITE3, missingPeerError } from "../peer-dependency.js";
 import type { ChangeNotice, Storage, StorageTx, TransactionOptions } from "../storage.js";
 import { betterSqliteConnection, isBetterSqliteDatabase } from "./better-sqlite3-driver.js";
 import { type BetterSqliteDatabase, type SqlConnection, sqlErrorKind } from "./driver.js";
@@ -45,9 +46,12 @@ interface Opened {
  * import { createSqliteStorage } from "agent-control-plane/sqlite";
  * const storage = createSqliteStorage({ path: "./acp.db" });
  * @throws ValidationError naming each bad option.
+ * @throws StorageError (code `storage_failure`) when `path` is given and `better-sqlite3` is not installed; the
+ * message has the install command (`npm install better-sqlite3@12`), the resolution error is the `cause`.
  */
 export function createSqliteStorage(options: SqliteStorageOptions): SqliteStorage {
   const opts = resolveSqliteOptions(options);
+  if (opts.source.kind === "path") assertPeerInstalled(BETTER_SQLITE3);
   const listeners = new Set<(change: ChangeNotice) => void>();
   const externalConnections = new WeakMap<BetterSqliteDatabase, SqlConnection>();
   let opening: Promise<Opened> | undefined;
@@ -175,7 +179,9 @@ async function openStorage(
   let writer: BetterSqliteDatabase;
   let Database: (new (path: string) => BetterSqliteDatabase) | undefined;
   if (source.kind === "path") {
-    const mod = await import("better-sqlite3");
+    const mod = await import("better-sqlite3").catch((error: unknown) => {
+      throw missingPeerError(BETTER_SQLITE3, error);
+    });
     Database = mod.default as unknown as new (path: string) => BetterSqliteDatabase;
     writer = new Database(source.path);
   } else {
