@@ -13,7 +13,7 @@ export type { Decision } from "./control-plane/decision.js";
 export type { MaintenanceHandle, MaintenanceOptions, RecoveryReport } from "./control-plane/maintenance.js";
 export type { ControlPlaneOptions } from "./control-plane/options.js";
 export type { OpenSessionInput } from "./control-plane/session-api.js";
-export type { ProposalView, SessionView, TicketView } from "./control-plane/views.js";
+export type { ProposalView, SessionView, TicketRequestView, TicketView } from "./control-plane/views.js";
 export type { WaitResult } from "./control-plane/wait-for-decision.js";
 export type { AgentInput } from "./engines/agents/agent-registry.js";
 // The stateful engines, each usable on its own over the storage port (the caller owns the transaction):
@@ -152,7 +152,7 @@ export { PROPOSAL_STATUSES, type ProposalStatus } from "./types/proposal-record.
 export { isRiskLevel, RISK_LEVELS, RISK_RANK, type RiskLevel } from "./types/risk.js";
 export type { SessionRecord } from "./types/session.js";
 export { SESSION_STATUSES, type SessionStatus } from "./types/session.js";
-export type { ApprovalScope, TicketRecord } from "./types/ticket.js";
+export type { ApprovalScope, TicketRecord, TicketRequest } from "./types/ticket.js";
 export { TICKET_STATUSES, type TicketStatus } from "./types/ticket.js";
 export { ACTION_TIERS, type ActionTier } from "./types/tier.js";
 export { uuidv7 } from "./types/uuid-v7.js";

@@ -4,10 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ControlPlaneError } from "../src/errors/control-plane-error.js";
 import {
   createPostgresStorage,
+  POSTGRES_MIGRATIONS,
+  POSTGRES_SCHEMA_VERSION,
   type PostgresStorage,
   postgresMigrationSql,
 } from "../src/storage/postgres/index.js";
-import { sessionRecord } from "../src/testing/index.js";
+import { proposalRecord, sessionRecord, ticketRecord } from "../src/testing/index.js";
 import { adminQuery, DATABASE_URL, dropSchema, probePostgres, uniqueSchema } from "./support/postgres.js";
 
 const server = await probePostgres();
@@ -230,6 +232,7 @@ describe.runIf(server.available)("PostgreSQL adapter on a server", () => {
           id,
           sessionId: "s2",
           proposalId: `p-${id}`,
+          request: ticketRecord(id, "s2", `p-${id}`).request,
           status: "approved",
           createdAt: at,
           deadlineAt: 99,
@@ -311,7 +314,7 @@ describe.runIf(server.available)("PostgreSQL adapter on a server", () => {
         migrate: false,
       });
       await expect(unmigrated.read(async () => 1)).rejects.toThrow(
-        /at version 0, this adapter needs 1: apply postgresMigrationSql/,
+        new RegExp(`at version 0, this adapter needs ${POSTGRES_SCHEMA_VERSION}: apply postgresMigrationSql`),
       );
       await unmigrated.close();
       for (const m of postgresMigrationSql({ schema: fresh })) await adminQuery(m.sql);
@@ -323,8 +326,38 @@ describe.runIf(server.available)("PostgreSQL adapter on a server", () => {
       await migrated.transaction((tx) => tx.sessions.insert(session("x")));
       expect(await migrated.read((tx) => tx.sessions.get("x"))).toMatchObject({ id: "x" });
       await migrated.close();
-      const rows = await adminQuery(`SELECT version FROM "${fresh}".acp_migrations`);
-      expect(rows).toEqual([{ version: 1 }]);
+      const rows = await adminQuery(`SELECT version FROM "${fresh}".acp_migrations ORDER BY version`);
+      expect(rows).toEqual(POSTGRES_MIGRATIONS.map((m) => ({ version: m.version })));
+    } finally {
+      await dropSchema(fresh);
+    }
+  });
+
+  it("migration 3 fills the request of tickets opened before it from their proposals", async () => {
+    const fresh = uniqueSchema("backfill");
+    try {
+      const before = createPostgresStorage({ connectionString: DATABASE_URL, schema: fresh });
+      const proposal = proposalRecord("p1", "s1", { agentId: "a1", cost: 2_500_000 });
+      await before.transaction(async (tx) => {
+        await tx.sessions.insert(session("s1"));
+        await tx.proposals.insert(proposal);
+        await tx.tickets.insert(ticketRecord("t1", "s1", "p1"));
+      });
+      await before.close();
+      await adminQuery(`ALTER TABLE "${fresh}".acp_tickets DROP COLUMN request`);
+      await adminQuery(`DELETE FROM "${fresh}".acp_migrations WHERE version = 3`);
+      const after = createPostgresStorage({ connectionString: DATABASE_URL, schema: fresh });
+      expect((await after.read((tx) => tx.tickets.get("t1")))?.request).toEqual({
+        action: proposal.action,
+        agentId: "a1",
+        resourceType: proposal.resourceType,
+        resourceId: proposal.resourceId,
+        cost: 2_500_000,
+        reason: proposal.reason,
+        riskLevel: proposal.riskLevel,
+        tier: proposal.tier,
+      });
+      await after.close();
     } finally {
       await dropSchema(fresh);
     }

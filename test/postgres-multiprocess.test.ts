@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPostgresStorage, type PostgresStorage } from "../src/storage/postgres/index.js";
-import { sessionRecord } from "../src/testing/index.js";
+import { sessionRecord, ticketRecord } from "../src/testing/index.js";
 import type { SessionRecord } from "../src/types/session.js";
 import { adminQuery, DATABASE_URL, dropSchema, probePostgres, uniqueSchema } from "./support/postgres.js";
 import { spawnWorker } from "./support/spawn-worker.js";
@@ -44,6 +44,7 @@ describe.runIf(server.available)("PostgreSQL with several processes", () => {
           id,
           sessionId: "r0",
           proposalId: `p-${id}`,
+          request: ticketRecord(id, "r0", `p-${id}`).request,
           status: "pending",
           createdAt: 1,
           deadlineAt: 1e12,

@@ -7,7 +7,12 @@ import { afterAll, describe, expect, it } from "vitest";
 import { StorageError } from "../src/errors/control-plane-error.js";
 import { ValidationError } from "../src/errors/validation-error.js";
 import { createSqliteStorage, SQLITE_MIGRATIONS, sqliteMigrationsSql } from "../src/storage/sqlite/index.js";
-import { describeStorageConformance, sessionRecord } from "../src/testing/index.js";
+import {
+  describeStorageConformance,
+  proposalRecord,
+  sessionRecord,
+  ticketRecord,
+} from "../src/testing/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "acp-sqlite-conformance-"));
 let n = 0;
@@ -89,6 +94,35 @@ describe("SQLite adapter specifics", () => {
       message: /newer/,
     });
     await s.close();
+  });
+
+  it("migration 4 fills the request of tickets opened before it from their proposals", async () => {
+    const path = join(dir, `backfill-${n++}.db`);
+    const before = createSqliteStorage({ path });
+    const proposal = proposalRecord("p1", "s1", { agentId: "a1", cost: 2_500_000 });
+    await before.transaction(async (tx) => {
+      await tx.sessions.insert(session("s1"));
+      await tx.proposals.insert(proposal);
+      await tx.tickets.insert(ticketRecord("t1", "s1", "p1"));
+    });
+    await before.close();
+    const db = new Database(path);
+    db.exec(
+      "ALTER TABLE acp_tickets DROP COLUMN request; DELETE FROM acp_schema_migrations WHERE version = 4",
+    );
+    db.close();
+    const after = createSqliteStorage({ path });
+    expect((await after.read((tx) => tx.tickets.get("t1")))?.request).toEqual({
+      action: proposal.action,
+      agentId: "a1",
+      resourceType: proposal.resourceType,
+      resourceId: proposal.resourceId,
+      cost: 2_500_000,
+      reason: proposal.reason,
+      riskLevel: proposal.riskLevel,
+      tier: proposal.tier,
+    });
+    await after.close();
   });
 
   it("exports the migrations as plain SQL that a host tool can apply", async () => {

@@ -3,7 +3,7 @@ import type { JsonValue } from "../types/json.js";
 import { formatMicros } from "../types/money.js";
 import type { ProposalRecord } from "../types/proposal-record.js";
 import type { SessionRecord } from "../types/session.js";
-import type { TicketRecord } from "../types/ticket.js";
+import type { TicketRecord, TicketRequest } from "../types/ticket.js";
 
 /** A session as returned by the facade: money as exact decimal strings. */
 export interface SessionView {
@@ -27,8 +27,18 @@ export interface ProposalView
   readonly actualCost: string | null;
 }
 
+/**
+ * What an approval ticket asks a human to decide, as returned by the facade: the action, the resource, the
+ * agent, the cost (exact decimal string), why it needs approval, the risk level and the tier.
+ */
+export interface TicketRequestView extends Omit<TicketRequest, "cost"> {
+  readonly cost: string;
+}
+
 /** An approval ticket as returned by the facade: money as exact decimal strings. */
-export interface TicketView extends Omit<TicketRecord, "scope"> {
+export interface TicketView extends Omit<TicketRecord, "scope" | "request"> {
+  /** What is to be decided, fixed when the ticket was opened. */
+  readonly request: TicketRequestView;
   readonly scope: {
     readonly kind: "once" | "session";
     readonly actions: readonly string[] | null;
@@ -91,7 +101,7 @@ export function ticketView(t: TicketRecord): TicketView {
     ...t.scope,
     maxCostPerAction: t.scope.maxCostPerAction === null ? null : formatMicros(t.scope.maxCostPerAction),
   };
-  return { ...t, scope };
+  return { ...t, request: { ...t.request, cost: formatMicros(t.request.cost) }, scope };
 }
 
 /** Checks that `value` survives a JSON round trip unchanged in shape (no functions, no cycles, no NaN). */

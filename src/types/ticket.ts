@@ -1,3 +1,6 @@
+import type { RiskLevel } from "./risk.js";
+import type { ActionTier } from "./tier.js";
+
 /** Approval ticket states; everything but `pending` is terminal. */
 export const TICKET_STATUSES = ["pending", "approved", "denied", "expired"] as const;
 /** One of {@link TICKET_STATUSES}. */
@@ -17,17 +20,37 @@ export interface ApprovalScope {
   readonly expiresAt: number | null;
 }
 
+/**
+ * What a ticket asks a human to decide: the proposal's action, resource, cost, agent, and why it needs a
+ * human. Copied from the proposal when the ticket is opened and never changed afterwards. Money in micros.
+ */
+export interface TicketRequest {
+  readonly action: string;
+  readonly agentId: string | null;
+  readonly resourceType: string | null;
+  readonly resourceId: string | null;
+  /** The proposal's estimated cost. */
+  readonly cost: number;
+  /** Why the proposal needs approval (the decision's reason, e.g. "action deploy requires approval"). */
+  readonly reason: string;
+  readonly riskLevel: RiskLevel;
+  readonly tier: ActionTier;
+}
+
 /** An approval ticket: a request for a human decision on one proposal. */
 export interface TicketRecord {
   readonly id: string;
   readonly sessionId: string;
   readonly proposalId: string;
+  /** What is to be decided (immutable; see {@link TicketRequest}). */
+  readonly request: TicketRequest;
   readonly status: TicketStatus;
   readonly createdAt: number;
   /** When the ticket expires (or escalates) if nobody decides it. */
   readonly deadlineAt: number;
   readonly decidedAt: number | null;
   readonly decidedBy: string | null;
+  /** The approver's note given with the decision (why approved, denied or expired). */
   readonly reason: string | null;
   readonly scope: ApprovalScope | null;
   /** Escalation step reached (0 = first approver group). */

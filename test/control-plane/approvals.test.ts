@@ -56,6 +56,38 @@ describe.each(cases)("approvals on $name storage", (storageCase) => {
     expect(again.proposalId).not.toBe(d.proposalId);
   });
 
+  it("a ticket carries what the approver decides on: action, resource, agent, cost, reason, risk and tier", async () => {
+    const { cp } = h();
+    await cp.registerAgent({ id: "payer", capabilities: ["send_payment"] });
+    const s = await cp.openSession({ agentId: "payer" });
+    const d = await cp.propose({
+      sessionId: s.id,
+      agentId: "payer",
+      action: "send_payment",
+      resourceType: "account",
+      resourceId: "acct-9",
+      cost: "12.345678",
+    });
+    if (d.outcome !== "pending_approval") throw new Error(`expected pending_approval, got ${d.outcome}`);
+    const request = {
+      action: "send_payment",
+      agentId: "payer",
+      resourceType: "account",
+      resourceId: "acct-9",
+      cost: "12.345678",
+      reason: d.reason,
+      riskLevel: d.riskLevel,
+      tier: "always_approve",
+    };
+    expect(request.reason).toMatch(/approv/);
+    expect((await cp.getTicket(d.ticketId)).request).toEqual(request);
+    expect((await cp.listTickets({ sessionId: s.id }))[0]?.request).toEqual(request);
+    const approved = await cp.approve(d.ticketId, { decidedBy: "alice", reason: "paid before" });
+    expect(approved.request).toEqual(request);
+    expect(approved.reason).toBe("paid before");
+    expect((await cp.getTicket(d.ticketId)).request).toEqual(request);
+  });
+
   it("a pending proposal locks its resource until decided", async () => {
     const { cp } = h();
     const s = await cp.openSession();

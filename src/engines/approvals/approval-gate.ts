@@ -3,7 +3,7 @@ import type { StorageTx, TicketFilter } from "../../storage/storage.js";
 import type { DecisionCode } from "../../types/decision.js";
 import type { JsonObject } from "../../types/json.js";
 import type { ProposalRecord } from "../../types/proposal-record.js";
-import type { ApprovalScope, TicketRecord } from "../../types/ticket.js";
+import type { ApprovalScope, TicketRecord, TicketRequest } from "../../types/ticket.js";
 import { resourceLockKey, unlockResource } from "../concurrency/resource-lock.js";
 
 /**
@@ -23,6 +23,7 @@ export async function requestApproval(
     id: ticket.id,
     sessionId: ticket.proposal.sessionId,
     proposalId: ticket.proposal.id,
+    request: ticketRequest(ticket.proposal),
     status: "pending",
     createdAt: ticket.now,
     deadlineAt: ticket.deadlineAt,
@@ -47,6 +48,20 @@ export async function requestApproval(
     at: ticket.now,
   });
   return record;
+}
+
+/** The immutable part of a ticket: what the approver is asked to decide, taken from the proposal. */
+export function ticketRequest(p: ProposalRecord): TicketRequest {
+  return {
+    action: p.action,
+    agentId: p.agentId,
+    resourceType: p.resourceType,
+    resourceId: p.resourceId,
+    cost: p.cost,
+    reason: p.reason,
+    riskLevel: p.riskLevel,
+    tier: p.tier,
+  };
 }
 
 /** The result of deciding a ticket: the ticket as stored and its proposal as updated. */

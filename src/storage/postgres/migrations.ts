@@ -77,6 +77,19 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   key TEXT PRIMARY KEY, operation TEXT NOT NULL, result JSONB NOT NULL, created_at BIGINT NOT NULL)`,
     ],
   },
+  {
+    version: 3,
+    name: "ticket request",
+    // What the approver decides on, copied from the proposal when the ticket is opened (immutable), so that
+    // ticket reads need no join. Existing tickets are filled from their proposals.
+    statements: (s) => [
+      `ALTER TABLE ${s}.acp_tickets ADD COLUMN request JSONB`,
+      `UPDATE ${s}.acp_tickets t SET request = jsonb_build_object('action', p.action, 'agentId', p.agent_id,
+  'resourceType', p.resource_type, 'resourceId', p.resource_id, 'cost', p.cost, 'reason', p.reason,
+  'riskLevel', p.risk_level, 'tier', p.tier)
+  FROM ${s}.acp_proposals p WHERE p.id = t.proposal_id`,
+    ],
+  },
 ];
 
 /** The newest schema version this adapter needs. */

@@ -1,17 +1,18 @@
 import { ControlPlaneError } from "../../errors/control-plane-error.js";
-import type { ApprovalScope, TicketRecord, TicketStatus } from "../../types/ticket.js";
+import type { ApprovalScope, TicketRecord, TicketRequest, TicketStatus } from "../../types/ticket.js";
 import type { TicketStore } from "../storage.js";
 import { num, numOrNull, type PgTxContext, parseJson, textOrNull } from "./context.js";
 import { listNewestFirst } from "./list-newest.js";
 
 const COLUMNS =
-  "id, session_id, proposal_id, status, created_at, deadline_at, decided_at, decided_by, reason, scope::text AS scope, escalation_level";
+  "id, session_id, proposal_id, status, created_at, deadline_at, decided_at, decided_by, reason, scope::text AS scope, escalation_level, request::text AS request";
 
 function toTicket(r: Record<string, unknown>): TicketRecord {
   return {
     id: r.id as string,
     sessionId: r.session_id as string,
     proposalId: r.proposal_id as string,
+    request: parseJson<TicketRequest>(r.request),
     status: r.status as TicketStatus,
     createdAt: num(r.created_at),
     deadlineAt: num(r.deadline_at),
@@ -48,8 +49,8 @@ export function pgTickets(c: PgTxContext): TicketStore {
     async insert(k) {
       const r = await c.q.query(
         `INSERT INTO ${t} (id, session_id, proposal_id, status, created_at, deadline_at, decided_at, decided_by, reason,
-           scope, escalation_level)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11) ON CONFLICT (id) DO NOTHING RETURNING id`,
+           scope, escalation_level, request)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12::jsonb) ON CONFLICT (id) DO NOTHING RETURNING id`,
         [
           k.id,
           k.sessionId,
@@ -62,6 +63,7 @@ export function pgTickets(c: PgTxContext): TicketStore {
           k.reason,
           k.scope === null ? null : JSON.stringify(k.scope),
           k.escalationLevel,
+          JSON.stringify(k.request),
         ],
       );
       if (r.rows.length === 0) throw new ControlPlaneError("conflict", `ticket ${k.id} already exists`);

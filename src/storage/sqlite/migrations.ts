@@ -158,6 +158,18 @@ CREATE INDEX acp_proposals_fingerprint_open ON acp_proposals (session_id, finger
 CREATE INDEX acp_kill_switches_engaged ON acp_kill_switches (scope, target) WHERE engaged = 1;
 `,
   },
+  {
+    version: 4,
+    name: "ticket request",
+    // What the approver decides on, copied from the proposal when the ticket is opened (immutable), so that
+    // ticket reads need no join. Existing tickets are filled from their proposals.
+    sql: `ALTER TABLE acp_tickets ADD COLUMN request TEXT;
+UPDATE acp_tickets SET request = (
+  SELECT json_object('action', p.action, 'agentId', p.agent_id, 'resourceType', p.resource_type,
+    'resourceId', p.resource_id, 'cost', p.cost, 'reason', p.reason, 'riskLevel', p.risk_level, 'tier', p.tier)
+  FROM acp_proposals p WHERE p.id = acp_tickets.proposal_id);
+`,
+  },
 ];
 
 const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS ${SQLITE_MIGRATIONS_TABLE} (

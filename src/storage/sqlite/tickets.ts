@@ -1,4 +1,4 @@
-import type { ApprovalScope, TicketRecord, TicketStatus } from "../../types/ticket.js";
+import type { ApprovalScope, TicketRecord, TicketRequest, TicketStatus } from "../../types/ticket.js";
 import type { TicketStore } from "../storage.js";
 import type { SqlConnection, SqlRow, SqlValue } from "./driver.js";
 import {
@@ -16,6 +16,7 @@ const toTicket = (r: SqlRow): TicketRecord => ({
   id: String(r.id),
   sessionId: String(r.session_id),
   proposalId: String(r.proposal_id),
+  request: fromJsonOrNull<TicketRequest>(r.request) as TicketRequest,
   status: r.status as TicketStatus,
   createdAt: Number(r.created_at),
   deadlineAt: Number(r.deadline_at),
@@ -58,8 +59,8 @@ export function sqliteTickets(conn: SqlConnection): TicketStore {
       await runSql(
         conn,
         `INSERT INTO acp_tickets (id, session_id, proposal_id, status, created_at, deadline_at, decided_at,
-           decided_by, reason, scope, escalation_level)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           decided_by, reason, scope, escalation_level, request)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [
           t.id,
           t.sessionId,
@@ -72,6 +73,7 @@ export function sqliteTickets(conn: SqlConnection): TicketStore {
           t.reason,
           toJsonOrNull(t.scope),
           t.escalationLevel,
+          toJson(t.request),
         ],
         { conflict: `ticket ${t.id} already exists` },
       );

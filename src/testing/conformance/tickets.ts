@@ -34,6 +34,24 @@ export function ticketCases(ctx: ConformanceContext): void {
     expect(await s.read((tx) => tx.tickets.get("nope"))).toBeUndefined();
   });
 
+  it("keeps the ticket's request (what the approver decides on) unchanged through every write and read", async () => {
+    const s = ctx.storage();
+    await seedSession(s, "s1");
+    const request = { ...ticketRecord("t1", "s1", "p-t1").request, agentId: null, resourceType: null };
+    await seedTicket(s, "t1", "s1", { request });
+    await seedTicket(s, "t2", "s1", { request, deadlineAt: 100 });
+    await seedTicket(s, "t3", "s1", { request });
+    const decided = await approveWithScope(s, "t1", sessionScope({ remaining: 2 }));
+    const escalated = await write(s, (tx) => tx.tickets.escalate("t2", 0, 9000));
+    const consumed = await write(s, (tx) => tx.tickets.consumeScope(req));
+    const denied = await write(s, (tx) => tx.tickets.denyPendingWhere({ all: true }, "kill", "halt", 4000));
+    const listed = await s.read((tx) => tx.tickets.list({ limit: 10 }));
+    const due = await s.read((tx) => tx.tickets.listDue(10_000, 10));
+    for (const t of [decided, escalated, consumed, ...denied, ...listed]) expect(t?.request).toEqual(request);
+    expect(due).toEqual([]);
+    expect(listed).toHaveLength(3);
+  });
+
   it("decides a ticket at most once", async () => {
     const s = ctx.storage();
     await seedSession(s, "s1");
