@@ -1,6 +1,7 @@
 import { InvalidTransitionError, NotFoundError } from "../../errors/control-plane-error.js";
 import type { StorageTx } from "../../storage/storage.js";
 import type { EventKind } from "../../types/event.js";
+import { formatMicros } from "../../types/money.js";
 import type { SessionRecord } from "../../types/session.js";
 import { denyPendingTickets } from "../approvals/approval-gate.js";
 import { SESSION_TRANSITIONS, type SessionVerb } from "./session-transitions.js";
@@ -23,7 +24,7 @@ export async function insertSession(tx: StorageTx, session: SessionRecord): Prom
     payload: {
       name: session.name,
       policyId: session.policyId,
-      maxCost: session.maxCost,
+      maxCost: session.maxCost === null ? null : formatMicros(session.maxCost),
       maxActions: session.maxActions,
     },
     at: session.createdAt,
