@@ -1,5 +1,6 @@
 // Root export of agent-control-plane: explicit named exports only (no `export *`).
-// This file currently lists the decision core, the shared types and the errors; other areas add theirs.
+// The facade (createControlPlane), the memory adapter (SQLite and PostgreSQL are subpath exports), the pure
+// policy functions, the types and the errors.
 
 // The facade, the storage port and the memory adapter (SQLite and PostgreSQL are subpath exports).
 export type { CallOptions, CompletionInput } from "./control-plane/action-api.js";
@@ -16,28 +17,11 @@ export type { OpenSessionInput } from "./control-plane/session-api.js";
 export type { ProposalView, SessionView, TicketRequestView, TicketView } from "./control-plane/views.js";
 export type { WaitResult } from "./control-plane/wait-for-decision.js";
 export type { AgentInput } from "./engines/agents/agent-registry.js";
-// The stateful engines, each usable on its own over the storage port (the caller owns the transaction):
-// `await storage.transaction((tx) => engageKillSwitch(tx, { scope: "global" }, "incident", Date.now()))`.
-export { parseAgentInput, recordDelegation, registerAgent } from "./engines/agents/agent-registry.js";
-export {
-  approveTicket,
-  denyPendingTickets,
-  denyTicket,
-  expireTicket,
-  requestApproval,
-  type TicketOutcome,
-} from "./engines/approvals/approval-gate.js";
+// Engine internals (budget reservation, locks, ticket decisions, kill switches, idempotency records, session
+// transitions, recovery steps) are not exported: they write storage without the facade's checks, so a host
+// reaches them only through `createControlPlane`. The pure decision functions below need no storage.
 export type { ApprovalScopeInput } from "./engines/approvals/approval-scope.js";
-export { resolveApprovalScope } from "./engines/approvals/approval-scope.js";
 export type { BudgetView } from "./engines/budgets/budget-tracker.js";
-export { budgetFits, budgetView, reserveBudget, settleBudget } from "./engines/budgets/budget-tracker.js";
-export { acquireCycle, cycleLeaseKey } from "./engines/concurrency/cycle-lease.js";
-export {
-  executionLeaseKey,
-  lockResource,
-  resourceLockKey,
-  unlockResource,
-} from "./engines/concurrency/resource-lock.js";
 export {
   createEvaluatorRegistry,
   defaultEvaluatorRegistry,
@@ -51,11 +35,8 @@ export {
   loadEvaluatorPlugins,
   type ParallelEvaluation,
   regexEvaluator,
-  runEvaluators,
 } from "./engines/evaluators/index.js";
-export { recordIdempotent, replayIdempotent } from "./engines/idempotency/idempotent.js";
 export type { KillResult, KillTarget } from "./engines/kill-switch/kill-switch.js";
-export { engageKillSwitch, killTargetId, releaseKillSwitch } from "./engines/kill-switch/kill-switch.js";
 export type { CompiledApprovals, EscalationStep } from "./engines/policy/compiled-policy.js";
 export {
   type CompiledPolicy,
@@ -68,22 +49,7 @@ export {
   policyJsonSchema,
   type RiskClassifier,
 } from "./engines/policy/index.js";
-export {
-  approverGroup,
-  firstDeadline,
-  NO_DEADLINE,
-  type SettleOutcome,
-  settleDueTicket,
-} from "./engines/recovery/approval-timeouts.js";
-export { type LeaseRecovery, recoverExpiredLeases } from "./engines/recovery/recover-leases.js";
 export { type AgentPolicy, parseProposal, type RouteContext, routeProposal } from "./engines/router/index.js";
-export { closeSessionHolds, insertSession, transitionSession } from "./engines/sessions/session-service.js";
-export {
-  canTransition,
-  EXECUTABLE_STATUSES,
-  SESSION_TRANSITIONS,
-  type SessionVerb,
-} from "./engines/sessions/session-transitions.js";
 export {
   ControlPlaneError,
   ERROR_CODES,

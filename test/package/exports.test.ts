@@ -39,6 +39,65 @@ describe("the built package (npm test builds first)", () => {
     expect(bare.every((s) => s.startsWith("node:") || s === "zod" || s === "yaml")).toBe(true);
   });
 
+  it("exports the facade, factories, types and errors from the root, and no engine internal", async () => {
+    const entry = (await import(join(root, "dist/index.js"))) as Record<string, unknown>;
+    for (const name of [
+      "createControlPlane",
+      "createMemoryStorage",
+      "ControlPlaneError",
+      "ValidationError",
+    ]) {
+      expect(typeof entry[name], name).toBe("function");
+    }
+    const internals = [
+      "reserveBudget",
+      "settleBudget",
+      "budgetFits",
+      "budgetView",
+      "lockResource",
+      "unlockResource",
+      "resourceLockKey",
+      "executionLeaseKey",
+      "acquireCycle",
+      "cycleLeaseKey",
+      "approveTicket",
+      "denyTicket",
+      "denyPendingTickets",
+      "expireTicket",
+      "requestApproval",
+      "resolveApprovalScope",
+      "engageKillSwitch",
+      "releaseKillSwitch",
+      "killTargetId",
+      "recordIdempotent",
+      "replayIdempotent",
+      "registerAgent",
+      "recordDelegation",
+      "parseAgentInput",
+      "insertSession",
+      "transitionSession",
+      "closeSessionHolds",
+      "canTransition",
+      "SESSION_TRANSITIONS",
+      "EXECUTABLE_STATUSES",
+      "recoverExpiredLeases",
+      "settleDueTicket",
+      "approverGroup",
+      "firstDeadline",
+      "NO_DEADLINE",
+      "runEvaluators",
+    ];
+    expect(internals.filter((name) => name in entry)).toEqual([]);
+  });
+
+  it("ships the MIT license", () => {
+    const manifest = pkg as unknown as { license: string; files: string[] };
+    expect(manifest.license).toBe("MIT");
+    expect(manifest.files).toContain("LICENSE");
+    const text = readFileSync(join(root, "LICENSE"), "utf8");
+    expect(text).toMatch(/^MIT License\n\nCopyright \(c\) 2026 agent-control-plane contributors\n/);
+  });
+
   it("resolves the root and every subpath by the package's own name", () => {
     const script = `
       const root = await import("agent-control-plane");
@@ -46,7 +105,7 @@ describe("the built package (npm test builds first)", () => {
       const postgres = await import("agent-control-plane/postgres");
       const schema = await import("agent-control-plane/policy-schema.json", { with: { type: "json" } });
       console.log(JSON.stringify({
-        root: ["createControlPlane", "createMemoryStorage", "loadPolicy", "engageKillSwitch"].filter((n) => typeof root[n] === "function"),
+        root: ["createControlPlane", "createMemoryStorage", "loadPolicy", "routeProposal"].filter((n) => typeof root[n] === "function"),
         sqlite: typeof sqlite.createSqliteStorage,
         postgres: typeof postgres.createPostgresStorage,
         schema: typeof schema.default,
@@ -57,7 +116,7 @@ describe("the built package (npm test builds first)", () => {
     });
     expect(run.stderr).toBe("");
     expect(JSON.parse(run.stdout)).toEqual({
-      root: ["createControlPlane", "createMemoryStorage", "loadPolicy", "engageKillSwitch"],
+      root: ["createControlPlane", "createMemoryStorage", "loadPolicy", "routeProposal"],
       sqlite: "function",
       postgres: "function",
       schema: "object",
