@@ -20,7 +20,7 @@ options:
   --postgres <url>   a PostgreSQL connection string (ACP_DATABASE_URL stands in for it)
   --schema <name>    the PostgreSQL schema (default: public)
   --interval <dur>   time between passes, e.g. 500ms, 5s, 1m (default: 5s)
-  --policy <file>    a policy file for sessions opened by this process (maintenance needs none)
+  --policy <file>    a default policy to load (optional: maintenance uses each session's frozen snapshot)
   -h, --help         print this help`,
   recover: `usage: acp recover (--sqlite <file> | --postgres <url> [--schema <name>])
   Runs one recovery pass (expired leases, stuck cycles, due tickets) and prints what it did as JSON.
@@ -28,7 +28,7 @@ options:
   --sqlite <file>    an existing SQLite database file of the control plane
   --postgres <url>   a PostgreSQL connection string (ACP_DATABASE_URL stands in for it)
   --schema <name>    the PostgreSQL schema (default: public)
-  --policy <file>    a policy file for sessions opened by this process (maintenance needs none)
+  --policy <file>    a default policy to load (optional: maintenance uses each session's frozen snapshot)
   -h, --help         print this help`,
 } as const;
 
