@@ -1,5 +1,6 @@
 import { type BudgetView, budgetView } from "../engines/budgets/budget-tracker.js";
 import type { JsonValue } from "../types/json.js";
+import { checkJsonValue } from "../types/json-limits.js";
 import { formatMicros } from "../types/money.js";
 import type { ProposalRecord } from "../types/proposal-record.js";
 import type { SessionRecord } from "../types/session.js";
@@ -94,16 +95,7 @@ export function ticketView(t: TicketRecord): TicketView {
   return { ...t, scope };
 }
 
-/** Checks that `value` survives a JSON round trip unchanged in shape (no functions, no cycles, no NaN). */
-export function isJsonValue(value: unknown, depth = 0): value is JsonValue {
-  if (depth > 64) return false;
-  if (value === null || typeof value === "string" || typeof value === "boolean") return true;
-  if (typeof value === "number") return Number.isFinite(value);
-  if (Array.isArray(value)) return value.every((v) => isJsonValue(v, depth + 1));
-  if (typeof value === "object") {
-    const proto = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null) return false;
-    return Object.values(value).every((v) => isJsonValue(v, depth + 1));
-  }
-  return false;
+/** Checks that `value` is plain JSON within the default limits (no functions, cycles, NaN; see `checkJsonValue`). */
+export function isJsonValue(value: unknown): value is JsonValue {
+  return checkJsonValue(value, "") === undefined;
 }
