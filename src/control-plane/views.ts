@@ -35,7 +35,10 @@ export interface TicketView extends Omit<TicketRecord, "scope"> {
     readonly actions: readonly string[] | null;
     readonly resourceIds: readonly string[] | null;
     readonly maxCostPerAction: string | null;
-    readonly remaining: number | null;
+    /** How many later proposals the approver allowed (the scope input's `maxUses`); null: unlimited. */
+    readonly maxUses: number | null;
+    /** How many of `maxUses` are left; null: unlimited. */
+    readonly remainingUses: number | null;
     readonly expiresAt: number | null;
   } | null;
 }
@@ -89,8 +92,13 @@ export function proposalView(p: ProposalRecord): ProposalView {
 /** Converts a stored ticket to its view. */
 export function ticketView(t: TicketRecord): TicketView {
   const scope = t.scope && {
-    ...t.scope,
+    kind: t.scope.kind,
+    actions: t.scope.actions,
+    resourceIds: t.scope.resourceIds,
     maxCostPerAction: t.scope.maxCostPerAction === null ? null : formatMicros(t.scope.maxCostPerAction),
+    maxUses: t.scope.maxUses ?? t.scope.remaining,
+    remainingUses: t.scope.remaining,
+    expiresAt: t.scope.expiresAt,
   };
   return { ...t, scope };
 }

@@ -13,13 +13,15 @@ function distance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
-/** The allowed key closest to `key` (same letters ignoring case, or at most 2 edits away), if any. */
+/** The allowed key closest to `key` (same letters ignoring case, a prefix, or at most 2 edits away), if any. */
 function closest(key: string, allowed: readonly string[]): string | undefined {
   const lower = key.toLowerCase();
   let best: string | undefined;
   let bestDistance = 3;
   for (const candidate of allowed) {
-    const d = candidate.toLowerCase() === lower ? 0 : distance(lower, candidate.toLowerCase());
+    const other = candidate.toLowerCase();
+    const prefix = lower.length >= 3 && (other.startsWith(lower) || lower.startsWith(other));
+    const d = other === lower ? 0 : prefix ? 2 : distance(lower, other);
     if (d < bestDistance) {
       best = candidate;
       bestDistance = d;
