@@ -3,15 +3,17 @@ import { executionLeaseKey, unlockResource } from "../engines/concurrency/resour
 import { parseProposal } from "../engines/router/parse-proposal.js";
 import { routeProposal } from "../engines/router/route-proposal.js";
 import { InvalidTransitionError, NotFoundError } from "../errors/control-plane-error.js";
+import { assertKnownKeys, checkKnownKeys } from "../errors/unknown-keys.js";
 import { ValidationError, type ValidationIssue } from "../errors/validation-error.js";
 import type { TransactionOptions } from "../storage/storage.js";
 import type { JsonValue } from "../types/json.js";
+import { checkJsonValue } from "../types/json-limits.js";
 import { collectMicros, formatMicros } from "../types/money.js";
 import type { ProposalInput } from "../types/proposal.js";
 import type { Decision } from "./decision.js";
 import { type PipelineContext, runProposePipeline } from "./propose-pipeline.js";
 import { checkIdempotencyKey, proposalFingerprint, type Runtime } from "./runtime.js";
-import { isJsonValue, type ProposalView, proposalView } from "./views.js";
+import { type ProposalView, proposalView } from "./views.js";
 
 /**
  * Decides a proposal: validates it, runs the decision core and every stateful step, and persists proposal,
@@ -20,7 +22,8 @@ import { isJsonValue, type ProposalView, proposalView } from "./views.js";
  */
 export async function propose(rt: Runtime, input: ProposalInput, options?: CallOptions): Promise<Decision> {
   rt.assertOpen();
-  const proposal = parseProposal(input);
+  checkCallOptions(options);
+  const proposal = parseProposal(input, rt.jsonLimits);
   const idempotencyKey = input.idempotencyKey;
   checkIdempotencyKey(idempotencyKey);
   const ctx: PipelineContext = {
@@ -55,6 +58,13 @@ export interface CallOptions {
   readonly transaction?: unknown;
 }
 
+const CALL_OPTION_KEYS: readonly string[] = ["transaction"];
+const COMPLETION_KEYS: readonly string[] = ["ok", "cost", "output", "error", "idempotencyKey"];
+
+function checkCallOptions(options: CallOptions | undefined): void {
+  assertKnownKeys(options, CALL_OPTION_KEYS, "options.", "call options");
+}
+
 function transactionOptions(options: CallOptions | undefined): TransactionOptions | undefined {
   return options?.transaction === undefined ? undefined : { external: options.transaction };
 }
@@ -85,14 +95,18 @@ export async function complete(
   options?: CallOptions,
 ): Promise<ProposalView> {
   const issues: ValidationIssue[] = [];
+  checkCallOptions(options);
   if (typeof proposalId !== "string" || proposalId === "")
     issues.push({ path: "proposalId", message: "expected a non-empty string" });
   if (input === null || typeof input !== "object")
     throw new ValidationError([{ path: "completion", message: "expected an object" }]);
+  checkKnownKeys(input, COMPLETION_KEYS, "", issues);
   if (typeof input.ok !== "boolean") issues.push({ path: "ok", message: "expected a boolean" });
   const actual = collectMicros(input.cost, "cost", issues);
-  if (input.output !== undefined && !isJsonValue(input.output))
-    issues.push({ path: "output", message: "expected a JSON value" });
+  if (input.output !== undefined) {
+    const issue = checkJsonValue(input.output, "output", rt.jsonLimits);
+    if (issue) issues.push(issue);
+  }
   if (input.error !== undefined && typeof input.error !== "string")
     issues.push({ path: "error", message: "expected a string" });
   if (issues.length > 0) throw new ValidationError(issues, "completion");

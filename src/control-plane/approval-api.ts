@@ -1,7 +1,12 @@
 import { approveTicket, denyTicket, type TicketOutcome } from "../engines/approvals/approval-gate.js";
-import { type ApprovalScopeInput, resolveApprovalScope } from "../engines/approvals/approval-scope.js";
+import {
+  APPROVAL_SCOPE_KEYS,
+  type ApprovalScopeInput,
+  resolveApprovalScope,
+} from "../engines/approvals/approval-scope.js";
 import { type SettleOutcome, settleDueTicket } from "../engines/recovery/approval-timeouts.js";
 import { ControlPlaneError, NotFoundError } from "../errors/control-plane-error.js";
+import { assertKnownKeys } from "../errors/unknown-keys.js";
 import { ValidationError } from "../errors/validation-error.js";
 import type { StorageTx } from "../storage/storage.js";
 import type { TicketRecord } from "../types/ticket.js";
@@ -24,6 +29,9 @@ export interface DenyInput {
   readonly idempotencyKey?: string;
 }
 
+const APPROVE_KEYS: readonly string[] = ["decidedBy", "reason", "scope", "idempotencyKey"];
+const DENY_KEYS: readonly string[] = ["decidedBy", "reason", "idempotencyKey"];
+
 /**
  * Decides a pending ticket (at most once). A ticket past its deadline is first settled by its policy: escalated
  * (and then decided by this call) or expired — then the call throws `already_decided` with status `expired`
@@ -39,11 +47,13 @@ export async function decide(
   if (input === null || typeof input !== "object") {
     throw new ValidationError([{ path: "(root)", message: "expected an object" }]);
   }
+  assertKnownKeys(input, verdict === "approve" ? APPROVE_KEYS : DENY_KEYS, "", verdict);
   requireId(input.decidedBy, "decidedBy");
   if (input.reason !== undefined && typeof input.reason !== "string") {
     throw new ValidationError([{ path: "reason", message: "expected a string" }]);
   }
   const scopeInput = verdict === "approve" ? (input as ApproveInput).scope : undefined;
+  assertKnownKeys(scopeInput, APPROVAL_SCOPE_KEYS, "scope.", "approval scope");
   const decision = { decidedBy: input.decidedBy, reason: input.reason ?? null };
   const outcome: TicketOutcome = await rt.mutate(verdict, input.idempotencyKey, async (tx, now) => {
     const found = await tx.tickets.get(ticketId);

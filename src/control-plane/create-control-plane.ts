@@ -13,6 +13,7 @@ import {
 } from "../engines/kill-switch/kill-switch.js";
 import type { CompiledPolicy } from "../engines/policy/compiled-policy.js";
 import { NotFoundError } from "../errors/control-plane-error.js";
+import { assertKnownKeys } from "../errors/unknown-keys.js";
 import { ValidationError } from "../errors/validation-error.js";
 import type { AgentRecord, DelegationRecord } from "../types/agent.js";
 import type { EventRecord } from "../types/event.js";
@@ -47,6 +48,26 @@ import {
 } from "./session-api.js";
 import { type ProposalView, proposalView, type SessionView, type TicketView, ticketView } from "./views.js";
 import { type WaitResult, waitForDecision } from "./wait-for-decision.js";
+
+const KEYS = {
+  callOptions: ["idempotencyKey"],
+  proposals: ["sessionId", "statuses", "limit", "offset"],
+  tickets: ["sessionId", "statuses", "limit", "offset"],
+  agents: ["tags", "limit", "offset"],
+  agent: ["id", "name", "capabilities", "tags", "idempotencyKey"],
+  delegation: ["fromAgentId", "toAgentId", "task", "sessionId", "idempotencyKey"],
+  kill: ["scope", "agentId", "sessionId", "reason", "idempotencyKey"],
+  resume: ["scope", "agentId", "sessionId", "idempotencyKey"],
+  killSwitches: ["engagedOnly"],
+  heartbeat: ["ttlMs"],
+  events: ["afterSeq", "limit"],
+  feed: ["afterId", "sessionId", "limit"],
+} as const satisfies Record<string, readonly string[]>;
+
+/** Unknown keys of an optional argument are errors (a misspelt option must not be silently ignored). */
+function known(input: unknown, keys: readonly string[], subject: string): void {
+  assertKnownKeys(input, keys, "", subject);
+}
 
 /** Counts for a health snapshot. */
 export interface HealthSnapshot {
@@ -325,11 +346,24 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
       requireId(id, "sessionId");
       return read(async (tx) => rt.policyFor(tx, await mustSession(tx, id)));
     },
-    activateSession: (id, o) => changeSession(rt, id, "activate", null, o?.idempotencyKey),
-    pauseSession: (id, reason, o) => changeSession(rt, id, "pause", reason ?? null, o?.idempotencyKey),
-    resumeSession: (id, o) => changeSession(rt, id, "resume", null, o?.idempotencyKey),
-    closeSession: (id, o) => changeSession(rt, id, "complete", null, o?.idempotencyKey),
+    async activateSession(id, o) {
+      known(o, KEYS.callOptions, "options");
+      return changeSession(rt, id, "activate", null, o?.idempotencyKey);
+    },
+    async pauseSession(id, reason, o) {
+      known(o, KEYS.callOptions, "options");
+      return changeSession(rt, id, "pause", reason ?? null, o?.idempotencyKey);
+    },
+    async resumeSession(id, o) {
+      known(o, KEYS.callOptions, "options");
+      return changeSession(rt, id, "resume", null, o?.idempotencyKey);
+    },
+    async closeSession(id, o) {
+      known(o, KEYS.callOptions, "options");
+      return changeSession(rt, id, "complete", null, o?.idempotencyKey);
+    },
     async abortSession(id, reason, o) {
+      known(o, KEYS.callOptions, "options");
       requireId(reason, "reason");
       return changeSession(rt, id, "abort", reason, o?.idempotencyKey);
     },
@@ -342,6 +376,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
       return proposalView(p);
     },
     async listProposals(query = {}) {
+      known(query, KEYS.proposals, "proposal query");
       const rows = await read((tx) => tx.proposals.list({ ...query, ...page(query) }));
       return rows.map(proposalView);
     },
@@ -349,6 +384,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     deny: (id, input) => decide(rt, id, "deny", input),
     getTicket: (id) => getTicket(rt, id),
     async listTickets(query = {}) {
+      known(query, KEYS.tickets, "ticket query");
       const rows = await read((tx) => tx.tickets.list({ ...query, ...page(query) }));
       return rows.map(ticketView);
     },
@@ -356,10 +392,14 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     expireTickets: async () => (await settleDueTickets(rt)).expired,
     recover: () => recover(rt),
     startMaintenance: (o) => startMaintenance(rt, o),
-    heartbeat: (id, o) => heartbeat(rt, id, o?.ttlMs),
+    async heartbeat(id, o) {
+      known(o, KEYS.heartbeat, "heartbeat options");
+      return heartbeat(rt, id, o?.ttlMs);
+    },
     async kill(input) {
       if (input === null || typeof input !== "object")
         throw new ValidationError([{ path: "(root)", message: "expected an object" }]);
+      known(input, KEYS.kill, "kill");
       killTargetId(input);
       requireId(input.reason, "reason");
       return rt.mutate("kill", input.idempotencyKey, async (tx, now) => {
@@ -370,13 +410,18 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     async resume(input) {
       if (input === null || typeof input !== "object")
         throw new ValidationError([{ path: "(root)", message: "expected an object" }]);
+      known(input, KEYS.resume, "resume");
       killTargetId(input);
       return rt.mutate("resume", input.idempotencyKey, async (tx, now) => ({
         released: (await releaseKillSwitch(tx, input, now)) !== undefined,
       }));
     },
-    listKillSwitches: (o = {}) => read((tx) => tx.killSwitches.list(o)),
+    async listKillSwitches(o = {}) {
+      known(o, KEYS.killSwitches, "kill switch query");
+      return read((tx) => tx.killSwitches.list(o));
+    },
     async registerAgent(input) {
+      if (input !== null && typeof input === "object") known(input, KEYS.agent, "agent");
       const agent = parseAgentInput(input, rt.clock.now());
       return rt.mutate("registerAgent", input.idempotencyKey, (tx) => registerAgent(tx, agent));
     },
@@ -386,8 +431,12 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
       if (!agent) throw new NotFoundError("agent", id);
       return agent;
     },
-    listAgents: (query = {}) => read((tx) => tx.agents.list({ ...query, ...page(query) })),
+    async listAgents(query = {}) {
+      known(query, KEYS.agents, "agent query");
+      return read((tx) => tx.agents.list({ ...query, ...page(query) }));
+    },
     async recordDelegation(input) {
+      if (input !== null && typeof input === "object") known(input, KEYS.delegation, "delegation");
       requireId(input?.fromAgentId, "fromAgentId");
       requireId(input.toAgentId, "toAgentId");
       requireId(input.task, "task");
@@ -408,6 +457,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     endCycle: (id, owner) => endCycle(rt, id, owner),
     async events(sessionId, query = {}) {
       requireId(sessionId, "sessionId");
+      known(query, KEYS.events, "event query");
       const { limit } = page(query);
       return read(async (tx) => {
         await mustSession(tx, sessionId);
@@ -415,6 +465,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
       });
     },
     async feed(query = {}) {
+      known(query, KEYS.feed, "feed query");
       const { limit } = page(query);
       return read((tx) =>
         tx.events.feed({

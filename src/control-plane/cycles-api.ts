@@ -1,11 +1,13 @@
 import { acquireCycle, cycleLeaseKey } from "../engines/concurrency/cycle-lease.js";
 import { ControlPlaneError } from "../errors/control-plane-error.js";
+import { assertKnownKeys } from "../errors/unknown-keys.js";
 import { ValidationError } from "../errors/validation-error.js";
 import type { Runtime } from "./runtime.js";
 import { mustSession, requireId } from "./session-api.js";
 
 function checkCycleInput(sessionId: string, input: { owner: string; ttlMs: number }): void {
   requireId(sessionId, "sessionId");
+  assertKnownKeys(input, ["owner", "ttlMs"], "", "cycle");
   requireId(input?.owner, "owner");
   if (typeof input.ttlMs !== "number" || !(input.ttlMs > 0)) {
     throw new ValidationError([{ path: "ttlMs", message: "expected a positive number of milliseconds" }]);

@@ -1,6 +1,7 @@
 import { executionLeaseKey } from "../engines/concurrency/resource-lock.js";
 import { type LeaseRecovery, recoverExpiredLeases } from "../engines/recovery/recover-leases.js";
 import { ControlPlaneError, NotFoundError } from "../errors/control-plane-error.js";
+import { assertKnownKeys } from "../errors/unknown-keys.js";
 import { ValidationError } from "../errors/validation-error.js";
 import { settleDueTickets, type TicketSettlement } from "./approval-api.js";
 import type { Runtime } from "./runtime.js";
@@ -55,6 +56,7 @@ export interface MaintenanceOptions {
  * @throws ValidationError naming `intervalMs`.
  */
 export function startMaintenance(rt: Runtime, options: MaintenanceOptions): MaintenanceHandle {
+  assertKnownKeys(options, ["intervalMs", "onReport", "onError", "unref"], "", "maintenance options");
   if (typeof options?.intervalMs !== "number" || !(options.intervalMs > 0)) {
     throw new ValidationError([
       { path: "intervalMs", message: "expected a positive number of milliseconds" },

@@ -5,9 +5,11 @@ import {
 import type { CompiledPolicy } from "../engines/policy/compiled-policy.js";
 import { type LoadPolicyOptions, loadPolicy, type PolicySource } from "../engines/policy/load-policy.js";
 import { AGENT_POLICIES, type AgentPolicy } from "../engines/router/route-proposal.js";
+import { checkKnownKeys } from "../errors/unknown-keys.js";
 import { ValidationError, type ValidationIssue } from "../errors/validation-error.js";
 import type { Storage } from "../storage/storage.js";
 import { type Clock, type IdGenerator, systemClock } from "../types/clock.js";
+import { type JsonLimits, resolveJsonLimits } from "../types/json-limits.js";
 import { uuidv7 } from "../types/uuid-v7.js";
 
 /** Options of `createControlPlane`. */
@@ -37,7 +39,42 @@ export interface ControlPlaneOptions {
   readonly clock?: Clock;
   /** Id generator (default: time-ordered UUIDv7 from `clock`). */
   readonly ids?: IdGenerator;
+  /**
+   * Deepest nesting accepted in caller JSON (proposal `args` and `metadata`, completion `output`, policy
+   * objects); the value itself is level 1. Default 64, at most 1000.
+   */
+  readonly maxJsonDepth?: number;
+  /**
+   * Largest serialized size accepted for each caller JSON value, in characters of its JSON text. Default
+   * 1,000,000. Shared references count once per place they appear, as in the serialized text.
+   */
+  readonly maxJsonSize?: number;
 }
+
+/** The keys of {@link ControlPlaneOptions}; any other key is an error. */
+export const CONTROL_PLANE_OPTION_KEYS: readonly string[] = [
+  "storage",
+  "policy",
+  "policyOptions",
+  "evaluators",
+  "agentPolicy",
+  "lockTtlMs",
+  "maxCycleMs",
+  "recoverOnStart",
+  "pollIntervalMs",
+  "clock",
+  "ids",
+  "maxJsonDepth",
+  "maxJsonSize",
+];
+
+const POLICY_OPTION_KEYS: readonly string[] = [
+  "evaluators",
+  "riskClassifier",
+  "maxConditionDepth",
+  "baseDir",
+  "jsonLimits",
+];
 
 /** Options after validation and defaults. */
 export interface ResolvedOptions {
@@ -51,6 +88,8 @@ export interface ResolvedOptions {
   readonly pollIntervalMs: number;
   readonly clock: Clock;
   readonly ids: IdGenerator;
+  /** Limits on caller JSON, from `maxJsonDepth` and `maxJsonSize`. */
+  readonly jsonLimits: JsonLimits;
 }
 
 /**
@@ -62,6 +101,14 @@ export function resolveOptions(options: ControlPlaneOptions): ResolvedOptions {
   if (options === null || typeof options !== "object") {
     throw new ValidationError([{ path: "options", message: "expected an object" }], "control plane options");
   }
+  checkKnownKeys(options, CONTROL_PLANE_OPTION_KEYS, "", issues);
+  const po = options.policyOptions as unknown;
+  if (po !== undefined) {
+    if (po === null || typeof po !== "object")
+      issues.push({ path: "policyOptions", message: "expected an object" });
+    else checkKnownKeys(po, POLICY_OPTION_KEYS, "policyOptions.", issues);
+  }
+  const jsonLimits = resolveJsonLimits(options.maxJsonDepth, options.maxJsonSize, issues);
   const s = options.storage as Partial<Storage> | undefined;
   if (!s || typeof s.transaction !== "function" || typeof s.read !== "function") {
     issues.push({
@@ -105,6 +152,7 @@ export function resolveOptions(options: ControlPlaneOptions): ResolvedOptions {
   const clock = options.clock ?? systemClock;
   const policyOptions: LoadPolicyOptions = {
     ...options.policyOptions,
+    jsonLimits,
     evaluators: options.evaluators ?? options.policyOptions?.evaluators ?? defaultEvaluatorRegistry(),
   };
   return {
@@ -118,5 +166,6 @@ export function resolveOptions(options: ControlPlaneOptions): ResolvedOptions {
     pollIntervalMs,
     clock,
     ids: options.ids ?? (() => uuidv7(clock.now())),
+    jsonLimits,
   };
 }

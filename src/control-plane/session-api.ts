@@ -2,6 +2,7 @@ import { loadPolicy, type PolicySource } from "../engines/policy/load-policy.js"
 import { insertSession, transitionSession } from "../engines/sessions/session-service.js";
 import type { SessionVerb } from "../engines/sessions/session-transitions.js";
 import { NotFoundError } from "../errors/control-plane-error.js";
+import { assertKnownKeys, checkKnownKeys } from "../errors/unknown-keys.js";
 import { ValidationError, type ValidationIssue } from "../errors/validation-error.js";
 import type { StorageTx } from "../storage/storage.js";
 import { collectMicros } from "../types/money.js";
@@ -21,6 +22,10 @@ export interface OpenSessionInput {
   readonly idempotencyKey?: string;
 }
 
+const OPEN_SESSION_KEYS: readonly string[] = ["name", "agentId", "budget", "policy", "idempotencyKey"];
+const BUDGET_KEYS: readonly string[] = ["maxCost", "maxActions"];
+const LIST_SESSION_KEYS: readonly string[] = ["statuses", "agentId", "limit", "offset"];
+
 /**
  * Opens a session in state `created` with a frozen policy snapshot; its first proposal activates it.
  * @throws ValidationError naming each bad field (`budget.maxActions`, `policy.actions.blocked[0]`, ...).
@@ -29,6 +34,7 @@ export async function openSession(rt: Runtime, input: OpenSessionInput = {}): Pr
   const issues: ValidationIssue[] = [];
   if (input === null || typeof input !== "object")
     throw new ValidationError([{ path: "(root)", message: "expected an object" }], "session");
+  checkKnownKeys(input, OPEN_SESSION_KEYS, "", issues);
   const optionalText = (value: unknown, path: string) => {
     if (value !== undefined && (typeof value !== "string" || value.trim() === "")) {
       issues.push({ path, message: "expected a non-empty string", received: value });
@@ -53,10 +59,7 @@ export async function openSession(rt: Runtime, input: OpenSessionInput = {}): Pr
           });
         } else maxActions = budget.maxActions;
       }
-      for (const key of Object.keys(budget)) {
-        if (key !== "maxCost" && key !== "maxActions")
-          issues.push({ path: `budget.${key}`, message: "unknown key" });
-      }
+      checkKnownKeys(budget, BUDGET_KEYS, "budget.", issues);
     }
   }
   let policy = rt.policy;
@@ -127,6 +130,7 @@ export async function listSessions(
     readonly offset?: number;
   } = {},
 ): Promise<readonly SessionView[]> {
+  assertKnownKeys(query, LIST_SESSION_KEYS, "", "session query");
   const { limit, offset } = page(query);
   for (const [i, s] of (query.statuses ?? []).entries()) {
     if (!SESSION_STATUSES.includes(s)) {

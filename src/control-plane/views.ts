@@ -1,5 +1,6 @@
 import { type BudgetView, budgetView } from "../engines/budgets/budget-tracker.js";
 import type { JsonValue } from "../types/json.js";
+import { checkJsonValue } from "../types/json-limits.js";
 import { formatMicros } from "../types/money.js";
 import type { ProposalRecord } from "../types/proposal-record.js";
 import type { SessionRecord } from "../types/session.js";
@@ -44,7 +45,10 @@ export interface TicketView extends Omit<TicketRecord, "scope" | "request"> {
     readonly actions: readonly string[] | null;
     readonly resourceIds: readonly string[] | null;
     readonly maxCostPerAction: string | null;
-    readonly remaining: number | null;
+    /** How many later proposals the approver allowed (the scope input's `maxUses`); null: unlimited. */
+    readonly maxUses: number | null;
+    /** How many of `maxUses` are left; null: unlimited. */
+    readonly remainingUses: number | null;
     readonly expiresAt: number | null;
   } | null;
 }
@@ -98,22 +102,18 @@ export function proposalView(p: ProposalRecord): ProposalView {
 /** Converts a stored ticket to its view. */
 export function ticketView(t: TicketRecord): TicketView {
   const scope = t.scope && {
-    ...t.scope,
+    kind: t.scope.kind,
+    actions: t.scope.actions,
+    resourceIds: t.scope.resourceIds,
     maxCostPerAction: t.scope.maxCostPerAction === null ? null : formatMicros(t.scope.maxCostPerAction),
+    maxUses: t.scope.maxUses ?? t.scope.remaining,
+    remainingUses: t.scope.remaining,
+    expiresAt: t.scope.expiresAt,
   };
   return { ...t, request: { ...t.request, cost: formatMicros(t.request.cost) }, scope };
 }
 
-/** Checks that `value` survives a JSON round trip unchanged in shape (no functions, no cycles, no NaN). */
-export function isJsonValue(value: unknown, depth = 0): value is JsonValue {
-  if (depth > 64) return false;
-  if (value === null || typeof value === "string" || typeof value === "boolean") return true;
-  if (typeof value === "number") return Number.isFinite(value);
-  if (Array.isArray(value)) return value.every((v) => isJsonValue(v, depth + 1));
-  if (typeof value === "object") {
-    const proto = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null) return false;
-    return Object.values(value).every((v) => isJsonValue(v, depth + 1));
-  }
-  return false;
+/** Checks that `value` is plain JSON within the default limits (no functions, cycles, NaN; see `checkJsonValue`). */
+export function isJsonValue(value: unknown): value is JsonValue {
+  return checkJsonValue(value, "") === undefined;
 }

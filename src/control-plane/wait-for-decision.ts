@@ -1,4 +1,5 @@
 import { ControlPlaneError, NotFoundError } from "../errors/control-plane-error.js";
+import { assertKnownKeys } from "../errors/unknown-keys.js";
 import { ValidationError } from "../errors/validation-error.js";
 import type { TicketStatus } from "../types/ticket.js";
 import { settleIfDue } from "./approval-api.js";
@@ -25,6 +26,7 @@ export async function waitForDecision(
   options: { readonly timeoutMs: number; readonly signal?: AbortSignal },
 ): Promise<WaitResult> {
   requireId(ticketId, "ticketId");
+  assertKnownKeys(options, ["timeoutMs", "signal"], "", "wait options");
   if (typeof options?.timeoutMs !== "number" || !(options.timeoutMs >= 0)) {
     throw new ValidationError([
       { path: "timeoutMs", message: "expected a non-negative number", received: options?.timeoutMs },

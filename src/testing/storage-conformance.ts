@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe } from "vitest";
 import type { Storage } from "../storage/storage.js";
 import { concurrencyCases } from "./conformance/concurrency.js";
+import { copyCases } from "./conformance/copies.js";
 import { decisionContextCases } from "./conformance/decision-context.js";
 import { eventCases } from "./conformance/events.js";
 import type { ConformanceContext } from "./conformance/fixtures.js";
@@ -58,6 +59,7 @@ export function describeStorageConformance(
     describe("transactions", () => transactionCases(ctx));
     describe("sessions", () => sessionCases(ctx));
     describe("tickets", () => ticketCases(ctx));
+    describe("returned records are copies", () => copyCases(ctx));
     describe("leases and kill switches", () => leaseAndKillSwitchCases(ctx));
     describe("events", () => eventCases(ctx));
     describe("policies, agents, proposals, idempotency", () => recordCases(ctx));

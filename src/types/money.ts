@@ -33,7 +33,9 @@ export function toMicros(value: unknown, path: string): number {
   }
   const whole = Number(match[1]);
   if (whole > MAX_MONEY_UNITS) {
-    throw new ValidationError([{ path, message: `expected at most ${MAX_MONEY_UNITS}`, received: value }]);
+    throw new ValidationError([
+      { path, message: `exceeds the maximum amount (${MAX_MONEY_UNITS})`, received: value },
+    ]);
   }
   const fraction = (match[2] ?? "").padEnd(6, "0");
   return whole * MICROS_PER_UNIT + Number(fraction);
@@ -69,9 +71,19 @@ export function microsToUnits(micros: number): number {
   return micros / MICROS_PER_UNIT;
 }
 
+/**
+ * The exact decimal text of a number's shortest representation, without exponent: `1e-7` → `"0.0000001"`,
+ * `1e21` → `"1000000000000000000000"`, so that amounts finer than a micro-unit or too large are reported as
+ * such instead of being rounded.
+ */
 function numberToPlainString(value: number): string {
   const text = String(value);
-  if (!/e/i.test(text)) return text;
-  // Exponent notation only appears for very small or very large numbers; toFixed(6) is exact enough there.
-  return value.toFixed(6).replace(/\.?0+$/, "");
+  const match = /^(-?)(\d+)(?:\.(\d+))?e([+-]\d+)$/i.exec(text);
+  if (!match) return text;
+  const [, sign, whole, fraction = "", exponent] = match;
+  const digits = `${whole}${fraction}`;
+  const point = whole!.length + Number(exponent);
+  if (point <= 0) return `${sign}0.${"0".repeat(-point)}${digits}`;
+  if (point >= digits.length) return `${sign}${digits}${"0".repeat(point - digits.length)}`;
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }

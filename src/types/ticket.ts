@@ -16,6 +16,9 @@ export interface ApprovalScope {
   readonly actions: readonly string[] | null;
   readonly resourceIds: readonly string[] | null;
   readonly maxCostPerAction: number | null;
+  /** How many later proposals the approver allowed (`maxUses` of the scope input); absent on older tickets. */
+  readonly maxUses?: number | null;
+  /** How many of those uses are left (counted down by each proposal the scope allows). */
   readonly remaining: number | null;
   readonly expiresAt: number | null;
 }

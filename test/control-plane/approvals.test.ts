@@ -184,7 +184,7 @@ describe.each(cases)("approvals on $name storage", (storageCase) => {
     });
     expect(third.outcome).toBe("pending_approval");
     const tickets = await cp.listTickets({ sessionId: s.id, statuses: ["approved"] });
-    expect(tickets[0]?.scope).toMatchObject({ remaining: 0, maxCostPerAction: "10" });
+    expect(tickets[0]?.scope).toMatchObject({ maxUses: 2, remainingUses: 0, maxCostPerAction: "10" });
   });
 
   it("a scope unit is used only by an action that is really allowed", async () => {
@@ -209,7 +209,7 @@ describe.each(cases)("approvals on $name storage", (storageCase) => {
       (await cp.propose({ sessionId: s.id, action: "send_payment", resourceId: "acct-2", cost: 16 })).code,
     ).toBe("budget_exhausted");
     const [approved] = await cp.listTickets({ sessionId: s.id, statuses: ["approved"] });
-    expect(approved?.scope?.remaining).toBe(1);
+    expect(approved?.scope).toMatchObject({ maxUses: 1, remainingUses: 1 });
     expect(await cp.listTickets({ sessionId: s.id, statuses: ["pending"] })).toEqual([]);
     expect(
       (await cp.propose({ sessionId: s.id, action: "send_payment", resourceId: "acct-2", cost: 15 })).code,

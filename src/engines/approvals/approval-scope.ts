@@ -1,3 +1,4 @@
+import { checkKnownKeys } from "../../errors/unknown-keys.js";
 import { ValidationError, type ValidationIssue } from "../../errors/validation-error.js";
 import { collectMicros } from "../../types/money.js";
 import { normalizeAction } from "../../types/proposal.js";
@@ -23,6 +24,17 @@ export interface ApprovalScopeInput {
   readonly ttlMs?: number;
 }
 
+/** The keys of {@link ApprovalScopeInput}; any other key is an error. */
+export const APPROVAL_SCOPE_KEYS: readonly string[] = [
+  "kind",
+  "actions",
+  "resourceIds",
+  "maxCostPerAction",
+  "maxUses",
+  "expiresAt",
+  "ttlMs",
+];
+
 const ONCE: ApprovalScope = Object.freeze({
   kind: "once",
   actions: null,
@@ -46,6 +58,7 @@ export function resolveApprovalScope(
   if (input === null || typeof input !== "object") {
     throw new ValidationError([{ path: "scope", message: "expected an object" }]);
   }
+  checkKnownKeys(input, APPROVAL_SCOPE_KEYS, "scope.", issues);
   const kind = input.kind ?? "once";
   if (kind !== "once" && kind !== "session")
     issues.push({ path: "scope.kind", message: 'expected "once" or "session"' });
@@ -89,6 +102,7 @@ export function resolveApprovalScope(
     actions: actions ?? [proposal.action],
     resourceIds,
     maxCostPerAction,
+    maxUses: remaining,
     remaining,
     expiresAt: ttl !== null ? now + ttl : absolute,
   };

@@ -239,9 +239,51 @@ describe("loadPolicy errors", () => {
       /^: policy text: syntax error at line \d+/,
     );
     expect(problems("version: 1\nversion: 1\n")[0]).toMatch(/syntax error.*[Mm]ap keys must be unique/);
-    expect(problems("/no/such/policy.yaml")[0]).toMatch(
-      /^: cannot read policy file \/no\/such\/policy\.yaml/,
-    );
+    expect(problems("/no/such/policy.yaml")[0]).toMatch(/^: policy file not found: \/no\/such\/policy\.yaml/);
     expect(problems("- a\n- b\n")).toEqual([": expected an object, got a list"]);
+  });
+
+  it("reports a YAML alias bomb as policy_invalid, not a raw ReferenceError", () => {
+    const levels = ["a: &a [x, x, x, x, x, x, x, x, x]"];
+    for (const [prev, name] of [
+      ["a", "b"],
+      ["b", "c"],
+      ["c", "d"],
+      ["d", "e"],
+      ["e", "f"],
+      ["f", "g"],
+    ]) {
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(", ")}]`);
+    }
+    const [problem] = problems(`${levels.join("\n")}\n`);
+    expect(problem).toMatch(/^: policy text: too many YAML aliases/);
+  });
+
+  it("prints a YAML error location once", () => {
+    const [problem] = problems("version: 1\nactions: [unclosed\n");
+    expect(problem).toMatch(/at line \d+, column \d+/);
+    expect(problem!.match(/at line/g)).toHaveLength(1);
+  });
+
+  it("reports a missing policy file as file not found, naming the path, whatever its extension", () => {
+    expect(problems("/no/such/policy.yaml")).toEqual([": policy file not found: /no/such/policy.yaml"]);
+    expect(problems("/no/such/policy")).toEqual([": policy file not found: /no/such/policy"]);
+    const dir = mkdtempSync(join(tmpdir(), "acp-policy-"));
+    expect(problems("missing.txt", { baseDir: dir })).toEqual([
+      `: policy file not found: ${join(dir, "missing.txt")}`,
+    ]);
+  });
+
+  it("rejects a policy object with a cycle or over the JSON limits, naming the path", () => {
+    const config: Record<string, unknown> = { blocklist: ["x"] };
+    config.self = config;
+    const policy = { version: 1, evaluators: [{ name: "l", type: "list", config }] };
+    expect(problems(policy)).toEqual([
+      "evaluators[0].config.self: circular reference (back to evaluators[0].config)",
+    ]);
+    const deep = { version: 1, actions: { blocked: [[[["x"]]]] } };
+    expect(problems(deep, { jsonLimits: { maxDepth: 3, maxSize: 1000 } })).toEqual([
+      "actions.blocked[0]: nested deeper than 3 levels (maxJsonDepth)",
+    ]);
   });
 });

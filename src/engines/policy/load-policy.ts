@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseDocument } from "yaml";
 import { ValidationError, type ValidationIssue } from "../../errors/validation-error.js";
+import { checkJsonValue, DEFAULT_JSON_LIMITS, type JsonLimits } from "../../types/json-limits.js";
 import type { PolicyDocument, PolicyInput } from "../../types/policy.js";
 import { defaultEvaluatorRegistry, type EvaluatorRegistry } from "../evaluators/evaluator-registry.js";
 import { deepFreeze } from "./canonical-json.js";
@@ -20,11 +21,16 @@ export interface LoadPolicyOptions {
   readonly maxConditionDepth?: number | undefined;
   /** Directory relative file paths are resolved against. Default: the current directory. */
   readonly baseDir?: string | undefined;
+  /**
+   * Limits on a policy given as an object or parsed from text (cycles, depth, serialized size). Default
+   * `DEFAULT_JSON_LIMITS`; `createControlPlane` passes its `maxJsonDepth` / `maxJsonSize`.
+   */
+  readonly jsonLimits?: JsonLimits | undefined;
 }
 
 /**
- * What {@link loadPolicy} accepts: a path ending in `.yaml`, `.yml` or `.json`; any other string is YAML/JSON
- * text; a plain object (e.g. a persisted `policy.document`); or an already compiled policy (returned as is).
+ * What {@link loadPolicy} accepts: a file path (a one-line string that is not a YAML/JSON mapping or list, i.e.
+ * does not start with `{` or `[` and has no `key: value`); any other string is YAML/JSON text; a plain object (e.g. a persisted `policy.document`); or an already compiled policy (returned as is).
  */
 export type PolicySource =
   | string
@@ -33,7 +39,8 @@ export type PolicySource =
   | Readonly<Record<string, unknown>>
   | CompiledPolicy;
 
-const FILE = /\.(ya?ml|json)$/i;
+/** A one-line string that is not a YAML/JSON mapping or list is a file path (any extension). */
+const NOT_A_PATH = /^[{[]|:(\s|$)/;
 
 function fail(issues: readonly ValidationIssue[]): never {
   throw new ValidationError(issues, "policy", "policy_invalid");
@@ -46,11 +53,37 @@ function parseText(text: string, origin: string): unknown {
       doc.errors.map((e) => {
         const at = e.linePos?.[0];
         const where = at ? ` at line ${at.line}, column ${at.col}` : "";
-        return { path: "", message: `${origin}: syntax error${where}: ${e.message.split("\n")[0]}` };
+        // The message itself may repeat the location ("... at line 3, column 1:"): print it once.
+        const message = e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+        return { path: "", message: `${origin}: syntax error${where}: ${message}` };
       }),
     );
   }
-  return doc.toJS({ maxAliasCount: 100 });
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    // The yaml package throws a ReferenceError for an alias bomb ("billion laughs") and for unresolved aliases.
+    const bomb = /alias count/i.test(error.message);
+    fail([
+      {
+        path: "",
+        message: bomb
+          ? `${origin}: too many YAML aliases (at most 100 expanded): ${error.message}`
+          : `${origin}: ${error.message}`,
+      },
+    ]);
+  }
+}
+
+function readPolicyFile(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") fail([{ path: "", message: `policy file not found: ${path}` }]);
+    fail([{ path: "", message: `cannot read policy file ${path}: ${(error as Error).message}` }]);
+  }
 }
 
 /**
@@ -67,19 +100,17 @@ export function loadPolicy(source: PolicySource, options?: LoadPolicyOptions): C
   let raw: unknown = source;
   if (typeof source === "string") {
     const trimmed = source.trim();
-    if (FILE.test(trimmed) && !trimmed.includes("\n")) {
+    if (trimmed !== "" && !trimmed.includes("\n") && !NOT_A_PATH.test(trimmed)) {
       const path = resolve(options?.baseDir ?? process.cwd(), trimmed);
-      let text: string;
-      try {
-        text = readFileSync(path, "utf8");
-      } catch (error) {
-        fail([{ path: "", message: `cannot read policy file ${path}: ${(error as Error).message}` }]);
-      }
-      raw = parseText(text, path);
+      raw = parseText(readPolicyFile(path), path);
     } else {
       raw = parseText(source, "policy text");
     }
   }
+  // Cycles, depth and size first (the schema would walk every path of a shared structure); value types are
+  // left to the schema, which reports every problem at once.
+  const shape = checkJsonValue(raw, "", options?.jsonLimits ?? DEFAULT_JSON_LIMITS, true);
+  if (shape) fail([shape]);
   const registry = options?.evaluators ?? defaultEvaluatorRegistry();
   const result = validatePolicy(raw, registry, { maxConditionDepth: options?.maxConditionDepth });
   if (!result.ok) fail(result.issues);

@@ -59,14 +59,12 @@ describe("parseProposal", () => {
         resourceID: "typo",
       }),
     ).toEqual([
-      "resourceID: unknown key",
+      'resourceID: unknown key (did you mean "resourceId"?); allowed: sessionId, agentId, action, resourceId, resourceType, args, cost, metadata, idempotencyKey',
       "sessionId: required: expected a non-empty string",
       "action: required: expected a non-empty string",
       "agentId: expected a non-empty string",
       "resourceId: expected a non-empty string",
       "args.bad: expected a finite number",
-      "args.list[1]: expected a JSON value, got function",
-      "args.when: expected a JSON value, got object",
       "metadata: expected a JSON object",
       "cost: expected a non-negative amount",
     ]);

@@ -1,9 +1,11 @@
+import { checkKnownKeys } from "../../errors/unknown-keys.js";
 import { ValidationError, type ValidationIssue } from "../../errors/validation-error.js";
 import type { JsonObject } from "../../types/json.js";
+import { checkJsonValue, DEFAULT_JSON_LIMITS, type JsonLimits } from "../../types/json-limits.js";
 import { microsToUnits, toMicros } from "../../types/money.js";
 import { normalizeAction, type Proposal } from "../../types/proposal.js";
 
-const KEYS: ReadonlySet<string> = new Set([
+const KEYS: readonly string[] = [
   "sessionId",
   "agentId",
   "action",
@@ -13,39 +15,14 @@ const KEYS: ReadonlySet<string> = new Set([
   "cost",
   "metadata",
   "idempotencyKey",
-]);
+];
 
 const EMPTY: JsonObject = Object.freeze({});
-const MAX_DEPTH = 64;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
-}
-
-function checkJson(value: unknown, path: string, issues: ValidationIssue[], depth: number): void {
-  if (value === null || typeof value === "string" || typeof value === "boolean") return;
-  if (typeof value === "number") {
-    if (!Number.isFinite(value)) issues.push({ path, message: "expected a finite number" });
-    return;
-  }
-  if (depth > MAX_DEPTH) {
-    issues.push({ path, message: `nested deeper than ${MAX_DEPTH} levels` });
-    return;
-  }
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) checkJson(value[i], `${path}[${i}]`, issues, depth + 1);
-    return;
-  }
-  if (isPlainObject(value)) {
-    for (const key in value) checkJson(value[key], `${path}.${key}`, issues, depth + 1);
-    return;
-  }
-  issues.push({
-    path,
-    message: `expected a JSON value, got ${value === undefined ? "undefined" : typeof value}`,
-  });
 }
 
 function optionalString(
@@ -62,14 +39,20 @@ function optionalString(
   return v;
 }
 
-function jsonObject(input: Record<string, unknown>, key: string, issues: ValidationIssue[]): JsonObject {
+function jsonObject(
+  input: Record<string, unknown>,
+  key: string,
+  issues: ValidationIssue[],
+  limits: JsonLimits,
+): JsonObject {
   const v = input[key];
   if (v === undefined || v === null) return EMPTY;
   if (!isPlainObject(v)) {
     issues.push({ path: key, message: "expected a JSON object" });
     return EMPTY;
   }
-  checkJson(v, key, issues, 1);
+  const issue = checkJsonValue(v, key, limits);
+  if (issue) issues.push(issue);
   return v as JsonObject;
 }
 
@@ -77,14 +60,15 @@ function jsonObject(input: Record<string, unknown>, key: string, issues: Validat
  * Validates a proposal input (see `ProposalInput`) and normalises it into a {@link Proposal}: action trimmed and
  * lower-cased, absent optional ids as `null`, cost converted to micros (and units). Hand-written checks: it is on
  * the hot path.
+ * `args` and `metadata` are checked against `limits` in linear time (cycles, depth, serialized size).
  * @throws ValidationError naming every bad field (`sessionId`, `args.items[2]`, `cost`, unknown keys).
  * @example parseProposal({ sessionId: "s1", action: " Deploy ", cost: "0.25" }).action // "deploy"
  */
-export function parseProposal(input: unknown): Proposal {
+export function parseProposal(input: unknown, limits: JsonLimits = DEFAULT_JSON_LIMITS): Proposal {
   if (!isPlainObject(input))
     throw new ValidationError([{ path: "", message: "expected a proposal object" }], "proposal");
   const issues: ValidationIssue[] = [];
-  for (const key in input) if (!KEYS.has(key)) issues.push({ path: key, message: "unknown key" });
+  checkKnownKeys(input, KEYS, "", issues);
   const { sessionId, action } = input;
   if (typeof sessionId !== "string" || sessionId.trim() === "") {
     issues.push({ path: "sessionId", message: "required: expected a non-empty string" });
@@ -97,8 +81,8 @@ export function parseProposal(input: unknown): Proposal {
   const resourceId = optionalString(input, "resourceId", issues);
   const resourceType = optionalString(input, "resourceType", issues);
   optionalString(input, "idempotencyKey", issues);
-  const args = jsonObject(input, "args", issues);
-  const metadata = jsonObject(input, "metadata", issues);
+  const args = jsonObject(input, "args", issues, limits);
+  const metadata = jsonObject(input, "metadata", issues, limits);
   let costMicros = 0;
   if (input.cost !== undefined && input.cost !== null) {
     try {

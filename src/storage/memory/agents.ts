@@ -1,5 +1,5 @@
 import type { AgentStore } from "../storage.js";
-import type { MemoryState } from "./memory-state.js";
+import { frozenCopy, type MemoryState } from "./memory-state.js";
 
 /** Memory implementation of {@link AgentStore}. */
 export function memoryAgents(s: MemoryState): AgentStore {
@@ -8,7 +8,7 @@ export function memoryAgents(s: MemoryState): AgentStore {
       s.assertWritable();
       const prev = s.agents.get(agent.id);
       const stored = prev ? { ...agent, createdAt: prev.createdAt } : agent;
-      s.set(s.agents, agent.id, stored);
+      s.put(s.agents, agent.id, stored);
       return stored;
     },
     async get(id) {
@@ -27,7 +27,7 @@ export function memoryAgents(s: MemoryState): AgentStore {
     },
     async insertDelegation(delegation) {
       s.assertWritable();
-      s.push(s.delegations, delegation);
+      s.push(s.delegations, frozenCopy(delegation));
     },
     async listDelegations(q) {
       return s.delegations

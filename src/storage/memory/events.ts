@@ -1,7 +1,7 @@
 import { ControlPlaneError } from "../../errors/control-plane-error.js";
 import type { EventRecord } from "../../types/event.js";
 import type { EventStore } from "../storage.js";
-import type { MemoryState } from "./memory-state.js";
+import { frozenCopy, type MemoryState } from "./memory-state.js";
 
 /** Memory implementation of {@link EventStore}. */
 export function memoryEvents(s: MemoryState): EventStore {
@@ -13,11 +13,11 @@ export function memoryEvents(s: MemoryState): EventStore {
         const session = s.sessions.get(e.sessionId);
         if (!session) throw new ControlPlaneError("not_found", `session ${e.sessionId} not found`);
         seq = session.lastSeq + 1;
-        s.set(s.sessions, session.id, { ...session, lastSeq: seq });
+        s.put(s.sessions, session.id, { ...session, lastSeq: seq });
       }
       const id = s.nextEventId++;
       if (s.undo) s.undo.push(() => void s.nextEventId--);
-      const record: EventRecord = {
+      const record: EventRecord = frozenCopy({
         id,
         sessionId: e.sessionId,
         seq,
@@ -27,7 +27,7 @@ export function memoryEvents(s: MemoryState): EventStore {
         ticketId: e.ticketId ?? null,
         payload: e.payload,
         at: e.at,
-      };
+      });
       s.push(s.events, record);
       if (e.sessionId !== null) {
         let list = s.eventsBySession.get(e.sessionId);

@@ -16,7 +16,7 @@ export function memoryIdempotency(s: MemoryState): IdempotencyStore {
           `idempotency key ${JSON.stringify(record.key)} already recorded`,
         );
       }
-      s.set(s.idempotency, record.key, record);
+      s.put(s.idempotency, record.key, record);
     },
   };
 }

@@ -19,7 +19,7 @@ export function memoryKillSwitches(s: MemoryState): KillSwitchStore {
         engagedAt: now,
         releasedAt: null,
       };
-      s.set(s.killSwitches, key(scope, target), record);
+      s.put(s.killSwitches, key(scope, target), record);
       return { record, changed: true };
     },
     async release(scope, target, now) {
@@ -27,7 +27,7 @@ export function memoryKillSwitches(s: MemoryState): KillSwitchStore {
       const prev = s.killSwitches.get(key(scope, target));
       if (!prev?.engaged) return undefined;
       const record: KillSwitchRecord = { ...prev, engaged: false, releasedAt: now };
-      s.set(s.killSwitches, key(scope, target), record);
+      s.put(s.killSwitches, key(scope, target), record);
       return record;
     },
     async findEngaged(sessionId, agentIds) {

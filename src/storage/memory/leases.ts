@@ -8,7 +8,7 @@ export function memoryLeases(s: MemoryState): LeaseStore {
       s.assertWritable();
       const held = s.leases.get(lease.key);
       if (held && held.owner !== lease.owner && held.expiresAt > now) return false;
-      s.set(
+      s.put(
         s.leases,
         lease.key,
         held && held.owner === lease.owner ? { ...lease, acquiredAt: held.acquiredAt } : lease,
@@ -19,7 +19,7 @@ export function memoryLeases(s: MemoryState): LeaseStore {
       s.assertWritable();
       const held = s.leases.get(key);
       if (!held || held.owner !== owner || held.expiresAt <= now) return false;
-      s.set(s.leases, key, { ...held, expiresAt });
+      s.put(s.leases, key, { ...held, expiresAt });
       return true;
     },
     async release(key, owner) {

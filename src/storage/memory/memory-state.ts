@@ -7,9 +7,30 @@ import type { SessionRecord } from "../../types/session.js";
 import type { TicketRecord } from "../../types/ticket.js";
 import type { IdempotencyRecord, PolicySnapshotRecord } from "../storage.js";
 
+const FROZEN = new WeakSet<object>();
+
 /**
- * The tables of the memory adapter. Records are immutable: an update replaces the stored object, so a
- * rollback only has to put the previous reference back.
+ * A deeply frozen copy of a record (plain objects and arrays are copied, parts already frozen by this function
+ * are shared). The memory adapter stores only such copies: a caller changing the object it wrote, or one it
+ * read back, cannot change stored state or later reads (a read returns the frozen stored record).
+ */
+export function frozenCopy<T>(value: T): T {
+  if (value === null || typeof value !== "object" || FROZEN.has(value)) return value;
+  let copy: object;
+  if (Array.isArray(value)) copy = value.map(frozenCopy);
+  else {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) out[key] = frozenCopy((value as Record<string, unknown>)[key]);
+    copy = out;
+  }
+  Object.freeze(copy);
+  FROZEN.add(copy);
+  return copy as T;
+}
+
+/**
+ * The tables of the memory adapter. Records are immutable (deeply frozen copies, see {@link frozenCopy}): an
+ * update replaces the stored object, so a rollback only has to put the previous reference back.
  */
 export class MemoryState {
   readonly sessions = new Map<string, SessionRecord>();
@@ -40,6 +61,13 @@ export class MemoryState {
       });
     }
     map.set(key, value);
+  }
+
+  /** Stores a frozen copy of `record` at `map[key]` (recording how to undo it) and returns the stored copy. */
+  put<K, V>(map: Map<K, V>, key: K, record: V): V {
+    const stored = frozenCopy(record);
+    this.set(map, key, stored);
+    return stored;
   }
 
   /** Deletes `map[key]`, recording how to undo it. */

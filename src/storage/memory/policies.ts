@@ -6,7 +6,7 @@ export function memoryPolicies(s: MemoryState): PolicyStore {
   return {
     async put(snapshot) {
       s.assertWritable();
-      if (!s.policies.has(snapshot.id)) s.set(s.policies, snapshot.id, snapshot);
+      if (!s.policies.has(snapshot.id)) s.put(s.policies, snapshot.id, snapshot);
     },
     async get(id) {
       return s.policies.get(id);

@@ -13,7 +13,7 @@ export function memoryProposals(s: MemoryState): ProposalStore {
       if (!s.sessions.has(proposal.sessionId)) {
         throw new ControlPlaneError("not_found", `session ${proposal.sessionId} not found`);
       }
-      s.set(s.proposals, proposal.id, proposal);
+      s.put(s.proposals, proposal.id, proposal);
       const key = `${proposal.sessionId}\u0000${proposal.fingerprint}`;
       let ids = s.proposalsByFingerprint.get(key);
       if (!ids) {
@@ -30,7 +30,7 @@ export function memoryProposals(s: MemoryState): ProposalStore {
       const prev = s.proposals.get(id);
       if (!prev || !from.includes(prev.status)) return undefined;
       const next: ProposalRecord = { ...prev, ...patch };
-      s.set(s.proposals, id, next);
+      s.put(s.proposals, id, next);
       return next;
     },
     async findByFingerprint(sessionId, fingerprint, statuses) {

@@ -8,7 +8,7 @@ import { type MemoryState, pageNewestFirst } from "./memory-state.js";
 export function memorySessions(s: MemoryState): SessionStore {
   const update = (prev: SessionRecord, patch: Partial<SessionRecord>): SessionRecord => {
     const next = { ...prev, ...patch };
-    s.set(s.sessions, prev.id, next);
+    s.put(s.sessions, prev.id, next);
     return next;
   };
   const matches = (r: SessionRecord, f: SessionFilter) =>
@@ -20,7 +20,7 @@ export function memorySessions(s: MemoryState): SessionStore {
       s.assertWritable();
       if (s.sessions.has(session.id))
         throw new ControlPlaneError("conflict", `session ${session.id} already exists`);
-      s.set(s.sessions, session.id, session);
+      s.put(s.sessions, session.id, session);
     },
     async get(id) {
       return s.sessions.get(id);

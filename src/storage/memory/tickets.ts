@@ -20,7 +20,7 @@ export function memoryTickets(s: MemoryState): TicketStore {
       s.assertWritable();
       if (s.tickets.has(ticket.id))
         throw new ControlPlaneError("conflict", `ticket ${ticket.id} already exists`);
-      s.set(s.tickets, ticket.id, ticket);
+      s.put(s.tickets, ticket.id, ticket);
     },
     async get(id) {
       return s.tickets.get(id);
@@ -37,7 +37,7 @@ export function memoryTickets(s: MemoryState): TicketStore {
         scope: d.scope,
         decidedAt: d.decidedAt,
       };
-      s.set(s.tickets, id, next);
+      s.put(s.tickets, id, next);
       return next;
     },
     async escalate(id, fromLevel, deadlineAt) {
@@ -45,7 +45,7 @@ export function memoryTickets(s: MemoryState): TicketStore {
       const prev = s.tickets.get(id);
       if (prev?.status !== "pending" || prev.escalationLevel !== fromLevel) return undefined;
       const next: TicketRecord = { ...prev, escalationLevel: fromLevel + 1, deadlineAt };
-      s.set(s.tickets, id, next);
+      s.put(s.tickets, id, next);
       return next;
     },
     async denyPendingWhere(filter, decidedBy, reason, now) {
@@ -54,7 +54,7 @@ export function memoryTickets(s: MemoryState): TicketStore {
       for (const t of s.tickets.values()) {
         if (t.status !== "pending" || !inFilter(t, filter)) continue;
         const next: TicketRecord = { ...t, status: "denied", decidedBy, reason, decidedAt: now };
-        s.set(s.tickets, t.id, next);
+        s.put(s.tickets, t.id, next);
         changed.push(next);
       }
       return changed;
@@ -73,7 +73,7 @@ export function memoryTickets(s: MemoryState): TicketStore {
         ...found,
         scope: { ...found.scope, remaining: found.scope.remaining - 1 },
       };
-      s.set(s.tickets, found.id, next);
+      s.put(s.tickets, found.id, next);
       return next;
     },
     async list(q) {

@@ -4,7 +4,7 @@ import type { ProposalRecord, ProposalStatus } from "../../types/proposal-record
 import type { RiskLevel } from "../../types/risk.js";
 import type { ActionTier } from "../../types/tier.js";
 import type { SqlValues } from "./driver.js";
-import type { FixedProposalFields } from "./proposal-cache.js";
+import type { CachedProposal, FixedProposalFields } from "./proposal-cache.js";
 import { fromJson, fromJsonOrNull, int } from "./sql-run.js";
 
 /** Every column of `acp_proposals`, in the order the row mappers read them. */
@@ -60,13 +60,34 @@ export function proposalOf(v: SqlValues): ProposalRecord {
  * Maps a row read with {@link MUTABLE_SELECT} onto the cached fixed fields, or returns `undefined` when the
  * row is not the one the entry was taken from.
  */
-export function proposalFromMutable(fixed: FixedProposalFields, v: SqlValues): ProposalRecord | undefined {
+export function proposalFromMutable(cached: CachedProposal, v: SqlValues): ProposalRecord | undefined {
   const n = PROPOSAL_COLUMNS.length - FIRST_MUTABLE;
-  if (v[n] !== fixed.fingerprint || Number(v[n + 1]) !== fixed.createdAt) return undefined;
+  if (v[n] !== cached.fingerprint || Number(v[n + 1]) !== cached.createdAt) return undefined;
+  const fixed: FixedProposalFields = {
+    id: cached.id,
+    sessionId: cached.sessionId,
+    agentId: cached.agentId,
+    action: cached.action,
+    resourceType: cached.resourceType,
+    resourceId: cached.resourceId,
+    args: fromJson<JsonObject>(cached.argsJson),
+    metadata: fromJson<JsonObject>(cached.metadataJson),
+    fingerprint: cached.fingerprint,
+    riskLevel: cached.riskLevel,
+    tier: cached.tier,
+    trace: fromJson<TraceEntry[]>(cached.traceJson),
+    cost: cached.cost,
+    createdAt: cached.createdAt,
+  };
   return withMutable(fixed, v, 0);
 }
 
-function fixedOf(v: SqlValues): FixedProposalFields {
+/** The cache entry of a whole row read in {@link PROPOSAL_COLUMNS} order. */
+export function cachedOfRow(v: SqlValues): CachedProposal {
+  return cachedOf(proposalOfFixedText(v), String(v[6]), String(v[7]), String(v[11]));
+}
+
+function proposalOfFixedText(v: SqlValues): Omit<CachedProposal, "argsJson" | "metadataJson" | "traceJson"> {
   return {
     id: String(v[0]),
     sessionId: String(v[1]),
@@ -74,14 +95,20 @@ function fixedOf(v: SqlValues): FixedProposalFields {
     action: String(v[3]),
     resourceType: v[4] === null ? null : String(v[4]),
     resourceId: v[5] === null ? null : String(v[5]),
-    args: fromJson<JsonObject>(v[6]),
-    metadata: fromJson<JsonObject>(v[7]),
     fingerprint: String(v[8]),
     riskLevel: v[9] as RiskLevel,
     tier: v[10] as ActionTier,
-    trace: fromJson<TraceEntry[]>(v[11]),
     cost: Number(v[12]),
     createdAt: Number(v[13]),
+  };
+}
+
+function fixedOf(v: SqlValues): FixedProposalFields {
+  return {
+    ...proposalOfFixedText(v),
+    args: fromJson<JsonObject>(v[6]),
+    metadata: fromJson<JsonObject>(v[7]),
+    trace: fromJson<TraceEntry[]>(v[11]),
   };
 }
 
@@ -116,8 +143,13 @@ function withMutable(f: FixedProposalFields, v: SqlValues, at: number): Proposal
   };
 }
 
-/** The fixed fields of a record (what a cache keeps). */
-export function fixedFieldsOf(p: ProposalRecord): FixedProposalFields {
+/** What a cache keeps of a record, given the JSON text of its `args`, `metadata` and `trace`. */
+export function cachedOf(
+  p: Omit<CachedProposal, "argsJson" | "metadataJson" | "traceJson">,
+  argsJson: string,
+  metadataJson: string,
+  traceJson: string,
+): CachedProposal {
   return {
     id: p.id,
     sessionId: p.sessionId,
@@ -125,12 +157,12 @@ export function fixedFieldsOf(p: ProposalRecord): FixedProposalFields {
     action: p.action,
     resourceType: p.resourceType,
     resourceId: p.resourceId,
-    args: p.args,
-    metadata: p.metadata,
+    argsJson,
+    metadataJson,
     fingerprint: p.fingerprint,
     riskLevel: p.riskLevel,
     tier: p.tier,
-    trace: p.trace,
+    traceJson,
     cost: p.cost,
     createdAt: p.createdAt,
   };

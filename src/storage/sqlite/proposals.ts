@@ -5,7 +5,8 @@ import type { ProposalPatch, ProposalStore } from "../storage.js";
 import type { SqlConnection, SqlValue, SqlValues } from "./driver.js";
 import type { ProposalCache } from "./proposal-cache.js";
 import {
-  fixedFieldsOf,
+  cachedOf,
+  cachedOfRow,
   MUTABLE_SELECT,
   PROPOSAL_COLUMNS,
   PROPOSAL_SELECT,
@@ -67,7 +68,7 @@ export function sqliteProposals(conn: SqlConnection, cache?: ProposalCache): Pro
   const full = (v: SqlValues | undefined): ProposalRecord | undefined => {
     if (!v) return undefined;
     const record = proposalOf(v);
-    cache?.set(fixedFieldsOf(record));
+    cache?.set(cachedOfRow(v));
     return record;
   };
   const get = async (id: string): Promise<ProposalRecord | undefined> => {
@@ -85,6 +86,9 @@ export function sqliteProposals(conn: SqlConnection, cache?: ProposalCache): Pro
   };
   return {
     async insert(p) {
+      const argsJson = toJson(p.args);
+      const metadataJson = toJson(p.metadata);
+      const traceJson = toJson(p.trace);
       const { changes } = await runSql(
         conn,
         INSERT_SQL,
@@ -95,12 +99,12 @@ export function sqliteProposals(conn: SqlConnection, cache?: ProposalCache): Pro
           p.action,
           p.resourceType,
           p.resourceId,
-          toJson(p.args),
-          toJson(p.metadata),
+          argsJson,
+          metadataJson,
           p.fingerprint,
           p.riskLevel,
           p.tier,
-          toJson(p.trace),
+          traceJson,
           p.cost,
           p.createdAt,
           p.status,
@@ -119,7 +123,7 @@ export function sqliteProposals(conn: SqlConnection, cache?: ProposalCache): Pro
         { conflict: `proposal ${p.id} already exists`, missing: `session ${p.sessionId} not found` },
       );
       if (changes === 0) throw new ControlPlaneError("not_found", `session ${p.sessionId} not found`);
-      cache?.set(fixedFieldsOf(p));
+      cache?.set(cachedOf(p, argsJson, metadataJson, traceJson));
     },
     get,
     async transition(id, from, patch) {
