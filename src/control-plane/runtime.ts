@@ -88,10 +88,20 @@ export function checkIdempotencyKey(key: unknown): asserts key is string | undef
 }
 
 /**
- * Fingerprint of a proposal: a retry of the same action (same session, agent, action, resource and
- * arguments) has the same fingerprint and finds its pending or approved predecessor.
+ * Fingerprint of a whole proposal: session, agent, action, resource type and id, arguments, cost and metadata.
+ * Only a retry identical in every one of them finds (and may claim) its pending or approved predecessor: an
+ * approval covers exactly what was approved; anything else is a new proposal.
  */
 export function proposalFingerprint(p: Proposal): string {
-  const text = `${p.sessionId}\u0000${p.agentId ?? ""}\u0000${p.action}\u0000${p.resourceType ?? ""}\u0000${p.resourceId ?? ""}\u0000${canonicalJson(p.args)}`;
+  const text = canonicalJson([
+    p.sessionId,
+    p.agentId,
+    p.action,
+    p.resourceType,
+    p.resourceId,
+    p.costMicros,
+    p.args,
+    p.metadata,
+  ]);
   return hash("sha256", text, "base64url").slice(0, 32);
 }
