@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ControlPlaneError } from "../src/errors/control-plane-error.js";
 import {
   createPostgresStorage,
+  POSTGRES_MIGRATIONS,
+  POSTGRES_SCHEMA_VERSION,
   type PostgresStorage,
   postgresMigrationSql,
 } from "../src/storage/postgres/index.js";
@@ -311,7 +313,7 @@ describe.runIf(server.available)("PostgreSQL adapter on a server", () => {
         migrate: false,
       });
       await expect(unmigrated.read(async () => 1)).rejects.toThrow(
-        /at version 0, this adapter needs 1: apply postgresMigrationSql/,
+        new RegExp(`at version 0, this adapter needs ${POSTGRES_SCHEMA_VERSION}: apply postgresMigrationSql`),
       );
       await unmigrated.close();
       for (const m of postgresMigrationSql({ schema: fresh })) await adminQuery(m.sql);
@@ -324,7 +326,7 @@ describe.runIf(server.available)("PostgreSQL adapter on a server", () => {
       expect(await migrated.read((tx) => tx.sessions.get("x"))).toMatchObject({ id: "x" });
       await migrated.close();
       const rows = await adminQuery(`SELECT version FROM "${fresh}".acp_migrations`);
-      expect(rows).toEqual([{ version: 1 }]);
+      expect(rows).toEqual(POSTGRES_MIGRATIONS.map((m) => ({ version: m.version })));
     } finally {
       await dropSchema(fresh);
     }

@@ -222,7 +222,8 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
         throw new ValidationError([{ path: "(root)", message: "expected an object" }]);
       killTargetId(input);
       requireId(input.reason, "reason");
-      return rt.mutate("kill", input.idempotencyKey, async (tx, now) => {
+      const request = { ...input, idempotencyKey: undefined };
+      return rt.mutate("kill", input.idempotencyKey, request, async (tx, now) => {
         if (input.scope === "session") await mustSession(tx, input.sessionId!);
         return engageKillSwitch(tx, input, input.reason, now);
       });
@@ -231,14 +232,16 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
       if (input === null || typeof input !== "object")
         throw new ValidationError([{ path: "(root)", message: "expected an object" }]);
       killTargetId(input);
-      return rt.mutate("resume", input.idempotencyKey, async (tx, now) => ({
+      const request = { ...input, idempotencyKey: undefined };
+      return rt.mutate("resume", input.idempotencyKey, request, async (tx, now) => ({
         released: (await releaseKillSwitch(tx, input, now)) !== undefined,
       }));
     },
     listKillSwitches: (o = {}) => read((tx) => tx.killSwitches.list(o)),
     async registerAgent(input) {
       const agent = parseAgentInput(input, rt.clock.now());
-      return rt.mutate("registerAgent", input.idempotencyKey, (tx) => registerAgent(tx, agent));
+      const request = { id: agent.id, name: agent.name, capabilities: agent.capabilities, tags: agent.tags };
+      return rt.mutate("registerAgent", input.idempotencyKey, request, (tx) => registerAgent(tx, agent));
     },
     async getAgent(id) {
       requireId(id, "agentId");
@@ -252,7 +255,8 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
       requireId(input.toAgentId, "toAgentId");
       requireId(input.task, "task");
       if (input.sessionId !== undefined) requireId(input.sessionId, "sessionId");
-      return rt.mutate("recordDelegation", input.idempotencyKey, (tx, now) =>
+      const request = { ...input, idempotencyKey: undefined };
+      return rt.mutate("recordDelegation", input.idempotencyKey, request, (tx, now) =>
         recordDelegation(tx, {
           id: rt.ids(),
           fromAgentId: input.fromAgentId,

@@ -58,7 +58,7 @@ const RETRY_STATUSES: readonly ProposalStatus[] = ["approved", "pending_approval
  */
 export async function runProposePipeline(tx: StorageTx, ctx: PipelineContext): Promise<PipelineResult> {
   const { proposal: p, now } = ctx;
-  const replayed = await replayIdempotent(tx, ctx.idempotencyKey, OPERATION);
+  const replayed = await replayIdempotent(tx, ctx.idempotencyKey, OPERATION, ctx.fingerprint);
   if (replayed !== undefined) return { kind: "decided", decision: replayed as unknown as Decision };
 
   // One read for everything the decision needs (one round trip on PostgreSQL).
@@ -74,7 +74,14 @@ export async function runProposePipeline(tx: StorageTx, ctx: PipelineContext): P
   const agentId = context.agentId;
   const trace: TraceEntry[] = [];
   const finish = async (decision: Decision): Promise<PipelineResult> => {
-    await recordIdempotent(tx, ctx.idempotencyKey, OPERATION, decision as unknown as JsonValue, now);
+    await recordIdempotent(
+      tx,
+      ctx.idempotencyKey,
+      OPERATION,
+      ctx.fingerprint,
+      decision as unknown as JsonValue,
+      now,
+    );
     return { kind: "decided", decision };
   };
   const preRouting = (code: DecisionCode, reason: string) =>
@@ -242,7 +249,14 @@ async function requestHuman(
   );
   const record = (await tx.proposals.get(held.proposalId))!;
   await requestApproval(tx, { id: ticketId, proposal: record, deadlineAt, now });
-  await recordIdempotent(tx, ctx.idempotencyKey, OPERATION, pending as unknown as JsonValue, now);
+  await recordIdempotent(
+    tx,
+    ctx.idempotencyKey,
+    OPERATION,
+    ctx.fingerprint,
+    pending as unknown as JsonValue,
+    now,
+  );
   return { kind: "decided", decision: pending };
 }
 

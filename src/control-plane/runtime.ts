@@ -1,5 +1,5 @@
 import { hash } from "node:crypto";
-import { recordIdempotent, replayIdempotent } from "../engines/idempotency/idempotent.js";
+import { recordIdempotent, replayAfterFailure, replayIdempotent } from "../engines/idempotency/idempotent.js";
 import { canonicalJson } from "../engines/policy/canonical-json.js";
 import type { CompiledPolicy } from "../engines/policy/compiled-policy.js";
 import { loadPolicy } from "../engines/policy/load-policy.js";
@@ -18,12 +18,14 @@ export interface Runtime extends ResolvedOptions {
   /** Stores a policy snapshot (if new) and caches it. */
   rememberPolicy(policy: CompiledPolicy): void;
   /**
-   * Runs a mutation in one transaction, idempotently when `key` is given: the same key and operation returns
-   * the first result with a single effect; the same key with another operation is an error.
+   * Runs a mutation in one transaction, idempotently when `key` is given: the same key, operation and
+   * canonical `input` (the request without its idempotency key) returns the first result with a single effect,
+   * also to concurrent callers; the same key for a different request is an `idempotency_conflict` error.
    */
   mutate<T>(
     operation: string,
     key: string | undefined,
+    input: unknown,
     fn: (tx: StorageTx, now: number) => Promise<T>,
     options?: TransactionOptions,
   ): Promise<T>;
@@ -55,17 +57,24 @@ export function createRuntime(options: ResolvedOptions): Runtime {
     rememberPolicy(policy) {
       policies.set(policy.id, policy);
     },
-    async mutate(operation, key, fn, txOptions) {
+    async mutate(operation, key, input, fn, txOptions) {
       rt.assertOpen();
       checkIdempotencyKey(key);
-      return options.storage.transaction(async (tx) => {
-        const replayed = await replayIdempotent(tx, key, operation);
-        if (replayed !== undefined) return replayed as never;
-        const now = options.clock.now();
-        const result = await fn(tx, now);
-        await recordIdempotent(tx, key, operation, (result ?? null) as JsonValue, now);
-        return result;
-      }, txOptions);
+      const run = () =>
+        options.storage.transaction(async (tx) => {
+          const replayed = await replayIdempotent(tx, key, operation, input);
+          if (replayed !== undefined) return replayed as never;
+          const now = options.clock.now();
+          const result = await fn(tx, now);
+          await recordIdempotent(tx, key, operation, input, (result ?? null) as JsonValue, now);
+          return result;
+        }, txOptions);
+      // A concurrent caller with the same key may commit first: the loser then gets the winner's result.
+      if (key === undefined || txOptions?.external !== undefined) return run();
+      return run().catch(
+        async (error: unknown) =>
+          (await replayAfterFailure(options.storage, key, operation, input, error)) as never,
+      );
     },
     assertOpen() {
       if (rt.closed) throw new ControlPlaneError("closed", "the control plane is closed");

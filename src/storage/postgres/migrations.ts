@@ -77,6 +77,13 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   key TEXT PRIMARY KEY, operation TEXT NOT NULL, result JSONB NOT NULL, created_at BIGINT NOT NULL)`,
     ],
   },
+  {
+    version: 2,
+    name: "idempotency request fingerprint",
+    // A key replays only for the request it was first used for. Records from before have no fingerprint ('')
+    // and match no request.
+    statements: (s) => [`ALTER TABLE ${s}.acp_idempotency ADD COLUMN fingerprint TEXT NOT NULL DEFAULT ''`],
+  },
 ];
 
 /** The newest schema version this adapter needs. */

@@ -158,6 +158,14 @@ CREATE INDEX acp_proposals_fingerprint_open ON acp_proposals (session_id, finger
 CREATE INDEX acp_kill_switches_engaged ON acp_kill_switches (scope, target) WHERE engaged = 1;
 `,
   },
+  {
+    version: 3,
+    name: "idempotency request fingerprint",
+    // A key replays only for the request it was first used for. Records from before have no fingerprint ('')
+    // and match no request.
+    sql: `ALTER TABLE acp_idempotency ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
+`,
+  },
 ];
 
 const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS ${SQLITE_MIGRATIONS_TABLE} (
