@@ -53,6 +53,31 @@ describe.each(cases)("an approval covers exactly what was approved, on $name sto
     expect((await cp.getSession(s.id)).budget.usedCost).toBe("0");
   });
 
+  it("the identical retry of an approval the budget no longer covers is denied, once, and frees its resource", async () => {
+    const { cp } = h();
+    const s = await cp.openSession({ budget: { maxCost: 50 } });
+    const asked = await cp.propose(payment(s.id, 40, "rent"));
+    if (asked.outcome !== "pending_approval") throw new Error(`expected a ticket, got ${asked.outcome}`);
+    await cp.approve(asked.ticketId, { decidedBy: "alice" });
+    const spent = await cp.propose({ sessionId: s.id, action: "log_note", cost: 20 });
+    expect(spent.outcome).toBe("allowed");
+    const retry = await cp.propose(payment(s.id, 40, "rent"));
+    expect(retry).toMatchObject({
+      outcome: "denied",
+      code: "budget_exhausted",
+      proposalId: asked.proposalId,
+    });
+    expect(await cp.getProposal(asked.proposalId)).toMatchObject({ status: "denied", reservedCost: "0" });
+    expect((await cp.getSession(s.id)).budget.usedCost).toBe("20");
+    const decided = (await cp.events(s.id)).filter(
+      (e) => e.kind === "proposal_decided" && e.proposalId === asked.proposalId,
+    );
+    expect(decided.map((e) => e.payload.outcome)).toEqual(["pending_approval", "denied"]);
+    expect((await cp.propose({ sessionId: s.id, action: "write_file", resourceId: "acct-1" })).outcome).toBe(
+      "allowed",
+    );
+  });
+
   it("each field of the proposal is part of what was approved", async () => {
     const { cp } = h();
     const s = await cp.openSession({ agentId: "agent-a" });
