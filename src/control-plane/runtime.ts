@@ -102,15 +102,15 @@ export function checkIdempotencyKey(key: unknown): asserts key is string | undef
  * approval covers exactly what was approved; anything else is a new proposal.
  */
 export function proposalFingerprint(p: Proposal): string {
-  const text = canonicalJson([
+  // Three self-delimiting JSON texts (the flat fields natively, then args and metadata with sorted keys).
+  const fields = JSON.stringify([
     p.sessionId,
     p.agentId,
     p.action,
     p.resourceType,
     p.resourceId,
     p.costMicros,
-    p.args,
-    p.metadata,
   ]);
+  const text = `${fields}${canonicalJson(p.args)}${canonicalJson(p.metadata)}`;
   return hash("sha256", text, "base64url").slice(0, 32);
 }
