@@ -1,5 +1,6 @@
 import { settleBudget } from "../engines/budgets/budget-tracker.js";
 import { executionLeaseKey, unlockResource } from "../engines/concurrency/resource-lock.js";
+import { replayAfterFailure } from "../engines/idempotency/idempotent.js";
 import { parseProposal } from "../engines/router/parse-proposal.js";
 import { routeProposal } from "../engines/router/route-proposal.js";
 import { InvalidTransitionError, NotFoundError } from "../errors/control-plane-error.js";
@@ -37,15 +38,29 @@ export async function propose(rt: Runtime, input: ProposalInput, options?: CallO
     route: (policy, p, agent) => routeProposal(policy, p, { agent, agentPolicy: rt.agentPolicy }),
   };
   const txOptions = transactionOptions(options);
-  const first = await rt.storage.transaction((tx) => runProposePipeline(tx, ctx), txOptions);
-  if (first.kind === "decided") return first.decision;
-  const routed = await first.routing;
-  const second = await rt.storage.transaction(
-    (tx) => runProposePipeline(tx, { ...ctx, now: rt.clock.now(), routed }),
-    txOptions,
+  const decide = async () => {
+    const first = await rt.storage.transaction((tx) => runProposePipeline(tx, ctx), txOptions);
+    if (first.kind === "decided") return first.decision;
+    const routed = await first.routing;
+    const second = await rt.storage.transaction(
+      (tx) => runProposePipeline(tx, { ...ctx, now: rt.clock.now(), routed }),
+      txOptions,
+    );
+    if (second.kind !== "decided") throw new Error("unreachable: routing was precomputed");
+    return second.decision;
+  };
+  if (idempotencyKey === undefined || txOptions !== undefined) return decide();
+  // A concurrent propose with the same key may commit first: the loser then gets the winner's decision.
+  return decide().catch(
+    async (error: unknown) =>
+      (await replayAfterFailure(
+        rt.storage,
+        idempotencyKey,
+        "propose",
+        ctx.fingerprint,
+        error,
+      )) as unknown as Decision,
   );
-  if (second.kind !== "decided") throw new Error("unreachable: routing was precomputed");
-  return second.decision;
 }
 
 /** Per-call options of `propose` and `complete`. */
@@ -111,9 +126,11 @@ export async function complete(
     issues.push({ path: "error", message: "expected a string" });
   if (issues.length > 0) throw new ValidationError(issues, "completion");
 
+  const request = { proposalId, ok: input.ok, cost: actual, output: input.output, error: input.error };
   return rt.mutate(
     "complete",
     input.idempotencyKey,
+    request,
     async (tx, now) => {
       const current = await tx.proposals.get(proposalId);
       if (!current) throw new NotFoundError("proposal", proposalId);

@@ -55,7 +55,8 @@ export async function decide(
   const scopeInput = verdict === "approve" ? (input as ApproveInput).scope : undefined;
   assertKnownKeys(scopeInput, APPROVAL_SCOPE_KEYS, "scope.", "approval scope");
   const decision = { decidedBy: input.decidedBy, reason: input.reason ?? null };
-  const outcome: TicketOutcome = await rt.mutate(verdict, input.idempotencyKey, async (tx, now) => {
+  const request = { ticketId, ...decision, scope: scopeInput };
+  const outcome: TicketOutcome = await rt.mutate(verdict, input.idempotencyKey, request, async (tx, now) => {
     const found = await tx.tickets.get(ticketId);
     if (!found) throw new NotFoundError("ticket", ticketId);
     const { ticket } = await settleIfDue(rt, tx, found, now);

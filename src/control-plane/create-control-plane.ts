@@ -402,7 +402,8 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
       known(input, KEYS.kill, "kill");
       killTargetId(input);
       requireId(input.reason, "reason");
-      return rt.mutate("kill", input.idempotencyKey, async (tx, now) => {
+      const request = { ...input, idempotencyKey: undefined };
+      return rt.mutate("kill", input.idempotencyKey, request, async (tx, now) => {
         if (input.scope === "session") await mustSession(tx, input.sessionId!);
         return engageKillSwitch(tx, input, input.reason, now);
       });
@@ -412,7 +413,8 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
         throw new ValidationError([{ path: "(root)", message: "expected an object" }]);
       known(input, KEYS.resume, "resume");
       killTargetId(input);
-      return rt.mutate("resume", input.idempotencyKey, async (tx, now) => ({
+      const request = { ...input, idempotencyKey: undefined };
+      return rt.mutate("resume", input.idempotencyKey, request, async (tx, now) => ({
         released: (await releaseKillSwitch(tx, input, now)) !== undefined,
       }));
     },
@@ -423,7 +425,8 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     async registerAgent(input) {
       if (input !== null && typeof input === "object") known(input, KEYS.agent, "agent");
       const agent = parseAgentInput(input, rt.clock.now());
-      return rt.mutate("registerAgent", input.idempotencyKey, (tx) => registerAgent(tx, agent));
+      const request = { id: agent.id, name: agent.name, capabilities: agent.capabilities, tags: agent.tags };
+      return rt.mutate("registerAgent", input.idempotencyKey, request, (tx) => registerAgent(tx, agent));
     },
     async getAgent(id) {
       requireId(id, "agentId");
@@ -441,7 +444,8 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
       requireId(input.toAgentId, "toAgentId");
       requireId(input.task, "task");
       if (input.sessionId !== undefined) requireId(input.sessionId, "sessionId");
-      return rt.mutate("recordDelegation", input.idempotencyKey, (tx, now) =>
+      const request = { ...input, idempotencyKey: undefined };
+      return rt.mutate("recordDelegation", input.idempotencyKey, request, (tx, now) =>
         recordDelegation(tx, {
           id: rt.ids(),
           fromAgentId: input.fromAgentId,

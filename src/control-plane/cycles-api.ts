@@ -24,7 +24,7 @@ export async function beginCycle(
   input: { owner: string; ttlMs: number },
 ): Promise<{ expiresAt: number }> {
   checkCycleInput(sessionId, input);
-  return rt.mutate("beginCycle", undefined, async (tx, now) => {
+  return rt.mutate("beginCycle", undefined, null, async (tx, now) => {
     await mustSession(tx, sessionId);
     const expiresAt = Math.min(now + input.ttlMs, now + rt.maxCycleMs);
     await acquireCycle(tx, sessionId, input.owner, expiresAt, now);
@@ -48,7 +48,7 @@ export async function renewCycle(
   input: { owner: string; ttlMs: number },
 ): Promise<{ expiresAt: number }> {
   checkCycleInput(sessionId, input);
-  return rt.mutate("renewCycle", undefined, async (tx, now) => {
+  return rt.mutate("renewCycle", undefined, null, async (tx, now) => {
     const key = cycleLeaseKey(sessionId);
     const held = await tx.leases.get(key);
     const expiresAt = Math.min(now + input.ttlMs, (held?.acquiredAt ?? now) + rt.maxCycleMs);
@@ -65,7 +65,7 @@ export async function renewCycle(
 export async function endCycle(rt: Runtime, sessionId: string, owner: string): Promise<boolean> {
   requireId(sessionId, "sessionId");
   requireId(owner, "owner");
-  return rt.mutate("endCycle", undefined, async (tx, now) => {
+  return rt.mutate("endCycle", undefined, null, async (tx, now) => {
     const released = await tx.leases.release(cycleLeaseKey(sessionId), owner);
     if (released) await tx.events.append({ sessionId, kind: "cycle_released", payload: { owner }, at: now });
     return released;

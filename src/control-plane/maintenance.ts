@@ -105,7 +105,7 @@ export async function heartbeat(
   if (ttlMs !== undefined && (typeof ttlMs !== "number" || !(ttlMs > 0))) {
     throw new ValidationError([{ path: "ttlMs", message: "expected a positive number of milliseconds" }]);
   }
-  return rt.mutate("heartbeat", undefined, async (tx, now) => {
+  return rt.mutate("heartbeat", undefined, null, async (tx, now) => {
     const p = await tx.proposals.get(proposalId);
     if (!p) throw new NotFoundError("proposal", proposalId);
     const expiresAt = now + (ttlMs ?? rt.lockTtlMs);

@@ -12,7 +12,7 @@ import { classifyRisk } from "../engines/policy/evaluate-policy.js";
 import { firstDeadline, NO_DEADLINE } from "../engines/recovery/approval-timeouts.js";
 import { transitionSession } from "../engines/sessions/session-service.js";
 import { EXECUTABLE_STATUSES } from "../engines/sessions/session-transitions.js";
-import { NotFoundError } from "../errors/control-plane-error.js";
+import { ControlPlaneError, NotFoundError } from "../errors/control-plane-error.js";
 import type { StorageTx } from "../storage/storage.js";
 import type { AgentRecord } from "../types/agent.js";
 import type { DecisionCode, Outcome, RoutingDecision, TraceEntry } from "../types/decision.js";
@@ -58,7 +58,7 @@ const RETRY_STATUSES: readonly ProposalStatus[] = ["approved", "pending_approval
  */
 export async function runProposePipeline(tx: StorageTx, ctx: PipelineContext): Promise<PipelineResult> {
   const { proposal: p, now } = ctx;
-  const replayed = await replayIdempotent(tx, ctx.idempotencyKey, OPERATION);
+  const replayed = await replayIdempotent(tx, ctx.idempotencyKey, OPERATION, ctx.fingerprint);
   if (replayed !== undefined) return { kind: "decided", decision: replayed as unknown as Decision };
 
   // One read for everything the decision needs (one round trip on PostgreSQL).
@@ -74,7 +74,14 @@ export async function runProposePipeline(tx: StorageTx, ctx: PipelineContext): P
   const agentId = context.agentId;
   const trace: TraceEntry[] = [];
   const finish = async (decision: Decision): Promise<PipelineResult> => {
-    await recordIdempotent(tx, ctx.idempotencyKey, OPERATION, decision as unknown as JsonValue, now);
+    await recordIdempotent(
+      tx,
+      ctx.idempotencyKey,
+      OPERATION,
+      ctx.fingerprint,
+      decision as unknown as JsonValue,
+      now,
+    );
     return { kind: "decided", decision };
   };
   const preRouting = (code: DecisionCode, reason: string) =>
@@ -100,7 +107,11 @@ export async function runProposePipeline(tx: StorageTx, ctx: PipelineContext): P
   if (retry?.status === "pending_approval" && retry.ticketId !== null) {
     return finish(toDecision(retry, retry.trace, []));
   }
-  if (retry?.status === "approved") return finish(await claimApproved(tx, ctx, session, retry));
+  if (retry?.status === "approved") {
+    const claimed = await claimApproved(tx, ctx, session, retry);
+    // Lost to a concurrent retry (PostgreSQL): decided as a new proposal, as if it had come after the winner.
+    if (claimed) return finish(claimed);
+  }
 
   let routing = ctx.routed;
   if (!routing) {
@@ -242,7 +253,14 @@ async function requestHuman(
   );
   const record = (await tx.proposals.get(held.proposalId))!;
   await requestApproval(tx, { id: ticketId, proposal: record, deadlineAt, now });
-  await recordIdempotent(tx, ctx.idempotencyKey, OPERATION, pending as unknown as JsonValue, now);
+  await recordIdempotent(
+    tx,
+    ctx.idempotencyKey,
+    OPERATION,
+    ctx.fingerprint,
+    pending as unknown as JsonValue,
+    now,
+  );
   return { kind: "decided", decision: pending };
 }
 
@@ -264,48 +282,57 @@ async function activateOnFirstProposal(
   }
 }
 
-/** Proceeds with a proposal a human approved: the retry of the same action claims it (no new ticket). */
+/**
+ * Proceeds with a proposal a human approved: the retry of the identical proposal claims it (no new ticket). The
+ * claim is the guarded `approved → executing` transition, so of racing retries exactly one wins; a loser gets
+ * `undefined` (having changed nothing) and is decided as a new proposal. The winner then takes the execution
+ * lease and the budget; if either fails, the proposal is denied instead.
+ */
 async function claimApproved(
   tx: StorageTx,
   ctx: PipelineContext,
   session: SessionRecord,
   approved: ProposalRecord,
-): Promise<Decision> {
+): Promise<Decision | undefined> {
   const { now } = ctx;
-  const lockKey = executionLeaseKey(approved);
-  const trace: TraceEntry[] = [
-    ...approved.trace,
-    { step: "approval", result: "approved", detail: approved.ticketId ?? "" },
-  ];
-  const locked = await lockResource(tx, lockKey, {
-    owner: approved.id,
-    sessionId: session.id,
-    expiresAt: now + ctx.lockTtlMs,
-    now,
-  });
-  const reserved = locked ? await reserveBudget(tx, session.id, approved.cost, now) : undefined;
-  if (!reserved) {
-    const [code, reason]: [DecisionCode, string] = locked
-      ? ["budget_exhausted", budgetReason(session, approved.cost)]
-      : ["resource_locked", `resource ${approved.resourceId} is locked by another proposal`];
-    if (locked) await unlockResource(tx, lockKey, approved.id);
-    const denied = await tx.proposals.transition(approved.id, ["approved"], {
-      status: "denied",
-      outcome: "denied",
-      code,
-      reason,
-      updatedAt: now,
-    });
-    await decidedEvent(tx, denied!, now);
-    return toDecision(denied!, [...trace, { step: code, result: "deny", detail: reason }], []);
-  }
-  const executing = await tx.proposals.transition(approved.id, ["approved"], {
+  const claimed = await tx.proposals.transition(approved.id, ["approved"], {
     status: "executing",
     reservedCost: approved.cost,
     updatedAt: now,
   });
-  await decidedEvent(tx, executing!, now);
-  return toDecision(executing!, trace, []);
+  if (!claimed) return undefined;
+  const lockKey = executionLeaseKey(claimed);
+  const trace: TraceEntry[] = [
+    ...claimed.trace,
+    { step: "approval", result: "approved", detail: claimed.ticketId ?? "" },
+  ];
+  const locked = await lockResource(tx, lockKey, {
+    owner: claimed.id,
+    sessionId: session.id,
+    expiresAt: now + ctx.lockTtlMs,
+    now,
+  });
+  const reserved = locked ? await reserveBudget(tx, session.id, claimed.cost, now) : undefined;
+  if (!reserved) {
+    const [code, reason]: [DecisionCode, string] = locked
+      ? ["budget_exhausted", budgetReason(session, claimed.cost)]
+      : ["resource_locked", `resource ${claimed.resourceId} is locked by another proposal`];
+    if (locked) await unlockResource(tx, lockKey, claimed.id);
+    // This transaction holds the claimed proposal: the transition cannot miss.
+    const denied = await tx.proposals.transition(claimed.id, ["executing"], {
+      status: "denied",
+      outcome: "denied",
+      code,
+      reason,
+      reservedCost: 0,
+      updatedAt: now,
+    });
+    if (!denied) throw new ControlPlaneError("internal", `proposal ${claimed.id} changed during its claim`);
+    await decidedEvent(tx, denied, now);
+    return toDecision(denied, [...trace, { step: code, result: "deny", detail: reason }], []);
+  }
+  await decidedEvent(tx, claimed, now);
+  return toDecision(claimed, trace, []);
 }
 
 interface PersistInput {

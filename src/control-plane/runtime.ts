@@ -1,5 +1,5 @@
 import { hash } from "node:crypto";
-import { recordIdempotent, replayIdempotent } from "../engines/idempotency/idempotent.js";
+import { recordIdempotent, replayAfterFailure, replayIdempotent } from "../engines/idempotency/idempotent.js";
 import { canonicalJson } from "../engines/policy/canonical-json.js";
 import type { CompiledPolicy } from "../engines/policy/compiled-policy.js";
 import { loadPolicy } from "../engines/policy/load-policy.js";
@@ -18,12 +18,14 @@ export interface Runtime extends ResolvedOptions {
   /** Stores a policy snapshot (if new) and caches it. */
   rememberPolicy(policy: CompiledPolicy): void;
   /**
-   * Runs a mutation in one transaction, idempotently when `key` is given: the same key and operation returns
-   * the first result with a single effect; the same key with another operation is an error.
+   * Runs a mutation in one transaction, idempotently when `key` is given: the same key, operation and
+   * canonical `input` (the request without its idempotency key) returns the first result with a single effect,
+   * also to concurrent callers; the same key for a different request is an `idempotency_conflict` error.
    */
   mutate<T>(
     operation: string,
     key: string | undefined,
+    input: unknown,
     fn: (tx: StorageTx, now: number) => Promise<T>,
     options?: TransactionOptions,
   ): Promise<T>;
@@ -55,17 +57,24 @@ export function createRuntime(options: ResolvedOptions): Runtime {
     rememberPolicy(policy) {
       policies.set(policy.id, policy);
     },
-    async mutate(operation, key, fn, txOptions) {
+    async mutate(operation, key, input, fn, txOptions) {
       rt.assertOpen();
       checkIdempotencyKey(key);
-      return options.storage.transaction(async (tx) => {
-        const replayed = await replayIdempotent(tx, key, operation);
-        if (replayed !== undefined) return replayed as never;
-        const now = options.clock.now();
-        const result = await fn(tx, now);
-        await recordIdempotent(tx, key, operation, (result ?? null) as JsonValue, now);
-        return result;
-      }, txOptions);
+      const run = () =>
+        options.storage.transaction(async (tx) => {
+          const replayed = await replayIdempotent(tx, key, operation, input);
+          if (replayed !== undefined) return replayed as never;
+          const now = options.clock.now();
+          const result = await fn(tx, now);
+          await recordIdempotent(tx, key, operation, input, (result ?? null) as JsonValue, now);
+          return result;
+        }, txOptions);
+      // A concurrent caller with the same key may commit first: the loser then gets the winner's result.
+      if (key === undefined || txOptions?.external !== undefined) return run();
+      return run().catch(
+        async (error: unknown) =>
+          (await replayAfterFailure(options.storage, key, operation, input, error)) as never,
+      );
     },
     assertOpen() {
       if (rt.closed) throw new ControlPlaneError("closed", "the control plane is closed");
@@ -88,10 +97,20 @@ export function checkIdempotencyKey(key: unknown): asserts key is string | undef
 }
 
 /**
- * Fingerprint of a proposal: a retry of the same action (same session, agent, action, resource and
- * arguments) has the same fingerprint and finds its pending or approved predecessor.
+ * Fingerprint of a whole proposal: session, agent, action, resource type and id, arguments, cost and metadata.
+ * Only a retry identical in every one of them finds (and may claim) its pending or approved predecessor: an
+ * approval covers exactly what was approved; anything else is a new proposal.
  */
 export function proposalFingerprint(p: Proposal): string {
-  const text = `${p.sessionId}\u0000${p.agentId ?? ""}\u0000${p.action}\u0000${p.resourceType ?? ""}\u0000${p.resourceId ?? ""}\u0000${canonicalJson(p.args)}`;
+  // Three self-delimiting JSON texts (the flat fields natively, then args and metadata with sorted keys).
+  const fields = JSON.stringify([
+    p.sessionId,
+    p.agentId,
+    p.action,
+    p.resourceType,
+    p.resourceId,
+    p.costMicros,
+  ]);
+  const text = `${fields}${canonicalJson(p.args)}${canonicalJson(p.metadata)}`;
   return hash("sha256", text, "base64url").slice(0, 32);
 }

@@ -73,7 +73,8 @@ export async function openSession(rt: Runtime, input: OpenSessionInput = {}): Pr
   }
   if (issues.length > 0) throw new ValidationError(issues, "session");
   rt.rememberPolicy(policy);
-  return rt.mutate("openSession", input.idempotencyKey, async (tx, now) => {
+  const request = { name: input.name, agentId: input.agentId, maxCost, maxActions, policyId: policy.id };
+  return rt.mutate("openSession", input.idempotencyKey, request, async (tx, now) => {
     await tx.policies.put({ id: policy.id, document: policy.document as never, createdAt: now });
     const session: SessionRecord = {
       id: rt.ids(),
@@ -109,7 +110,7 @@ export async function changeSession(
   if (reason !== null && typeof reason !== "string") {
     throw new ValidationError([{ path: "reason", message: "expected a string" }]);
   }
-  return rt.mutate(`session.${verb}`, idempotencyKey, async (tx, now) =>
+  return rt.mutate(`session.${verb}`, idempotencyKey, { sessionId, reason }, async (tx, now) =>
     sessionView(await transitionSession(tx, sessionId, verb, reason, now)),
   );
 }

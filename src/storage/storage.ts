@@ -394,6 +394,11 @@ export interface EventStore {
 export interface IdempotencyRecord {
   readonly key: string;
   readonly operation: string;
+  /**
+   * Fingerprint of the request the key was used for (operation + canonical input): a later use of the key
+   * replays `result` only for the same fingerprint. Empty for records written before fingerprints existed.
+   */
+  readonly fingerprint: string;
   readonly result: JsonValue;
   readonly createdAt: number;
 }
@@ -401,6 +406,10 @@ export interface IdempotencyRecord {
 /** The idempotency ledger. */
 export interface IdempotencyStore {
   get(key: string): Promise<IdempotencyRecord | undefined>;
-  /** Records the result. A duplicate key rejects with a `conflict` error (the transaction then rolls back). */
+  /**
+   * Records the result (with its request fingerprint). The key is unique: a duplicate key — also one recorded
+   * by a concurrent transaction that committed first — rejects with a `conflict` error and keeps the first
+   * record (the transaction then rolls back).
+   */
   put(record: IdempotencyRecord): Promise<void>;
 }

@@ -1,1 +1,6 @@
-export { recordIdempotent, replayIdempotent } from "./idempotent.js";
+export {
+  idempotencyFingerprint,
+  recordIdempotent,
+  replayAfterFailure,
+  replayIdempotent,
+} from "./idempotent.js";

@@ -13,7 +13,7 @@ export function pgIdempotency(c: PgTxContext): IdempotencyStore {
   return {
     async get(key) {
       const r = await c.q.query(
-        `SELECT key, operation, result::text AS result, created_at FROM ${t} WHERE key = $1`,
+        `SELECT key, operation, fingerprint, result::text AS result, created_at FROM ${t} WHERE key = $1`,
         [key],
       );
       const row = r.rows[0];
@@ -21,15 +21,16 @@ export function pgIdempotency(c: PgTxContext): IdempotencyStore {
       return {
         key: row.key as string,
         operation: row.operation as string,
+        fingerprint: row.fingerprint as string,
         result: parseJson<JsonValue>(row.result),
         createdAt: num(row.created_at),
       };
     },
     async put(record) {
       const r = await c.q.query(
-        `INSERT INTO ${t} (key, operation, result, created_at) VALUES ($1, $2, $3::jsonb, $4)
+        `INSERT INTO ${t} (key, operation, fingerprint, result, created_at) VALUES ($1, $2, $3, $4::jsonb, $5)
          ON CONFLICT (key) DO NOTHING RETURNING key`,
-        [record.key, record.operation, JSON.stringify(record.result), record.createdAt],
+        [record.key, record.operation, record.fingerprint, JSON.stringify(record.result), record.createdAt],
       );
       if (r.rows.length === 0) {
         throw new ControlPlaneError(

@@ -78,6 +78,13 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     ],
   },
   {
+    version: 2,
+    name: "idempotency request fingerprint",
+    // A key replays only for the request it was first used for. Records from before have no fingerprint ('')
+    // and match no request.
+    statements: (s) => [`ALTER TABLE ${s}.acp_idempotency ADD COLUMN fingerprint TEXT NOT NULL DEFAULT ''`],
+  },
+  {
     version: 3,
     name: "ticket request",
     // What the approver decides on, copied from the proposal when the ticket is opened (immutable), so that

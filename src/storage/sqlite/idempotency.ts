@@ -13,6 +13,7 @@ export function sqliteIdempotency(conn: SqlConnection): IdempotencyStore {
       return {
         key: String(r.key),
         operation: String(r.operation),
+        fingerprint: String(r.fingerprint),
         result: fromJson<JsonValue>(r.result),
         createdAt: Number(r.created_at),
       };
@@ -20,8 +21,8 @@ export function sqliteIdempotency(conn: SqlConnection): IdempotencyStore {
     async put(record) {
       await runSql(
         conn,
-        "INSERT INTO acp_idempotency (key, operation, result, created_at) VALUES (?, ?, ?, ?)",
-        [record.key, record.operation, toJson(record.result), record.createdAt],
+        "INSERT INTO acp_idempotency (key, operation, fingerprint, result, created_at) VALUES (?, ?, ?, ?, ?)",
+        [record.key, record.operation, record.fingerprint, toJson(record.result), record.createdAt],
         { conflict: `idempotency key ${JSON.stringify(record.key)} already recorded` },
       );
     },

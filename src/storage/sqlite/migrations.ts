@@ -159,6 +159,14 @@ CREATE INDEX acp_kill_switches_engaged ON acp_kill_switches (scope, target) WHER
 `,
   },
   {
+    version: 3,
+    name: "idempotency request fingerprint",
+    // A key replays only for the request it was first used for. Records from before have no fingerprint ('')
+    // and match no request.
+    sql: `ALTER TABLE acp_idempotency ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
+`,
+  },
+  {
     version: 4,
     name: "ticket request",
     // What the approver decides on, copied from the proposal when the ticket is opened (immutable), so that

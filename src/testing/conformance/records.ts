@@ -187,17 +187,57 @@ export function recordCases(ctx: ConformanceContext): void {
 
   it("idempotency: put/get round-trip; a duplicate key is a conflict and rolls its transaction back", async () => {
     const s = ctx.storage();
-    const rec = { key: "k1", operation: "propose", result: { id: "p1", list: [1, null] }, createdAt: 1 };
+    const rec = {
+      key: "k1",
+      operation: "propose",
+      fingerprint: "fp-1",
+      result: { id: "p1", list: [1, null] },
+      createdAt: 1,
+    };
     await write(s, (tx) => tx.idempotency.put(rec));
     expect(await s.read((tx) => tx.idempotency.get("k1"))).toEqual(rec);
     await expect(
       write(s, async (tx) => {
         await tx.policies.put({ id: "side-effect", document: {}, createdAt: 1 });
-        await tx.idempotency.put({ ...rec, operation: "other" });
+        await tx.idempotency.put({ ...rec, operation: "other", fingerprint: "fp-2" });
       }),
     ).rejects.toMatchObject({ code: "conflict" });
     expect(await s.read((tx) => tx.idempotency.get("k1"))).toEqual(rec);
     expect(await s.read((tx) => tx.policies.get("side-effect"))).toBeUndefined();
     expect(await s.read((tx) => tx.idempotency.get("k2"))).toBeUndefined();
+  });
+
+  it("idempotency: concurrent puts of one key ⇒ exactly one commits, the others get a conflict", async () => {
+    const s = ctx.storage();
+    const attempts = await Promise.allSettled(
+      [0, 1, 2, 3].map((i) =>
+        write(s, async (tx) => {
+          await tx.policies.put({ id: `effect-${i}`, document: {}, createdAt: 1 });
+          await tx.idempotency.put({
+            key: "race",
+            operation: "propose",
+            fingerprint: `fp-${i}`,
+            result: i,
+            createdAt: 1,
+          });
+          return i;
+        }),
+      ),
+    );
+    const won = attempts.flatMap((a) => (a.status === "fulfilled" ? [a.value] : []));
+    expect(won).toHaveLength(1);
+    for (const a of attempts) {
+      if (a.status === "rejected") expect(a.reason).toMatchObject({ code: "conflict" });
+    }
+    const winner = won[0]!;
+    expect(await s.read((tx) => tx.idempotency.get("race"))).toMatchObject({
+      fingerprint: `fp-${winner}`,
+      result: winner,
+    });
+    for (const i of [0, 1, 2, 3]) {
+      expect(await s.read((tx) => tx.policies.get(`effect-${i}`)), `effect-${i}`).toEqual(
+        i === winner ? expect.anything() : undefined,
+      );
+    }
   });
 }

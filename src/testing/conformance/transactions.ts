@@ -28,7 +28,13 @@ export function transactionCases(ctx: ConformanceContext): void {
           { key: "k", owner: "o", expiresAt: 9000, sessionId: "s1", proposalId: null, acquiredAt: 2000 },
           2000,
         );
-        await tx.idempotency.put({ key: "i1", operation: "op", result: { a: 1 }, createdAt: 2000 });
+        await tx.idempotency.put({
+          key: "i1",
+          operation: "op",
+          fingerprint: "f",
+          result: { a: 1 },
+          createdAt: 2000,
+        });
         throw new Rollback();
       }),
     ).rejects.toBeInstanceOf(Rollback);
