@@ -36,6 +36,7 @@ export async function propose(rt: Runtime, input: ProposalInput, options?: CallO
     lockTtlMs: rt.lockTtlMs,
     policyFor: rt.policyFor,
     route: (policy, p, agent) => routeProposal(policy, p, { agent, agentPolicy: rt.agentPolicy }),
+    agentPolicy: rt.agentPolicy,
   };
   const txOptions = transactionOptions(options);
   const decide = async () => {

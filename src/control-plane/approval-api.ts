@@ -4,11 +4,13 @@ import {
   type ApprovalScopeInput,
   resolveApprovalScope,
 } from "../engines/approvals/approval-scope.js";
+import { selfApprovalError, selfApprovalRole } from "../engines/approvals/self-approval.js";
 import { type SettleOutcome, settleDueTicket } from "../engines/recovery/approval-timeouts.js";
 import { ControlPlaneError, NotFoundError } from "../errors/control-plane-error.js";
 import { assertKnownKeys } from "../errors/unknown-keys.js";
 import { ValidationError } from "../errors/validation-error.js";
 import type { StorageTx } from "../storage/storage.js";
+import type { ProposalRecord } from "../types/proposal-record.js";
 import type { TicketRecord } from "../types/ticket.js";
 import type { Runtime } from "./runtime.js";
 import { requireId } from "./session-api.js";
@@ -61,9 +63,10 @@ export async function decide(
     if (!found) throw new NotFoundError("ticket", ticketId);
     const { ticket } = await settleIfDue(rt, tx, found, now);
     if (ticket.status === "expired") return { ticket, proposal: undefined };
-    if (verdict === "deny") return denyTicket(tx, ticketId, decision, now);
     const proposal = await tx.proposals.get(ticket.proposalId);
     if (!proposal) throw new NotFoundError("proposal", ticket.proposalId);
+    await refuseSelfApproval(rt, tx, verdict, ticket, proposal, decision.decidedBy);
+    if (verdict === "deny") return denyTicket(tx, ticketId, decision, now);
     const scope = resolveApprovalScope(scopeInput, proposal, now);
     return approveTicket(tx, ticketId, { ...decision, scope }, now, now + rt.lockTtlMs);
   });
@@ -73,6 +76,26 @@ export async function decide(
     });
   }
   return ticketView(outcome.ticket);
+}
+
+/**
+ * Refuses (`self_approval`) a human decision by the proposal's acting agent or the session's owner, unless the
+ * session's policy sets `approvals.allowSelfApproval`. Automatic decisions (kill switch, expiry) do not come
+ * through here.
+ */
+async function refuseSelfApproval(
+  rt: Runtime,
+  tx: StorageTx,
+  verdict: "approve" | "deny",
+  ticket: TicketRecord,
+  proposal: ProposalRecord,
+  decidedBy: string,
+): Promise<void> {
+  const session = await tx.sessions.get(ticket.sessionId);
+  if (!session) throw new NotFoundError("session", ticket.sessionId);
+  const role = selfApprovalRole(decidedBy, { actingAgentId: proposal.agentId, ownerId: session.agentId });
+  if (role === undefined || (await rt.policyFor(tx, session)).approvals.allowSelfApproval) return;
+  throw selfApprovalError(verdict, ticket.id, decidedBy, role);
 }
 
 /** Reads a ticket. @throws NotFoundError */

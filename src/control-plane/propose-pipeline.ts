@@ -1,3 +1,4 @@
+import { sessionAuthority } from "../engines/agents/session-authority.js";
 import { requestApproval } from "../engines/approvals/approval-gate.js";
 import { reserveBudget } from "../engines/budgets/budget-tracker.js";
 import {
@@ -10,6 +11,7 @@ import { recordIdempotent, replayIdempotent } from "../engines/idempotency/idemp
 import type { CompiledPolicy } from "../engines/policy/compiled-policy.js";
 import { classifyRisk } from "../engines/policy/evaluate-policy.js";
 import { firstDeadline, NO_DEADLINE } from "../engines/recovery/approval-timeouts.js";
+import type { AgentPolicy } from "../engines/router/route-proposal.js";
 import { transitionSession } from "../engines/sessions/session-service.js";
 import { EXECUTABLE_STATUSES } from "../engines/sessions/session-transitions.js";
 import { ControlPlaneError, NotFoundError } from "../errors/control-plane-error.js";
@@ -40,6 +42,8 @@ export interface PipelineContext {
   ) => RoutingDecision | Promise<RoutingDecision>;
   /** A routing decision computed outside the transaction (second pass, after evaluators). */
   readonly routed?: RoutingDecision;
+  /** How identity problems are treated (also used for session ownership); default `enforce`. */
+  readonly agentPolicy?: AgentPolicy;
 }
 
 /** The pipeline either decided, or needs evaluators to run outside the transaction first. */
@@ -102,6 +106,10 @@ export async function runProposePipeline(tx: StorageTx, ctx: PipelineContext): P
   const kill = context.killSwitch;
   if (kill) return preRouting("kill_switch", `kill switch engaged (${kill.scope}): ${kill.reason}`);
   trace.push({ step: "kill_switch", result: "clear" });
+  // Sessions belong to agents: the owner or its delegates (a delegation read only for a non-owner).
+  const authority = await sessionAuthority(tx, session, context, ctx.agentPolicy);
+  if (authority.denial) return preRouting(authority.denial.code, authority.denial.reason);
+  if (authority.trace) trace.push(authority.trace);
 
   const retry = context.retry;
   if (retry?.status === "pending_approval" && retry.ticketId !== null) {
@@ -115,7 +123,7 @@ export async function runProposePipeline(tx: StorageTx, ctx: PipelineContext): P
 
   let routing = ctx.routed;
   if (!routing) {
-    const agent = context.agent ?? null;
+    const agent = authority.agent ?? null;
     const enforced = context.anyAgent;
     const acting = p.agentId === null && agentId !== null ? { ...p, agentId } : p;
     const routed = ctx.route(policy, acting, enforced ? agent : undefined);
@@ -125,7 +133,8 @@ export async function runProposePipeline(tx: StorageTx, ctx: PipelineContext): P
   trace.push(...routing.trace);
   if (session.status === "created") session = await activateOnFirstProposal(tx, session, now);
 
-  const base = { tier: routing.tier, riskLevel: routing.riskLevel, trace, warnings: routing.warnings };
+  const warnings = authority.warning ? [authority.warning, ...routing.warnings] : routing.warnings;
+  const base = { tier: routing.tier, riskLevel: routing.riskLevel, trace, warnings };
   if (routing.verdict === "deny") {
     return finish(
       await persist(tx, ctx, session, {

@@ -198,6 +198,17 @@ export interface AgentStore {
   /** Whether at least one agent is registered (identity checks apply from then on). Cheap: no count. */
   any(): Promise<boolean>;
   insertDelegation(delegation: DelegationRecord): Promise<void>;
+  /**
+   * The oldest delegation from `fromAgentId` to `toAgentId` that covers `sessionId` — one recorded for that
+   * session, or one without a session (it covers every session of the delegator) — together with the
+   * delegator's current record, in one read. `undefined` when no such delegation exists or the delegator is not
+   * registered. Read by a decision only when the acting agent is not the session's owner.
+   */
+  findDelegation(
+    fromAgentId: string,
+    toAgentId: string,
+    sessionId: string,
+  ): Promise<{ readonly delegation: DelegationRecord; readonly delegator: AgentRecord } | undefined>;
   /** Delegations from or to `agentId` (all when absent), oldest first. */
   listDelegations(query: {
     readonly agentId?: string;

@@ -24,6 +24,7 @@ export const DECISION_CODES = [
   "unlisted_action",
   "asset_scope",
   "unknown_agent",
+  "not_session_agent",
   "missing_capability",
   "evaluator_denied",
   "budget_exhausted",

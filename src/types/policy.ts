@@ -146,6 +146,8 @@ export function buildPolicySchema(condition: z.ZodType<unknown>) {
         escalation: z
           .array(z.strictObject({ to: z.string().trim().min(1), timeout: positiveDuration }))
           .default([]),
+        // Optional (absent = false) so that documents without it keep their policy id.
+        allowSelfApproval: z.boolean().optional(),
       })
       .prefault({}),
   });
@@ -219,5 +221,7 @@ export interface PolicyDocument {
     readonly onTimeout: ApprovalTimeoutMode;
     readonly group?: string | undefined;
     readonly escalation: readonly { readonly to: string; readonly timeout: Duration }[];
+    /** Whether the proposal's acting agent or the session's owner may decide its ticket (default false). */
+    readonly allowSelfApproval?: boolean | undefined;
   };
 }

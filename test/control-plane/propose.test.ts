@@ -139,11 +139,13 @@ describe.each(cases)("propose on $name storage", (storageCase) => {
 
   it("enforces agent identity and capabilities once agents are registered", async () => {
     const { cp } = h();
-    const s = await cp.openSession({ agentId: "owner" });
-    expect((await cp.propose({ sessionId: s.id, agentId: "ghost", action: "read_file" })).outcome).toBe(
+    const owned = await cp.openSession({ agentId: "owner" });
+    expect((await cp.propose({ sessionId: owned.id, agentId: "ghost", action: "read_file" })).outcome).toBe(
       "allowed",
     );
     await cp.registerAgent({ id: "reader", capabilities: ["read_file"] });
+    // "reader" acts in a session it owns (sessions belong to agents: see authority.test.ts).
+    const s = await cp.openSession({ agentId: "reader" });
     expect(await cp.propose({ sessionId: s.id, agentId: "ghost", action: "read_file" })).toMatchObject({
       outcome: "denied",
       code: "unknown_agent",
@@ -156,7 +158,7 @@ describe.each(cases)("propose on $name storage", (storageCase) => {
       "allowed",
     );
     // The session owner acts when the proposal names no agent: "owner" is not registered.
-    expect((await cp.propose({ sessionId: s.id, action: "read_file" })).code).toBe("unknown_agent");
+    expect((await cp.propose({ sessionId: owned.id, action: "read_file" })).code).toBe("unknown_agent");
   });
 
   it("warn mode lets unknown agents through with a warning", async () => {

@@ -7,3 +7,9 @@ export {
   type TicketOutcome,
 } from "./approval-gate.js";
 export { type ApprovalScopeInput, resolveApprovalScope } from "./approval-scope.js";
+export {
+  type ApprovalParties,
+  type SelfApprovalRole,
+  selfApprovalError,
+  selfApprovalRole,
+} from "./self-approval.js";

@@ -134,6 +134,7 @@ export function compilePolicy(
       escalation: document.approvals.escalation.map((s) =>
         Object.freeze({ to: s.to, timeoutMs: parseDuration(s.timeout)! }),
       ),
+      allowSelfApproval: document.approvals.allowSelfApproval === true,
     },
     internals: {
       actionKinds,

@@ -43,6 +43,11 @@ export interface CompiledApprovals {
   readonly group: string | null;
   /** Steps taken, in order, when `onTimeout` is `escalate`; after the last one the ticket expires. */
   readonly escalation: readonly EscalationStep[];
+  /**
+   * Whether `approve`/`deny` may be decided by the proposal's acting agent or the session's owner
+   * (`approvals.allowSelfApproval`, default false: such a decision is refused with `self_approval`).
+   */
+  readonly allowSelfApproval: boolean;
 }
 
 /**

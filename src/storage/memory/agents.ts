@@ -29,6 +29,19 @@ export function memoryAgents(s: MemoryState): AgentStore {
       s.assertWritable();
       s.push(s.delegations, frozenCopy(delegation));
     },
+    async findDelegation(from, to, sessionId) {
+      const delegator = s.agents.get(from);
+      const delegation = s.delegations.find(
+        (d) =>
+          d.fromAgentId === from && d.toAgentId === to && (d.sessionId === null || d.sessionId === sessionId),
+      );
+      if (!delegator || !delegation) return undefined;
+      // Copies: the caller may not change stored state through them.
+      return {
+        delegation: { ...delegation },
+        delegator: { ...delegator, capabilities: [...delegator.capabilities], tags: [...delegator.tags] },
+      };
+    },
     async listDelegations(q) {
       return s.delegations
         .filter((d) => q.agentId === undefined || d.fromAgentId === q.agentId || d.toAgentId === q.agentId)

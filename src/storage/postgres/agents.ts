@@ -71,6 +71,23 @@ export function pgAgents(c: PgTxContext): AgentStore {
       );
       if (r.rows.length === 0) throw new ControlPlaneError("conflict", `delegation ${d.id} already exists`);
     },
+    async findDelegation(from, to, sessionId) {
+      // One round trip: the oldest covering delegation joined with its delegator's current record.
+      const r = await c.q.query(
+        `SELECT d.id AS d_id, d.from_agent_id, d.to_agent_id, d.session_id, d.task, d.created_at AS d_created_at,
+           a.id, a.name, a.capabilities::text AS capabilities, a.tags::text AS tags, a.created_at, a.updated_at
+         FROM ${delegations} d JOIN ${agents} a ON a.id = d.from_agent_id
+         WHERE d.from_agent_id = $1 AND d.to_agent_id = $2 AND (d.session_id IS NULL OR d.session_id = $3)
+         ORDER BY d.pos LIMIT 1`,
+        [from, to, sessionId],
+      );
+      const row = r.rows[0];
+      if (row === undefined) return undefined;
+      return {
+        delegation: toDelegation({ ...row, id: row.d_id, created_at: row.d_created_at }),
+        delegator: toAgent(row),
+      };
+    },
     async listDelegations(q) {
       const r =
         q.agentId === undefined

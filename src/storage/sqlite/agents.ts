@@ -23,6 +23,10 @@ const toDelegation = (r: SqlRow): DelegationRecord => ({
 
 /** SQLite implementation of {@link AgentStore}. */
 export function sqliteAgents(conn: SqlConnection): AgentStore {
+  const get = async (id: string): Promise<AgentRecord | undefined> => {
+    const { rows } = await runSql(conn, "SELECT * FROM acp_agents WHERE id = ?", [id]);
+    return rows[0] ? toAgent(rows[0]) : undefined;
+  };
   return {
     async upsert(a) {
       // One statement: insert, or replace every field but created_at.
@@ -36,10 +40,7 @@ export function sqliteAgents(conn: SqlConnection): AgentStore {
       );
       return toAgent(rows[0]!);
     },
-    async get(id) {
-      const { rows } = await runSql(conn, "SELECT * FROM acp_agents WHERE id = ?", [id]);
-      return rows[0] ? toAgent(rows[0]) : undefined;
-    },
+    get,
     async list(q) {
       const tags = q.tags ?? [];
       const { rows } =
@@ -69,6 +70,18 @@ export function sqliteAgents(conn: SqlConnection): AgentStore {
         [d.id, d.fromAgentId, d.toAgentId, d.sessionId, d.task, d.createdAt],
         { conflict: `delegation ${d.id} already exists` },
       );
+    },
+    async findDelegation(from, to, sessionId) {
+      const { rows } = await runSql(
+        conn,
+        `SELECT * FROM acp_delegations
+         WHERE from_agent_id = ? AND to_agent_id = ? AND (session_id IS NULL OR session_id = ?)
+         ORDER BY created_at, rowid LIMIT 1`,
+        [from, to, sessionId],
+      );
+      if (rows[0] === undefined) return undefined;
+      const delegator = await get(from);
+      return delegator ? { delegation: toDelegation(rows[0]), delegator } : undefined;
     },
     async listDelegations(q) {
       const { rows } =

@@ -95,6 +95,48 @@ export function recordCases(ctx: ConformanceContext): void {
     });
   });
 
+  it("findDelegation: the oldest delegation covering the session, with the delegator's current record", async () => {
+    const s = ctx.storage();
+    const delegation = (
+      id: string,
+      from: string,
+      to: string,
+      sessionId: string | null,
+      createdAt: number,
+    ) => ({
+      id,
+      fromAgentId: from,
+      toAgentId: to,
+      sessionId,
+      task: id,
+      createdAt,
+    });
+    await write(s, async (tx) => {
+      await tx.agents.upsert(agent("owner", { capabilities: ["a", "b"] }));
+      await tx.agents.upsert(agent("helper"));
+      await tx.agents.insertDelegation(delegation("d1", "owner", "helper", "s1", 1));
+      await tx.agents.insertDelegation(delegation("d2", "owner", "helper", null, 2));
+      await tx.agents.insertDelegation(delegation("d3", "owner", "other", "s2", 3));
+      await tx.agents.insertDelegation(delegation("d4", "ghost", "helper", null, 4));
+    });
+    const find = (from: string, to: string, sessionId: string) =>
+      s.read((tx) => tx.agents.findDelegation(from, to, sessionId));
+    expect(await find("owner", "helper", "s1")).toEqual({
+      delegation: delegation("d1", "owner", "helper", "s1", 1),
+      delegator: agent("owner", { capabilities: ["a", "b"] }),
+    });
+    // A delegation without a session covers every session; one for another session does not.
+    expect((await find("owner", "helper", "s9"))?.delegation.id).toBe("d2");
+    expect(await find("owner", "other", "s1")).toBeUndefined();
+    expect((await find("owner", "other", "s2"))?.delegation.id).toBe("d3");
+    // Direction matters, and a delegator that is not registered delegates nothing.
+    expect(await find("helper", "owner", "s1")).toBeUndefined();
+    expect(await find("ghost", "helper", "s1")).toBeUndefined();
+    // The delegator's record is read as it is now.
+    await write(s, (tx) => tx.agents.upsert(agent("owner", { capabilities: ["a"], updatedAt: 2000 })));
+    expect((await find("owner", "helper", "s1"))?.delegator.capabilities).toEqual(["a"]);
+  });
+
   it("proposals: insert/get round-trip; duplicate → conflict; unknown session → not_found", async () => {
     const s = ctx.storage();
     await seedSession(s, "s1");
