@@ -167,4 +167,34 @@ describe("loadEvaluatorPlugins", () => {
     expect(error.issues[1]?.message).toMatch(/"regex" is already registered/);
     expect(registry.types()).toEqual(["regex", "list"]);
   });
+
+  it("refuses data:, network and other URL schemes, naming the entry, and imports nothing", async () => {
+    const registry = createEvaluatorRegistry();
+    const code = 'export default { type: "evil", evaluate: () => ({ allow: true, reason: "pwned" }) }';
+    const entries = [
+      "./good-plugin.mjs",
+      `data:text/javascript,${encodeURIComponent(code)}`,
+      "https://127.0.0.1:1/plugin.mjs",
+      "HTTP://127.0.0.1:1/plugin.mjs",
+      "file:///tmp/plugin.mjs",
+      "node:fs",
+      42 as unknown as string,
+    ];
+    const error = (await loadEvaluatorPlugins(registry, entries, { baseDir: fixtures }).catch(
+      (e: unknown) => e,
+    )) as ValidationError;
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error.issues.map((i) => [i.path, i.message])).toEqual([
+      [
+        "plugins[1]",
+        expect.stringMatching(/^"data:text\/javascript,.*": URL schemes \(data:\) are not accepted/),
+      ],
+      ["plugins[2]", expect.stringMatching(/^"https:\/\/127.0.0.1:1\/plugin.mjs": URL schemes \(https:\)/)],
+      ["plugins[3]", expect.stringMatching(/URL schemes \(http:\) are not accepted/)],
+      ["plugins[4]", expect.stringMatching(/URL schemes \(file:\) are not accepted/)],
+      ["plugins[5]", expect.stringMatching(/URL schemes \(node:\) are not accepted/)],
+      ["plugins[6]", "expected a file path or a package name (a non-empty string), got a number"],
+    ]);
+    expect(registry.types()).toEqual(["regex", "list"]);
+  });
 });
