@@ -13,6 +13,7 @@ import type { EvaluatorRegistry } from "../evaluators/evaluator-registry.js";
 import { DEFAULT_EVALUATOR_TIMEOUT_MS } from "../evaluators/run-evaluators.js";
 import { deepFreeze, policyId } from "./canonical-json.js";
 import { type ActionListKind, type CompiledPolicy, markCompiled } from "./compiled-policy.js";
+import { compileRedactor } from "./redact-fields.js";
 import {
   type CompiledRiskRule,
   customAssessor,
@@ -151,6 +152,7 @@ export function compilePolicy(
       maxRisk,
       steering: steeringContexts(document),
       evaluators,
+      redact: compileRedactor(document.redact),
     },
   };
   Object.freeze(policy.approvals.escalation);
