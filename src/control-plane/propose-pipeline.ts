@@ -366,6 +366,9 @@ async function persist(
   id: string = ctx.newId(),
 ): Promise<Decision> {
   const p = ctx.proposal;
+  // The policy's `redact` fields are stored as a marker; the decision above saw the real values.
+  const redact = (await ctx.policyFor(tx, session)).internals.redact;
+  const { args, metadata } = redact ? redact(p) : p;
   const record: ProposalRecord = {
     id,
     sessionId: session.id,
@@ -373,8 +376,8 @@ async function persist(
     action: p.action,
     resourceType: p.resourceType,
     resourceId: p.resourceId,
-    args: p.args,
-    metadata: p.metadata,
+    args,
+    metadata,
     fingerprint: ctx.fingerprint,
     status: d.status,
     outcome: d.outcome,

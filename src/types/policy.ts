@@ -138,6 +138,10 @@ export function buildPolicySchema(condition: z.ZodType<unknown>) {
         }),
       )
       .default([]),
+    redact: z.array(z.string().min(1)).optional().meta({
+      description:
+        'Proposal fields stored as "[redacted]" (args.* or metadata.* paths, e.g. args.password); decisions still see the real values.',
+    }),
     approvals: z
       .strictObject({
         timeout: positiveDuration.default("1h"),
@@ -216,6 +220,8 @@ export interface PolicyDocument {
     readonly when?: ConditionNode | undefined;
   };
   readonly evaluators: readonly PolicyEvaluatorEntry[];
+  /** Field paths (`args.*`, `metadata.*`) whose values are stored as a marker; absent when none are listed. */
+  readonly redact?: readonly string[] | undefined;
   readonly approvals: {
     readonly timeout: Duration;
     readonly onTimeout: ApprovalTimeoutMode;

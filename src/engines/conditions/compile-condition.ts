@@ -6,7 +6,8 @@ import type { Evaluator } from "../evaluators/evaluator.js";
 import type { EvaluatorRegistry } from "../evaluators/evaluator-registry.js";
 import { runEvaluator } from "../evaluators/run-evaluators.js";
 import { compileFieldPath, type FieldGetter } from "./field-path.js";
-import { globsToRegExp } from "./glob.js";
+import { compileGlobs } from "./glob.js";
+import { compileSafeRegex, DEFAULT_MAX_MATCH_LENGTH, MatchInputTooLongError } from "./safe-regex.js";
 
 /** What a compiled condition reads besides the proposal. */
 export interface ConditionRuntime {
@@ -77,7 +78,16 @@ function ordered(get: FieldGetter, op: "lt" | "le" | "gt" | "ge", value: number 
   }
 }
 
-function compileField(node: FieldCondition): SyncFn {
+/** Options of {@link compileCondition}. */
+export interface CompileConditionOptions {
+  /**
+   * Longest string a `matches` leaf runs its regular expression on (default {@link DEFAULT_MAX_MATCH_LENGTH});
+   * a longer one makes the leaf throw {@link MatchInputTooLongError} (never a scan, never a silent false).
+   */
+  readonly maxMatchLength?: number | undefined;
+}
+
+function compileField(node: FieldCondition, options: CompileConditionOptions | undefined): SyncFn {
   const get = compileFieldPath(node.field);
   if (typeof get === "string") throw new Error(get);
   const value = node.value as ConditionScalar;
@@ -103,10 +113,15 @@ function compileField(node: FieldCondition): SyncFn {
         return Array.isArray(v) && v.includes(value);
       };
     case "matches": {
-      const re = new RegExp(value as string);
+      const re = compileSafeRegex(value as string);
+      if (typeof re === "string") throw new Error(re);
+      const limit = options?.maxMatchLength ?? DEFAULT_MAX_MATCH_LENGTH;
+      const field = node.field;
       return (p) => {
         const v = get(p);
-        return typeof v === "string" && re.test(v);
+        if (typeof v !== "string") return false;
+        if (v.length > limit) throw new MatchInputTooLongError(field, limit);
+        return re.test(v);
       };
     }
     case "exists": {
@@ -163,14 +178,20 @@ function evaluatorLeaf(binding: EvaluatorBinding): Fn {
 /**
  * Compiles a validated condition tree (see `validateCondition`) into a closure, once. `all` / `any` short-circuit
  * (empty `all` is true, empty `any` is false). The closure returns a boolean synchronously unless the tree contains
- * evaluator leaves; an evaluator leaf is true when the evaluator allows (error, timeout or abort → false).
+ * evaluator leaves; an evaluator leaf is true when the evaluator allows (error, timeout or abort → false). A
+ * `matches` leaf on a string longer than `options.maxMatchLength` throws {@link MatchInputTooLongError} (the
+ * caller fails closed).
  * @example
  * const c = compileCondition({ field: "args.amount", op: "le", value: 100 }, resolve);
  * c.evaluate(proposal, { risk: "low" }) // true or false
  */
-export function compileCondition(node: ConditionNode, resolve: EvaluatorResolver): CompiledCondition {
+export function compileCondition(
+  node: ConditionNode,
+  resolve: EvaluatorResolver,
+  options?: CompileConditionOptions,
+): CompiledCondition {
   if ("all" in node || "any" in node) {
-    const children = ("all" in node ? node.all : node.any).map((c) => compileCondition(c, resolve));
+    const children = ("all" in node ? node.all : node.any).map((c) => compileCondition(c, resolve, options));
     const stopOn = "any" in node;
     if (children.some((c) => c.async))
       return {
@@ -189,7 +210,7 @@ export function compileCondition(node: ConditionNode, resolve: EvaluatorResolver
     };
   }
   if ("not" in node) {
-    const inner = compileCondition(node.not, resolve);
+    const inner = compileCondition(node.not, resolve, options);
     const f = inner.evaluate;
     if (!inner.async) return { evaluate: (p, rt) => !(f as SyncFn)(p, rt), async: false };
     return {
@@ -213,9 +234,9 @@ export function compileCondition(node: ConditionNode, resolve: EvaluatorResolver
     };
   }
   if ("resource" in node) {
-    const re = globsToRegExp(typeof node.resource === "string" ? [node.resource] : node.resource);
-    return { evaluate: (p) => p.resourceId !== null && re.test(p.resourceId), async: false };
+    const glob = compileGlobs(typeof node.resource === "string" ? [node.resource] : node.resource);
+    return { evaluate: (p) => p.resourceId !== null && glob(p.resourceId), async: false };
   }
-  if ("field" in node) return { evaluate: compileField(node), async: false };
+  if ("field" in node) return { evaluate: compileField(node, options), async: false };
   return { evaluate: evaluatorLeaf(resolve(node.evaluator, node.config)), async: true };
 }

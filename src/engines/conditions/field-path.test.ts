@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseProposal } from "../router/parse-proposal.js";
 import { compileFieldPath, type FieldGetter } from "./field-path.js";
-import { globsToRegExp } from "./glob.js";
+import { compileGlobs } from "./glob.js";
 
 const p = parseProposal({
   sessionId: "s1",
@@ -38,9 +38,10 @@ describe("compileFieldPath", () => {
   });
 });
 
-describe("globsToRegExp", () => {
+describe("compileGlobs", () => {
   it("matches * and ? case-insensitively and treats other characters literally", () => {
-    const re = globsToRegExp(["prod-*", "db-??", "a.b"]);
+    const glob = compileGlobs(["prod-*", "db-??", "a.b"]);
+    const re = { test: glob };
     expect(re.test("PROD-eu-1")).toBe(true);
     expect(re.test("db-01")).toBe(true);
     expect(re.test("db-1")).toBe(false);
@@ -48,5 +49,33 @@ describe("globsToRegExp", () => {
     expect(re.test("a.b")).toBe(true);
     expect(re.test("axb")).toBe(false);
     expect(re.test("my-prod-x")).toBe(false);
+  });
+
+  it("handles stars anywhere, line breaks, empty text and non-ASCII case like the RegExp it replaced", () => {
+    const cases: [string[], string][] = [
+      [["*"], ""],
+      [["*"], "a\nb"],
+      [["a*"], "a\nb"],
+      [["*b"], "aab"],
+      [["a**b"], "ab"],
+      [["?"], ""],
+      [["?"], "é"],
+      [["*x*y*"], "aaxbbycc"],
+      [["*x*y*"], "aayxx"],
+      [["ÉTÉ-*"], "été-1"],
+      [["straße"], "STRASSE"],
+      [["k"], "\u212a"],
+      [["a?c", "*z"], "abc"],
+      [["[a]"], "[A]"],
+    ];
+    for (const [patterns, text] of cases) {
+      const parts = patterns.map((p) =>
+        p.replace(/[.+^${}()|[\]\\*?]/g, (c) => (c === "*" ? ".*" : c === "?" ? "." : `\\${c}`)),
+      );
+      const reference = new RegExp(`^(?:${parts.join("|")})$`, "is");
+      expect(compileGlobs(patterns)(text), `${patterns} on ${JSON.stringify(text)}`).toBe(
+        reference.test(text),
+      );
+    }
   });
 });

@@ -12,6 +12,7 @@ import type { JsonObject } from "../../types/json.js";
 import { normalizeAction } from "../../types/proposal.js";
 import { compileFieldPath } from "./field-path.js";
 import { formatPath, fromZodIssues, type PathSegment, zodMessage } from "./issue-path.js";
+import { compileSafeRegex } from "./safe-regex.js";
 
 /** Where and how a condition tree may be used. */
 export interface ConditionValidationOptions {
@@ -81,11 +82,8 @@ function checkField(node: FieldCondition, path: readonly PathSegment[], issues: 
       if (typeof v !== "string")
         issues.push({ path: at, message: 'operator "matches" needs a regular expression string' });
       else {
-        try {
-          new RegExp(v);
-        } catch (error) {
-          issues.push({ path: at, message: `invalid regular expression: ${(error as Error).message}` });
-        }
+        const compiled = compileSafeRegex(v);
+        if (typeof compiled === "string") issues.push({ path: at, message: compiled });
       }
       break;
     case "exists":

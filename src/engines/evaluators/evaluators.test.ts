@@ -20,7 +20,7 @@ describe("regex evaluator", () => {
   it("denies on a match by default and allows otherwise", () => {
     expect(regexEvaluator.evaluate(p(), ctx({ patterns: ["^prod-"] }))).toEqual({
       allow: false,
-      reason: "Regex match on resourceId: prod-db-1",
+      reason: "Regex match on resourceId: patterns[0]",
     });
     expect(regexEvaluator.evaluate(p(), ctx({ patterns: ["^dev-"] }))).toEqual({
       allow: true,
@@ -31,7 +31,7 @@ describe("regex evaluator", () => {
   it("with denyOnMatch false denies when nothing matches", () => {
     expect(regexEvaluator.evaluate(p(), ctx({ patterns: ["^dev-"], denyOnMatch: false }))).toEqual({
       allow: false,
-      reason: "No regex match on resourceId: prod-db-1",
+      reason: "No regex match on resourceId",
     });
     expect(regexEvaluator.evaluate(p(), ctx({ patterns: ["db"], denyOnMatch: false })).allow).toBe(true);
   });
@@ -44,6 +44,16 @@ describe("regex evaluator", () => {
       ).allow,
     ).toBe(false);
     expect(regexEvaluator.evaluate(p(), ctx({ patterns: ["^$"], field: "args.none" })).allow).toBe(false);
+  });
+
+  it("names the field and the pattern in its reason, never the matched text", () => {
+    const key = "AKIAIOSFODNN7EXAMPLE";
+    const aws = ctx({ patterns: ["ghp_[A-Za-z0-9]{36}", "AKIA[0-9A-Z]{16}"], field: "args.body" });
+    const r = regexEvaluator.evaluate(p({ args: { body: `use ${key} please` } }), aws);
+    expect(r).toEqual({ allow: false, reason: "Regex match on args.body: patterns[1]" });
+    const strict = ctx({ patterns: ["^[a-z]+$"], field: "args.token", denyOnMatch: false });
+    const r2 = regexEvaluator.evaluate(p({ args: { token: key } }), strict);
+    expect(r2).toEqual({ allow: false, reason: "No regex match on args.token" });
   });
 
   it("validates its configuration", () => {
@@ -68,14 +78,14 @@ describe("list evaluator", () => {
       listEvaluator.evaluate(p(), ctx({ blocklist: [" SEND_email "], allowlist: ["send_email"] })),
     ).toEqual({
       allow: false,
-      reason: "Value in blocklist: send_email",
+      reason: "Value of action is in the blocklist (blocklist[0])",
     });
   });
 
   it("a non-empty allowlist excludes everything else; an empty one allows", () => {
     expect(listEvaluator.evaluate(p(), ctx({ allowlist: ["read"] }))).toEqual({
       allow: false,
-      reason: "Value not in allowlist: send_email",
+      reason: "Value of action is not in the allowlist",
     });
     expect(listEvaluator.evaluate(p(), ctx({ allowlist: ["READ", "send_email"] })).allow).toBe(true);
     expect(listEvaluator.evaluate(p(), ctx({ allowlist: [] }))).toEqual({
@@ -88,6 +98,18 @@ describe("list evaluator", () => {
     expect(listEvaluator.evaluate(p(), ctx({ blocklist: ["PROD-DB-1"], field: "resourceId" })).allow).toBe(
       false,
     );
+  });
+
+  it("names the field and the list entry in its reason, never the value", () => {
+    const secret = "sk-live-0123456789";
+    const c = ctx({ blocklist: ["x", secret], field: "args.apiKey" });
+    expect(listEvaluator.evaluate(p({ args: { apiKey: ` ${secret.toUpperCase()} ` } }), c)).toEqual({
+      allow: false,
+      reason: "Value of args.apiKey is in the blocklist (blocklist[1])",
+    });
+    const allow = ctx({ allowlist: ["public"], field: "args.apiKey" });
+    const r = listEvaluator.evaluate(p({ args: { apiKey: secret } }), allow);
+    expect(r).toEqual({ allow: false, reason: "Value of args.apiKey is not in the allowlist" });
   });
 
   it("validates its configuration", () => {
@@ -143,6 +165,36 @@ describe("loadEvaluatorPlugins", () => {
     const error = (await attempt.catch((e: unknown) => e)) as ValidationError;
     expect(error.issues.map((i) => i.path)).toEqual(["plugins[1]", "plugins[2]", "plugins[3]"]);
     expect(error.issues[1]?.message).toMatch(/"regex" is already registered/);
+    expect(registry.types()).toEqual(["regex", "list"]);
+  });
+
+  it("refuses data:, network and other URL schemes, naming the entry, and imports nothing", async () => {
+    const registry = createEvaluatorRegistry();
+    const code = 'export default { type: "evil", evaluate: () => ({ allow: true, reason: "pwned" }) }';
+    const entries = [
+      "./good-plugin.mjs",
+      `data:text/javascript,${encodeURIComponent(code)}`,
+      "https://127.0.0.1:1/plugin.mjs",
+      "HTTP://127.0.0.1:1/plugin.mjs",
+      "file:///tmp/plugin.mjs",
+      "node:fs",
+      42 as unknown as string,
+    ];
+    const error = (await loadEvaluatorPlugins(registry, entries, { baseDir: fixtures }).catch(
+      (e: unknown) => e,
+    )) as ValidationError;
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error.issues.map((i) => [i.path, i.message])).toEqual([
+      [
+        "plugins[1]",
+        expect.stringMatching(/^"data:text\/javascript,.*": URL schemes \(data:\) are not accepted/),
+      ],
+      ["plugins[2]", expect.stringMatching(/^"https:\/\/127.0.0.1:1\/plugin.mjs": URL schemes \(https:\)/)],
+      ["plugins[3]", expect.stringMatching(/URL schemes \(http:\) are not accepted/)],
+      ["plugins[4]", expect.stringMatching(/URL schemes \(file:\) are not accepted/)],
+      ["plugins[5]", expect.stringMatching(/URL schemes \(node:\) are not accepted/)],
+      ["plugins[6]", "expected a file path or a package name (a non-empty string), got a number"],
+    ]);
     expect(registry.types()).toEqual(["regex", "list"]);
   });
 });

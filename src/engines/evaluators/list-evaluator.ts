@@ -6,7 +6,9 @@ import type { Evaluator } from "./evaluator.js";
 
 interface Prepared {
   readonly allow: ReadonlySet<string>;
-  readonly block: ReadonlySet<string>;
+  /** Folded blocklist entry → its first index (named in reasons instead of the value). */
+  readonly block: ReadonlyMap<string, number>;
+  readonly field: string;
   readonly get: FieldGetter;
 }
 
@@ -17,10 +19,15 @@ const fold = (s: string): string => s.trim().toLowerCase();
 function prepare(config: JsonObject): Prepared {
   let prepared = cache.get(config);
   if (prepared) return prepared;
-  const get = compileFieldPath(typeof config.field === "string" ? config.field : "action");
+  const field = typeof config.field === "string" ? config.field : "action";
+  const get = compileFieldPath(field);
   if (typeof get === "string") throw new Error(get);
-  const set = (key: string) => new Set(((config[key] as readonly string[] | undefined) ?? []).map(fold));
-  prepared = { allow: set("allowlist"), block: set("blocklist"), get };
+  const list = (key: string) => ((config[key] as readonly string[] | undefined) ?? []).map(fold);
+  const block = new Map<string, number>();
+  list("blocklist").forEach((v, i) => {
+    if (!block.has(v)) block.set(v, i);
+  });
+  prepared = { allow: new Set(list("allowlist")), block, field, get };
   cache.set(config, prepared);
   return prepared;
 }
@@ -28,7 +35,8 @@ function prepare(config: JsonObject): Prepared {
 /**
  * Built-in `list` evaluator (the original's semantics). Config: `allowlist`, `blocklist` (lists of strings),
  * `field` (proposal path, default `action`). Values are compared trimmed and case-insensitively. The blocklist
- * wins ("Value in blocklist: V"); a non-empty allowlist denies every value not in it ("Value not in allowlist: V").
+ * wins ("Value of F is in the blocklist (blocklist[i])"); a non-empty allowlist denies every value not in it
+ * ("Value of F is not in the allowlist"). Reasons never contain the value (it may be a secret).
  * @example { name: "no-shell", type: "list", config: { blocklist: ["shell.exec"] } }
  */
 export const listEvaluator = {
@@ -51,11 +59,13 @@ export const listEvaluator = {
   },
   evaluate(proposal, { config }) {
     const p = prepare(config);
-    const raw = fieldText(p.get(proposal));
-    const value = fold(raw);
-    if (p.block.has(value)) return { allow: false, reason: `Value in blocklist: ${raw.trim()}` };
+    const value = fold(fieldText(p.get(proposal)));
+    const blocked = p.block.get(value);
+    if (blocked !== undefined) {
+      return { allow: false, reason: `Value of ${p.field} is in the blocklist (blocklist[${blocked}])` };
+    }
     if (p.allow.size > 0 && !p.allow.has(value))
-      return { allow: false, reason: `Value not in allowlist: ${raw.trim()}` };
+      return { allow: false, reason: `Value of ${p.field} is not in the allowlist` };
     return { allow: true, reason: "List check passed" };
   },
 } satisfies Evaluator;

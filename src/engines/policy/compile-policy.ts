@@ -3,15 +3,17 @@ import type { JsonObject } from "../../types/json.js";
 import { type PolicyDocument, parseDuration } from "../../types/policy.js";
 import { RISK_LEVELS, RISK_RANK } from "../../types/risk.js";
 import {
+  type CompileConditionOptions,
   compileCondition,
   type EvaluatorBinding,
   type EvaluatorResolver,
 } from "../conditions/compile-condition.js";
-import { globsToRegExp } from "../conditions/glob.js";
+import { compileGlobs } from "../conditions/glob.js";
 import type { EvaluatorRegistry } from "../evaluators/evaluator-registry.js";
 import { DEFAULT_EVALUATOR_TIMEOUT_MS } from "../evaluators/run-evaluators.js";
 import { deepFreeze, policyId } from "./canonical-json.js";
 import { type ActionListKind, type CompiledPolicy, markCompiled } from "./compiled-policy.js";
+import { compileRedactor } from "./redact-fields.js";
 import {
   type CompiledRiskRule,
   customAssessor,
@@ -78,20 +80,21 @@ export function compilePolicy(
   document: PolicyDocument,
   registry: EvaluatorRegistry,
   riskClassifier?: RiskClassifier,
+  conditionOptions?: CompileConditionOptions,
 ): CompiledPolicy {
   const resolve = evaluatorResolver(document, registry);
   const actionKinds = new Map<string, ActionListKind>();
   for (const kind of PRECEDENCE) for (const action of document.actions[kind]) actionKinds.set(action, kind);
 
-  const assetRe = document.assets.patterns.length > 0 ? globsToRegExp(document.assets.patterns) : undefined;
-  const assetMatches = assetRe
-    ? (p: { readonly resourceId: string | null }) => p.resourceId !== null && assetRe.test(p.resourceId)
+  const assetGlob = document.assets.patterns.length > 0 ? compileGlobs(document.assets.patterns) : undefined;
+  const assetMatches = assetGlob
+    ? (p: { readonly resourceId: string | null }) => p.resourceId !== null && assetGlob(p.resourceId)
     : () => true;
 
   let assessRisk = rulesAssessor(
     document.risk.rules.map(
       (rule, i): CompiledRiskRule => ({
-        test: compileCondition(rule.when, resolve).evaluate as CompiledRiskRule["test"],
+        test: compileCondition(rule.when, resolve, conditionOptions).evaluate as CompiledRiskRule["test"],
         level: rule.level,
         label: `risk.rules[${i}]${rule.name ? ` (${rule.name})` : ""}`,
       }),
@@ -143,13 +146,14 @@ export function compilePolicy(
       assetMatches,
       matchedOnly: document.assets.scope === "matched_only",
       autoApproveWhen: document.autoApprove.when
-        ? compileCondition(document.autoApprove.when, resolve)
+        ? compileCondition(document.autoApprove.when, resolve, conditionOptions)
         : undefined,
       flatAutoApprove,
       flatAutoTrace: deepFreeze(flatAutoTrace),
       maxRisk,
       steering: steeringContexts(document),
       evaluators,
+      redact: compileRedactor(document.redact),
     },
   };
   Object.freeze(policy.approvals.escalation);

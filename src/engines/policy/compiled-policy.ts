@@ -3,6 +3,7 @@ import type { ApprovalTimeoutMode, ExecutionMode, PolicyDocument, UnlistedMode }
 import type { Proposal } from "../../types/proposal.js";
 import type { RiskLevel } from "../../types/risk.js";
 import type { CompiledCondition, EvaluatorBinding } from "../conditions/compile-condition.js";
+import type { Redactor } from "./redact-fields.js";
 import type { RiskAssessor } from "./risk-classifier.js";
 
 /** Which list an action resolved to (after precedence). */
@@ -26,6 +27,8 @@ export interface PolicyInternals {
   readonly maxRisk: RiskLevel;
   readonly steering: ReadonlyMap<string, SteeringContext>;
   readonly evaluators: readonly EvaluatorBinding[];
+  /** Replaces the policy's `redact` fields before a proposal is stored; `undefined` when there are none. */
+  readonly redact: Redactor | undefined;
 }
 
 /** One step of an approval escalation chain: the approver group it moves to and how long it waits there. */

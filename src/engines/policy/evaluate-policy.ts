@@ -1,6 +1,7 @@
 import type { RoutingDecision, TraceEntry } from "../../types/decision.js";
 import type { Proposal } from "../../types/proposal.js";
 import { RISK_RANK, type RiskLevel } from "../../types/risk.js";
+import { MatchInputTooLongError } from "../conditions/safe-regex.js";
 import type { EvaluatorRegistry } from "../evaluators/evaluator-registry.js";
 import type { CompiledPolicy } from "./compiled-policy.js";
 
@@ -100,7 +101,18 @@ function auto(
     trace.push(policy.internals.flatAutoTrace[rank]!);
     return finishAuto(policy, p, risk, policy.internals.flatAutoApprove[rank]!, false, kind, trace, warnings);
   }
-  const r = tree.evaluate(p, { risk, signal: options?.signal, evaluators: options?.evaluators });
+  // A tree that cannot be decided (text over the match limit) does not grant auto-approval.
+  const undecided = (error: unknown) => {
+    if (!(error instanceof MatchInputTooLongError)) throw error;
+    trace.push(T("auto_approve", "no", `autoApprove.when: ${error.message}`));
+    return finishAuto(policy, p, risk, false, true, kind, trace, warnings);
+  };
+  let r: boolean | Promise<boolean>;
+  try {
+    r = tree.evaluate(p, { risk, signal: options?.signal, evaluators: options?.evaluators });
+  } catch (error) {
+    return undecided(error);
+  }
   if (typeof r === "boolean") {
     trace.push(r ? TRACE.treeYes : TRACE.treeNo);
     return finishAuto(policy, p, risk, r, true, kind, trace, warnings);
@@ -108,7 +120,7 @@ function auto(
   return r.then((v) => {
     trace.push(v ? TRACE.treeYes : TRACE.treeNo);
     return finishAuto(policy, p, risk, v, true, kind, trace, warnings);
-  });
+  }, undecided);
 }
 
 /**

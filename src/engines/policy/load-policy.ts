@@ -4,6 +4,7 @@ import { parseDocument } from "yaml";
 import { ValidationError, type ValidationIssue } from "../../errors/validation-error.js";
 import { checkJsonValue, DEFAULT_JSON_LIMITS, type JsonLimits } from "../../types/json-limits.js";
 import type { PolicyDocument, PolicyInput } from "../../types/policy.js";
+import { isMatchLimit } from "../conditions/safe-regex.js";
 import { defaultEvaluatorRegistry, type EvaluatorRegistry } from "../evaluators/evaluator-registry.js";
 import { deepFreeze } from "./canonical-json.js";
 import { compilePolicy } from "./compile-policy.js";
@@ -26,6 +27,12 @@ export interface LoadPolicyOptions {
    * `DEFAULT_JSON_LIMITS`; `createControlPlane` passes its `maxJsonDepth` / `maxJsonSize`.
    */
   readonly jsonLimits?: JsonLimits | undefined;
+  /**
+   * Longest string (UTF-16 code units) a `matches` condition leaf runs its regular expression on. Default
+   * 65536. Longer text is never scanned: a risk rule reading it makes the risk `critical`, `autoApprove.when`
+   * does not auto-approve. (The `regex` evaluator has its own `maxInputLength` config key.)
+   */
+  readonly maxMatchLength?: number | undefined;
 }
 
 /**
@@ -97,6 +104,13 @@ function readPolicyFile(path: string): string {
  */
 export function loadPolicy(source: PolicySource, options?: LoadPolicyOptions): CompiledPolicy {
   if (isCompiledPolicy(source)) return source;
+  const maxMatchLength = options?.maxMatchLength;
+  if (maxMatchLength !== undefined && !isMatchLimit(maxMatchLength)) {
+    throw new ValidationError(
+      [{ path: "maxMatchLength", message: "expected a positive integer", received: maxMatchLength }],
+      "loadPolicy options",
+    );
+  }
   let raw: unknown = source;
   if (typeof source === "string") {
     const trimmed = source.trim();
@@ -114,5 +128,7 @@ export function loadPolicy(source: PolicySource, options?: LoadPolicyOptions): C
   const registry = options?.evaluators ?? defaultEvaluatorRegistry();
   const result = validatePolicy(raw, registry, { maxConditionDepth: options?.maxConditionDepth });
   if (!result.ok) fail(result.issues);
-  return compilePolicy(deepFreeze(structuredClone(result.document)), registry, options?.riskClassifier);
+  return compilePolicy(deepFreeze(structuredClone(result.document)), registry, options?.riskClassifier, {
+    maxMatchLength,
+  });
 }

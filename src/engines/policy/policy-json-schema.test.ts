@@ -26,6 +26,7 @@ describe("policyJsonSchema", () => {
       "assets",
       "autoApprove",
       "evaluators",
+      "redact",
       "approvals",
     ]);
     expect(schema.required).toEqual(["version"]);

@@ -4,6 +4,7 @@ import type { Proposal } from "../../types/proposal.js";
 import { isRiskLevel, RISK_LEVELS, type RiskLevel } from "../../types/risk.js";
 import type { ConditionRuntime } from "../conditions/compile-condition.js";
 import { compileFieldPath, type FieldGetter } from "../conditions/field-path.js";
+import { MatchInputTooLongError } from "../conditions/safe-regex.js";
 
 /**
  * A pluggable risk classifier: a pure, synchronous function of the proposal and the policy document. Pass one
@@ -32,14 +33,23 @@ export interface CompiledRiskRule {
 
 const NO_RISK: ConditionRuntime = Object.freeze({ risk: "low" });
 
-/** The default classifier: the first rule whose condition holds sets the level; otherwise `risk.default`. */
+/**
+ * The default classifier: the first rule whose condition holds sets the level; otherwise `risk.default`. A rule
+ * that cannot be decided (a `matches` leaf on text over the match limit) makes the risk `critical` (fail closed).
+ */
 export function rulesAssessor(rules: readonly CompiledRiskRule[], fallback: RiskLevel): RiskAssessor {
   const entries = rules.map((r) => entry(r.level, r.label));
   const tests = rules.map((r) => r.test);
   const fallbackEntry = entry(fallback, "risk.default");
   const n = tests.length;
   return (p) => {
-    for (let i = 0; i < n; i++) if (tests[i]!(p, NO_RISK)) return entries[i]!;
+    let i = 0;
+    try {
+      for (; i < n; i++) if (tests[i]!(p, NO_RISK)) return entries[i]!;
+    } catch (error) {
+      if (!(error instanceof MatchInputTooLongError)) throw error;
+      return entry("critical", `${rules[i]!.label}: ${error.message}`);
+    }
     return fallbackEntry;
   };
 }

@@ -8,6 +8,7 @@ import { compileFieldPath } from "../conditions/field-path.js";
 import { formatPath, fromZodIssues, type PathSegment, zodMessage } from "../conditions/issue-path.js";
 import { type EvaluatorReference, validateCondition } from "../conditions/validate-condition.js";
 import type { EvaluatorRegistry } from "../evaluators/evaluator-registry.js";
+import { checkRedactPath } from "./redact-fields.js";
 
 /** The structural schema; condition trees are validated separately (precise errors, depth limit). */
 const structuralSchema = buildPolicySchema(z.unknown().optional());
@@ -131,6 +132,14 @@ export function validatePolicy(
       | undefined;
     const config = { ...(isObject(base?.config) ? base.config : {}), ...(ref.config ?? {}) };
     if (ref.config !== undefined || !base) checkConfig(registry, type, config, `${ref.path}.config`, issues);
+  }
+
+  // Redacted fields: condition field paths under args or metadata.
+  if (Array.isArray(r.redact)) {
+    r.redact.forEach((path, i) => {
+      const problem = typeof path === "string" && path !== "" ? checkRedactPath(path) : undefined;
+      if (problem !== undefined) issues.push({ path: `redact[${i}]`, message: problem });
+    });
   }
 
   if (issues.length > 0 || !parsed.success) return { ok: false, issues };

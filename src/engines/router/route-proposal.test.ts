@@ -95,7 +95,7 @@ describe("evaluators in the router", () => {
       verdict: "deny",
       code: "evaluator_denied",
       tier: "blocked",
-      reason: "Denied by evaluator no-secrets: Regex match on resourceId: top-secret",
+      reason: "Denied by evaluator no-secrets: Regex match on resourceId: patterns[0]",
     });
     expect((await routeProposal(withEvaluators, proposal("ping"))).code).toBe("evaluator_denied");
     expect(await routeProposal(withEvaluators, proposal("pay", { resourceId: "secret" }))).toMatchObject({
