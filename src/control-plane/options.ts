@@ -73,6 +73,7 @@ const POLICY_OPTION_KEYS: readonly string[] = [
   "riskClassifier",
   "maxConditionDepth",
   "baseDir",
+  "maxMatchLength",
   "jsonLimits",
 ];
 

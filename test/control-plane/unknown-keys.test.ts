@@ -181,6 +181,8 @@ describe("createControlPlane options", () => {
       "policyOptions.maxConditionDeph",
       "maxConditionDepth",
     );
+    // Every option loadPolicy knows passes the check (a regex input cap, for one).
+    await makeControlPlane(storage, { policy: TEST_POLICY, policyOptions: { maxMatchLength: 100 } });
     // A valid one still works, and nothing was written by the failed attempts.
     const { cp } = await makeControlPlane(storage, { policy: TEST_POLICY });
     expect(await cp.listSessions()).toEqual([]);
