@@ -33,6 +33,47 @@ function formatJsonPath(base: string, segments: readonly (string | number)[]): s
   return out;
 }
 
+const FAST_NODES = 64;
+
+/** Serialized size of a small, plain JSON value within `maxDepth`, or -1 when it needs the full check. */
+function fastSize(v: unknown, depth: number, maxDepth: number, budget: { nodes: number }): number {
+  if (++budget.nodes > FAST_NODES) return -1;
+  if (v === null) return 4;
+  switch (typeof v) {
+    case "string":
+      return v.length + 2;
+    case "boolean":
+      return v ? 4 : 5;
+    case "number":
+      return Number.isFinite(v) ? String(v).length : -1;
+    case "object":
+      break;
+    default:
+      return -1;
+  }
+  if (depth > maxDepth) return -1;
+  let size = 2;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const n = fastSize(v[i], depth + 1, maxDepth, budget);
+      if (n < 0) return -1;
+      size += n + (i > 0 ? 1 : 0);
+    }
+    return size;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return -1;
+  let first = true;
+  for (const key in v as Record<string, unknown>) {
+    if (!Object.hasOwn(v as object, key)) return -1;
+    const n = fastSize((v as Record<string, unknown>)[key], depth + 1, maxDepth, budget);
+    if (n < 0) return -1;
+    size += n + key.length + (first ? 3 : 4);
+    first = false;
+  }
+  return size;
+}
+
 /** A checked container: its size and height, or the depth at which it is being visited (a cycle marker). */
 type Seen = { readonly size: number; readonly height: number } | { readonly enteredAt: number };
 
@@ -64,6 +105,10 @@ export function checkJsonValue(
   limits: JsonLimits = DEFAULT_JSON_LIMITS,
   structureOnly = false,
 ): ValidationIssue | undefined {
+  // Fast path, no allocation: a small value (at most FAST_NODES containers and leaves) is measured directly.
+  // Finishing proves it finite (no cycle) and gives its exact serialized size and depth.
+  const fast = fastSize(value, 1, limits.maxDepth, { nodes: 0 });
+  if (fast >= 0 && fast <= limits.maxSize) return undefined;
   const segments: (string | number)[] = [];
   let seen: Map<object, Seen> | undefined;
   const fail = (message: string): never => {

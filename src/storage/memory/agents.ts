@@ -1,5 +1,5 @@
 import type { AgentStore } from "../storage.js";
-import { frozenCopy, type MemoryState } from "./memory-state.js";
+import { type MemoryState, readCopy, storedCopy } from "./memory-state.js";
 
 /** Memory implementation of {@link AgentStore}. */
 export function memoryAgents(s: MemoryState): AgentStore {
@@ -12,7 +12,7 @@ export function memoryAgents(s: MemoryState): AgentStore {
       return stored;
     },
     async get(id) {
-      return s.agents.get(id);
+      return readCopy(s.agents.get(id));
     },
     async list(q) {
       const tags = q.tags ?? [];
@@ -20,14 +20,14 @@ export function memoryAgents(s: MemoryState): AgentStore {
         .filter((a) => tags.length === 0 || a.tags.some((t) => tags.includes(t)))
         .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       const offset = q.offset ?? 0;
-      return rows.slice(offset, offset + q.limit);
+      return rows.slice(offset, offset + q.limit).map(readCopy);
     },
     async any() {
       return s.agents.size > 0;
     },
     async insertDelegation(delegation) {
       s.assertWritable();
-      s.push(s.delegations, frozenCopy(delegation));
+      s.push(s.delegations, storedCopy(delegation));
     },
     async findDelegation(from, to, sessionId) {
       const delegator = s.agents.get(from);
@@ -45,7 +45,8 @@ export function memoryAgents(s: MemoryState): AgentStore {
     async listDelegations(q) {
       return s.delegations
         .filter((d) => q.agentId === undefined || d.fromAgentId === q.agentId || d.toAgentId === q.agentId)
-        .slice(0, q.limit);
+        .slice(0, q.limit)
+        .map(readCopy);
     },
   };
 }

@@ -1,7 +1,7 @@
 import { ControlPlaneError } from "../../errors/control-plane-error.js";
 import type { EventRecord } from "../../types/event.js";
 import type { EventStore } from "../storage.js";
-import { frozenCopy, type MemoryState } from "./memory-state.js";
+import { frozenJson, type MemoryState, readCopy } from "./memory-state.js";
 
 /** Memory implementation of {@link EventStore}. */
 export function memoryEvents(s: MemoryState): EventStore {
@@ -13,11 +13,13 @@ export function memoryEvents(s: MemoryState): EventStore {
         const session = s.sessions.get(e.sessionId);
         if (!session) throw new ControlPlaneError("not_found", `session ${e.sessionId} not found`);
         seq = session.lastSeq + 1;
-        s.put(s.sessions, session.id, { ...session, lastSeq: seq });
+        // A fresh flat record: nothing to copy.
+        s.set(s.sessions, session.id, { ...session, lastSeq: seq });
       }
       const id = s.nextEventId++;
       if (s.undo) s.undo.push(() => void s.nextEventId--);
-      const record: EventRecord = frozenCopy({
+      // A fresh record whose only nested part, the payload, is stored as a frozen copy.
+      const record: EventRecord = {
         id,
         sessionId: e.sessionId,
         seq,
@@ -25,9 +27,9 @@ export function memoryEvents(s: MemoryState): EventStore {
         agentId: e.agentId ?? null,
         proposalId: e.proposalId ?? null,
         ticketId: e.ticketId ?? null,
-        payload: e.payload,
+        payload: frozenJson(e.payload),
         at: e.at,
-      });
+      };
       s.push(s.events, record);
       if (e.sessionId !== null) {
         let list = s.eventsBySession.get(e.sessionId);
@@ -37,22 +39,25 @@ export function memoryEvents(s: MemoryState): EventStore {
         }
         s.push(list, record);
       }
-      return record;
+      return readCopy(record);
     },
     async list(sessionId, q) {
       const list = s.eventsBySession.get(sessionId) ?? [];
       const afterSeq = q.afterSeq ?? 0;
       // seq n sits at index n - 1 (gap-free), so the page starts right after `afterSeq`.
-      return list.slice(afterSeq, afterSeq + q.limit);
+      return list.slice(afterSeq, afterSeq + q.limit).map(readCopy);
     },
     async feed(q) {
       const afterId = q.afterId ?? 0;
       if (q.sessionId !== undefined) {
         const list = s.eventsBySession.get(q.sessionId) ?? [];
-        return list.filter((e) => e.id > afterId).slice(0, q.limit);
+        return list
+          .filter((e) => e.id > afterId)
+          .slice(0, q.limit)
+          .map(readCopy);
       }
       // ids are 1..n in insertion order.
-      return s.events.slice(afterId, afterId + q.limit);
+      return s.events.slice(afterId, afterId + q.limit).map(readCopy);
     },
   };
 }

@@ -1,12 +1,12 @@
 import { ControlPlaneError } from "../../errors/control-plane-error.js";
 import type { IdempotencyStore } from "../storage.js";
-import type { MemoryState } from "./memory-state.js";
+import { type MemoryState, readCopy } from "./memory-state.js";
 
 /** Memory implementation of {@link IdempotencyStore}. */
 export function memoryIdempotency(s: MemoryState): IdempotencyStore {
   return {
     async get(key) {
-      return s.idempotency.get(key);
+      return readCopy(s.idempotency.get(key));
     },
     async put(record) {
       s.assertWritable();

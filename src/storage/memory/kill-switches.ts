@@ -1,6 +1,6 @@
 import type { KillScope, KillSwitchRecord } from "../../types/kill-switch.js";
 import type { KillSwitchStore } from "../storage.js";
-import type { MemoryState } from "./memory-state.js";
+import { type MemoryState, readCopy } from "./memory-state.js";
 
 const key = (scope: KillScope, target: string) => `${scope}\u0000${target}`;
 
@@ -10,7 +10,7 @@ export function memoryKillSwitches(s: MemoryState): KillSwitchStore {
     async engage(scope, target, reason, now) {
       s.assertWritable();
       const prev = s.killSwitches.get(key(scope, target));
-      if (prev?.engaged) return { record: prev, changed: false };
+      if (prev?.engaged) return { record: readCopy(prev), changed: false };
       const record: KillSwitchRecord = {
         scope,
         target,
@@ -39,12 +39,12 @@ export function memoryKillSwitches(s: MemoryState): KillSwitchStore {
       ];
       for (const k of candidates) {
         const r = s.killSwitches.get(k);
-        if (r?.engaged) return r;
+        if (r?.engaged) return readCopy(r);
       }
       return undefined;
     },
     async list(q) {
-      return [...s.killSwitches.values()].filter((r) => !q.engagedOnly || r.engaged);
+      return [...s.killSwitches.values()].filter((r) => !q.engagedOnly || r.engaged).map(readCopy);
     },
   };
 }

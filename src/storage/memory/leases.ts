@@ -1,5 +1,5 @@
 import type { LeaseStore } from "../storage.js";
-import type { MemoryState } from "./memory-state.js";
+import { type MemoryState, readCopy } from "./memory-state.js";
 
 /** Memory implementation of {@link LeaseStore}. */
 export function memoryLeases(s: MemoryState): LeaseStore {
@@ -37,7 +37,7 @@ export function memoryLeases(s: MemoryState): LeaseStore {
       return true;
     },
     async get(key) {
-      return s.leases.get(key);
+      return readCopy(s.leases.get(key));
     },
     async releaseForSession(sessionId) {
       s.assertWritable();
@@ -53,7 +53,8 @@ export function memoryLeases(s: MemoryState): LeaseStore {
       return [...s.leases.values()]
         .filter((l) => l.expiresAt <= now)
         .sort((a, b) => a.expiresAt - b.expiresAt)
-        .slice(0, limit);
+        .slice(0, limit)
+        .map(readCopy);
     },
   };
 }

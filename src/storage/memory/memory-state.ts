@@ -7,30 +7,47 @@ import type { SessionRecord } from "../../types/session.js";
 import type { TicketRecord } from "../../types/ticket.js";
 import type { IdempotencyRecord, PolicySnapshotRecord } from "../storage.js";
 
-const FROZEN = new WeakSet<object>();
-
 /**
- * A deeply frozen copy of a record (plain objects and arrays are copied, parts already frozen by this function
- * are shared). The memory adapter stores only such copies: a caller changing the object it wrote, or one it
- * read back, cannot change stored state or later reads (a read returns the frozen stored record).
+ * The copy of a record the memory adapter stores: a new top-level object whose nested objects and arrays are
+ * deeply frozen copies (parts already frozen, e.g. of a stored record or a policy document, are shared). With
+ * {@link readCopy} on the way out, neither the object a caller wrote nor one it read back shares anything
+ * mutable with stored state. (Top-level objects are copied, not frozen: freezing them is far slower in V8.)
  */
-export function frozenCopy<T>(value: T): T {
-  if (value === null || typeof value !== "object" || FROZEN.has(value)) return value;
-  let copy: object;
-  if (Array.isArray(value)) copy = value.map(frozenCopy);
-  else {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value)) out[key] = frozenCopy((value as Record<string, unknown>)[key]);
-    copy = out;
+export function storedCopy<T>(record: T): T {
+  if (record === null || typeof record !== "object") return record;
+  const copy: Record<string, unknown> = { ...(record as Record<string, unknown>) };
+  for (const key in copy) {
+    const v = copy[key];
+    if (v !== null && typeof v === "object" && !Object.isFrozen(v)) copy[key] = frozenPart(v);
   }
-  Object.freeze(copy);
-  FROZEN.add(copy);
   return copy as T;
 }
 
+/** A shallow copy of a stored record for a reader (its nested parts are frozen and safely shared). */
+export function readCopy<T extends object | undefined>(record: T): T {
+  return (record === undefined ? undefined : { ...record }) as T;
+}
+
+function frozenPart(value: object): object {
+  if (Array.isArray(value)) return Object.freeze(value.map(part));
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) out[key] = part((value as Record<string, unknown>)[key]);
+  return Object.freeze(out);
+}
+
+/** A deeply frozen copy of a JSON value (shared as is when already frozen). */
+export function frozenJson<T>(value: T): T {
+  return part(value) as T;
+}
+
+function part(value: unknown): unknown {
+  if (value === null || typeof value !== "object" || Object.isFrozen(value)) return value;
+  return frozenPart(value);
+}
+
 /**
- * The tables of the memory adapter. Records are immutable (deeply frozen copies, see {@link frozenCopy}): an
- * update replaces the stored object, so a rollback only has to put the previous reference back.
+ * The tables of the memory adapter. Records are immutable (copies, see {@link storedCopy} and {@link readCopy}):
+ * an update replaces the stored object, so a rollback only has to put the previous reference back.
  */
 export class MemoryState {
   readonly sessions = new Map<string, SessionRecord>();
@@ -63,11 +80,9 @@ export class MemoryState {
     map.set(key, value);
   }
 
-  /** Stores a frozen copy of `record` at `map[key]` (recording how to undo it) and returns the stored copy. */
-  put<K, V>(map: Map<K, V>, key: K, record: V): V {
-    const stored = frozenCopy(record);
-    this.set(map, key, stored);
-    return stored;
+  /** Stores a copy of `record` (see {@link storedCopy}) at `map[key]`, recording how to undo it. */
+  put<K, V>(map: Map<K, V>, key: K, record: V): void {
+    this.set(map, key, storedCopy(record));
   }
 
   /** Deletes `map[key]`, recording how to undo it. */

@@ -1,5 +1,5 @@
 import type { PolicyStore } from "../storage.js";
-import type { MemoryState } from "./memory-state.js";
+import { type MemoryState, readCopy } from "./memory-state.js";
 
 /** Memory implementation of {@link PolicyStore}. */
 export function memoryPolicies(s: MemoryState): PolicyStore {
@@ -9,7 +9,7 @@ export function memoryPolicies(s: MemoryState): PolicyStore {
       if (!s.policies.has(snapshot.id)) s.put(s.policies, snapshot.id, snapshot);
     },
     async get(id) {
-      return s.policies.get(id);
+      return readCopy(s.policies.get(id));
     },
   };
 }

@@ -1,7 +1,7 @@
 import { ControlPlaneError } from "../../errors/control-plane-error.js";
 import type { ProposalRecord } from "../../types/proposal-record.js";
 import type { ProposalStore } from "../storage.js";
-import { type MemoryState, pageNewestFirst } from "./memory-state.js";
+import { type MemoryState, pageNewestFirst, readCopy } from "./memory-state.js";
 
 /** Memory implementation of {@link ProposalStore}. */
 export function memoryProposals(s: MemoryState): ProposalStore {
@@ -23,7 +23,7 @@ export function memoryProposals(s: MemoryState): ProposalStore {
       s.push(ids, proposal.id);
     },
     async get(id) {
-      return s.proposals.get(id);
+      return readCopy(s.proposals.get(id));
     },
     async transition(id, from, patch) {
       s.assertWritable();
@@ -37,7 +37,7 @@ export function memoryProposals(s: MemoryState): ProposalStore {
       const ids = s.proposalsByFingerprint.get(`${sessionId}\u0000${fingerprint}`) ?? [];
       for (let i = ids.length - 1; i >= 0; i--) {
         const p = s.proposals.get(ids[i]!);
-        if (p && statuses.includes(p.status)) return p;
+        if (p && statuses.includes(p.status)) return readCopy(p);
       }
       return undefined;
     },
@@ -47,7 +47,7 @@ export function memoryProposals(s: MemoryState): ProposalStore {
           (q.sessionId === undefined || p.sessionId === q.sessionId) &&
           (q.statuses === undefined || q.statuses.includes(p.status)),
       );
-      return pageNewestFirst(rows, q.limit, q.offset);
+      return pageNewestFirst(rows, q.limit, q.offset).map(readCopy);
     },
   };
 }

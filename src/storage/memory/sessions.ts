@@ -2,7 +2,7 @@ import { ControlPlaneError } from "../../errors/control-plane-error.js";
 import type { SessionRecord, SessionStatus } from "../../types/session.js";
 import { SESSION_STATUSES } from "../../types/session.js";
 import type { SessionFilter, SessionStore } from "../storage.js";
-import { type MemoryState, pageNewestFirst } from "./memory-state.js";
+import { type MemoryState, pageNewestFirst, readCopy } from "./memory-state.js";
 
 /** Memory implementation of {@link SessionStore}. */
 export function memorySessions(s: MemoryState): SessionStore {
@@ -23,7 +23,7 @@ export function memorySessions(s: MemoryState): SessionStore {
       s.put(s.sessions, session.id, session);
     },
     async get(id) {
-      return s.sessions.get(id);
+      return readCopy(s.sessions.get(id));
     },
     async transition(id, from, to, reason, now) {
       s.assertWritable();
@@ -67,7 +67,7 @@ export function memorySessions(s: MemoryState): SessionStore {
           (q.statuses === undefined || q.statuses.includes(r.status)) &&
           (q.agentId === undefined || r.agentId === q.agentId),
       );
-      return pageNewestFirst(rows, q.limit, q.offset);
+      return pageNewestFirst(rows, q.limit, q.offset).map(readCopy);
     },
     async countByStatus() {
       const counts = Object.fromEntries(SESSION_STATUSES.map((st) => [st, 0])) as Record<

@@ -2,7 +2,7 @@ import { ControlPlaneError } from "../../errors/control-plane-error.js";
 import type { TicketRecord } from "../../types/ticket.js";
 import { scopeCovers } from "../scope-covers.js";
 import type { TicketFilter, TicketStore } from "../storage.js";
-import { type MemoryState, pageNewestFirst } from "./memory-state.js";
+import { type MemoryState, pageNewestFirst, readCopy } from "./memory-state.js";
 
 /** Memory implementation of {@link TicketStore}. */
 export function memoryTickets(s: MemoryState): TicketStore {
@@ -23,7 +23,7 @@ export function memoryTickets(s: MemoryState): TicketStore {
       s.put(s.tickets, ticket.id, ticket);
     },
     async get(id) {
-      return s.tickets.get(id);
+      return readCopy(s.tickets.get(id));
     },
     async decide(id, d) {
       s.assertWritable();
@@ -68,7 +68,7 @@ export function memoryTickets(s: MemoryState): TicketStore {
         }
       }
       if (!found?.scope) return undefined;
-      if (found.scope.remaining === null) return found;
+      if (found.scope.remaining === null) return readCopy(found);
       const next: TicketRecord = {
         ...found,
         scope: { ...found.scope, remaining: found.scope.remaining - 1 },
@@ -82,13 +82,14 @@ export function memoryTickets(s: MemoryState): TicketStore {
           (q.sessionId === undefined || t.sessionId === q.sessionId) &&
           (q.statuses === undefined || q.statuses.includes(t.status)),
       );
-      return pageNewestFirst(rows, q.limit, q.offset);
+      return pageNewestFirst(rows, q.limit, q.offset).map(readCopy);
     },
     async listDue(now, limit) {
       return [...s.tickets.values()]
         .filter((t) => t.status === "pending" && t.deadlineAt <= now)
         .sort((a, b) => a.deadlineAt - b.deadlineAt)
-        .slice(0, limit);
+        .slice(0, limit)
+        .map(readCopy);
     },
     async countPending() {
       let n = 0;
