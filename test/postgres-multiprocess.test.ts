@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPostgresStorage, type PostgresStorage } from "../src/storage/postgres/index.js";
+import {
+  createPostgresStorage,
+  POSTGRES_MIGRATIONS,
+  type PostgresStorage,
+} from "../src/storage/postgres/index.js";
 import { sessionRecord } from "../src/testing/index.js";
 import type { SessionRecord } from "../src/types/session.js";
 import { adminQuery, DATABASE_URL, dropSchema, probePostgres, uniqueSchema } from "./support/postgres.js";
@@ -100,7 +104,9 @@ describe.runIf(server.available)("PostgreSQL with several processes", () => {
       );
       const results = await Promise.all(workers.map((w) => w.done<{ migrated: boolean }>()));
       expect(results.every((r) => r.migrated)).toBe(true);
-      expect(await adminQuery(`SELECT version FROM "${fresh}".acp_migrations`)).toEqual([{ version: 1 }]);
+      expect(await adminQuery(`SELECT version FROM "${fresh}".acp_migrations ORDER BY version`)).toEqual(
+        POSTGRES_MIGRATIONS.map((m) => ({ version: m.version })),
+      );
       const tables = await adminQuery("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = $1", [
         fresh,
       ]);
