@@ -80,7 +80,7 @@ export interface DecisionContext {
   readonly agent: AgentRecord | undefined;
   /** Whether any agent is registered. */
   readonly anyAgent: boolean;
-  /** As {@link KillSwitchStore.findEngaged} for the session and the acting agent. */
+  /** As {@link KillSwitchStore.findEngaged} for the session, the acting agent and the session's owner. */
   readonly killSwitch: KillSwitchRecord | undefined;
   /** As {@link ProposalStore.findByFingerprint} with `retryStatuses`. */
   readonly retry: ProposalRecord | undefined;
@@ -94,6 +94,11 @@ export interface StorageTx {
    * Reads everything a decision needs before it writes — the session, the acting agent, the kill switch in
    * force, a pending or approved predecessor — with exactly the semantics of the single-entity reads, in as few
    * round trips as the adapter can (one on PostgreSQL).
+   *
+   * Kill-switch guarantee: the switches are read after every kill switch engaged or released by a transaction
+   * that committed before this one could see it, and a kill never commits while a transaction that read the
+   * switches before it is still running (memory and SQLite: writers are serialized; PostgreSQL: the kill
+   * fence). So no decision is allowed once a kill covering it has committed.
    */
   decisionContext(query: DecisionContextQuery): Promise<DecisionContext>;
   readonly sessions: SessionStore;
@@ -346,7 +351,8 @@ export interface LeaseStore {
 export interface KillSwitchStore {
   /**
    * Engages (inserts or re-engages) the switch. Returns the record and whether it changed
-   * (`false` if it was already engaged).
+   * (`false` if it was already engaged). Call it first in its transaction: it waits until every decision in
+   * flight has committed, and later decisions wait for this transaction (see `decisionContext`).
    */
   engage(
     scope: KillScope,
