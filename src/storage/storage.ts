@@ -322,6 +322,11 @@ export interface TicketStore {
   countPending(): Promise<number>;
 }
 
+/** The result of {@link LeaseStore.acquireDisplacing}. */
+export type LeaseAcquisition =
+  | { readonly acquired: false }
+  | { readonly acquired: true; readonly displaced: LeaseRecord | undefined };
+
 /** Leases: holds with an owner and an expiry (resource locks, session cycles, claimed work). */
 export interface LeaseStore {
   /**
@@ -330,6 +335,14 @@ export interface LeaseStore {
    * holds it. Two racing acquirers can never both succeed.
    */
   acquire(lease: LeaseRecord, now: number): Promise<boolean>;
+  /**
+   * {@link LeaseStore.acquire} that also reports the holder it displaced: when the lease is taken over from
+   * another owner whose lease had expired, `displaced` is that holder's record as it was, so the caller can
+   * settle the work it was doing (an executing proposal becomes `outcome_unknown`). Same race guarantee as
+   * `acquire`. On PostgreSQL a takeover racing another takeover of the same key may report an older holder
+   * or none; recovery settles any executing proposal left without a live lease.
+   */
+  acquireDisplacing(lease: LeaseRecord, now: number): Promise<LeaseAcquisition>;
   /** Extends the lease only if `owner` holds it and it has not expired. Returns `true` on success. */
   renew(key: string, owner: string, expiresAt: number, now: number): Promise<boolean>;
   /** Releases the lease only if `owner` holds it. Returns `true` if it was released. */
