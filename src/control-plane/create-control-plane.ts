@@ -82,7 +82,10 @@ export interface ControlPlane {
     options?: { idempotencyKey?: string },
   ): Promise<SessionView>;
   resumeSession(sessionId: string, options?: { idempotencyKey?: string }): Promise<SessionView>;
-  /** Completes a session (active or paused); its pending tickets are denied and its leases released. */
+  /**
+   * Completes a session (active or paused); its pending tickets are denied and their holds released. Work
+   * still executing keeps its resource lock until `complete()` or lease expiry.
+   */
   closeSession(sessionId: string, options?: { idempotencyKey?: string }): Promise<SessionView>;
   abortSession(
     sessionId: string,
