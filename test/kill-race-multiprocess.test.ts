@@ -75,9 +75,9 @@ async function raceRound(spec: StorageSpec) {
     storage: spec,
     worker: PROPOSERS,
     kills: [
-      { scope: "session", sessionId: sKill, delayMs: 300 },
-      { scope: "agent", agentId: "a-kill", delayMs: 600 },
-      { scope: "global", delayMs: 900 },
+      { scope: "session", sessionId: sKill, delayMs: 1000 },
+      { scope: "agent", agentId: "a-kill", delayMs: 2000 },
+      { scope: "global", delayMs: 3000 },
     ],
   });
   const results = await Promise.all(proposers.map((w) => w.done<{ decided: number }>()));
