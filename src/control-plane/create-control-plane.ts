@@ -135,7 +135,8 @@ export interface ControlPlane {
    */
   resumeSession(sessionId: string, options?: { idempotencyKey?: string }): Promise<SessionView>;
   /**
-   * Completes a session (active or paused); its pending tickets are denied and its leases released.
+   * Completes a session (active or paused); its pending tickets are denied and their holds released. Work
+   * still executing keeps its resource lock until `complete()` or lease expiry.
    * @throws NotFoundError; InvalidTransitionError naming both states.
    */
   closeSession(sessionId: string, options?: { idempotencyKey?: string }): Promise<SessionView>;

@@ -1,5 +1,10 @@
 import { executionLeaseKey } from "../engines/concurrency/resource-lock.js";
-import { type LeaseRecovery, recoverExpiredLeases } from "../engines/recovery/recover-leases.js";
+import {
+  findOrphanedExecutions,
+  type LeaseRecovery,
+  recoverExpiredLeases,
+  settleOrphanedExecutions,
+} from "../engines/recovery/recover-leases.js";
 import { ControlPlaneError, NotFoundError } from "../errors/control-plane-error.js";
 import { assertKnownKeys } from "../errors/unknown-keys.js";
 import { ValidationError } from "../errors/validation-error.js";
@@ -13,7 +18,9 @@ export interface RecoveryReport extends LeaseRecovery, TicketSettlement {}
 /**
  * One recovery pass, safe to run in several processes at once (each release, expiry, escalation and event
  * happens exactly once): releases expired leases — an executing proposal whose holder stopped heartbeating
- * becomes `outcome_unknown`, a stuck cycle is released — then expires or escalates due approval tickets.
+ * becomes `outcome_unknown`, a stuck cycle is released — settles executing proposals left without any lease
+ * as `outcome_unknown`, then expires or escalates due approval tickets. Afterwards no proposal is
+ * `executing` without a live lease.
  */
 export async function recover(rt: Runtime, batch = 100): Promise<RecoveryReport> {
   rt.assertOpen();
@@ -26,6 +33,14 @@ export async function recover(rt: Runtime, batch = 100): Promise<RecoveryReport>
     outcomeUnknown += pass.outcomeUnknown;
     cyclesReleased += pass.cyclesReleased;
     if (pass.leasesReleased < batch) break;
+  }
+  // Executing proposals whose lease is gone altogether (not expired, just missing) are settled too.
+  // A read first: the write transaction is opened only when there is something to settle.
+  const orphans = await rt.storage.read((tx) => findOrphanedExecutions(tx, batch));
+  if (orphans.length > 0) {
+    outcomeUnknown += await rt.storage.transaction((tx) =>
+      settleOrphanedExecutions(tx, orphans, rt.clock.now()),
+    );
   }
   const tickets = await settleDueTickets(rt, batch);
   return { leasesReleased, outcomeUnknown, cyclesReleased, ...tickets };

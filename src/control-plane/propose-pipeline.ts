@@ -100,11 +100,12 @@ export async function runProposePipeline(tx: StorageTx, ctx: PipelineContext): P
       warnings: [],
     }).then(finish);
 
+  // The kill switch first: an agent stopped by one is told so (and why), whatever the session's state.
+  const kill = context.killSwitch;
+  if (kill) return preRouting("kill_switch", `kill switch engaged (${kill.scope}): ${kill.reason}`);
   if (!EXECUTABLE_STATUSES.includes(session.status)) {
     return preRouting("session_not_executable", `session is ${session.status}`);
   }
-  const kill = context.killSwitch;
-  if (kill) return preRouting("kill_switch", `kill switch engaged (${kill.scope}): ${kill.reason}`);
   trace.push({ step: "kill_switch", result: "clear" });
   // Sessions belong to agents: the owner or its delegates (a delegation read only for a non-owner).
   const authority = await sessionAuthority(tx, session, context, ctx.agentPolicy);

@@ -27,7 +27,8 @@ const BUDGET_KEYS: readonly string[] = ["maxCost", "maxActions"];
 const LIST_SESSION_KEYS: readonly string[] = ["statuses", "agentId", "limit", "offset"];
 
 /**
- * Opens a session in state `created` with a frozen policy snapshot; its first proposal activates it.
+ * Opens a session in state `created` with a frozen policy snapshot; its first proposal activates it. A
+ * session of an agent whose kill switch is engaged opens `paused` (resume it once the switch is released).
  * @throws ValidationError naming each bad field (`budget.maxActions`, `policy.actions.blocked[0]`, ...).
  */
 export async function openSession(rt: Runtime, input: OpenSessionInput = {}): Promise<SessionView> {
@@ -76,6 +77,13 @@ export async function openSession(rt: Runtime, input: OpenSessionInput = {}): Pr
   const request = { name: input.name, agentId: input.agentId, maxCost, maxActions, policyId: policy.id };
   return rt.mutate("openSession", input.idempotencyKey, request, async (tx, now) => {
     await tx.policies.put({ id: policy.id, document: policy.document as never, createdAt: now });
+    // An agent stopped by its kill switch gets its new session paused (resumable once the switch is released).
+    const stop =
+      input.agentId === undefined
+        ? undefined
+        : (await tx.killSwitches.list({ engagedOnly: true })).find(
+            (k) => k.scope === "agent" && k.target === input.agentId,
+          );
     const session: SessionRecord = {
       id: rt.ids(),
       name: input.name ?? null,
@@ -91,8 +99,36 @@ export async function openSession(rt: Runtime, input: OpenSessionInput = {}): Pr
       createdAt: now,
       updatedAt: now,
     };
-    return sessionView(await insertSession(tx, session));
+    const opened = await insertSession(tx, session);
+    if (stop === undefined) return sessionView(opened);
+    const reason = `kill switch (agent: ${stop.target}): ${stop.reason}`;
+    return sessionView(await pauseOpenedSession(tx, opened, reason, now));
   });
+}
+
+/** Pauses a just-opened session of an agent whose kill switch is engaged, with its `session_paused` event. */
+async function pauseOpenedSession(
+  tx: StorageTx,
+  session: SessionRecord,
+  reason: string,
+  now: number,
+): Promise<SessionRecord> {
+  const [id] = await tx.sessions.transitionWhere(
+    { statuses: ["created"], sessionId: session.id },
+    "paused",
+    reason,
+    now,
+  );
+  if (id === undefined) return session;
+  await tx.events.append({
+    sessionId: id,
+    kind: "session_paused",
+    agentId: session.agentId,
+    payload: { reason },
+    at: now,
+  });
+  tx.notify({ topic: "session", id });
+  return (await tx.sessions.get(id)) ?? session;
 }
 
 /**

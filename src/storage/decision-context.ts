@@ -14,7 +14,8 @@ export async function composeDecisionContext(
   const anyAgent = agent !== undefined || (await tx.agents.any());
   if (session === undefined)
     return { session, agentId, agent, anyAgent, killSwitch: undefined, retry: undefined };
-  const killSwitch = await tx.killSwitches.findEngaged(q.sessionId, agentId === null ? [] : [agentId]);
+  const agents = [agentId, session.agentId].filter((id): id is string => id !== null);
+  const killSwitch = await tx.killSwitches.findEngaged(q.sessionId, agents);
   const retry = await tx.proposals.findByFingerprint(q.sessionId, q.fingerprint, q.retryStatuses);
   return { session, agentId, agent, anyAgent, killSwitch, retry };
 }

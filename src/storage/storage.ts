@@ -80,7 +80,7 @@ export interface DecisionContext {
   readonly agent: AgentRecord | undefined;
   /** Whether any agent is registered. */
   readonly anyAgent: boolean;
-  /** As {@link KillSwitchStore.findEngaged} for the session and the acting agent. */
+  /** As {@link KillSwitchStore.findEngaged} for the session, the acting agent and the session's owner. */
   readonly killSwitch: KillSwitchRecord | undefined;
   /** As {@link ProposalStore.findByFingerprint} with `retryStatuses`. */
   readonly retry: ProposalRecord | undefined;
@@ -94,6 +94,11 @@ export interface StorageTx {
    * Reads everything a decision needs before it writes — the session, the acting agent, the kill switch in
    * force, a pending or approved predecessor — with exactly the semantics of the single-entity reads, in as few
    * round trips as the adapter can (one on PostgreSQL).
+   *
+   * Kill-switch guarantee: the switches are read after every kill switch engaged or released by a transaction
+   * that committed before this one could see it, and a kill never commits while a transaction that read the
+   * switches before it is still running (memory and SQLite: writers are serialized; PostgreSQL: the kill
+   * fence). So no decision is allowed once a kill covering it has committed.
    */
   decisionContext(query: DecisionContextQuery): Promise<DecisionContext>;
   readonly sessions: SessionStore;
@@ -328,6 +333,11 @@ export interface TicketStore {
   countPending(): Promise<number>;
 }
 
+/** The result of {@link LeaseStore.acquireDisplacing}. */
+export type LeaseAcquisition =
+  | { readonly acquired: false }
+  | { readonly acquired: true; readonly displaced: LeaseRecord | undefined };
+
 /** Leases: holds with an owner and an expiry (resource locks, session cycles, claimed work). */
 export interface LeaseStore {
   /**
@@ -336,6 +346,14 @@ export interface LeaseStore {
    * holds it. Two racing acquirers can never both succeed.
    */
   acquire(lease: LeaseRecord, now: number): Promise<boolean>;
+  /**
+   * {@link LeaseStore.acquire} that also reports the holder it displaced: when the lease is taken over from
+   * another owner whose lease had expired, `displaced` is that holder's record as it was, so the caller can
+   * settle the work it was doing (an executing proposal becomes `outcome_unknown`). Same race guarantee as
+   * `acquire`. On PostgreSQL a takeover racing another takeover of the same key may report an older holder
+   * or none; recovery settles any executing proposal left without a live lease.
+   */
+  acquireDisplacing(lease: LeaseRecord, now: number): Promise<LeaseAcquisition>;
   /** Extends the lease only if `owner` holds it and it has not expired. Returns `true` on success. */
   renew(key: string, owner: string, expiresAt: number, now: number): Promise<boolean>;
   /** Releases the lease only if `owner` holds it. Returns `true` if it was released. */
@@ -357,7 +375,8 @@ export interface LeaseStore {
 export interface KillSwitchStore {
   /**
    * Engages (inserts or re-engages) the switch. Returns the record and whether it changed
-   * (`false` if it was already engaged).
+   * (`false` if it was already engaged). Call it first in its transaction: it waits until every decision in
+   * flight has committed, and later decisions wait for this transaction (see `decisionContext`).
    */
   engage(
     scope: KillScope,

@@ -104,7 +104,7 @@ describe.each(cases)("kill switch on $name storage", (storageCase) => {
     expect((await cp.getSession(a.id)).status).toBe("aborted");
     expect((await cp.getSession(b.id)).status).toBe("active");
     expect(d.outcome).toBe("pending_approval");
-    expect((await cp.propose({ sessionId: a.id, action: "read_file" })).code).toBe("session_not_executable");
+    expect((await cp.propose({ sessionId: a.id, action: "read_file" })).code).toBe("kill_switch");
     const again = await cp.kill({ scope: "session", sessionId: a.id, reason: "operator" });
     expect(again.changed).toBe(false);
   });

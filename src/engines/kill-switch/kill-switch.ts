@@ -54,8 +54,11 @@ export function killTargetId(target: KillTarget): string {
 
 /**
  * Engages a kill switch and sweeps its scope, all in the caller's transaction: denies EVERY pending ticket in
- * scope, aborts every live session (global, session) or pauses every active session of the agent (agent).
- * No limit applies. The engaged state is persisted and checked inside every later decision.
+ * scope, aborts every live session (global, session) or pauses every created or active session of the agent
+ * (agent; sessions it opens while the switch is engaged open paused). No limit applies. The engaged state
+ * is persisted and checked inside every later decision: an agent switch covers every proposal the agent
+ * makes and every proposal in a session it owns. Executing work keeps its resource locks (see
+ * `closeSessionHolds`). Engage it first in its transaction (see `KillSwitchStore.engage`).
  */
 export async function engageKillSwitch(
   tx: StorageTx,
@@ -82,7 +85,7 @@ export async function engageKillSwitch(
   let sessionsPaused = 0;
   if (target.scope === "agent") {
     const paused = await tx.sessions.transitionWhere(
-      { statuses: ["active"], agentId: id },
+      { statuses: ["created", "active"], agentId: id },
       "paused",
       denyReason,
       now,

@@ -1,5 +1,6 @@
 import type { StorageTx } from "../../storage/storage.js";
 import { cycleLeaseKey } from "../concurrency/cycle-lease.js";
+import { executionLeaseKey, settleLostLease } from "../concurrency/resource-lock.js";
 
 /** Counts of what a recovery pass did. */
 export interface LeaseRecovery {
@@ -39,27 +40,8 @@ export async function recoverExpiredLeases(
       });
       continue;
     }
-    const proposal =
-      lease.proposalId === null
-        ? undefined
-        : await tx.proposals.transition(lease.proposalId, ["executing"], {
-            status: "outcome_unknown",
-            updatedAt: now,
-          });
-    if (proposal) {
+    if (await settleLostLease(tx, lease, now)) {
       outcomeUnknown++;
-      await tx.events.append({
-        ...base,
-        kind: "outcome_unknown",
-        agentId: proposal.agentId,
-        proposalId: proposal.id,
-        payload: {
-          action: proposal.action,
-          resourceId: proposal.resourceId,
-          reason: "the executing holder stopped heartbeating; the side effect may or may not have happened",
-          leaseExpiredAt: lease.expiresAt,
-        },
-      });
       continue;
     }
     await tx.events.append({
@@ -70,4 +52,51 @@ export async function recoverExpiredLeases(
     });
   }
   return { leasesReleased, outcomeUnknown, cyclesReleased };
+}
+
+/**
+ * The backstop of {@link recoverExpiredLeases}, part one (a read): the ids of executing proposals whose
+ * execution lease is gone altogether (released without settling, or taken over unreported). Reads the
+ * executing proposals `pageSize` at a time.
+ */
+export async function findOrphanedExecutions(tx: StorageTx, pageSize: number): Promise<string[]> {
+  const orphans: string[] = [];
+  for (let offset = 0; ; offset += pageSize) {
+    const page = await tx.proposals.list({ statuses: ["executing"], limit: pageSize, offset });
+    for (const p of page) {
+      const lease = await tx.leases.get(executionLeaseKey(p));
+      if (lease === undefined || lease.owner !== p.id) orphans.push(p.id);
+    }
+    if (page.length < pageSize) return orphans;
+  }
+}
+
+/**
+ * Part two (in a write transaction): settles each of `proposalIds` that is still executing without its
+ * execution lease as `outcome_unknown`, so that after recovery no proposal is `executing` without a live
+ * lease. Guarded by the status: racing recoverers settle each once. Returns how many it settled.
+ */
+export async function settleOrphanedExecutions(
+  tx: StorageTx,
+  proposalIds: readonly string[],
+  now: number,
+): Promise<number> {
+  let settled = 0;
+  for (const id of proposalIds) {
+    const p = await tx.proposals.get(id);
+    if (p?.status !== "executing") continue;
+    const key = executionLeaseKey(p);
+    const lease = await tx.leases.get(key);
+    if (lease !== undefined && lease.owner === p.id) continue;
+    const lost = {
+      key,
+      owner: p.id,
+      sessionId: p.sessionId,
+      proposalId: p.id,
+      acquiredAt: 0,
+      expiresAt: now,
+    };
+    if (await settleLostLease(tx, lost, now)) settled++;
+  }
+  return settled;
 }

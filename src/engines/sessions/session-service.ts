@@ -4,6 +4,7 @@ import type { EventKind } from "../../types/event.js";
 import { formatMicros } from "../../types/money.js";
 import type { SessionRecord } from "../../types/session.js";
 import { denyPendingTickets } from "../approvals/approval-gate.js";
+import { cycleLeaseKey } from "../concurrency/cycle-lease.js";
 import { SESSION_TRANSITIONS, type SessionVerb } from "./session-transitions.js";
 
 const EVENT_OF_VERB: Readonly<Record<SessionVerb, EventKind>> = {
@@ -34,7 +35,7 @@ export async function insertSession(tx: StorageTx, session: SessionRecord): Prom
 
 /**
  * Applies a state-machine verb to a session (guarded), records the event, and on `complete`/`abort` denies
- * the session's pending tickets and releases its leases.
+ * the session's pending tickets (releasing their holds) and ends its cycle; executing work keeps its lock.
  * @throws NotFoundError for an unknown session; InvalidTransitionError naming both states otherwise.
  */
 export async function transitionSession(
@@ -63,7 +64,11 @@ export async function transitionSession(
   return updated;
 }
 
-/** Denies the pending tickets of a finished session and releases its leases. */
+/**
+ * Denies the pending tickets of a finished session (which releases their resource holds) and ends its
+ * cycle. Work still executing keeps its lock: the resource stays held until `complete()` or until the lease
+ * expires (then recovery records `outcome_unknown`).
+ */
 export async function closeSessionHolds(
   tx: StorageTx,
   sessionId: string,
@@ -76,5 +81,6 @@ export async function closeSessionHolds(
     { decidedBy: "system", reason, code: "session_not_executable" },
     now,
   );
-  await tx.leases.releaseForSession(sessionId);
+  const cycle = await tx.leases.get(cycleLeaseKey(sessionId));
+  if (cycle !== undefined) await tx.leases.release(cycle.key, cycle.owner);
 }

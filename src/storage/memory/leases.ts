@@ -3,17 +3,20 @@ import { type MemoryState, readCopy } from "./memory-state.js";
 
 /** Memory implementation of {@link LeaseStore}. */
 export function memoryLeases(s: MemoryState): LeaseStore {
-  return {
+  const store: LeaseStore = {
     async acquire(lease, now) {
+      return (await store.acquireDisplacing(lease, now)).acquired;
+    },
+    async acquireDisplacing(lease, now) {
       s.assertWritable();
       const held = s.leases.get(lease.key);
-      if (held && held.owner !== lease.owner && held.expiresAt > now) return false;
+      if (held && held.owner !== lease.owner && held.expiresAt > now) return { acquired: false };
       s.put(
         s.leases,
         lease.key,
         held && held.owner === lease.owner ? { ...lease, acquiredAt: held.acquiredAt } : lease,
       );
-      return true;
+      return { acquired: true, displaced: held && held.owner !== lease.owner ? { ...held } : undefined };
     },
     async renew(key, owner, expiresAt, now) {
       s.assertWritable();
@@ -57,4 +60,5 @@ export function memoryLeases(s: MemoryState): LeaseStore {
         .map(readCopy);
     },
   };
+  return store;
 }

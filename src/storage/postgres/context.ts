@@ -31,6 +31,34 @@ export interface PgTxContext {
   readonly write: boolean;
   /** Set once this transaction has announced its lowest possible event id (see `events.ts`). */
   feedAnnounced: boolean;
+  /** The kill fence of this schema (see {@link killFence}). */
+  readonly fence: KillFence;
+  /** Set once this transaction holds the fence in shared mode (taken with BEGIN, or before the decision read). */
+  fenced: boolean;
+}
+
+/**
+ * The kill fence: one transaction-level advisory lock per schema (single-bigint key space, apart from the
+ * two-key feed and migration locks). Every write transaction holds it shared from BEGIN on — before any
+ * read of the kill switches — and engaging or releasing a kill switch takes it exclusively. Decisions never
+ * block each other; a kill waits until every in-flight decision has committed (their effects precede it and
+ * its sweep sees them), and a decision that begins later waits for the kill and reads it in its first
+ * statement after the lock (a new READ COMMITTED snapshot). Locks are released after the commit is visible.
+ */
+export interface KillFence {
+  /** The statement taking the fence shared (what decisions take). */
+  readonly shared: string;
+  /** The statement taking the fence exclusively (what a kill takes). */
+  readonly exclusive: string;
+}
+
+/** The kill fence of `schema`. */
+export function killFence(schema: string): KillFence {
+  const key = fnv1a32(`agent-control-plane:kill-fence:${schema}`);
+  return {
+    shared: `SELECT pg_advisory_xact_lock_shared(${key}::bigint)`,
+    exclusive: `SELECT pg_advisory_xact_lock(${key}::bigint)`,
+  };
 }
 
 /** Table names and lock keys for `schema`. */

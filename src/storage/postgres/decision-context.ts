@@ -7,12 +7,20 @@ import { SESSION_COLUMNS, toSession } from "./sessions.js";
 
 /**
  * {@link StorageTx.decisionContext} in ONE round trip: the session, the acting agent (the query's, else the
- * session owner), whether any agent is registered, the engaged kill switch (global > session > agent) and the
+ * session owner), whether any agent is registered, the engaged kill switch (global > session > agent, the
+ * agent switch of the acting agent or of the session's owner) and the
  * newest pending/approved predecessor with the same fingerprint — each subquery the same SQL as the
- * single-entity read it replaces, each row as JSON mapped by the same mapper.
+ * single-entity read it replaces, each row as JSON mapped by the same mapper. Runs after the kill fence is
+ * held shared (taken with BEGIN, or here for a host's transaction): see `killFence`.
  */
 export async function pgDecisionContext(c: PgTxContext, q: DecisionContextQuery): Promise<DecisionContext> {
   const { sessions, agents, killSwitches, proposals } = c.t;
+  if (!c.fenced && c.write) {
+    // A host's transaction (no BEGIN of ours): take the kill fence in its own statement, so the read below
+    // gets a snapshot taken after any kill that held it has committed.
+    await c.q.query(c.fence.shared);
+    c.fenced = true;
+  }
   const r = await c.q.query(
     `WITH s AS (SELECT ${SESSION_COLUMNS} FROM ${sessions} WHERE id = $1),
           actor AS (SELECT COALESCE($2::text, (SELECT agent_id FROM s)) AS id)
@@ -24,7 +32,7 @@ export async function pgDecisionContext(c: PgTxContext, q: DecisionContextQuery)
        (SELECT row_to_json(k) FROM (
           SELECT ${KILL_SWITCH_COLUMNS} FROM ${killSwitches}
           WHERE EXISTS (SELECT 1 FROM s) AND engaged AND ((scope = 'global' AND target = '')
-            OR (scope = 'session' AND target = $1) OR (scope = 'agent' AND target = (SELECT id FROM actor)))
+            OR (scope = 'session' AND target = $1) OR (scope = 'agent' AND target IN ((SELECT id FROM actor), (SELECT agent_id FROM s))))
           ORDER BY CASE scope WHEN 'global' THEN 0 WHEN 'session' THEN 1 ELSE 2 END LIMIT 1) k) AS kill_switch,
        (SELECT row_to_json(p) FROM (
           SELECT ${PROPOSAL_COLUMNS} FROM ${proposals}

@@ -29,8 +29,12 @@ export type TransactionMode = "write" | "read";
 
 /** One way of reaching PostgreSQL. */
 export interface SqlDriver {
-  /** Runs `fn` inside `BEGIN ISOLATION LEVEL READ COMMITTED … COMMIT` on one connection. */
-  transaction<T>(fn: (q: SqlExecutor) => Promise<T>, mode: TransactionMode): Promise<T>;
+  /**
+   * Runs `fn` inside `BEGIN ISOLATION LEVEL READ COMMITTED … COMMIT` on one connection. `prelude` (one
+   * parameterless statement) runs right after BEGIN and before `fn` — in the same round trip as BEGIN where
+   * the driver can send both at once.
+   */
+  transaction<T>(fn: (q: SqlExecutor) => Promise<T>, mode: TransactionMode, prelude?: string): Promise<T>;
   /**
    * Wraps a host's open transaction handle. Returns `undefined` when the handle is of a kind this driver
    * does not understand; throws a clear error when it is of the right kind but unusable.

@@ -19,11 +19,16 @@ function toKillSwitch(r: Record<string, unknown>): KillSwitchRecord {
  * PostgreSQL implementation of {@link KillSwitchStore}. `engage` is `INSERT … ON CONFLICT DO UPDATE … WHERE
  * NOT engaged`, so of two racing engagers exactly one reports `changed`. `findEngaged` is read in the
  * caller's transaction: a switch committed by any process is seen by the next statement.
+ *
+ * `engage` and `release` first take the kill fence exclusively (see `killFence` in `context.ts`): they wait
+ * for every in-flight write transaction (each holds the fence shared) and hold back new ones until this
+ * transaction ends, so no decision reads the switches across the change.
  */
 export function pgKillSwitches(c: PgTxContext): KillSwitchStore {
   const t = c.t.killSwitches;
   return {
     async engage(scope, target, reason, now) {
+      await c.q.query(c.fence.exclusive);
       const r = await c.q.query(
         `INSERT INTO ${t} AS k (scope, target, engaged, reason, engaged_at, released_at)
          VALUES ($1, $2, TRUE, $3, $4, NULL)
@@ -40,6 +45,7 @@ export function pgKillSwitches(c: PgTxContext): KillSwitchStore {
       return { record: toKillSwitch(held.rows[0]!), changed: false };
     },
     async release(scope, target, now) {
+      await c.q.query(c.fence.exclusive);
       const r = await c.q.query(
         `UPDATE ${t} SET engaged = FALSE, released_at = $3 WHERE scope = $1 AND target = $2 AND engaged
          RETURNING ${COLUMNS}`,

@@ -15,11 +15,15 @@ export function kyselyDriver(
 ): SqlDriver {
   const listenUrl = options.listenConnectionString;
   return {
-    transaction: (fn) =>
+    transaction: (fn, _mode, prelude) =>
       kysely
         .transaction()
         .setIsolationLevel("read committed")
-        .execute((trx) => fn(kyselyExecutor(trx))),
+        .execute(async (trx) => {
+          const q = kyselyExecutor(trx);
+          if (prelude !== undefined) await q.query(prelude);
+          return fn(q);
+        }),
     external: (handle) => externalExecutor(handle, { prepared: false, pglite: false }),
     ...(listenUrl === undefined
       ? {}

@@ -23,18 +23,35 @@ function toLease(r: Record<string, unknown>): LeaseRecord {
  */
 export function pgLeases(c: PgTxContext): LeaseStore {
   const t = c.t.leases;
+  const upsert = `INSERT INTO ${t} AS l (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)
+    ON CONFLICT (key) DO UPDATE SET owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at,
+      session_id = EXCLUDED.session_id, proposal_id = EXCLUDED.proposal_id,
+      acquired_at = CASE WHEN l.owner = EXCLUDED.owner THEN l.acquired_at ELSE EXCLUDED.acquired_at END
+    WHERE l.owner = EXCLUDED.owner OR l.expires_at <= $7`;
   return {
     async acquire(l, now) {
+      const r = await c.q.query(`${upsert} RETURNING 1 AS ok`, [
+        l.key,
+        l.owner,
+        l.expiresAt,
+        l.sessionId,
+        l.proposalId,
+        l.acquiredAt,
+        now,
+      ]);
+      return r.rows.length > 0;
+    },
+    async acquireDisplacing(l, now) {
+      // The RETURNING subquery reads the statement's snapshot: the row as it was before this upsert.
       const r = await c.q.query(
-        `INSERT INTO ${t} AS l (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (key) DO UPDATE SET owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at,
-           session_id = EXCLUDED.session_id, proposal_id = EXCLUDED.proposal_id,
-           acquired_at = CASE WHEN l.owner = EXCLUDED.owner THEN l.acquired_at ELSE EXCLUDED.acquired_at END
-         WHERE l.owner = EXCLUDED.owner OR l.expires_at <= $7
-         RETURNING 1 AS ok`,
+        `${upsert} RETURNING (SELECT row_to_json(p) FROM (SELECT ${COLUMNS} FROM ${t} WHERE key = $1) p) AS prev`,
         [l.key, l.owner, l.expiresAt, l.sessionId, l.proposalId, l.acquiredAt, now],
       );
-      return r.rows.length > 0;
+      const row = r.rows[0];
+      if (row === undefined) return { acquired: false };
+      const prev = row.prev as Record<string, unknown> | null;
+      const held = prev === null ? undefined : toLease(prev);
+      return { acquired: true, displaced: held && held.owner !== l.owner ? held : undefined };
     },
     async renew(key, owner, expiresAt, now) {
       const r = await c.q.query(

@@ -22,14 +22,19 @@ export function pgPoolDriver(pool: PgPoolLike, options: PgPoolDriverOptions): Sq
     read: "BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY",
   } as const;
   return {
-    async transaction<T>(fn: (q: SqlExecutor) => Promise<T>, mode: TransactionMode): Promise<T> {
+    async transaction<T>(
+      fn: (q: SqlExecutor) => Promise<T>,
+      mode: TransactionMode,
+      prelude?: string,
+    ): Promise<T> {
       const client = await pool.connect();
       // A backend that dies while we hold the client must not crash the process with an unhandled 'error'.
       client.on("error", ignore);
       let broken: Error | undefined;
       try {
         try {
-          await run(client, begin[mode]);
+          // One simple-protocol query: BEGIN and the prelude cost one round trip.
+          await run(client, prelude === undefined ? begin[mode] : `${begin[mode]}; ${prelude}`);
         } catch (error) {
           broken = error as Error;
           throw error;

@@ -9,10 +9,12 @@ import type { PGliteLike } from "./options.js";
  */
 export function pgliteDriver(pglite: PGliteLike): SqlDriver {
   return {
-    transaction: (fn, mode) =>
+    transaction: (fn, mode, prelude) =>
       pglite.transaction(async (tx) => {
         if (mode === "read") await tx.query("SET TRANSACTION READ ONLY");
-        return fn(pgliteExecutor(tx));
+        const q = pgliteExecutor(tx);
+        if (prelude !== undefined) await q.query(prelude);
+        return fn(q);
       }),
     external: (handle) => externalExecutor(handle, { prepared: false, pglite: true }),
     async listen(channel: string, onNotification: (n: RawNotification) => void): Promise<ListenHandle> {

@@ -2,7 +2,7 @@ import { ControlPlaneError, StorageError } from "../../errors/control-plane-erro
 import { assertPeerInstalled, PG } from "../peer-dependency.js";
 import type { ChangeNotice, Storage, StorageTx } from "../storage.js";
 import { pgAgents } from "./agents.js";
-import { type PgTxContext, pgNames } from "./context.js";
+import { killFence, type PgTxContext, pgNames } from "./context.js";
 import { pgDecisionContext } from "./decision-context.js";
 import {
   type ListenHandle,
@@ -82,7 +82,9 @@ async function openDriver(o: ResolvedPostgresOptions): Promise<SqlDriver> {
  * option); the connection and the migrations happen on first use (or on {@link PostgresStorage.migrate}).
  *
  * - Transactions run at READ COMMITTED; every race-prone operation is one guarded SQL statement (see each
- *   store). A transaction that fails with a deadlock (40P01) or serialization failure (40001) is rolled back
+ *   store). Every write transaction takes the kill fence shared with its BEGIN (same round trip); engaging
+ *   or releasing a kill switch takes it exclusively (see `killFence`), so no decision is allowed once a kill
+ *   covering it has committed. Two kills racing may deadlock on the upgrade: one is re-run (below). A transaction that fails with a deadlock (40P01) or serialization failure (40001) is rolled back
  *   and re-run, at most `maxRetries` times (default 3): `fn` must only await calls on `tx` (the port's rule),
  *   so re-running it is safe.
  * - A connection lost mid-transaction rejects the call with a `StorageError` (fail closed; nothing of the
@@ -111,6 +113,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): Postgres
   }
   const { tables, feedKeys } = pgNames(o.schema);
   const channel = `acp_changes_${fnv1a32Hex(o.schema)}`;
+  const fence = killFence(o.schema);
   let driverPromise: Promise<SqlDriver> | undefined;
   let migrated: Promise<void> | undefined;
   let closed = false;
@@ -139,8 +142,16 @@ export function createPostgresStorage(options: PostgresStorageOptions): Postgres
     return d;
   };
 
-  const open = (q: SqlExecutor, write: boolean) => {
-    const ctx: PgTxContext = { q: guarded(q), t: tables, feedKeys, write, feedAnnounced: false };
+  const open = (q: SqlExecutor, write: boolean, fenced: boolean) => {
+    const ctx: PgTxContext = {
+      q: guarded(q),
+      t: tables,
+      feedKeys,
+      write,
+      feedAnnounced: false,
+      fence,
+      fenced,
+    };
     const notices = new Map<string, ChangeNotice>();
     const tx: StorageTx = {
       notify(change) {
@@ -202,7 +213,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): Postgres
     async transaction(fn, options) {
       const d = await ready();
       if (options?.external !== undefined) {
-        const { tx, flush } = open(d.external(options.external) as SqlExecutor, true);
+        const { tx, flush } = open(d.external(options.external) as SqlExecutor, true, false);
         const result = await fn(tx);
         await flush();
         return result;
@@ -211,18 +222,22 @@ export function createPostgresStorage(options: PostgresStorageOptions): Postgres
         let sent: ReadonlyMap<string, ChangeNotice> = new Map();
         let thrown: { error: unknown } | undefined;
         try {
-          const result = await d.transaction(async (q) => {
-            const { tx, notices, flush } = open(q, true);
-            try {
-              const value = await fn(tx);
-              await flush();
-              sent = notices;
-              return value;
-            } catch (error) {
-              thrown = { error };
-              throw error;
-            }
-          }, "write");
+          const result = await d.transaction(
+            async (q) => {
+              const { tx, notices, flush } = open(q, true, true);
+              try {
+                const value = await fn(tx);
+                await flush();
+                sent = notices;
+                return value;
+              } catch (error) {
+                thrown = { error };
+                throw error;
+              }
+            },
+            "write",
+            fence.shared,
+          );
           if (sent.size > 0 && listeners.size > 0 && !(await crossProcess())) {
             const changes = [...sent.values()];
             queueMicrotask(() => {
@@ -244,7 +259,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): Postgres
       try {
         return await d.transaction(
           (q) =>
-            fn(open(q, false).tx).catch((error: unknown) => {
+            fn(open(q, false, false).tx).catch((error: unknown) => {
               thrown = { error };
               throw error;
             }),

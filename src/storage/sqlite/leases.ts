@@ -14,7 +14,13 @@ const toLease = (r: SqlRow): LeaseRecord => ({
 
 /** SQLite implementation of {@link LeaseStore}. */
 export function sqliteLeases(conn: SqlConnection): LeaseStore {
-  return {
+  const store: LeaseStore = {
+    async acquireDisplacing(l, now) {
+      // Writers are serialized (BEGIN IMMEDIATE): the holder read here is the one the upsert replaces.
+      const held = await store.get(l.key);
+      if (!(await store.acquire(l, now))) return { acquired: false };
+      return { acquired: true, displaced: held && held.owner !== l.owner ? held : undefined };
+    },
     async acquire(l, now) {
       // Acquire-if-free-or-expired as one upsert: the WHERE of DO UPDATE is the guard.
       const { changes } = await runSql(
@@ -75,4 +81,5 @@ export function sqliteLeases(conn: SqlConnection): LeaseStore {
       return rows.map(toLease);
     },
   };
+  return store;
 }

@@ -28,6 +28,28 @@ export function leaseAndKillSwitchCases(ctx: ConformanceContext): void {
     expect(await s.read((tx) => tx.leases.get("k1"))).toEqual(lease("b", 3000, { acquiredAt: 2000 }));
   });
 
+  it("acquireDisplacing reports the expired holder it took over, and nothing otherwise", async () => {
+    const s = ctx.storage();
+    const held = lease("a", 2000, { proposalId: "pa" });
+    expect(await write(s, (tx) => tx.leases.acquireDisplacing(held, 1000))).toEqual({
+      acquired: true,
+      displaced: undefined,
+    });
+    expect(await write(s, (tx) => tx.leases.acquireDisplacing(lease("a", 2500), 1500))).toEqual({
+      acquired: true,
+      displaced: undefined,
+    });
+    expect(await write(s, (tx) => tx.leases.acquireDisplacing(lease("b", 3000), 1999))).toEqual({
+      acquired: false,
+    });
+    const next = lease("b", 4000, { acquiredAt: 2500, proposalId: "pb" });
+    expect(await write(s, (tx) => tx.leases.acquireDisplacing(next, 2500))).toEqual({
+      acquired: true,
+      displaced: { ...held, expiresAt: 2500, proposalId: null },
+    });
+    expect(await s.read((tx) => tx.leases.get("k1"))).toEqual(next);
+  });
+
   it("acquire by the same owner extends the lease and keeps acquiredAt", async () => {
     const s = ctx.storage();
     await write(s, (tx) => tx.leases.acquire(lease("a", 2000), 1000));
