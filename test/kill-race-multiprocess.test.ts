@@ -144,7 +144,7 @@ describe("kill switches against in-flight decisions, 7 proposing processes and a
         }
       }
     },
-    240_000,
+    600_000,
   );
 
   it(`SQLite file, ${ROUNDS} rounds`, async () => {
@@ -156,7 +156,7 @@ describe("kill switches against in-flight decisions, 7 proposing processes and a
         rmSync(dir, { recursive: true, force: true });
       }
     }
-  }, 240_000);
+  }, 600_000);
 });
 
 if (!server.available) it.skip(`kill race on PostgreSQL: ${server.reason}`, () => {});

@@ -81,6 +81,23 @@ describe.each(cases)("kill switches and locks on $name storage", (storageCase) =
     expect((await cp.propose({ sessionId: later.id, action: "read_file" })).outcome).toBe("allowed");
   });
 
+  it("kills racing each other and proposals all finish (a lost fence upgrade is re-run)", async () => {
+    const { cp } = h();
+    const s = await cp.openSession({ agentId: "bot-a" });
+    const results = await Promise.all([
+      cp.kill({ scope: "agent", agentId: "bot-a", reason: "one" }),
+      cp.kill({ scope: "agent", agentId: "bot-b", reason: "two" }),
+      cp.kill({ scope: "session", sessionId: s.id, reason: "three" }),
+      cp.propose({ sessionId: s.id, action: "read_file" }),
+      cp.resume({ scope: "agent", agentId: "bot-c" }),
+    ]);
+    expect(results).toHaveLength(5);
+    expect((await cp.listKillSwitches({ engagedOnly: true })).map((k) => k.target).sort()).toEqual(
+      ["bot-a", "bot-b", s.id].sort(),
+    );
+    expect((await cp.propose({ sessionId: s.id, action: "read_file" })).code).toBe("kill_switch");
+  });
+
   for (const how of ["kill", "abort", "close"] as const) {
     it(`${how} of a session keeps the lock of executing work until complete(); pending holds are released`, async () => {
       const { cp } = h();
