@@ -1,39 +1,13 @@
-import {
-  type AgentInput,
-  parseAgentInput,
-  recordDelegation,
-  registerAgent,
-} from "../engines/agents/agent-registry.js";
-import {
-  engageKillSwitch,
-  type KillResult,
-  type KillTarget,
-  killTargetId,
-  releaseKillSwitch,
-} from "../engines/kill-switch/kill-switch.js";
-import type { CompiledPolicy } from "../engines/policy/compiled-policy.js";
+import { parseAgentInput, recordDelegation, registerAgent } from "../engines/agents/agent-registry.js";
+import { engageKillSwitch, killTargetId, releaseKillSwitch } from "../engines/kill-switch/kill-switch.js";
 import { NotFoundError } from "../errors/control-plane-error.js";
 import { assertKnownKeys } from "../errors/unknown-keys.js";
 import { ValidationError } from "../errors/validation-error.js";
-import type { AgentRecord, DelegationRecord } from "../types/agent.js";
-import type { EventRecord } from "../types/event.js";
-import type { KillSwitchRecord } from "../types/kill-switch.js";
-import type { ProposalInput } from "../types/proposal.js";
-import type { ProposalStatus } from "../types/proposal-record.js";
-import type { SessionStatus } from "../types/session.js";
-import type { TicketStatus } from "../types/ticket.js";
-import { type CallOptions, type CompletionInput, complete, propose } from "./action-api.js";
-import { type ApproveInput, type DenyInput, decide, getTicket, settleDueTickets } from "./approval-api.js";
+import { complete, propose } from "./action-api.js";
+import { decide, getTicket, settleDueTickets } from "./approval-api.js";
+import type { ControlPlane } from "./control-plane.js";
 import { beginCycle, endCycle, renewCycle } from "./cycles-api.js";
-import type { Decision } from "./decision.js";
-import {
-  heartbeat,
-  type MaintenanceHandle,
-  type MaintenanceOptions,
-  type RecoveryReport,
-  recover,
-  startMaintenance,
-} from "./maintenance.js";
+import { heartbeat, recover, startMaintenance } from "./maintenance.js";
 import { type ControlPlaneOptions, resolveOptions } from "./options.js";
 import { createRuntime } from "./runtime.js";
 import {
@@ -41,13 +15,14 @@ import {
   getSession,
   listSessions,
   mustSession,
-  type OpenSessionInput,
   openSession,
   page,
   requireId,
 } from "./session-api.js";
-import { type ProposalView, proposalView, type SessionView, type TicketView, ticketView } from "./views.js";
-import { type WaitResult, waitForDecision } from "./wait-for-decision.js";
+import { proposalView, ticketView } from "./views.js";
+import { waitForDecision } from "./wait-for-decision.js";
+
+export type { ControlPlane, HealthSnapshot } from "./control-plane.js";
 
 const KEYS = {
   callOptions: ["idempotencyKey"],
@@ -67,262 +42,6 @@ const KEYS = {
 /** Unknown keys of an optional argument are errors (a misspelt option must not be silently ignored). */
 function known(input: unknown, keys: readonly string[], subject: string): void {
   assertKnownKeys(input, keys, "", subject);
-}
-
-/** Counts for a health snapshot. */
-export interface HealthSnapshot {
-  readonly sessions: Readonly<Record<SessionStatus, number>>;
-  readonly pendingTickets: number;
-  readonly engagedKillSwitches: number;
-  readonly capturedAt: number;
-}
-
-/**
- * The control plane: one object through which an agent runtime proposes actions and reports outcomes, and
- * operators approve, deny, halt and audit. Every method validates its input eagerly (a `ValidationError` names
- * the bad field and nothing changes) and every state change is recorded in the audit log in the same
- * transaction.
- *
- * Errors common to every method: `ValidationError` (`validation_failed`) for bad input; `closed` after
- * {@link ControlPlane.close}; `StorageError` (`storage_failure`) when the database fails (nothing is half
- * done). Methods taking an `idempotencyKey` replay the first result for a repeated key.
- */
-export interface ControlPlane {
-  /** The default policy of new sessions. */
-  readonly policy: CompiledPolicy;
-  /**
-   * Opens a session in state `created`, with its own budget and a frozen snapshot of the policy (later policy
-   * changes never reach it). Its first proposal activates it.
-   * @throws ValidationError naming each bad field (`budget.maxCost`, `policy.actions.blocked[0]`, ...).
-   * @example
-   * const session = await cp.openSession({ name: "ticket #42", agentId: "triage-bot", budget: { maxCost: "5", maxActions: 20 } });
-   */
-  openSession(input?: OpenSessionInput): Promise<SessionView>;
-  /**
-   * Reads a session: status, budget (money as decimal strings) and last audit sequence number.
-   * @throws NotFoundError for an unknown id.
-   */
-  getSession(sessionId: string): Promise<SessionView>;
-  /** Lists sessions, newest first, optionally by status or owning agent (`limit` default 100, at most 1000). */
-  listSessions(query?: {
-    statuses?: readonly SessionStatus[];
-    agentId?: string;
-    limit?: number;
-    offset?: number;
-  }): Promise<readonly SessionView[]>;
-  /**
-   * The session's frozen policy snapshot.
-   * @throws NotFoundError for an unknown session.
-   */
-  getSessionPolicy(sessionId: string): Promise<CompiledPolicy>;
-  /**
-   * Moves a `created` session to `active` (the first proposal does this by itself).
-   * @throws NotFoundError; InvalidTransitionError naming both states.
-   */
-  activateSession(sessionId: string, options?: { idempotencyKey?: string }): Promise<SessionView>;
-  /**
-   * Pauses an active session: its proposals are denied until it is resumed.
-   * @throws NotFoundError; InvalidTransitionError naming both states.
-   */
-  pauseSession(
-    sessionId: string,
-    reason?: string,
-    options?: { idempotencyKey?: string },
-  ): Promise<SessionView>;
-  /**
-   * Resumes a paused session.
-   * @throws NotFoundError; InvalidTransitionError naming both states.
-   */
-  resumeSession(sessionId: string, options?: { idempotencyKey?: string }): Promise<SessionView>;
-  /**
-   * Completes a session (active or paused); its pending tickets are denied and their holds released. Work
-   * still executing keeps its resource lock until `complete()` or lease expiry.
-   * @throws NotFoundError; InvalidTransitionError naming both states.
-   */
-  closeSession(sessionId: string, options?: { idempotencyKey?: string }): Promise<SessionView>;
-  /**
-   * Aborts a session for `reason` (terminal): its pending tickets are denied and its proposals refused.
-   * @throws NotFoundError; InvalidTransitionError naming both states; ValidationError for an empty reason.
-   */
-  abortSession(
-    sessionId: string,
-    reason: string,
-    options?: { idempotencyKey?: string },
-  ): Promise<SessionView>;
-  /**
-   * Decides a proposed action in one transaction: session and kill switches, agent, policy tier and risk,
-   * conditions and evaluators, approval, budget and resource lock, audit. A denial is a value, not an
-   * exception: the decision's `outcome` is `allowed`, `denied`, `pending_approval` (with a `ticketId`) or
-   * `steered`, with a machine `code` and a human `reason`. Execute only what is `allowed`, then call
-   * {@link ControlPlane.complete}. Retrying an approved proposal unchanged resumes it.
-   * @throws ValidationError for a malformed proposal; NotFoundError for an unknown session.
-   * @example
-   * const d = await cp.propose({ sessionId: session.id, action: "send_email", resourceId: "ann@example.com", cost: "0.01" });
-   * if (d.outcome === "allowed") {
-   *   await sendEmail();
-   *   await cp.complete(d.proposalId, { ok: true });
-   * } else if (d.outcome === "pending_approval") {
-   *   const { status } = await cp.waitForDecision(d.ticketId, { timeoutMs: 60_000 });
-   * }
-   */
-  propose(input: ProposalInput, options?: CallOptions): Promise<Decision>;
-  /**
-   * Records the outcome of an allowed (executing) proposal, settles its budget reservation with the actual
-   * cost (default: the estimate), releases its resource lock and records `execution_completed` or
-   * `execution_failed`.
-   * @throws NotFoundError; InvalidTransitionError when the proposal is not executing.
-   * @example
-   * await cp.complete(d.proposalId, { ok: true, cost: "0.012", output: { messageId: "m-1" } });
-   */
-  complete(proposalId: string, input: CompletionInput, options?: CallOptions): Promise<ProposalView>;
-  /**
-   * Reads a proposal with its decision, trace and outcome (money as decimal strings).
-   * @throws NotFoundError for an unknown id.
-   */
-  getProposal(proposalId: string): Promise<ProposalView>;
-  /** Lists proposals, newest first, optionally of one session or by status (`limit` default 100). */
-  listProposals(query?: {
-    sessionId?: string;
-    statuses?: readonly ProposalStatus[];
-    limit?: number;
-    offset?: number;
-  }): Promise<readonly ProposalView[]>;
-  /**
-   * Approves a pending ticket (at most once, even across processes). With the default scope `once` only the
-   * ticket's proposal may run; a `session` scope also waives the human for later matching proposals of the
-   * session. The agent then retries the same proposal to run it.
-   * @throws NotFoundError; ControlPlaneError `already_decided` when the ticket was decided or expired.
-   * @example
-   * await cp.approve(ticketId, { decidedBy: "ops@example.com", reason: "customer verified" });
-   */
-  approve(ticketId: string, input: ApproveInput): Promise<TicketView>;
-  /**
-   * Denies a pending ticket (at most once): its proposal is denied and its resource lock released.
-   * @throws NotFoundError; ControlPlaneError `already_decided` when the ticket was decided or expired.
-   * @example
-   * await cp.deny(ticketId, { decidedBy: "ops@example.com", reason: "wrong customer" });
-   */
-  deny(ticketId: string, input: DenyInput): Promise<TicketView>;
-  /**
-   * Reads a ticket with what it asks to decide (`request`: action, resource, agent, cost, reason, risk, tier)
-   * and, once decided, who decided, why and with which scope.
-   * @throws NotFoundError for an unknown id.
-   */
-  getTicket(ticketId: string): Promise<TicketView>;
-  /**
-   * Lists tickets, newest first, optionally of one session or by status (`limit` default 100).
-   * @example
-   * const waiting = await cp.listTickets({ statuses: ["pending"] });
-   */
-  listTickets(query?: {
-    sessionId?: string;
-    statuses?: readonly TicketStatus[];
-    limit?: number;
-    offset?: number;
-  }): Promise<readonly TicketView[]>;
-  /**
-   * Resolves when the ticket is decided or expired (woken by change notices, also from other processes on
-   * PostgreSQL), or after `timeoutMs` with `timedOut: true`.
-   * @throws NotFoundError for an unknown ticket; ControlPlaneError `aborted` when `signal` aborts.
-   */
-  waitForDecision(
-    ticketId: string,
-    options: { timeoutMs: number; signal?: AbortSignal },
-  ): Promise<WaitResult>;
-  /** Settles every pending ticket past its deadline (expired, or escalated per policy); returns how many expired. */
-  expireTickets(): Promise<number>;
-  /**
-   * One recovery pass (run at start-up and by `startMaintenance`): releases expired leases — an executing
-   * proposal whose holder stopped heartbeating becomes `outcome_unknown`, stuck cycles are released — and
-   * expires or escalates due tickets. Safe in several processes at once: each happens exactly once.
-   */
-  recover(): Promise<RecoveryReport>;
-  /**
-   * Runs `recover()` every `intervalMs` until the returned handle is stopped.
-   * @throws ValidationError naming `intervalMs`.
-   */
-  startMaintenance(options: MaintenanceOptions): MaintenanceHandle;
-  /**
-   * Extends the execution lease of an executing proposal (call it while a long side effect runs).
-   * @throws NotFoundError; ControlPlaneError `conflict` when the proposal is not executing or its lease expired.
-   */
-  heartbeat(proposalId: string, options?: { ttlMs?: number }): Promise<{ expiresAt: number }>;
-  /**
-   * Engages a kill switch (`global`, `agent` or `session` scope) and sweeps its scope: matching sessions are
-   * paused or aborted and their pending tickets denied (no limit). Proposals it covers are denied with code
-   * `kill_switch` until {@link ControlPlane.resume}.
-   * @throws NotFoundError for an unknown session; ValidationError for a bad target or an empty reason.
-   * @example
-   * await cp.kill({ scope: "agent", agentId: "triage-bot", reason: "suspicious burst of replies" });
-   */
-  kill(input: KillTarget & { reason: string; idempotencyKey?: string }): Promise<KillResult>;
-  /**
-   * Releases a kill switch; aborted sessions stay aborted and paused ones stay paused until resumed. Returns
-   * whether it was engaged.
-   * @throws ValidationError for a bad target.
-   */
-  resume(input: KillTarget & { idempotencyKey?: string }): Promise<{ released: boolean }>;
-  /** Lists kill switches (only the engaged ones with `engagedOnly`). */
-  listKillSwitches(options?: { engagedOnly?: boolean }): Promise<readonly KillSwitchRecord[]>;
-  /**
-   * Registers (or updates) an agent and its capabilities; once any agent is registered, proposals of unknown
-   * agents or outside their capabilities are denied.
-   * @throws ValidationError naming each bad field.
-   * @example
-   * await cp.registerAgent({ id: "billing-bot", capabilities: ["read_ticket", "issue_refund"] });
-   */
-  registerAgent(input: AgentInput & { idempotencyKey?: string }): Promise<AgentRecord>;
-  /**
-   * Reads a registered agent.
-   * @throws NotFoundError for an unknown id.
-   */
-  getAgent(agentId: string): Promise<AgentRecord>;
-  /** Lists registered agents ordered by id, optionally those having any of `tags`. */
-  listAgents(query?: {
-    tags?: readonly string[];
-    limit?: number;
-    offset?: number;
-  }): Promise<readonly AgentRecord[]>;
-  /**
-   * Records that `fromAgentId` delegated `task` to `toAgentId` (optionally in one session), in the audit log.
-   * @throws ValidationError naming each missing field.
-   */
-  recordDelegation(input: {
-    fromAgentId: string;
-    toAgentId: string;
-    task: string;
-    sessionId?: string;
-    idempotencyKey?: string;
-  }): Promise<DelegationRecord>;
-  /**
-   * Takes the session's single active cycle as a lease for `owner`.
-   * @throws NotFoundError; ControlPlaneError `conflict` when another owner holds a live cycle.
-   */
-  beginCycle(sessionId: string, input: { owner: string; ttlMs: number }): Promise<{ expiresAt: number }>;
-  /**
-   * Extends the session's cycle lease held by `owner`, never beyond `maxCycleMs` after it began: a cycle active
-   * longer than that is stuck, and recovery releases it.
-   * @throws ControlPlaneError `conflict` when `owner` holds no live cycle.
-   */
-  renewCycle(sessionId: string, input: { owner: string; ttlMs: number }): Promise<{ expiresAt: number }>;
-  /** Releases the session's cycle if `owner` holds it; returns whether it did. */
-  endCycle(sessionId: string, owner: string): Promise<boolean>;
-  /**
-   * The session's audit events with `seq > afterSeq`, ascending (gap-free per session).
-   * @throws NotFoundError for an unknown session.
-   */
-  events(sessionId: string, query?: { afterSeq?: number; limit?: number }): Promise<readonly EventRecord[]>;
-  /**
-   * The global feed of events with `id > afterId`, ascending (resume from the last id seen).
-   * @example
-   * let after = 0;
-   * for (const e of await cp.feed({ afterId: after, limit: 100 })) after = e.id;
-   */
-  feed(query?: { afterId?: number; sessionId?: string; limit?: number }): Promise<readonly EventRecord[]>;
-  /** Counts for a dashboard or a health check: sessions by status, pending tickets, engaged kill switches. */
-  health(): Promise<HealthSnapshot>;
-  /** Stops accepting calls (later calls fail with `closed`). The storage is not closed (the caller owns it). */
-  close(): Promise<void>;
 }
 
 /**
