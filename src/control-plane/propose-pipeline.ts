@@ -14,16 +14,18 @@ import { firstDeadline, NO_DEADLINE } from "../engines/recovery/approval-timeout
 import type { AgentPolicy } from "../engines/router/route-proposal.js";
 import { transitionSession } from "../engines/sessions/session-service.js";
 import { EXECUTABLE_STATUSES } from "../engines/sessions/session-transitions.js";
-import { ControlPlaneError, NotFoundError } from "../errors/control-plane-error.js";
+import { NotFoundError } from "../errors/control-plane-error.js";
 import type { StorageTx } from "../storage/storage.js";
 import type { AgentRecord } from "../types/agent.js";
-import type { DecisionCode, Outcome, RoutingDecision, TraceEntry } from "../types/decision.js";
+import type { DecisionCode, RoutingDecision, TraceEntry } from "../types/decision.js";
 import type { JsonValue } from "../types/json.js";
 import { formatMicros } from "../types/money.js";
 import type { Proposal } from "../types/proposal.js";
-import type { ProposalRecord, ProposalStatus } from "../types/proposal-record.js";
+import type { ProposalStatus } from "../types/proposal-record.js";
 import type { SessionRecord } from "../types/session.js";
+import { claimApproved } from "./claim-approved.js";
 import type { Decision } from "./decision.js";
+import { budgetReason, type PersistInput, persist, toDecision } from "./decision-records.js";
 
 /** What the pipeline needs from the facade. */
 export interface PipelineContext {
@@ -290,157 +292,4 @@ async function activateOnFirstProposal(
     if (current?.status === "active") return current;
     throw error;
   }
-}
-
-/**
- * Proceeds with a proposal a human approved: the retry of the identical proposal claims it (no new ticket). The
- * claim is the guarded `approved → executing` transition, so of racing retries exactly one wins; a loser gets
- * `undefined` (having changed nothing) and is decided as a new proposal. The winner then takes the execution
- * lease and the budget; if either fails, the proposal is denied instead.
- */
-async function claimApproved(
-  tx: StorageTx,
-  ctx: PipelineContext,
-  session: SessionRecord,
-  approved: ProposalRecord,
-): Promise<Decision | undefined> {
-  const { now } = ctx;
-  const claimed = await tx.proposals.transition(approved.id, ["approved"], {
-    status: "executing",
-    reservedCost: approved.cost,
-    updatedAt: now,
-  });
-  if (!claimed) return undefined;
-  const lockKey = executionLeaseKey(claimed);
-  const trace: TraceEntry[] = [
-    ...claimed.trace,
-    { step: "approval", result: "approved", detail: claimed.ticketId ?? "" },
-  ];
-  const locked = await lockResource(tx, lockKey, {
-    owner: claimed.id,
-    sessionId: session.id,
-    expiresAt: now + ctx.lockTtlMs,
-    now,
-  });
-  const reserved = locked ? await reserveBudget(tx, session.id, claimed.cost, now) : undefined;
-  if (!reserved) {
-    const [code, reason]: [DecisionCode, string] = locked
-      ? ["budget_exhausted", budgetReason(session, claimed.cost)]
-      : ["resource_locked", `resource ${claimed.resourceId} is locked by another proposal`];
-    if (locked) await unlockResource(tx, lockKey, claimed.id);
-    // This transaction holds the claimed proposal: the transition cannot miss.
-    const denied = await tx.proposals.transition(claimed.id, ["executing"], {
-      status: "denied",
-      outcome: "denied",
-      code,
-      reason,
-      reservedCost: 0,
-      updatedAt: now,
-    });
-    if (!denied) throw new ControlPlaneError("internal", `proposal ${claimed.id} changed during its claim`);
-    await decidedEvent(tx, denied, now);
-    return toDecision(denied, [...trace, { step: code, result: "deny", detail: reason }], []);
-  }
-  await decidedEvent(tx, claimed, now);
-  return toDecision(claimed, trace, []);
-}
-
-interface PersistInput {
-  readonly outcome: Outcome;
-  readonly status: ProposalStatus;
-  readonly code: DecisionCode;
-  readonly reason: string;
-  readonly tier: ProposalRecord["tier"];
-  readonly riskLevel: ProposalRecord["riskLevel"];
-  readonly trace: readonly TraceEntry[];
-  readonly warnings: readonly string[];
-  readonly ticketId?: string;
-  readonly reservedCost?: number;
-}
-
-/** Inserts the proposal with its decision and appends `proposal_decided`. */
-async function persist(
-  tx: StorageTx,
-  ctx: PipelineContext,
-  session: SessionRecord,
-  d: PersistInput,
-  id: string = ctx.newId(),
-): Promise<Decision> {
-  const p = ctx.proposal;
-  // The policy's `redact` fields are stored as a marker; the decision above saw the real values.
-  const redact = (await ctx.policyFor(tx, session)).internals.redact;
-  const { args, metadata } = redact ? redact(p) : p;
-  const record: ProposalRecord = {
-    id,
-    sessionId: session.id,
-    agentId: p.agentId ?? session.agentId,
-    action: p.action,
-    resourceType: p.resourceType,
-    resourceId: p.resourceId,
-    args,
-    metadata,
-    fingerprint: ctx.fingerprint,
-    status: d.status,
-    outcome: d.outcome,
-    code: d.code,
-    reason: d.reason,
-    riskLevel: d.riskLevel,
-    tier: d.tier,
-    trace: d.trace,
-    ticketId: d.ticketId ?? null,
-    cost: p.costMicros,
-    reservedCost: d.reservedCost ?? 0,
-    actualCost: null,
-    output: null,
-    error: null,
-    createdAt: ctx.now,
-    updatedAt: ctx.now,
-    completedAt: null,
-  };
-  await tx.proposals.insert(record);
-  await decidedEvent(tx, record, ctx.now);
-  return toDecision(record, d.trace, d.warnings);
-}
-
-async function decidedEvent(tx: StorageTx, r: ProposalRecord, now: number): Promise<void> {
-  await tx.events.append({
-    sessionId: r.sessionId,
-    kind: "proposal_decided",
-    agentId: r.agentId,
-    proposalId: r.id,
-    ticketId: r.ticketId,
-    payload: {
-      action: r.action,
-      resourceId: r.resourceId,
-      outcome: r.outcome,
-      code: r.code,
-      tier: r.tier,
-      riskLevel: r.riskLevel,
-      cost: formatMicros(r.cost),
-      reason: r.reason,
-    },
-    at: now,
-  });
-}
-
-function toDecision(r: ProposalRecord, trace: readonly TraceEntry[], warnings: readonly string[]): Decision {
-  const base = {
-    proposalId: r.id,
-    code: r.code,
-    reason: r.reason,
-    riskLevel: r.riskLevel,
-    tier: r.tier,
-    trace,
-    warnings,
-  };
-  if (r.status === "pending_approval") return { ...base, outcome: "pending_approval", ticketId: r.ticketId! };
-  return { ...base, outcome: r.outcome } as Decision;
-}
-
-function budgetReason(session: SessionRecord, cost: number): string {
-  if (session.maxActions !== null && session.usedActions + 1 > session.maxActions) {
-    return `budget exhausted: all ${session.maxActions} actions of the session are used`;
-  }
-  const max = formatMicros(session.maxCost ?? 0);
-  return `budget exhausted: cost ${formatMicros(session.usedCost)} used + ${formatMicros(cost)} would exceed ${max}`;
 }

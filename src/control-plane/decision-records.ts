@@ -1,0 +1,117 @@
+import type { StorageTx } from "../storage/storage.js";
+import type { DecisionCode, Outcome, TraceEntry } from "../types/decision.js";
+import { formatMicros } from "../types/money.js";
+import type { ProposalRecord, ProposalStatus } from "../types/proposal-record.js";
+import type { SessionRecord } from "../types/session.js";
+import type { Decision } from "./decision.js";
+import type { PipelineContext } from "./propose-pipeline.js";
+
+// The proposal rows and `proposal_decided` events that the propose pipeline writes, and the decisions read back.
+
+/** What {@link persist} records with a new proposal. */
+export interface PersistInput {
+  readonly outcome: Outcome;
+  readonly status: ProposalStatus;
+  readonly code: DecisionCode;
+  readonly reason: string;
+  readonly tier: ProposalRecord["tier"];
+  readonly riskLevel: ProposalRecord["riskLevel"];
+  readonly trace: readonly TraceEntry[];
+  readonly warnings: readonly string[];
+  readonly ticketId?: string;
+  readonly reservedCost?: number;
+}
+
+/** Inserts the proposal with its decision and appends `proposal_decided`. */
+export async function persist(
+  tx: StorageTx,
+  ctx: PipelineContext,
+  session: SessionRecord,
+  d: PersistInput,
+  id: string = ctx.newId(),
+): Promise<Decision> {
+  const p = ctx.proposal;
+  // The policy's `redact` fields are stored as a marker; the decision above saw the real values.
+  const redact = (await ctx.policyFor(tx, session)).internals.redact;
+  const { args, metadata } = redact ? redact(p) : p;
+  const record: ProposalRecord = {
+    id,
+    sessionId: session.id,
+    agentId: p.agentId ?? session.agentId,
+    action: p.action,
+    resourceType: p.resourceType,
+    resourceId: p.resourceId,
+    args,
+    metadata,
+    fingerprint: ctx.fingerprint,
+    status: d.status,
+    outcome: d.outcome,
+    code: d.code,
+    reason: d.reason,
+    riskLevel: d.riskLevel,
+    tier: d.tier,
+    trace: d.trace,
+    ticketId: d.ticketId ?? null,
+    cost: p.costMicros,
+    reservedCost: d.reservedCost ?? 0,
+    actualCost: null,
+    output: null,
+    error: null,
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
+    completedAt: null,
+  };
+  await tx.proposals.insert(record);
+  await decidedEvent(tx, record, ctx.now);
+  return toDecision(record, d.trace, d.warnings);
+}
+
+/** Appends `proposal_decided` for the proposal as it now stands. */
+export async function decidedEvent(tx: StorageTx, r: ProposalRecord, now: number): Promise<void> {
+  await tx.events.append({
+    sessionId: r.sessionId,
+    kind: "proposal_decided",
+    agentId: r.agentId,
+    proposalId: r.id,
+    ticketId: r.ticketId,
+    payload: {
+      action: r.action,
+      resourceId: r.resourceId,
+      outcome: r.outcome,
+      code: r.code,
+      tier: r.tier,
+      riskLevel: r.riskLevel,
+      cost: formatMicros(r.cost),
+      reason: r.reason,
+    },
+    at: now,
+  });
+}
+
+/** The decision value of a stored proposal. */
+export function toDecision(
+  r: ProposalRecord,
+  trace: readonly TraceEntry[],
+  warnings: readonly string[],
+): Decision {
+  const base = {
+    proposalId: r.id,
+    code: r.code,
+    reason: r.reason,
+    riskLevel: r.riskLevel,
+    tier: r.tier,
+    trace,
+    warnings,
+  };
+  if (r.status === "pending_approval") return { ...base, outcome: "pending_approval", ticketId: r.ticketId! };
+  return { ...base, outcome: r.outcome } as Decision;
+}
+
+/** Why a budget reservation of `cost` failed, in words. */
+export function budgetReason(session: SessionRecord, cost: number): string {
+  if (session.maxActions !== null && session.usedActions + 1 > session.maxActions) {
+    return `budget exhausted: all ${session.maxActions} actions of the session are used`;
+  }
+  const max = formatMicros(session.maxCost ?? 0);
+  return `budget exhausted: cost ${formatMicros(session.usedCost)} used + ${formatMicros(cost)} would exceed ${max}`;
+}
