@@ -34,10 +34,17 @@ function formatJsonPath(base: string, segments: readonly (string | number)[]): s
 }
 
 const FAST_NODES = 64;
+/** Longest JSON text of a finite number (`-1.2345678901234567e-308`): the fast path's bound for any number. */
+const MAX_NUMBER_LENGTH = 24;
+/** Nodes the fast path has visited in the current check (synchronous, so one counter serves every call). */
+let fastNodes = 0;
 
-/** Serialized size of a small, plain JSON value within `maxDepth`, or -1 when it needs the full check. */
-function fastSize(v: unknown, depth: number, maxDepth: number, budget: { nodes: number }): number {
-  if (++budget.nodes > FAST_NODES) return -1;
+/**
+ * An upper bound of the serialized size of a small, plain JSON value within `maxDepth` (exact but for numbers,
+ * counted at their longest), or -1 when it needs the full check. Allocates nothing.
+ */
+function fastSize(v: unknown, depth: number, maxDepth: number): number {
+  if (++fastNodes > FAST_NODES) return -1;
   if (v === null) return 4;
   switch (typeof v) {
     case "string":
@@ -45,7 +52,7 @@ function fastSize(v: unknown, depth: number, maxDepth: number, budget: { nodes: 
     case "boolean":
       return v ? 4 : 5;
     case "number":
-      return Number.isFinite(v) ? String(v).length : -1;
+      return Number.isFinite(v) ? MAX_NUMBER_LENGTH : -1;
     case "object":
       break;
     default:
@@ -55,7 +62,7 @@ function fastSize(v: unknown, depth: number, maxDepth: number, budget: { nodes: 
   let size = 2;
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
-      const n = fastSize(v[i], depth + 1, maxDepth, budget);
+      const n = fastSize(v[i], depth + 1, maxDepth);
       if (n < 0) return -1;
       size += n + (i > 0 ? 1 : 0);
     }
@@ -66,7 +73,7 @@ function fastSize(v: unknown, depth: number, maxDepth: number, budget: { nodes: 
   let first = true;
   for (const key in v as Record<string, unknown>) {
     if (!Object.hasOwn(v as object, key)) return -1;
-    const n = fastSize((v as Record<string, unknown>)[key], depth + 1, maxDepth, budget);
+    const n = fastSize((v as Record<string, unknown>)[key], depth + 1, maxDepth);
     if (n < 0) return -1;
     size += n + key.length + (first ? 3 : 4);
     first = false;
@@ -106,8 +113,9 @@ export function checkJsonValue(
   structureOnly = false,
 ): ValidationIssue | undefined {
   // Fast path, no allocation: a small value (at most FAST_NODES containers and leaves) is measured directly.
-  // Finishing proves it finite (no cycle) and gives its exact serialized size and depth.
-  const fast = fastSize(value, 1, limits.maxDepth, { nodes: 0 });
+  // Finishing proves it finite (no cycle) and bounds its serialized size; near the limit the full check decides.
+  fastNodes = 0;
+  const fast = fastSize(value, 1, limits.maxDepth);
   if (fast >= 0 && fast <= limits.maxSize) return undefined;
   const segments: (string | number)[] = [];
   let seen: Map<object, Seen> | undefined;

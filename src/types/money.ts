@@ -18,6 +18,8 @@ export function toMicros(value: unknown, path: string): number {
   let text: string;
   if (typeof value === "number") {
     if (!Number.isFinite(value)) throw new ValidationError([{ path, message: "expected a finite number" }]);
+    // Whole amounts in range (the common case) need no text round trip.
+    if (Number.isInteger(value) && value >= 0 && value <= MAX_MONEY_UNITS) return value * MICROS_PER_UNIT;
     text = numberToPlainString(value);
   } else if (typeof value === "string") {
     text = value.trim();

@@ -101,26 +101,38 @@ function auto(
     trace.push(policy.internals.flatAutoTrace[rank]!);
     return finishAuto(policy, p, risk, policy.internals.flatAutoApprove[rank]!, false, kind, trace, warnings);
   }
-  // A tree that cannot be decided (text over the match limit) does not grant auto-approval.
-  const undecided = (error: unknown) => {
-    if (!(error instanceof MatchInputTooLongError)) throw error;
-    trace.push(T("auto_approve", "no", `autoApprove.when: ${error.message}`));
-    return finishAuto(policy, p, risk, false, true, kind, trace, warnings);
-  };
   let r: boolean | Promise<boolean>;
   try {
     r = tree.evaluate(p, { risk, signal: options?.signal, evaluators: options?.evaluators });
   } catch (error) {
-    return undecided(error);
+    return undecidedAuto(policy, p, risk, kind, trace, warnings, error);
   }
   if (typeof r === "boolean") {
     trace.push(r ? TRACE.treeYes : TRACE.treeNo);
     return finishAuto(policy, p, risk, r, true, kind, trace, warnings);
   }
-  return r.then((v) => {
-    trace.push(v ? TRACE.treeYes : TRACE.treeNo);
-    return finishAuto(policy, p, risk, v, true, kind, trace, warnings);
-  }, undecided);
+  return r.then(
+    (v) => {
+      trace.push(v ? TRACE.treeYes : TRACE.treeNo);
+      return finishAuto(policy, p, risk, v, true, kind, trace, warnings);
+    },
+    (error: unknown) => undecidedAuto(policy, p, risk, kind, trace, warnings, error),
+  );
+}
+
+/** A tree that cannot be decided (text over the match limit) does not grant auto-approval. */
+function undecidedAuto(
+  policy: CompiledPolicy,
+  p: Proposal,
+  risk: RiskLevel,
+  kind: Kind,
+  trace: TraceEntry[],
+  warnings: readonly string[],
+  error: unknown,
+): RoutingDecision {
+  if (!(error instanceof MatchInputTooLongError)) throw error;
+  trace.push(T("auto_approve", "no", `autoApprove.when: ${error.message}`));
+  return finishAuto(policy, p, risk, false, true, kind, trace, warnings);
 }
 
 /**

@@ -42,15 +42,29 @@ export function rulesAssessor(rules: readonly CompiledRiskRule[], fallback: Risk
   const tests = rules.map((r) => r.test);
   const fallbackEntry = entry(fallback, "risk.default");
   const n = tests.length;
-  return (p) => {
-    let i = 0;
-    try {
-      for (; i < n; i++) if (tests[i]!(p, NO_RISK)) return entries[i]!;
-    } catch (error) {
-      if (!(error instanceof MatchInputTooLongError)) throw error;
-      return entry("critical", `${rules[i]!.label}: ${error.message}`);
-    }
+  const scan = (p: Proposal): ReturnType<RiskAssessor> => {
+    for (let i = 0; i < n; i++) if (tests[i]!(p, NO_RISK)) return entries[i]!;
     return fallbackEntry;
+  };
+  // The loop stays free of exception handling (it is the hot path); the rare undecidable rule is found again.
+  const undecidable = (p: Proposal, error: unknown): ReturnType<RiskAssessor> => {
+    if (!(error instanceof MatchInputTooLongError)) throw error;
+    for (let i = 0; i < n; i++) {
+      try {
+        if (tests[i]!(p, NO_RISK)) return entries[i]!;
+      } catch (e) {
+        if (!(e instanceof MatchInputTooLongError)) throw e;
+        return entry("critical", `${rules[i]!.label}: ${e.message}`);
+      }
+    }
+    throw error;
+  };
+  return (p) => {
+    try {
+      return scan(p);
+    } catch (error) {
+      return undecidable(p, error);
+    }
   };
 }
 
