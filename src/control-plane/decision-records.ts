@@ -32,7 +32,8 @@ export async function persist(
 ): Promise<Decision> {
   const p = ctx.proposal;
   // The policy's `redact` fields are stored as a marker; the decision above saw the real values.
-  const redact = (await ctx.policyFor(tx, session)).internals.redact;
+  const found = ctx.policyFor(tx, session);
+  const redact = (found instanceof Promise ? await found : found).internals.redact;
   const { args, metadata } = redact ? redact(p) : p;
   const record: ProposalRecord = {
     id,

@@ -35,7 +35,7 @@ export interface PipelineContext {
   readonly now: number;
   readonly newId: () => string;
   readonly lockTtlMs: number;
-  readonly policyFor: (tx: StorageTx, session: SessionRecord) => Promise<CompiledPolicy>;
+  readonly policyFor: (tx: StorageTx, session: SessionRecord) => CompiledPolicy | Promise<CompiledPolicy>;
   /** Runs the decision core; may return a promise when evaluators run. */
   readonly route: (
     policy: CompiledPolicy,
@@ -76,7 +76,8 @@ export async function runProposePipeline(tx: StorageTx, ctx: PipelineContext): P
   });
   let session = context.session;
   if (!session) throw new NotFoundError("session", p.sessionId);
-  const policy = await ctx.policyFor(tx, session);
+  const found = ctx.policyFor(tx, session);
+  const policy = found instanceof Promise ? await found : found;
   const agentId = context.agentId;
   const trace: TraceEntry[] = [];
   const finish = async (decision: Decision): Promise<PipelineResult> => {
@@ -110,7 +111,8 @@ export async function runProposePipeline(tx: StorageTx, ctx: PipelineContext): P
   }
   trace.push({ step: "kill_switch", result: "clear" });
   // Sessions belong to agents: the owner or its delegates (a delegation read only for a non-owner).
-  const authority = await sessionAuthority(tx, session, context, ctx.agentPolicy);
+  const checked = sessionAuthority(tx, session, context, ctx.agentPolicy);
+  const authority = checked instanceof Promise ? await checked : checked;
   if (authority.denial) return preRouting(authority.denial.code, authority.denial.reason);
   if (authority.trace) trace.push(authority.trace);
 

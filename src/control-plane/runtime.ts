@@ -13,8 +13,11 @@ import type { ResolvedOptions } from "./options.js";
 
 /** Shared state of one control plane instance, used by the facade's parts. @internal */
 export interface Runtime extends ResolvedOptions {
-  /** Compiled policy of a session's frozen snapshot (cached by policy id; snapshots are immutable). */
-  policyFor(tx: StorageTx, session: SessionRecord): Promise<CompiledPolicy>;
+  /**
+   * Compiled policy of a session's frozen snapshot (cached by policy id; snapshots are immutable). Synchronous
+   * when cached (the hot path), a promise when the snapshot must be read.
+   */
+  policyFor(tx: StorageTx, session: SessionRecord): CompiledPolicy | Promise<CompiledPolicy>;
   /** Stores a policy snapshot (if new) and caches it. */
   rememberPolicy(policy: CompiledPolicy): void;
   /**
@@ -37,22 +40,23 @@ export interface Runtime extends ResolvedOptions {
 /** Builds the runtime of a control plane. @internal */
 export function createRuntime(options: ResolvedOptions): Runtime {
   const policies = new Map<string, CompiledPolicy>([[options.policy.id, options.policy]]);
+  const loadSnapshot = async (tx: StorageTx, session: SessionRecord): Promise<CompiledPolicy> => {
+    const snapshot = await tx.policies.get(session.policyId);
+    if (!snapshot) {
+      throw new ControlPlaneError(
+        "internal",
+        `policy snapshot ${session.policyId} of session ${session.id} is missing`,
+      );
+    }
+    const policy = loadPolicy(snapshot.document, options.policyOptions);
+    policies.set(session.policyId, policy);
+    return policy;
+  };
   const rt: Runtime = {
     ...options,
     closed: false,
-    async policyFor(tx, session) {
-      const cached = policies.get(session.policyId);
-      if (cached) return cached;
-      const snapshot = await tx.policies.get(session.policyId);
-      if (!snapshot) {
-        throw new ControlPlaneError(
-          "internal",
-          `policy snapshot ${session.policyId} of session ${session.id} is missing`,
-        );
-      }
-      const policy = loadPolicy(snapshot.document, options.policyOptions);
-      policies.set(session.policyId, policy);
-      return policy;
+    policyFor(tx, session) {
+      return policies.get(session.policyId) ?? loadSnapshot(tx, session);
     },
     rememberPolicy(policy) {
       policies.set(policy.id, policy);

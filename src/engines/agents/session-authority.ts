@@ -41,19 +41,31 @@ export interface SessionAuthority {
  *
  * Checked like agent identity: only once any agent is registered, and only for a registered acting agent (an
  * unregistered one is denied `unknown_agent` by the router). A session without an owner (`agentId` null) is
- * open to every agent. The delegation is read (one query) only when the acting agent is not the owner.
+ * open to every agent. The delegation is read (one query) only when the acting agent is not the owner; otherwise
+ * the answer is synchronous (no promise on the hot path).
  */
-export async function sessionAuthority(
+export function sessionAuthority(
   tx: StorageTx,
   session: SessionRecord,
   context: Pick<DecisionContext, "agentId" | "agent" | "anyAgent">,
   agentPolicy: AgentPolicy = "enforce",
-): Promise<SessionAuthority> {
+): SessionAuthority | Promise<SessionAuthority> {
   const { agentId: actor, agent } = context;
   const owner = session.agentId;
   if (!context.anyAgent || agent === undefined || owner === null || actor === null || actor === owner) {
     return { agent };
   }
+  return delegateAuthority(tx, session, actor, owner, agent, agentPolicy);
+}
+
+async function delegateAuthority(
+  tx: StorageTx,
+  session: SessionRecord,
+  actor: string,
+  owner: string,
+  agent: AgentRecord,
+  agentPolicy: AgentPolicy,
+): Promise<SessionAuthority> {
   const found = await tx.agents.findDelegation(owner, actor, session.id);
   if (found) {
     return {
