@@ -26,6 +26,7 @@ import type { Decision } from "./decision.js";
 /** What the pipeline needs from the facade. */
 export interface PipelineContext {
   readonly proposal: Proposal;
+  /** `proposalFingerprint` of the whole proposal: the retry lookup, and the request an idempotency key binds. */
   readonly fingerprint: string;
   readonly idempotencyKey: string | undefined;
   readonly now: number;
