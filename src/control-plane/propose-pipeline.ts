@@ -30,6 +30,7 @@ import { budgetReason, type PersistInput, persist, toDecision } from "./decision
 /** What the pipeline needs from the facade. */
 export interface PipelineContext {
   readonly proposal: Proposal;
+  /** `proposalFingerprint` of the whole proposal: the retry lookup, and the request an idempotency key binds. */
   readonly fingerprint: string;
   readonly idempotencyKey: string | undefined;
   readonly now: number;
