@@ -1,37 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { createPostgresStorage } from "../../src/storage/postgres/index.js";
-import {
-  type StorageCase,
-  TEST_POLICY,
-  useControlPlane,
-  withSqliteCase,
-} from "../support/control-plane-fixture.js";
-import { DATABASE_URL, dropSchema, probePostgres, uniqueSchema } from "../support/postgres.js";
+import { TEST_POLICY, useControlPlane } from "../support/control-plane-fixture.js";
+import { withAllStorageCases } from "../support/postgres-case.js";
 
-/** The facade suites' cases plus the PostgreSQL server (one fresh schema per test) when it answers. */
-async function withPostgresCase(cases: StorageCase[]): Promise<StorageCase[]> {
-  if (!(await probePostgres()).available) return cases;
-  return [
-    ...cases,
-    {
-      name: "postgres",
-      async create() {
-        const schema = uniqueSchema("authority");
-        const storage = createPostgresStorage({ connectionString: DATABASE_URL, schema });
-        await storage.migrate();
-        return {
-          storage,
-          cleanup: async () => {
-            await storage.close();
-            await dropSchema(schema);
-          },
-        };
-      },
-    },
-  ];
-}
-
-const cases = await withPostgresCase(await withSqliteCase());
+const cases = await withAllStorageCases();
 
 describe.each(cases)("no self-approval on $name storage", (storageCase) => {
   const h = useControlPlane(storageCase);

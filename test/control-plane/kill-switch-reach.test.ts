@@ -1,26 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { createPostgresStorage } from "../../src/storage/postgres/index.js";
-import { type StorageCase, useControlPlane, withSqliteCase } from "../support/control-plane-fixture.js";
-import { DATABASE_URL, dropSchema, probePostgres, uniqueSchema } from "../support/postgres.js";
+import { useControlPlane } from "../support/control-plane-fixture.js";
+import { withAllStorageCases } from "../support/postgres-case.js";
 
-const server = await probePostgres();
-const cases: StorageCase[] = [...(await withSqliteCase())];
-if (server.available) {
-  cases.push({
-    name: "postgres",
-    async create() {
-      const schema = uniqueSchema("kill_reach");
-      const storage = createPostgresStorage({ connectionString: DATABASE_URL, schema });
-      return {
-        storage,
-        cleanup: async () => {
-          await storage.close();
-          await dropSchema(schema);
-        },
-      };
-    },
-  });
-}
+const cases = await withAllStorageCases();
 
 const TTL = 60_000;
 
