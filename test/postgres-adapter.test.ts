@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ticketRequest } from "../src/engines/approvals/approval-gate.js";
 import type { ControlPlaneError } from "../src/errors/control-plane-error.js";
 import {
   createPostgresStorage,
@@ -347,16 +348,7 @@ describe.runIf(server.available)("PostgreSQL adapter on a server", () => {
       await adminQuery(`ALTER TABLE "${fresh}".acp_tickets DROP COLUMN request`);
       await adminQuery(`DELETE FROM "${fresh}".acp_migrations WHERE version = 3`);
       const after = createPostgresStorage({ connectionString: DATABASE_URL, schema: fresh });
-      expect((await after.read((tx) => tx.tickets.get("t1")))?.request).toEqual({
-        action: proposal.action,
-        agentId: "a1",
-        resourceType: proposal.resourceType,
-        resourceId: proposal.resourceId,
-        cost: 2_500_000,
-        reason: proposal.reason,
-        riskLevel: proposal.riskLevel,
-        tier: proposal.tier,
-      });
+      expect((await after.read((tx) => tx.tickets.get("t1")))?.request).toEqual(ticketRequest(proposal));
       await after.close();
     } finally {
       await dropSchema(fresh);

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { Kysely, SqliteDialect, sql } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
+import { ticketRequest } from "../src/engines/approvals/approval-gate.js";
 import { StorageError } from "../src/errors/control-plane-error.js";
 import { ValidationError } from "../src/errors/validation-error.js";
 import { createSqliteStorage, SQLITE_MIGRATIONS, sqliteMigrationsSql } from "../src/storage/sqlite/index.js";
@@ -112,16 +113,7 @@ describe("SQLite adapter specifics", () => {
     );
     db.close();
     const after = createSqliteStorage({ path });
-    expect((await after.read((tx) => tx.tickets.get("t1")))?.request).toEqual({
-      action: proposal.action,
-      agentId: "a1",
-      resourceType: proposal.resourceType,
-      resourceId: proposal.resourceId,
-      cost: 2_500_000,
-      reason: proposal.reason,
-      riskLevel: proposal.riskLevel,
-      tier: proposal.tier,
-    });
+    expect((await after.read((tx) => tx.tickets.get("t1")))?.request).toEqual(ticketRequest(proposal));
     await after.close();
   });
 
