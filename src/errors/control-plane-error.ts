@@ -13,6 +13,11 @@ export const ERROR_CODES = [
   "aborted",
   "closed",
   "internal",
+  "unauthorized",
+  "forbidden",
+  "rate_limited",
+  "payload_too_large",
+  "not_implemented",
 ] as const;
 
 /** One of {@link ERROR_CODES}. */
@@ -33,6 +38,11 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   aborted: 499,
   closed: 503,
   internal: 500,
+  unauthorized: 401,
+  forbidden: 403,
+  rate_limited: 429,
+  payload_too_large: 413,
+  not_implemented: 501,
 };
 
 /**

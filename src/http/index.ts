@@ -1,0 +1,6 @@
+// Subpath export `agent-control-plane/http`: the HTTP API of a control plane (Hono; only src/http imports it).
+export type { Authenticator } from "../auth/authenticator.js";
+export { can, type Permission, type Principal, ROLES, type Role } from "../auth/roles.js";
+export { createStaticAuth, type StaticToken } from "../auth/static-auth.js";
+export { createHttpApp, type HttpApp, type HttpAppOptions } from "./create-http-app.js";
+export type { ErrorEnvelope } from "./errors.js";

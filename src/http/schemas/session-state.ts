@@ -1,0 +1,69 @@
+import { z } from "@hono/zod-openapi";
+import type { SessionView } from "../../control-plane/views.js";
+import { SESSION_STATUSES } from "../../types/session.js";
+import { iso } from "./common.js";
+
+/** The contract's `SessionState`. */
+export const SessionStateSchema = z
+  .object({
+    id: z.string().uuid(),
+    session_name: z.string(),
+    status: z.enum(SESSION_STATUSES),
+    execution_mode: z.enum(["dry_run", "live", "replay"]),
+    asset_scope: z.enum(["matched_only"]).nullable().optional(),
+    max_cost: z.string().openapi({ description: 'Decimal serialized as string; "Infinity" when unlimited' }),
+    used_cost: z.string(),
+    max_action_count: z.number().int().openapi({ description: "9007199254740991 when unlimited" }),
+    used_action_count: z.number().int(),
+    active_policy_id: z.string().nullable().optional(),
+    active_cycle_id: z.string().uuid().nullable().optional(),
+    dry_run_session_id: z.string().uuid().nullable().optional(),
+    abort_reason: z
+      .enum([
+        "operator_request",
+        "kill_switch",
+        "budget_exhausted",
+        "agent_timeout",
+        "system_error",
+        "policy_violation",
+      ])
+      .nullable()
+      .optional(),
+    abort_details: z.string().nullable().optional(),
+    created_at: z.string().datetime(),
+    updated_at: z.string().datetime().nullable().optional(),
+    // Our additions (the contract allows extra properties).
+    agent_id: z.string().nullable(),
+    last_seq: z.number().int(),
+  })
+  .openapi("SessionState");
+
+/** Maps a session view onto the contract's `SessionState` (non one-to-one fields noted in docs/http-api.md). */
+export function toSessionState(s: SessionView): z.infer<typeof SessionStateSchema> {
+  return {
+    id: s.id,
+    session_name: s.name ?? s.id,
+    status: s.status,
+    execution_mode: "live",
+    asset_scope: null,
+    max_cost: s.budget.maxCost ?? "Infinity",
+    used_cost: s.budget.usedCost,
+    max_action_count: s.budget.maxActions ?? Number.MAX_SAFE_INTEGER,
+    used_action_count: s.budget.usedActions,
+    active_policy_id: s.policyId,
+    active_cycle_id: null,
+    dry_run_session_id: null,
+    abort_reason: s.status === "aborted" ? abortReason(s.statusReason) : null,
+    abort_details: s.status === "aborted" ? s.statusReason : null,
+    created_at: iso(s.createdAt),
+    updated_at: iso(s.updatedAt),
+    agent_id: s.agentId,
+    last_seq: s.lastSeq,
+  };
+}
+
+function abortReason(reason: string | null) {
+  if (reason?.startsWith("kill switch")) return "kill_switch" as const;
+  if (reason?.includes("budget")) return "budget_exhausted" as const;
+  return "operator_request" as const;
+}
