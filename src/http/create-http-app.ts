@@ -1,11 +1,23 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Authenticator } from "../auth/authenticator.js";
 import type { ControlPlane } from "../control-plane/control-plane.js";
+import { ValidationError } from "../errors/validation-error.js";
+import { accessLog, type RequestLogLine } from "./access-log.js";
 import { authenticate } from "./authorize.js";
+import { bodyLimit, DEFAULT_MAX_BODY_BYTES } from "./body-limit.js";
 import type { HttpDeps, HttpEnv } from "./context.js";
 import { errorResponse, toErrorResponse, validationHook } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
+import { DEFAULT_RATE_PER_MINUTE, rateLimit } from "./rate-limit.js";
 import { registerRoutes } from "./routes/index.js";
+
+/** Request limits of {@link createHttpApp}. */
+export interface HttpLimits {
+  /** Largest request body in bytes; larger answers 413 (default 1 MiB). */
+  readonly maxBodyBytes?: number;
+  /** Requests per minute per principal (token bucket, bursts up to this many); over it answers 429 (default 600). */
+  readonly ratePerMinute?: number;
+}
 
 /** Options of {@link createHttpApp}. */
 export interface HttpAppOptions {
@@ -15,6 +27,10 @@ export interface HttpAppOptions {
   readonly now?: () => number;
   /** Called with every unexpected error (answered as 500 without its message). */
   readonly onFault?: (error: unknown) => void;
+  /** Body size and rate limits (defaults: 1 MiB, 600 requests per minute per principal). */
+  readonly limits?: HttpLimits;
+  /** Called once per answered request (method, path, status, duration, principal, request id). */
+  readonly log?: (line: RequestLogLine) => void;
 }
 
 /** The served API: a fetch handler and its OpenAPI document. */
@@ -49,9 +65,30 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     errorResponse("not_found", `no route ${c.req.method} ${c.req.path}`, { path: c.req.path }),
   );
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer" });
+  const maxBodyBytes = positiveLimit(options.limits?.maxBodyBytes, DEFAULT_MAX_BODY_BYTES, "maxBodyBytes");
+  const ratePerMinute = positiveLimit(
+    options.limits?.ratePerMinute,
+    DEFAULT_RATE_PER_MINUTE,
+    "ratePerMinute",
+  );
+  app.use("*", accessLog(options.log));
   app.use("/v1/*", authenticate(deps.auth));
+  app.use("/v1/*", rateLimit(ratePerMinute, deps.now));
+  app.use("*", bodyLimit(maxBodyBytes));
   registerRoutes(app, deps);
   const document = () => openApiDocument(app);
   app.get("/openapi.json", (c) => c.json(document()));
   return { fetch: async (request) => app.fetch(request), openapi: document };
+}
+
+/** A limit given as a positive integer, else its default. @throws ValidationError naming `limits.<name>`. */
+function positiveLimit(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new ValidationError(
+      [{ path: `limits.${name}`, message: "expected a positive integer", received: value }],
+      "HTTP app options",
+    );
+  }
+  return value;
 }

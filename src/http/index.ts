@@ -2,5 +2,6 @@
 export type { Authenticator } from "../auth/authenticator.js";
 export { can, type Permission, type Principal, ROLES, type Role } from "../auth/roles.js";
 export { createStaticAuth, type StaticToken } from "../auth/static-auth.js";
-export { createHttpApp, type HttpApp, type HttpAppOptions } from "./create-http-app.js";
+export type { RequestLogLine } from "./access-log.js";
+export { createHttpApp, type HttpApp, type HttpAppOptions, type HttpLimits } from "./create-http-app.js";
 export type { ErrorEnvelope } from "./errors.js";
