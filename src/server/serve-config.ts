@@ -1,0 +1,149 @@
+import { z } from "zod";
+import { ROLES, type Role } from "../auth/roles.js";
+import { durationSchema, parseDuration } from "../types/policy.js";
+
+/** Log formats of `acp serve`: readable lines (`text`) or one JSON object per line (`json`). */
+export const LOG_FORMATS = ["text", "json"] as const;
+/** One of {@link LOG_FORMATS}. */
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+/** Defaults of `acp serve` settings that are neither on the command line nor in the config file. */
+export const SERVE_DEFAULTS = {
+  sqlite: "./acp.db",
+  host: "127.0.0.1",
+  port: 7400,
+  logFormat: "text",
+  maintenanceIntervalMs: 5_000,
+  shutdownGraceMs: 10_000,
+  maxBodyBytes: 1024 * 1024,
+  ratePerMinute: 600,
+} as const;
+
+const positiveDuration = durationSchema.refine((v) => (parseDuration(v) ?? 0) > 0, {
+  error: "expected a duration greater than zero",
+});
+const positiveInt = z.number().int().positive();
+const nonEmpty = z.string().min(1);
+
+/** The `limits` section of a serve config file. */
+const limitsSchema = z
+  .strictObject({
+    max_body_bytes: positiveInt
+      .optional()
+      .meta({ description: "Largest request body in bytes; larger answers 413. Default 1048576 (1 MiB)." }),
+    rate_per_minute: positiveInt.optional().meta({
+      description: "Requests per minute per token (token bucket, bursts up to this many); over it 429. Default 600.",
+    }),
+  })
+  .meta({ description: "Request limits of the HTTP API." });
+
+/** The `jwt` section: bearer JWTs from an identity provider, verified against its JWKS. */
+const jwtSchema = z
+  .strictObject({
+    issuer: nonEmpty.meta({ description: "Required `iss` of accepted tokens." }),
+    audience: z
+      .union([nonEmpty, z.array(nonEmpty).min(1)])
+      .meta({ description: "Required `aud` (one value or a list of accepted values)." }),
+    jwks_url: z.url({ protocol: /^https?$/ }).meta({ description: "URL of the issuer's JSON Web Key Set." }),
+    role_claim: nonEmpty.optional().meta({ description: "Claim holding the caller's role (or roles)." }),
+    role_map: z
+      .record(nonEmpty, z.enum(ROLES))
+      .optional()
+      .meta({ description: "Maps claim values (e.g. IdP group names) to roles: agent, viewer, approver, operator, admin." }),
+    agent_claim: nonEmpty
+      .optional()
+      .meta({ description: "Claim holding the agent id an `agent` role acts as." }),
+  })
+  .meta({ description: "Optional JWT bearer tokens from an organisation's identity provider." });
+
+/**
+ * The zod schema of an `acp serve` config file (YAML or JSON): the command-line settings plus limits,
+ * maintenance, logging, shutdown and JWT settings. Keys are snake_case; unknown keys are errors. Relative
+ * paths (`sqlite`, `policy`) are relative to the config file's directory.
+ */
+export const serveConfigSchema = z
+  .strictObject({
+    $schema: z.string().optional().meta({ description: "JSON Schema of this file, for editors (ignored)." }),
+    sqlite: nonEmpty.optional().meta({
+      description: "SQLite database file (created with its directory if missing). Default ./acp.db.",
+    }),
+    postgres: nonEmpty.optional().meta({
+      description: "PostgreSQL connection string (instead of sqlite). ACP_DATABASE_URL stands in for it.",
+    }),
+    schema: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "expected a PostgreSQL identifier (letters, digits, _)" })
+      .optional()
+      .meta({ description: "PostgreSQL schema of the control plane's tables. Default public." }),
+    policy: nonEmpty.optional().meta({
+      description: "Default policy file of new sessions (YAML or JSON). Without it every action is denied.",
+    }),
+    host: nonEmpty.optional().meta({ description: "Interface to listen on. Default 127.0.0.1." }),
+    port: z
+      .number()
+      .int()
+      .min(0)
+      .max(65535)
+      .optional()
+      .meta({ description: "TCP port; 0 picks a free one (printed at start). Default 7400." }),
+    log_format: z
+      .enum(LOG_FORMATS)
+      .optional()
+      .meta({ description: "text (readable lines, default) or json (one JSON object per line)." }),
+    maintenance_interval: positiveDuration.optional().meta({
+      description: 'Time between maintenance passes (lease recovery, ticket expiry, escalation). Default "5s".',
+    }),
+    shutdown_grace: positiveDuration.optional().meta({
+      description: 'Longest wait for in-flight requests on SIGTERM/SIGINT before connections are cut. Default "10s".',
+    }),
+    limits: limitsSchema.optional(),
+    jwt: jwtSchema.optional(),
+  })
+  .meta({ title: "acp serve config" });
+
+/** A config file as written (snake_case, every key optional). */
+export type ServeConfigFile = z.infer<typeof serveConfigSchema>;
+
+/** JWT settings after resolution (camelCase). */
+export interface ServeJwtConfig {
+  readonly issuer: string;
+  readonly audience: string | readonly string[];
+  readonly jwksUrl: string;
+  readonly roleClaim?: string;
+  readonly roleMap?: Readonly<Record<string, Role>>;
+  readonly agentClaim?: string;
+}
+
+/** Where the server keeps its state. */
+export type ServeStorageConfig =
+  | { readonly kind: "sqlite"; readonly path: string }
+  | { readonly kind: "postgres"; readonly url: string; readonly schema?: string };
+
+/** The settings `acp serve` runs with: command line over environment over config file over defaults. */
+export interface ServeConfig {
+  readonly storage: ServeStorageConfig;
+  /** Policy file; `undefined` runs with a policy that denies every action. */
+  readonly policy?: string;
+  readonly host: string;
+  readonly port: number;
+  readonly logFormat: LogFormat;
+  readonly maintenanceIntervalMs: number;
+  readonly shutdownGraceMs: number;
+  readonly limits: { readonly maxBodyBytes: number; readonly ratePerMinute: number };
+  readonly jwt?: ServeJwtConfig;
+  /** The config file read, if any (absolute path). */
+  readonly configFile?: string;
+}
+
+/**
+ * The JSON Schema (draft 2020-12) of a serve config file, for editors; generated from {@link serveConfigSchema}
+ * and shipped as `schema/serve-config.schema.json`.
+ * @example writeFileSync("serve-config.schema.json", JSON.stringify(serveConfigJsonSchema(), null, 2));
+ */
+export function serveConfigJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(serveConfigSchema, { io: "input", unrepresentable: "any" }) as Record<
+    string,
+    unknown
+  >;
+  return { ...schema, $id: "https://agent-control-plane.dev/schema/serve-config.schema.json" };
+}
