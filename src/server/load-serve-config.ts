@@ -152,6 +152,7 @@ function resolveJwt(jwt: ServeConfigFile["jwt"]): ServeJwtConfig | undefined {
     ...(jwt.role_claim !== undefined ? { roleClaim: jwt.role_claim } : {}),
     ...(jwt.role_map !== undefined ? { roleMap: jwt.role_map } : {}),
     ...(jwt.agent_claim !== undefined ? { agentClaim: jwt.agent_claim } : {}),
+    ...(jwt.name_claim !== undefined ? { nameClaim: jwt.name_claim } : {}),
   };
 }
 

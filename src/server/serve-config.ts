@@ -41,18 +41,24 @@ const limitsSchema = z
 const jwtSchema = z
   .strictObject({
     issuer: nonEmpty.meta({ description: "Required `iss` of accepted tokens." }),
-    audience: z
-      .union([nonEmpty, z.array(nonEmpty).min(1)])
-      .meta({ description: "Required `aud` (one value or a list of accepted values)." }),
+    audience: nonEmpty.meta({ description: "Required `aud` (the token must list it)." }),
     jwks_url: z.url({ protocol: /^https?$/ }).meta({ description: "URL of the issuer's JSON Web Key Set." }),
-    role_claim: nonEmpty.optional().meta({ description: "Claim holding the caller's role (or roles)." }),
+    role_claim: nonEmpty
+      .optional()
+      .meta({ description: 'Claim holding the caller\'s role (a string or a list). Default "role".' }),
     role_map: z
       .record(nonEmpty, z.enum(ROLES))
       .optional()
-      .meta({ description: "Maps claim values (e.g. IdP group names) to roles: agent, viewer, approver, operator, admin." }),
+      .meta({
+        description:
+          "Maps claim values (e.g. IdP group names) to roles: agent, viewer, approver, operator, admin. Without it the claim must hold role names.",
+      }),
     agent_claim: nonEmpty
       .optional()
-      .meta({ description: "Claim holding the agent id an `agent` role acts as." }),
+      .meta({ description: 'Claim holding the agent id an `agent` role acts as. Default "agent_id".' }),
+    name_claim: nonEmpty
+      .optional()
+      .meta({ description: 'Claim naming who acts (recorded as decided_by). Default "sub".' }),
   })
   .meta({ description: "Optional JWT bearer tokens from an organisation's identity provider." });
 
@@ -107,11 +113,12 @@ export type ServeConfigFile = z.infer<typeof serveConfigSchema>;
 /** JWT settings after resolution (camelCase). */
 export interface ServeJwtConfig {
   readonly issuer: string;
-  readonly audience: string | readonly string[];
+  readonly audience: string;
   readonly jwksUrl: string;
   readonly roleClaim?: string;
   readonly roleMap?: Readonly<Record<string, Role>>;
   readonly agentClaim?: string;
+  readonly nameClaim?: string;
 }
 
 /** Where the server keeps its state. */

@@ -19,11 +19,12 @@ shutdown_grace: 3s
 limits: { max_body_bytes: 2048, rate_per_minute: 60 }
 jwt:
   issuer: https://idp.example.com/
-  audience: [acp]
+  audience: acp
   jwks_url: https://idp.example.com/.well-known/jwks.json
   role_claim: groups
   role_map: { acp-operators: operator }
   agent_claim: agent_id
+  name_claim: email
 `;
 
 describe("acp serve config", () => {
@@ -75,11 +76,12 @@ describe("acp serve config", () => {
       limits: { maxBodyBytes: 2048, ratePerMinute: 60 },
       jwt: {
         issuer: "https://idp.example.com/",
-        audience: ["acp"],
+        audience: "acp",
         jwksUrl: "https://idp.example.com/.well-known/jwks.json",
         roleClaim: "groups",
         roleMap: { "acp-operators": "operator" },
         agentClaim: "agent_id",
+        nameClaim: "email",
       },
       configFile: file,
     });
