@@ -1,4 +1,5 @@
-import { existsSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
+import { dirname } from "node:path";
 import { ValidationError } from "../errors/validation-error.js";
 import type { Storage } from "../storage/storage.js";
 
@@ -12,11 +13,16 @@ export interface StorageArgs {
 /**
  * Opens the storage named on the command line (`--sqlite <path>` or `--postgres <url> [--schema <name>]`;
  * `ACP_DATABASE_URL` stands in for `--postgres`). The adapters are loaded on demand, so a SQLite user needs no
- * `pg` and the other way round. A `--sqlite` file must already exist: the commands maintain a control plane's
- * database, and a mistyped path would otherwise create a new, empty one and report that nothing needed doing.
+ * `pg` and the other way round. By default a `--sqlite` file must already exist: `acp worker` and `acp recover`
+ * maintain a control plane's database, and a mistyped path would otherwise create a new, empty one and report
+ * that nothing needed doing. With `create: true` (`acp serve`) a missing file is created, with its directory.
  * @throws ValidationError naming the missing or conflicting option, or the `--sqlite` file that does not exist.
  */
-export async function openStorage(args: StorageArgs, env: NodeJS.ProcessEnv = process.env): Promise<Storage> {
+export async function openStorage(
+  args: StorageArgs,
+  env: NodeJS.ProcessEnv = process.env,
+  options: { readonly create?: boolean } = {},
+): Promise<Storage> {
   const postgres = args.postgres ?? (args.sqlite === undefined ? env.ACP_DATABASE_URL : undefined);
   if ((args.sqlite === undefined) === (postgres === undefined)) {
     throw new ValidationError(
@@ -25,7 +31,8 @@ export async function openStorage(args: StorageArgs, env: NodeJS.ProcessEnv = pr
     );
   }
   if (args.sqlite !== undefined) {
-    if (!existsSync(args.sqlite) || !statSync(args.sqlite).isFile()) {
+    if (options.create === true && !existsSync(args.sqlite)) mkdirSync(dirname(args.sqlite), { recursive: true });
+    else if (!existsSync(args.sqlite) || !statSync(args.sqlite).isFile()) {
       throw new ValidationError(
         [
           {
