@@ -6,6 +6,9 @@ import type { LeaseRecord } from "../types/lease.js";
 import type { ProposalRecord, ProposalStatus } from "../types/proposal-record.js";
 import type { SessionRecord, SessionStatus } from "../types/session.js";
 import type { ApprovalScope, TicketRecord, TicketStatus } from "../types/ticket.js";
+import type { ApiTokenStore } from "./api-token-store.js";
+
+export type { ApiTokenStore, StoredApiToken } from "./api-token-store.js";
 
 /**
  * The storage port. Every adapter (memory, SQLite, PostgreSQL) implements exactly these semantics and
@@ -110,6 +113,8 @@ export interface StorageTx {
   readonly killSwitches: KillSwitchStore;
   readonly events: EventStore;
   readonly idempotency: IdempotencyStore;
+  /** Stored API tokens (hashed), see {@link ApiTokenStore}. */
+  readonly apiTokens: ApiTokenStore;
 }
 
 /** Filter of sessions for bulk operations. Matches every session, however many, that fits all given fields. */

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe } from "vitest";
 import type { Storage } from "../storage/storage.js";
+import { apiTokenCases } from "./conformance/api-tokens.js";
 import { concurrencyCases } from "./conformance/concurrency.js";
 import { copyCases } from "./conformance/copies.js";
 import { decisionContextCases } from "./conformance/decision-context.js";
@@ -27,7 +28,7 @@ export interface StorageConformanceOptions {
 /**
  * Registers the storage conformance suite (vitest `describe`/`it`) for one adapter: every port method and
  * guarantee, rollback, notices, committed reads, and concurrency cases (budget limit, seq allocation, lease,
- * decide, scope consumption). `factory` must return a fresh, empty storage for each case.
+ * decide, scope consumption, first token). `factory` must return a fresh, empty storage for each case.
  * @example
  * import { describeStorageConformance } from "agent-control-plane/testing";
  * describeStorageConformance("memory", async () => ({ storage: createMemoryStorage() }));
@@ -64,6 +65,7 @@ export function describeStorageConformance(
     describe("events", () => eventCases(ctx));
     describe("policies, agents, proposals, idempotency", () => recordCases(ctx));
     describe("decision context", () => decisionContextCases(ctx));
+    describe("api tokens", () => apiTokenCases(ctx));
     describe("concurrency", () => concurrencyCases(ctx));
   });
 }

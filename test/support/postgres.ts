@@ -72,6 +72,7 @@ export async function truncateSchema(schema: string): Promise<void> {
     "kill_switches",
     "events",
     "idempotency",
+    "api_tokens",
   ];
   await adminQuery(`TRUNCATE ${tables.map((t) => `"${schema}".acp_${t}`).join(", ")} RESTART IDENTITY`);
 }

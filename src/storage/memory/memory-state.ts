@@ -5,6 +5,7 @@ import type { LeaseRecord } from "../../types/lease.js";
 import type { ProposalRecord } from "../../types/proposal-record.js";
 import type { SessionRecord } from "../../types/session.js";
 import type { TicketRecord } from "../../types/ticket.js";
+import type { StoredApiToken } from "../api-token-store.js";
 import type { IdempotencyRecord, PolicySnapshotRecord } from "../storage.js";
 
 /**
@@ -63,6 +64,7 @@ export class MemoryState {
   readonly events: EventRecord[] = [];
   readonly eventsBySession = new Map<string, EventRecord[]>();
   readonly idempotency = new Map<string, IdempotencyRecord>();
+  readonly apiTokens = new Map<string, StoredApiToken>();
   /** Undo log of the running transaction; `null` outside a write transaction. */
   undo: (() => void)[] | null = null;
   nextEventId = 1;

@@ -2,6 +2,7 @@ import { ControlPlaneError } from "../../errors/control-plane-error.js";
 import { composeDecisionContext } from "../decision-context.js";
 import type { ChangeNotice, Storage, StorageTx } from "../storage.js";
 import { memoryAgents } from "./agents.js";
+import { memoryApiTokens } from "./api-tokens.js";
 import { memoryEvents } from "./events.js";
 import { memoryIdempotency } from "./idempotency.js";
 import { memoryKillSwitches } from "./kill-switches.js";
@@ -37,6 +38,7 @@ export function createMemoryStorage(): Storage {
     killSwitches: memoryKillSwitches(state),
     events: memoryEvents(state),
     idempotency: memoryIdempotency(state),
+    apiTokens: memoryApiTokens(state),
   };
   // Transactions run one at a time: a transaction's writes are invisible to others until it resolves.
   let tail: Promise<unknown> = Promise.resolve();

@@ -14,6 +14,7 @@ export interface PgTables {
   readonly events: string;
   readonly eventsSeq: string;
   readonly idempotency: string;
+  readonly apiTokens: string;
 }
 
 /** Advisory-lock namespaces (`classid` of two-key advisory locks) through which feed writers announce themselves. */
@@ -78,6 +79,7 @@ export function pgNames(schema: string): { readonly tables: PgTables; readonly f
       events: t("events"),
       eventsSeq: t("events_id_seq"),
       idempotency: t("idempotency"),
+      apiTokens: t("api_tokens"),
     },
     feedKeys: {
       hi: fnv1a32(`agent-control-plane:feed-hi:${schema}`),

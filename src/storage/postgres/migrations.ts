@@ -97,6 +97,16 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   FROM ${s}.acp_proposals p WHERE p.id = t.proposal_id`,
     ],
   },
+  {
+    version: 4,
+    name: "api tokens",
+    // API tokens of the served surfaces, stored as the hex SHA-256 of the token: the token itself never is.
+    statements: (s) => [
+      `CREATE TABLE ${s}.acp_api_tokens (
+  id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, name TEXT NOT NULL, role TEXT NOT NULL, agent_id TEXT,
+  created_at BIGINT NOT NULL, expires_at BIGINT, revoked_at BIGINT, created_by TEXT)`,
+    ],
+  },
 ];
 
 /** The newest schema version this adapter needs. */

@@ -2,6 +2,7 @@ import { ControlPlaneError, StorageError } from "../../errors/control-plane-erro
 import { assertPeerInstalled, PG } from "../peer-dependency.js";
 import type { ChangeNotice, Storage, StorageTx } from "../storage.js";
 import { pgAgents } from "./agents.js";
+import { pgApiTokens } from "./api-tokens.js";
 import { killFence, type PgTxContext, pgNames } from "./context.js";
 import { pgDecisionContext } from "./decision-context.js";
 import {
@@ -167,6 +168,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): Postgres
       killSwitches: pgKillSwitches(ctx),
       events: pgEvents(ctx),
       idempotency: pgIdempotency(ctx),
+      apiTokens: pgApiTokens(ctx),
     };
     const flush = async () => {
       if (notices.size === 0) return;

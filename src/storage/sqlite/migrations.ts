@@ -178,6 +178,23 @@ UPDATE acp_tickets SET request = (
   FROM acp_proposals p WHERE p.id = acp_tickets.proposal_id);
 `,
   },
+  {
+    version: 5,
+    name: "api tokens",
+    // API tokens of the served surfaces, stored as the hex SHA-256 of the token: the token itself never is.
+    sql: `CREATE TABLE acp_api_tokens (
+  id TEXT PRIMARY KEY,
+  hash TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  agent_id TEXT,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER,
+  revoked_at INTEGER,
+  created_by TEXT
+);
+`,
+  },
 ];
 
 const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS ${SQLITE_MIGRATIONS_TABLE} (

@@ -1,6 +1,7 @@
 import { composeDecisionContext } from "../decision-context.js";
 import type { ChangeNotice, StorageTx } from "../storage.js";
 import { sqliteAgents } from "./agents.js";
+import { sqliteApiTokens } from "./api-tokens.js";
 import type { SqlConnection } from "./driver.js";
 import { sqliteEvents } from "./events.js";
 import { sqliteIdempotency } from "./idempotency.js";
@@ -30,6 +31,7 @@ export function sqliteStores(conn: SqlConnection, cache?: ProposalCache): Sqlite
     killSwitches: sqliteKillSwitches(conn),
     events: sqliteEvents(conn),
     idempotency: sqliteIdempotency(conn),
+    apiTokens: sqliteApiTokens(conn),
   };
 }
 
