@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
  * `acp` — the agent-control-plane command line.
+ *   acp serve   [--sqlite <file> | --postgres <url>] [--policy <file>] [--host h] [--port p] [--config <file>]
  *   acp worker  --sqlite <file> | --postgres <url> [--schema <name>] [--interval 5s] [--policy <file>]
  *   acp recover --sqlite <file> | --postgres <url> [--schema <name>]
  *   acp <command> --help
@@ -8,7 +9,9 @@
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { Command, CommanderError } from "commander";
 import { ControlPlaneError } from "../errors/control-plane-error.js";
+import { registerServeCommand, serveAction } from "./commands/serve.js";
 import { runWorker } from "./worker-command.js";
 
 /** Usage text of each subcommand: its synopsis, what it does and every option. */
@@ -33,6 +36,8 @@ options:
 } as const;
 
 const USAGE = `usage:
+  acp serve   [--sqlite <file> | --postgres <url>] [--policy <file>] [--host <host>] [--port <port>] [--config <file>]
+      run the control plane as an HTTP server until SIGTERM/SIGINT
   acp worker  (--sqlite <file> | --postgres <url> [--schema <name>]) [--interval 5s] [--policy <file>]
       run maintenance (lease recovery, ticket expiry and escalation) until stopped; safe in several processes
   acp recover (--sqlite <file> | --postgres <url> [--schema <name>])
@@ -47,6 +52,7 @@ export async function main(argv: readonly string[], out = console.log, err = con
     out(USAGE);
     return command === undefined ? 2 : 0;
   }
+  if (command === "serve") return serve(rest, out, err);
   if (command !== "worker" && command !== "recover") {
     err(`acp: unknown command "${command}"\n${USAGE}`);
     return 2;
@@ -98,6 +104,30 @@ export async function main(argv: readonly string[], out = console.log, err = con
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
   }
+}
+
+/** `acp serve`, parsed by its commander definition (the whole CLI moves onto commander). */
+async function serve(
+  args: readonly string[],
+  out: (line: string) => void,
+  err: (line: string) => void,
+): Promise<number> {
+  let code: number | undefined;
+  const program = new Command("acp")
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => out(s.trimEnd()), writeErr: (s) => err(s.trimEnd()) });
+  registerServeCommand(program);
+  const serveCommand = program.commands.find((c) => c.name() === "serve")!;
+  serveCommand.exitOverride().action(async (options) => {
+    code = await serveAction(options, out, err);
+  });
+  try {
+    await program.parseAsync(["serve", ...args], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    throw error;
+  }
+  return code ?? 0;
 }
 
 /** True when this module is the program being run (directly or through the `acp` bin link). */

@@ -31,7 +31,8 @@ export async function openStorage(
     );
   }
   if (args.sqlite !== undefined) {
-    if (options.create === true && !existsSync(args.sqlite)) mkdirSync(dirname(args.sqlite), { recursive: true });
+    if (options.create === true && !existsSync(args.sqlite))
+      mkdirSync(dirname(args.sqlite), { recursive: true });
     else if (!existsSync(args.sqlite) || !statSync(args.sqlite).isFile()) {
       throw new ValidationError(
         [

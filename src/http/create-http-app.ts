@@ -1,5 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Authenticator } from "../auth/authenticator.js";
+import type { TokenService } from "../auth/token-service.js";
 import type { ControlPlane } from "../control-plane/control-plane.js";
 import { ValidationError } from "../errors/validation-error.js";
 import { accessLog, type RequestLogLine } from "./access-log.js";
@@ -27,6 +28,8 @@ export interface HttpAppOptions {
   readonly now?: () => number;
   /** Called with every unexpected error (answered as 500 without its message). */
   readonly onFault?: (error: unknown) => void;
+  /** The stored API tokens behind the `/v1/tokens` routes (they answer 501 without it). */
+  readonly tokens?: TokenService;
   /** Body size and rate limits (defaults: 1 MiB, 600 requests per minute per principal). */
   readonly limits?: HttpLimits;
   /** Called once per answered request (method, path, status, duration, principal, request id). */
@@ -58,6 +61,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     controlPlane: options.controlPlane,
     auth: options.auth,
     now: options.now ?? Date.now,
+    ...(options.tokens !== undefined ? { tokens: options.tokens } : {}),
   };
   const app = new OpenAPIHono<HttpEnv>({ defaultHook: validationHook });
   app.onError((error) => toErrorResponse(error, options.onFault));

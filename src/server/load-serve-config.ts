@@ -107,7 +107,8 @@ function flagError(flag: string, message: string, received: unknown): Validation
 function durationFlag(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const ms = parseDuration(value);
-  if (ms === undefined || ms <= 0) throw flagError(flag, 'expected a duration like "500ms", "5s" or "1m"', value);
+  if (ms === undefined || ms <= 0)
+    throw flagError(flag, 'expected a duration like "500ms", "5s" or "1m"', value);
   return ms;
 }
 
@@ -135,10 +136,12 @@ function resolveStorage(
   }
   const schema = flags.schema ?? file.schema;
   if (flags.sqlite !== undefined) return { kind: "sqlite", path: flags.sqlite };
-  if (flags.postgres !== undefined) return { kind: "postgres", url: flags.postgres, ...(schema ? { schema } : {}) };
+  if (flags.postgres !== undefined)
+    return { kind: "postgres", url: flags.postgres, ...(schema ? { schema } : {}) };
   const fromEnv = env.ACP_DATABASE_URL;
   if (fromEnv) return { kind: "postgres", url: fromEnv, ...(schema ? { schema } : {}) };
-  if (file.postgres !== undefined) return { kind: "postgres", url: file.postgres, ...(schema ? { schema } : {}) };
+  if (file.postgres !== undefined)
+    return { kind: "postgres", url: file.postgres, ...(schema ? { schema } : {}) };
   if (file.sqlite !== undefined) return { kind: "sqlite", path: resolve(base, file.sqlite) };
   return { kind: "sqlite", path: SERVE_DEFAULTS.sqlite };
 }
@@ -172,7 +175,8 @@ export function loadServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proc
   if (flags.schema !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(flags.schema)) {
     throw flagError("--schema", "expected a PostgreSQL identifier (letters, digits, _)", flags.schema);
   }
-  if (flags.host !== undefined && flags.host.trim() === "") throw flagError("--host", "expected a host name", "");
+  if (flags.host !== undefined && flags.host.trim() === "")
+    throw flagError("--host", "expected a host name", "");
   const policy = flags.policy ?? (file.policy === undefined ? undefined : resolve(base, file.policy));
   const jwt = resolveJwt(file.jwt);
   return {

@@ -32,7 +32,8 @@ const limitsSchema = z
       .optional()
       .meta({ description: "Largest request body in bytes; larger answers 413. Default 1048576 (1 MiB)." }),
     rate_per_minute: positiveInt.optional().meta({
-      description: "Requests per minute per token (token bucket, bursts up to this many); over it 429. Default 600.",
+      description:
+        "Requests per minute per token (token bucket, bursts up to this many); over it 429. Default 600.",
     }),
   })
   .meta({ description: "Request limits of the HTTP API." });
@@ -46,13 +47,10 @@ const jwtSchema = z
     role_claim: nonEmpty
       .optional()
       .meta({ description: 'Claim holding the caller\'s role (a string or a list). Default "role".' }),
-    role_map: z
-      .record(nonEmpty, z.enum(ROLES))
-      .optional()
-      .meta({
-        description:
-          "Maps claim values (e.g. IdP group names) to roles: agent, viewer, approver, operator, admin. Without it the claim must hold role names.",
-      }),
+    role_map: z.record(nonEmpty, z.enum(ROLES)).optional().meta({
+      description:
+        "Maps claim values (e.g. IdP group names) to roles: agent, viewer, approver, operator, admin. Without it the claim must hold role names.",
+    }),
     agent_claim: nonEmpty
       .optional()
       .meta({ description: 'Claim holding the agent id an `agent` role acts as. Default "agent_id".' }),
@@ -97,10 +95,12 @@ export const serveConfigSchema = z
       .optional()
       .meta({ description: "text (readable lines, default) or json (one JSON object per line)." }),
     maintenance_interval: positiveDuration.optional().meta({
-      description: 'Time between maintenance passes (lease recovery, ticket expiry, escalation). Default "5s".',
+      description:
+        'Time between maintenance passes (lease recovery, ticket expiry, escalation). Default "5s".',
     }),
     shutdown_grace: positiveDuration.optional().meta({
-      description: 'Longest wait for in-flight requests on SIGTERM/SIGINT before connections are cut. Default "10s".',
+      description:
+        'Longest wait for in-flight requests on SIGTERM/SIGINT before connections are cut. Default "10s".',
     }),
     limits: limitsSchema.optional(),
     jwt: jwtSchema.optional(),

@@ -99,8 +99,15 @@ describe("acp serve config", () => {
     });
     expect(loadServeConfig({}, {}).policy).toBeUndefined();
     const file = write("serve.json", JSON.stringify({ sqlite: "a.db", port: 1, log_format: "json" }));
-    const config = loadServeConfig({ config: file, port: "0", logFormat: "text", postgres: "postgres://h/db" }, {});
-    expect(config).toMatchObject({ port: 0, logFormat: "text", storage: { kind: "postgres", url: "postgres://h/db" } });
+    const config = loadServeConfig(
+      { config: file, port: "0", logFormat: "text", postgres: "postgres://h/db" },
+      {},
+    );
+    expect(config).toMatchObject({
+      port: 0,
+      logFormat: "text",
+      storage: { kind: "postgres", url: "postgres://h/db" },
+    });
     expect(loadServeConfig({ schema: "acp" }, { ACP_DATABASE_URL: "postgres://e/db" }).storage).toEqual({
       kind: "postgres",
       url: "postgres://e/db",
@@ -130,7 +137,9 @@ describe("acp serve config", () => {
     const paths = failure(() => loadServeConfig({ config: file }, {})).issues.map((i) => i.path);
     expect(paths).toEqual(["port", "limits.rate_per_minute", "jwt.audience", "jwt.jwks_url"]);
     const broken = write("broken.yaml", "port: [1\n");
-    expect(failure(() => loadServeConfig({ config: broken }, {})).message).toMatch(/syntax error at line \d+/);
+    expect(failure(() => loadServeConfig({ config: broken }, {})).message).toMatch(
+      /syntax error at line \d+/,
+    );
     const both = write("both.yaml", "sqlite: a.db\npostgres: postgres://x/y\n");
     expect(failure(() => loadServeConfig({ config: both }, {})).issues[0]!.path).toBe("sqlite / postgres");
   });
