@@ -2,7 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Authenticator } from "../auth/authenticator.js";
 import type { ControlPlane } from "../control-plane/control-plane.js";
 import { authenticate } from "./authorize.js";
-import type { HttpDeps, HttpEnv } from "./context.js";
+import type { HttpDeps, HttpEnv, SseSettings } from "./context.js";
 import { errorResponse, toErrorResponse, validationHook } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
 import { registerRoutes } from "./routes/index.js";
@@ -15,6 +15,8 @@ export interface HttpAppOptions {
   readonly now?: () => number;
   /** Called with every unexpected error (answered as 500 without its message). */
   readonly onFault?: (error: unknown) => void;
+  /** Timing of `GET /v1/events/stream` (defaults: poll the feed every 250 ms, keep-alive every 15 s). */
+  readonly sse?: Partial<SseSettings>;
 }
 
 /** The served API: a fetch handler and its OpenAPI document. */
@@ -23,6 +25,12 @@ export interface HttpApp {
   readonly fetch: (request: Request) => Promise<Response>;
   /** The OpenAPI 3.1 document of every route, as served at `GET /openapi.json`. */
   readonly openapi: () => Record<string, unknown>;
+  /**
+   * Ends every long-lived answer: open SSE streams finish and pending ticket long polls answer with the
+   * ticket's current state (`timed_out: true` if still pending). Call it when the server starts shutting
+   * down, before waiting for in-flight requests. Idempotent; ordinary requests are unaffected.
+   */
+  readonly close: () => void;
 }
 
 /**
@@ -38,10 +46,13 @@ export interface HttpApp {
  * ```
  */
 export function createHttpApp(options: HttpAppOptions): HttpApp {
+  const closing = new AbortController();
   const deps: HttpDeps = {
     controlPlane: options.controlPlane,
     auth: options.auth,
     now: options.now ?? Date.now,
+    shutdown: closing.signal,
+    sse: { pollIntervalMs: 250, keepAliveMs: 15_000, ...options.sse },
   };
   const app = new OpenAPIHono<HttpEnv>({ defaultHook: validationHook });
   app.onError((error) => toErrorResponse(error, options.onFault));
@@ -53,5 +64,9 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   registerRoutes(app, deps);
   const document = () => openApiDocument(app);
   app.get("/openapi.json", (c) => c.json(document()));
-  return { fetch: async (request) => app.fetch(request), openapi: document };
+  return {
+    fetch: async (request) => app.fetch(request),
+    openapi: document,
+    close: () => closing.abort(new Error("the HTTP app is closing")),
+  };
 }
