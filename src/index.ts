@@ -11,6 +11,12 @@ export {
   type HealthSnapshot,
 } from "./control-plane/create-control-plane.js";
 export type { Decision } from "./control-plane/decision.js";
+export {
+  type DryRunDecision,
+  type DryRunOptions,
+  type DryRunSession,
+  dryRunDecide,
+} from "./control-plane/dry-run-decide.js";
 export type { MaintenanceHandle, MaintenanceOptions, RecoveryReport } from "./control-plane/maintenance.js";
 export type { ControlPlaneOptions } from "./control-plane/options.js";
 export type { OpenSessionInput } from "./control-plane/session-api.js";
@@ -45,6 +51,7 @@ export {
   isCompiledPolicy,
   type LoadPolicyOptions,
   loadPolicy,
+  loadPolicyText,
   type PolicySource,
   policyJsonSchema,
   type RiskClassifier,

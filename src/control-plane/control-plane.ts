@@ -266,6 +266,14 @@ export interface ControlPlane {
    * for (const e of await cp.feed({ afterId: after, limit: 100 })) after = e.id;
    */
   feed(query?: { afterId?: number; sessionId?: string; limit?: number }): Promise<readonly EventRecord[]>;
+  /**
+   * The id of the newest event of the global feed visible now (0 when empty): start a live tail with
+   * `feed({ afterId: await cp.feedHead() })` to get only what happens from now on. Takes O(log n) small reads.
+   * @example
+   * let after = await cp.feedHead();
+   * for (const e of await cp.feed({ afterId: after })) after = e.id; // only new events
+   */
+  feedHead(): Promise<number>;
   /** Counts for a dashboard or a health check: sessions by status, pending tickets, engaged kill switches. */
   health(): Promise<HealthSnapshot>;
   /** Stops accepting calls (later calls fail with `closed`). The storage is not closed (the caller owns it). */

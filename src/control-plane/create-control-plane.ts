@@ -7,6 +7,7 @@ import { complete, propose } from "./action-api.js";
 import { decide, getTicket, settleDueTickets } from "./approval-api.js";
 import type { ControlPlane } from "./control-plane.js";
 import { beginCycle, endCycle, renewCycle } from "./cycles-api.js";
+import { feedHead } from "./feed-head.js";
 import { heartbeat, recover, startMaintenance } from "./maintenance.js";
 import { type ControlPlaneOptions, resolveOptions } from "./options.js";
 import { createRuntime } from "./runtime.js";
@@ -199,6 +200,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
         }),
       );
     },
+    feedHead: () => read(feedHead),
     health: () =>
       read(async (tx) => ({
         sessions: await tx.sessions.countByStatus(),

@@ -12,6 +12,21 @@ export interface HttpDeps {
   readonly now: () => number;
   /** The stored API tokens (absent: the `/v1/tokens` routes answer 501). */
   readonly tokens?: TokenService;
+  /**
+   * Aborted when the app is closing (`HttpApp.close()`): long-lived answers (SSE streams, ticket long polls)
+   * end on it so that a graceful shutdown does not wait for them.
+   */
+  readonly shutdown: AbortSignal;
+  /** Timing of `GET /v1/events/stream`. */
+  readonly sse: SseSettings;
+}
+
+/** Timing of the Server-Sent Events stream. */
+export interface SseSettings {
+  /** How often the stream polls the feed for new events (default 250 ms). */
+  readonly pollIntervalMs: number;
+  /** How often an idle stream sends a comment line to keep proxies from closing it (default 15 000 ms). */
+  readonly keepAliveMs: number;
 }
 
 /** Hono environment of the app: the authenticated principal is set by the auth middleware. */

@@ -6,7 +6,7 @@ import { ValidationError } from "../errors/validation-error.js";
 import { accessLog, type RequestLogLine } from "./access-log.js";
 import { authenticate } from "./authorize.js";
 import { bodyLimit, DEFAULT_MAX_BODY_BYTES } from "./body-limit.js";
-import type { HttpDeps, HttpEnv } from "./context.js";
+import type { HttpDeps, HttpEnv, SseSettings } from "./context.js";
 import { errorResponse, toErrorResponse, validationHook } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
 import { DEFAULT_RATE_PER_MINUTE, rateLimit } from "./rate-limit.js";
@@ -34,6 +34,8 @@ export interface HttpAppOptions {
   readonly limits?: HttpLimits;
   /** Called once per answered request (method, path, status, duration, principal, request id). */
   readonly log?: (line: RequestLogLine) => void;
+  /** Timing of `GET /v1/events/stream` (defaults: poll the feed every 250 ms, keep-alive every 15 s). */
+  readonly sse?: Partial<SseSettings>;
 }
 
 /** The served API: a fetch handler and its OpenAPI document. */
@@ -42,6 +44,12 @@ export interface HttpApp {
   readonly fetch: (request: Request) => Promise<Response>;
   /** The OpenAPI 3.1 document of every route, as served at `GET /openapi.json`. */
   readonly openapi: () => Record<string, unknown>;
+  /**
+   * Ends every long-lived answer: open SSE streams finish and pending ticket long polls answer with the
+   * ticket's current state (`timed_out: true` if still pending). Call it when the server starts shutting
+   * down, before waiting for in-flight requests. Idempotent; ordinary requests are unaffected.
+   */
+  readonly close: () => void;
 }
 
 /**
@@ -57,11 +65,14 @@ export interface HttpApp {
  * ```
  */
 export function createHttpApp(options: HttpAppOptions): HttpApp {
+  const closing = new AbortController();
   const deps: HttpDeps = {
     controlPlane: options.controlPlane,
     auth: options.auth,
     now: options.now ?? Date.now,
     ...(options.tokens !== undefined ? { tokens: options.tokens } : {}),
+    shutdown: closing.signal,
+    sse: { pollIntervalMs: 250, keepAliveMs: 15_000, ...options.sse },
   };
   const app = new OpenAPIHono<HttpEnv>({ defaultHook: validationHook });
   app.onError((error) => toErrorResponse(error, options.onFault));
@@ -82,7 +93,11 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   registerRoutes(app, deps);
   const document = () => openApiDocument(app);
   app.get("/openapi.json", (c) => c.json(document()));
-  return { fetch: async (request) => app.fetch(request), openapi: document };
+  return {
+    fetch: async (request) => app.fetch(request),
+    openapi: document,
+    close: () => closing.abort(new Error("the HTTP app is closing")),
+  };
 }
 
 /** A limit given as a positive integer, else its default. @throws ValidationError naming `limits.<name>`. */

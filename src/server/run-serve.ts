@@ -173,8 +173,7 @@ async function start(
   let stopping: Promise<void> | undefined;
   const stop = async (reason = "stop requested") => {
     log.info(`acp serve: shutting down (${reason}); finishing requests in flight`);
-    const closeApp = (app as { close?: () => unknown }).close;
-    const clean = await drain.drain(config.shutdownGraceMs, () => closeApp?.call(app));
+    const clean = await drain.drain(config.shutdownGraceMs, () => app.close());
     if (!clean) {
       log.error(`grace period of ${config.shutdownGraceMs} ms over: open connections were closed`, {
         in_flight: drain.inFlight,

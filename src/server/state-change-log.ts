@@ -22,13 +22,8 @@ export async function followFeed(
     readonly onError: (error: unknown) => void;
   },
 ): Promise<FeedFollower> {
-  let after = 0;
   // Skip the history: only changes from now on are logged.
-  for (;;) {
-    const page = await cp.feed({ afterId: after, limit: PAGE });
-    if (page.length === 0) break;
-    after = page.at(-1)!.id;
-  }
+  let after = await cp.feedHead();
   const drain = async () => {
     for (;;) {
       const page = await cp.feed({ afterId: after, limit: PAGE });

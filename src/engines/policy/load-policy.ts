@@ -132,3 +132,19 @@ export function loadPolicy(source: PolicySource, options?: LoadPolicyOptions): C
     maxMatchLength,
   });
 }
+
+/**
+ * Like {@link loadPolicy} for text received from outside (an HTTP body, stdin): the string is always parsed as
+ * YAML/JSON text, never read as a file path, so a caller cannot make the server read its files.
+ * @throws ValidationError (code `policy_invalid`) for a syntax error, a document that is not a mapping, or any
+ *   problem {@link loadPolicy} reports.
+ * @example
+ * const policy = loadPolicyText("actions:\n  blocked: [drop_database]\n");
+ */
+export function loadPolicyText(text: string, options?: LoadPolicyOptions): CompiledPolicy {
+  const raw = parseText(text, "policy text");
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    fail([{ path: "", message: "policy text: expected a mapping (an object) at the top level" }]);
+  }
+  return loadPolicy(raw as Readonly<Record<string, unknown>>, options);
+}

@@ -1,7 +1,23 @@
 import type { HttpDeps, HttpRouter } from "../context.js";
+import { registerAgentRoutes } from "./agents.js";
+import { registerEventStreamRoutes } from "./events-stream.js";
+import { registerKillResumeRoutes } from "./kill-resume.js";
+import { registerPolicyRoutes } from "./policies.js";
+import { registerProbeRoutes } from "./probes.js";
+import { registerProposalRoutes } from "./proposals.js";
 import { registerSessionContractRoutes } from "./sessions-contract.js";
+import { registerSessionWriteRoutes } from "./sessions-write.js";
+import { registerTicketWaitRoutes } from "./ticket-wait.js";
 
 /** Registers every `/v1` route (each group in its own file). */
 export function registerRoutes(app: HttpRouter, deps: HttpDeps): void {
   registerSessionContractRoutes(app, deps);
+  registerSessionWriteRoutes(app, deps);
+  registerProposalRoutes(app, deps);
+  registerTicketWaitRoutes(app, deps);
+  registerKillResumeRoutes(app, deps);
+  registerAgentRoutes(app, deps);
+  registerEventStreamRoutes(app, deps);
+  registerPolicyRoutes(app, deps);
+  registerProbeRoutes(app, deps);
 }

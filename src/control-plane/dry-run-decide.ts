@@ -1,0 +1,157 @@
+import type { CompiledPolicy } from "../engines/policy/compiled-policy.js";
+import { parseProposal } from "../engines/router/parse-proposal.js";
+import { type AgentPolicy, routeProposal } from "../engines/router/route-proposal.js";
+import { EXECUTABLE_STATUSES } from "../engines/sessions/session-transitions.js";
+import { ValidationError, type ValidationIssue } from "../errors/validation-error.js";
+import type { AgentRecord } from "../types/agent.js";
+import type {
+  DecisionCode,
+  Outcome,
+  RoutingDecision,
+  SteeringContext,
+  TraceEntry,
+} from "../types/decision.js";
+import { collectMicros, formatMicros } from "../types/money.js";
+import type { ProposalInput } from "../types/proposal.js";
+import type { RiskLevel } from "../types/risk.js";
+import { SESSION_STATUSES, type SessionStatus } from "../types/session.js";
+import type { ActionTier } from "../types/tier.js";
+
+/**
+ * An imagined session for {@link dryRunDecide}: its state and budget. Omitted fields mean "a fresh session":
+ * status `created`, unlimited budget, nothing used.
+ */
+export interface DryRunSession {
+  readonly status?: SessionStatus;
+  readonly agentId?: string | null;
+  /** Budget limits and usage in currency units (number or decimal string); `null`/omitted limit: unlimited. */
+  readonly maxCost?: number | string | null;
+  readonly usedCost?: number | string;
+  readonly maxActions?: number | null;
+  readonly usedActions?: number;
+}
+
+/** What {@link dryRunDecide} concludes: the decision `propose()` would give, without any stored effect. */
+export interface DryRunDecision {
+  readonly outcome: Outcome;
+  readonly code: DecisionCode;
+  readonly reason: string;
+  readonly riskLevel: RiskLevel;
+  readonly tier: ActionTier;
+  readonly trace: readonly TraceEntry[];
+  readonly warnings: readonly string[];
+  readonly steering: SteeringContext | null;
+}
+
+/** Options of {@link dryRunDecide}. */
+export interface DryRunOptions {
+  readonly session?: DryRunSession;
+  /** The proposing agent's record; `null`: a registry exists and the agent is not in it; omitted: no check. */
+  readonly agent?: AgentRecord | null;
+  readonly agentPolicy?: AgentPolicy;
+}
+
+const SESSION_KEYS = ["status", "agentId", "maxCost", "usedCost", "maxActions", "usedActions"];
+const OUTCOME_OF: Readonly<Record<RoutingDecision["verdict"], Outcome>> = {
+  allow: "allowed",
+  deny: "denied",
+  approve: "pending_approval",
+  steer: "steered",
+};
+
+function parseSession(s: DryRunSession | undefined) {
+  const issues: ValidationIssue[] = [];
+  const raw = (s ?? {}) as Record<string, unknown>;
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw new ValidationError([{ path: "session", message: "expected an object" }], "dry-run session");
+  }
+  for (const key of Object.keys(raw)) {
+    if (!SESSION_KEYS.includes(key)) issues.push({ path: `session.${key}`, message: "unknown key" });
+  }
+  const status = raw.status ?? "created";
+  if (!(SESSION_STATUSES as readonly unknown[]).includes(status)) {
+    issues.push({ path: "session.status", message: `expected ${SESSION_STATUSES.join("|")}` });
+  }
+  const count = (value: unknown, path: string, fallback: number | null) => {
+    if (value === undefined || value === null) return fallback;
+    if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+      issues.push({ path, message: "expected a non-negative integer" });
+      return fallback;
+    }
+    return value;
+  };
+  const maxCost =
+    raw.maxCost === undefined || raw.maxCost === null
+      ? null
+      : collectMicros(raw.maxCost, "session.maxCost", issues);
+  const usedCost =
+    raw.usedCost === undefined ? 0 : (collectMicros(raw.usedCost, "session.usedCost", issues) ?? 0);
+  const maxActions = count(raw.maxActions, "session.maxActions", null);
+  const usedActions = count(raw.usedActions, "session.usedActions", 0) ?? 0;
+  if (issues.length > 0) throw new ValidationError(issues, "dry-run session");
+  return { status: status as SessionStatus, maxCost, usedCost, maxActions, usedActions };
+}
+
+/**
+ * Computes the decision a proposal would get, with no storage and no side effect: the session state check,
+ * the decision core (agent identity when `agent` is given, policy risk and tier, condition trees, the
+ * policy's evaluators) and the budget check against the imagined session. Stateful steps that depend on
+ * other records (kill switches, approval scopes, resource locks, retries of approved proposals) are not
+ * simulated; a trace entry `dry_run` says so. Used by `POST /v1/policies/test` and `acp policy test`.
+ * @throws ValidationError for a malformed proposal (`sessionId` may be omitted) or session.
+ * @example
+ * const d = await dryRunDecide(loadPolicy("examples/policy.yaml"), { action: "send_email", cost: "0.5" });
+ * d.outcome; // "pending_approval"
+ */
+export async function dryRunDecide(
+  policy: CompiledPolicy,
+  input: Omit<ProposalInput, "sessionId" | "idempotencyKey"> & { readonly sessionId?: string },
+  options: DryRunOptions = {},
+): Promise<DryRunDecision> {
+  const proposal = parseProposal({ sessionId: "dry-run", ...input });
+  const session = parseSession(options.session);
+  const risk = policy.internals.assessRisk(proposal);
+  const trace: TraceEntry[] = [
+    { step: "dry_run", result: "no kill switch, approval scope or lock simulated" },
+  ];
+  if (!EXECUTABLE_STATUSES.includes(session.status)) {
+    const reason = `session is ${session.status}: no proposal is executable`;
+    trace.push({ step: "session", result: "session_not_executable", detail: reason }, risk);
+    return {
+      outcome: "denied",
+      code: "session_not_executable",
+      reason,
+      riskLevel: risk.result as RiskLevel,
+      tier: "blocked",
+      trace,
+      warnings: [],
+      steering: null,
+    };
+  }
+  trace.push({ step: "session", result: "ok" });
+  const routed = await routeProposal(policy, proposal, {
+    ...(options.agent === undefined ? {} : { agent: options.agent }),
+    ...(options.agentPolicy === undefined ? {} : { agentPolicy: options.agentPolicy }),
+  });
+  trace.push(...routed.trace);
+  const base = {
+    riskLevel: routed.riskLevel,
+    tier: routed.tier,
+    trace,
+    warnings: routed.warnings,
+    steering: routed.verdict === "steer" ? routed.steering : null,
+  };
+  if (routed.verdict === "allow" || routed.verdict === "approve") {
+    const overActions = session.maxActions !== null && session.usedActions + 1 > session.maxActions;
+    const overCost = session.maxCost !== null && session.usedCost + proposal.costMicros > session.maxCost;
+    if (overActions || overCost) {
+      const reason = overActions
+        ? `budget exhausted: all ${session.maxActions} actions of the session are used`
+        : `budget exhausted: cost ${formatMicros(session.usedCost)} used + ${formatMicros(proposal.costMicros)} would exceed ${formatMicros(session.maxCost ?? 0)}`;
+      trace.push({ step: "budget", result: "budget_exhausted", detail: reason });
+      return { ...base, outcome: "denied", code: "budget_exhausted", reason };
+    }
+    trace.push({ step: "budget", result: "ok" });
+  }
+  return { ...base, outcome: OUTCOME_OF[routed.verdict], code: routed.code, reason: routed.reason };
+}

@@ -1,0 +1,121 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { streamSSE } from "hono/streaming";
+import { ControlPlaneError } from "../../errors/control-plane-error.js";
+import { assertOwnAgent, authorize } from "../authorize.js";
+import type { HttpDeps, HttpRouter } from "../context.js";
+import { httpError } from "../errors.js";
+import { BEARER, errorResponses, uuid } from "../schemas/common.js";
+import { toEventFrame } from "../schemas/event-frame.js";
+
+/** Events read from the feed per poll. */
+const PAGE = 500;
+const FeedId = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).openapi({ type: "integer" });
+
+const eventStream = createRoute({
+  method: "get",
+  path: "/v1/events/stream",
+  operationId: "streamEvents",
+  tags: ["Events"],
+  summary: "The live feed as Server-Sent Events (resumable with Last-Event-ID)",
+  description:
+    "Each event: `id` = feed id, `event` = the exact event kind (`acp_kind`), `data` = the EventFrame JSON. " +
+    "Starts after `Last-Event-ID` (header) or `after` (query) when given; otherwise at the current end of the " +
+    "feed (nothing old is sent). A comment line is sent every 15 s to keep the connection open. An agent " +
+    "token must give the session_id of one of its sessions.",
+  security: BEARER,
+  request: {
+    headers: z.object({
+      "last-event-id": FeedId.optional().openapi({ param: { name: "Last-Event-ID", in: "header" } }),
+    }),
+    query: z.object({ session_id: uuid().optional(), after: FeedId.optional() }),
+  },
+  responses: {
+    200: {
+      description: "An endless text/event-stream of EventFrame events",
+      content: { "text/event-stream": { schema: z.string() } },
+    },
+    ...errorResponses(401, 403, 404, 422),
+  },
+});
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    if (signal.aborted) done();
+    else signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+/**
+ * `GET /v1/events/stream`: polls the facade's global feed every `sse.pollIntervalMs` and sends each new
+ * event; stops when the client disconnects or the app closes (`HttpApp.close()`). A storage failure ends the
+ * stream with an `error` event (no detail); the client reconnects with `Last-Event-ID` and misses nothing.
+ */
+export function registerEventStreamRoutes(app: HttpRouter, deps: HttpDeps): void {
+  const { controlPlane: cp, shutdown, sse } = deps;
+  app.openapi(eventStream, async (c) => {
+    const principal = authorize(c, "read", "read.own");
+    const q = c.req.valid("query");
+    if (principal.role === "agent") {
+      if (q.session_id === undefined) {
+        throw httpError(
+          "forbidden",
+          "an agent token streams the events of one of its sessions: give session_id",
+          {
+            agentId: principal.agentId,
+          },
+        );
+      }
+      const session = await cp.getSession(q.session_id);
+      assertOwnAgent(principal, session.agentId, `session ${session.id}`);
+    } else if (q.session_id !== undefined) {
+      await cp.getSession(q.session_id); // 404 now rather than an empty stream
+    }
+    const resumeFrom = c.req.valid("header")["last-event-id"] ?? q.after;
+    const start = resumeFrom ?? (await cp.feedHead());
+    const signal = AbortSignal.any([c.req.raw.signal, shutdown]);
+    const response = streamSSE(c, async (stream) => {
+      const stop = new AbortController();
+      const onStop = () => stop.abort();
+      signal.addEventListener("abort", onStop, { once: true });
+      stream.onAbort(onStop);
+      let after = start;
+      let lastWrite = Date.now();
+      try {
+        await stream.write(": connected\n\n");
+        while (!stop.signal.aborted) {
+          const events = await cp.feed({
+            afterId: after,
+            limit: PAGE,
+            ...(q.session_id === undefined ? {} : { sessionId: q.session_id }),
+          });
+          for (const e of events) {
+            if (stop.signal.aborted) break;
+            await stream.writeSSE({ id: String(e.id), event: e.kind, data: JSON.stringify(toEventFrame(e)) });
+            after = e.id;
+            lastWrite = Date.now();
+          }
+          if (events.length === PAGE) continue;
+          if (Date.now() - lastWrite >= sse.keepAliveMs) {
+            await stream.write(": keep-alive\n\n");
+            lastWrite = Date.now();
+          }
+          await sleep(Math.min(sse.pollIntervalMs, sse.keepAliveMs), stop.signal);
+        }
+      } catch (error) {
+        const closed = error instanceof ControlPlaneError && error.code === "closed";
+        if (!stop.signal.aborted && !stream.aborted) {
+          await stream.writeSSE({ event: "error", data: closed ? "server closing" : "feed read failed" });
+        }
+      } finally {
+        signal.removeEventListener("abort", onStop);
+      }
+    });
+    return response as never;
+  });
+}
