@@ -170,6 +170,9 @@ async function start(
     },
     onError: (error) => log.error("maintenance pass failed", { error: String(error) }),
   });
+  log.info(
+    `acp serve: ready (maintenance every ${config.maintenanceIntervalMs} ms; stop with SIGTERM or Ctrl-C)`,
+  );
   let stopping: Promise<void> | undefined;
   const stop = async (reason = "stop requested") => {
     log.info(`acp serve: shutting down (${reason}); finishing requests in flight`);
