@@ -80,7 +80,7 @@ describe("request body limit (real HTTP)", () => {
   it("lets a body within the limit through and logs each request without its token", async () => {
     const res = await h.call("/v1/sessions", { token: TOKENS.operator, body: { name: "small" } });
     expect(res.status).toBe(201);
-    expect(await res.json()).toMatchObject({ name: "small" });
+    expect(await res.json()).toMatchObject({ session_name: "small" });
     expect(res.headers.get("x-request-id")).toMatch(/^[\w.:-]+$/);
     const line = lines.find((l) => l.requestId === res.headers.get("x-request-id"));
     expect(line).toMatchObject({
