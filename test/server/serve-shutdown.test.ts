@@ -81,7 +81,10 @@ describe("acp serve: SIGTERM under load (real process, SQLite file)", () => {
     }
     await seed.close();
     const config = join(dir, "serve.yaml");
-    writeFileSync(config, `sqlite: acp.db\npolicy: ${resolve("examples/policy.yaml")}\nlimits: { rate_per_minute: 1000000 }\n`);
+    writeFileSync(
+      config,
+      `sqlite: acp.db\npolicy: ${resolve("examples/policy.yaml")}\nlimits: { rate_per_minute: 1000000 }\n`,
+    );
 
     const server = await startServe(["--config", config]);
     expect(server.adminToken).toBeUndefined(); // tokens exist already
@@ -114,7 +117,11 @@ describe("acp serve: SIGTERM under load (real process, SQLite file)", () => {
 
     // The database, opened with the library: nothing half-written.
     const storage = createSqliteStorage({ path: db });
-    const cp = await createControlPlane({ storage, policy: resolve("examples/policy.yaml"), recoverOnStart: false });
+    const cp = await createControlPlane({
+      storage,
+      policy: resolve("examples/policy.yaml"),
+      recoverOnStart: false,
+    });
     try {
       for (const log of logs) {
         const sessionId = log.sessionId!;
@@ -137,7 +144,9 @@ describe("acp serve: SIGTERM under load (real process, SQLite file)", () => {
         for (const p of proposals) {
           const own = events.filter((e) => e.proposalId === p.id);
           expect(own.filter((e) => e.kind === "proposal_decided")).toHaveLength(1);
-          expect(own.filter((e) => e.kind === "execution_completed")).toHaveLength(p.status === "succeeded" ? 1 : 0);
+          expect(own.filter((e) => e.kind === "execution_completed")).toHaveLength(
+            p.status === "succeeded" ? 1 : 0,
+          );
         }
         // The allowed proposals of the session are exactly those the client was told were allowed: no answer
         // to an in-flight request was lost.
