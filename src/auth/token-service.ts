@@ -29,7 +29,7 @@ export interface CreateTokenInput {
   readonly agentId?: string;
   /** At most 128 characters; default `<role>-<last 8 characters of the id>`. */
   readonly name?: string;
-  /** Lifetime in milliseconds (a positive integer); absent = never expires. */
+  /** Lifetime in milliseconds (a positive integer, at most 100 years); absent = never expires. */
   readonly expiresInMs?: number;
   /** The principal name creating it (recorded as `createdBy`). */
   readonly createdBy?: string;
@@ -80,6 +80,9 @@ export function tokenStatus(record: ApiTokenRecord, now: number): TokenStatus {
 /** The largest `name` a token may have. */
 export const MAX_TOKEN_NAME_LENGTH = 128;
 
+/** The longest lifetime a token may be given: 100 years (longer is a mistake; omit the expiry instead). */
+export const MAX_TOKEN_LIFETIME_MS = 100 * 365 * 86_400_000;
+
 const toRecord = ({ hash: _hash, ...record }: StoredApiToken): ApiTokenRecord => record;
 
 /** Every problem of `input`, each naming its field. */
@@ -100,9 +103,13 @@ export function validateTokenInput(input: CreateTokenInput): ValidationIssue[] {
     input.expiresInMs !== undefined &&
     (typeof input.expiresInMs !== "number" ||
       !Number.isSafeInteger(input.expiresInMs) ||
-      input.expiresInMs <= 0)
+      input.expiresInMs <= 0 ||
+      input.expiresInMs > MAX_TOKEN_LIFETIME_MS)
   )
-    issues.push({ path: "expiresInMs", message: "expected a positive integer number of milliseconds" });
+    issues.push({
+      path: "expiresInMs",
+      message: "expected a positive integer number of milliseconds, at most 100 years",
+    });
   return issues;
 }
 

@@ -1,5 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Authenticator } from "../auth/authenticator.js";
+import type { TokenService } from "../auth/token-service.js";
 import type { ControlPlane } from "../control-plane/control-plane.js";
 import { authenticate } from "./authorize.js";
 import type { HttpDeps, HttpEnv } from "./context.js";
@@ -15,6 +16,11 @@ export interface HttpAppOptions {
   readonly now?: () => number;
   /** Called with every unexpected error (answered as 500 without its message). */
   readonly onFault?: (error: unknown) => void;
+  /**
+   * Token management served at `/v1/tokens` (admin: `tokens.manage`), usually `createTokenService({ storage })`
+   * next to `auth: createTokenAuth({ storage })`. Absent ⇒ those routes answer 501 in the envelope.
+   */
+  readonly tokens?: TokenService;
 }
 
 /** The served API: a fetch handler and its OpenAPI document. */
@@ -42,6 +48,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     controlPlane: options.controlPlane,
     auth: options.auth,
     now: options.now ?? Date.now,
+    ...(options.tokens === undefined ? {} : { tokens: options.tokens }),
   };
   const app = new OpenAPIHono<HttpEnv>({ defaultHook: validationHook });
   app.onError((error) => toErrorResponse(error, options.onFault));

@@ -75,6 +75,7 @@ describe.each(await withAllStorageCases())("token service on $name", (storageCas
     await bad({ role: "viewer", expiresInMs: 0 }, "expiresInMs");
     await bad({ role: "viewer", expiresInMs: -5 }, "expiresInMs");
     await bad({ role: "viewer", expiresInMs: 1.5 }, "expiresInMs");
+    await bad({ role: "viewer", expiresInMs: 101 * 365 * DAY }, "expiresInMs");
     expect(await tokens.list()).toEqual([]);
     const ok = await tokens.create({ role: "viewer", name: "x".repeat(128) });
     expect(ok.record.name).toHaveLength(128);

@@ -104,7 +104,8 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     statements: (s) => [
       `CREATE TABLE ${s}.acp_api_tokens (
   id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, name TEXT NOT NULL, role TEXT NOT NULL, agent_id TEXT,
-  created_at BIGINT NOT NULL, expires_at BIGINT, revoked_at BIGINT, created_by TEXT)`,
+  created_at BIGINT NOT NULL, expires_at BIGINT, revoked_at BIGINT, created_by TEXT,
+  pos BIGINT GENERATED ALWAYS AS IDENTITY)`,
     ],
   },
 ];
