@@ -126,6 +126,9 @@ describe("token routes with stored tokens", () => {
       status: "revoked",
       revoked_at: new Date(clock.now()).toISOString(),
     });
+    const audit = await h().storage.read((tx) => tx.events.feed({ limit: 100 }));
+    const me = (await h().tokens!.list())[0]!;
+    expect(audit.at(-1)).toMatchObject({ kind: "token_revoked", payload: { tokenId: body.id, by: me.name } });
     const refused = await h().call("/v1/sessions", { token: body.token! });
     expect(refused.status).toBe(401);
     expect(refused.headers.get("www-authenticate")).toMatch(/^Bearer/);

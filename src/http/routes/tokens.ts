@@ -117,8 +117,8 @@ export function registerTokenRoutes(app: HttpRouter, { tokens, now }: HttpDeps):
   });
 
   app.openapi(revokeToken, async (c) => {
-    authorize(c, "tokens.manage");
-    const record = await service(tokens).revoke(c.req.valid("param").token_id);
+    const principal = authorize(c, "tokens.manage");
+    const record = await service(tokens).revoke(c.req.valid("param").token_id, { by: principal.name });
     return c.json(toApiToken(record, now()), 200);
   });
 }
