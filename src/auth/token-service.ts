@@ -1,7 +1,7 @@
 import { NotFoundError } from "../errors/control-plane-error.js";
 import { ValidationError, type ValidationIssue } from "../errors/validation-error.js";
 import type { StoredApiToken } from "../storage/api-token-store.js";
-import type { Storage } from "../storage/storage.js";
+import type { Storage, StorageTx } from "../storage/storage.js";
 import { uuidv7 } from "../types/uuid-v7.js";
 import { isRole, ROLES, type Role } from "./roles.js";
 import { hashApiToken, newApiToken } from "./token-hash.js";
@@ -29,7 +29,7 @@ export interface CreateTokenInput {
   readonly agentId?: string;
   /** At most 128 characters; default `<role>-<last 8 characters of the id>`. */
   readonly name?: string;
-  /** Lifetime in milliseconds (a positive integer); absent = never expires. */
+  /** Lifetime in milliseconds (a positive integer, at most 100 years); absent = never expires. */
   readonly expiresInMs?: number;
   /** The principal name creating it (recorded as `createdBy`). */
   readonly createdBy?: string;
@@ -41,7 +41,11 @@ export interface CreatedToken {
   readonly record: ApiTokenRecord;
 }
 
-/** Creates, lists and revokes the API tokens of the served surfaces. Tokens are stored as SHA-256 hashes. */
+/**
+ * Creates, lists and revokes the API tokens of the served surfaces. Tokens are stored as SHA-256 hashes.
+ * Each creation and revocation appends a system audit event (`token_created`, `token_revoked`) in the same
+ * transaction, naming the token's id, name, role, agent and who acted — never the token.
+ */
 export interface TokenService {
   /**
    * Creates a token. @throws ValidationError naming the bad field (`role`, `agentId`, `name`, `expiresInMs`).
@@ -51,9 +55,10 @@ export interface TokenService {
   list(): Promise<readonly ApiTokenRecord[]>;
   /**
    * Revokes a token; it is refused from the next request on. Revoking a revoked token returns it unchanged.
+   * `options.by` names who revoked it in the `token_revoked` audit event.
    * @throws NotFoundError for an unknown id.
    */
-  revoke(id: string): Promise<ApiTokenRecord>;
+  revoke(id: string, options?: { readonly by?: string }): Promise<ApiTokenRecord>;
   /**
    * Creates an admin token when no unrevoked, unexpired token exists; else `undefined`. Safe when several
    * servers start at once on one database: only one of them creates it.
@@ -80,7 +85,27 @@ export function tokenStatus(record: ApiTokenRecord, now: number): TokenStatus {
 /** The largest `name` a token may have. */
 export const MAX_TOKEN_NAME_LENGTH = 128;
 
+/** The longest lifetime a token may be given: 100 years (longer is a mistake; omit the expiry instead). */
+export const MAX_TOKEN_LIFETIME_MS = 100 * 365 * 86_400_000;
+
 const toRecord = ({ hash: _hash, ...record }: StoredApiToken): ApiTokenRecord => record;
+
+/** Appends the system audit event of a token change (never the token or its hash). */
+async function audit(
+  tx: StorageTx,
+  kind: "token_created" | "token_revoked",
+  t: StoredApiToken,
+  by: string | null,
+  at: number,
+): Promise<void> {
+  await tx.events.append({
+    sessionId: null,
+    kind,
+    agentId: t.agentId,
+    payload: { tokenId: t.id, name: t.name, role: t.role, expiresAt: t.expiresAt, by },
+    at,
+  });
+}
 
 /** Every problem of `input`, each naming its field. */
 export function validateTokenInput(input: CreateTokenInput): ValidationIssue[] {
@@ -100,9 +125,13 @@ export function validateTokenInput(input: CreateTokenInput): ValidationIssue[] {
     input.expiresInMs !== undefined &&
     (typeof input.expiresInMs !== "number" ||
       !Number.isSafeInteger(input.expiresInMs) ||
-      input.expiresInMs <= 0)
+      input.expiresInMs <= 0 ||
+      input.expiresInMs > MAX_TOKEN_LIFETIME_MS)
   )
-    issues.push({ path: "expiresInMs", message: "expected a positive integer number of milliseconds" });
+    issues.push({
+      path: "expiresInMs",
+      message: "expected a positive integer number of milliseconds, at most 100 years",
+    });
   return issues;
 }
 
@@ -140,25 +169,35 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   return {
     async create(input) {
       const { token, stored } = build(input, now());
-      await storage.transaction((tx) => tx.apiTokens.insert(stored));
+      await storage.transaction(async (tx) => {
+        await tx.apiTokens.insert(stored);
+        await audit(tx, "token_created", stored, stored.createdBy, stored.createdAt);
+      });
       return { token, record: toRecord(stored) };
     },
     async list() {
       const rows = await storage.read((tx) => tx.apiTokens.list());
       return rows.map(toRecord);
     },
-    async revoke(id) {
+    async revoke(id, revokeOptions = {}) {
       const at = now();
-      const record = await storage.transaction(
-        async (tx) => (await tx.apiTokens.revoke(id, at)) ?? (await tx.apiTokens.get(id)),
-      );
+      const record = await storage.transaction(async (tx) => {
+        const revoked = await tx.apiTokens.revoke(id, at);
+        if (revoked === undefined) return tx.apiTokens.get(id);
+        await audit(tx, "token_revoked", revoked, revokeOptions.by ?? null, at);
+        return revoked;
+      });
       if (record === undefined) throw new NotFoundError("token", id);
       return toRecord(record);
     },
     async ensureAdmin() {
       const at = now();
       const { token, stored } = build({ role: "admin" }, at);
-      const inserted = await storage.transaction((tx) => tx.apiTokens.insertIfNoneActive(stored, at));
+      const inserted = await storage.transaction(async (tx) => {
+        if (!(await tx.apiTokens.insertIfNoneActive(stored, at))) return false;
+        await audit(tx, "token_created", stored, null, at);
+        return true;
+      });
       return inserted ? { token, record: toRecord(stored) } : undefined;
     },
   };

@@ -4,7 +4,7 @@ import type { Principal } from "../auth/roles.js";
 import type { TokenService } from "../auth/token-service.js";
 import type { ControlPlane } from "../control-plane/control-plane.js";
 
-/** What every route handler can reach: the facade, the authenticator and the clock. */
+/** What every route handler can reach: the facade, the authenticator, the token service and the clock. */
 export interface HttpDeps {
   readonly controlPlane: ControlPlane;
   readonly auth: Authenticator;

@@ -28,7 +28,10 @@ export interface HttpAppOptions {
   readonly now?: () => number;
   /** Called with every unexpected error (answered as 500 without its message). */
   readonly onFault?: (error: unknown) => void;
-  /** The stored API tokens behind the `/v1/tokens` routes (they answer 501 without it). */
+  /**
+   * Token management served at `/v1/tokens` (admin: `tokens.manage`), usually `createTokenService({ storage })`
+   * next to `auth: createTokenAuth({ storage })`. Absent ⇒ those routes answer 501 in the envelope.
+   */
   readonly tokens?: TokenService;
   /** Body size and rate limits (defaults: 1 MiB, 600 requests per minute per principal). */
   readonly limits?: HttpLimits;

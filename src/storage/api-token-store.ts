@@ -34,7 +34,7 @@ export interface ApiTokenStore {
   /** The token with this hash, whatever its state (revoked and expired ones too). */
   findByHash(hash: string): Promise<StoredApiToken | undefined>;
   get(id: string): Promise<StoredApiToken | undefined>;
-  /** Every token (there are few), oldest first (`createdAt`, then `id`). */
+  /** Every token (there are few), oldest first (`createdAt`, then insertion order). */
   list(): Promise<readonly StoredApiToken[]>;
   /**
    * Revoke-once: sets `revokedAt = at` only if the token is not revoked yet. Returns the updated record, or

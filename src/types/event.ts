@@ -25,6 +25,8 @@ export const EVENT_KINDS = [
   "cycle_started",
   "cycle_released",
   "lease_expired",
+  "token_created",
+  "token_revoked",
 ] as const;
 /** One of {@link EVENT_KINDS}. */
 export type EventKind = (typeof EVENT_KINDS)[number];

@@ -75,6 +75,7 @@ describe.each(await withAllStorageCases())("token service on $name", (storageCas
     await bad({ role: "viewer", expiresInMs: 0 }, "expiresInMs");
     await bad({ role: "viewer", expiresInMs: -5 }, "expiresInMs");
     await bad({ role: "viewer", expiresInMs: 1.5 }, "expiresInMs");
+    await bad({ role: "viewer", expiresInMs: 101 * 365 * DAY }, "expiresInMs");
     expect(await tokens.list()).toEqual([]);
     const ok = await tokens.create({ role: "viewer", name: "x".repeat(128) });
     expect(ok.record.name).toHaveLength(128);
@@ -109,6 +110,48 @@ describe.each(await withAllStorageCases())("token service on $name", (storageCas
     const auth = createTokenAuth({ storage, now: clock.now });
     expect(await auth.authenticate(second!.token)).toMatchObject({ role: "admin", id: second!.record.id });
     expect(await auth.authenticate(short.token)).toBeUndefined();
+  });
+
+  it("audits each creation and revocation in the system stream, never the token itself", async () => {
+    const admin = await tokens.ensureAdmin();
+    const { token, record } = await tokens.create({
+      role: "agent",
+      agentId: "billing",
+      createdBy: "root",
+      expiresInMs: 1000,
+    });
+    clock.advance(5);
+    await tokens.revoke(record.id, { by: "olivia" });
+    await tokens.revoke(record.id, { by: "olivia" }); // already revoked: no second event
+    const events = await storage.read((tx) => tx.events.feed({ limit: 100 }));
+    expect(events.map((e) => [e.kind, e.sessionId, e.agentId, e.payload, e.at])).toEqual([
+      [
+        "token_created",
+        null,
+        null,
+        { tokenId: admin!.record.id, name: admin!.record.name, role: "admin", expiresAt: null, by: null },
+        clock.now() - 5,
+      ],
+      [
+        "token_created",
+        null,
+        "billing",
+        { tokenId: record.id, name: record.name, role: "agent", expiresAt: record.expiresAt, by: "root" },
+        clock.now() - 5,
+      ],
+      [
+        "token_revoked",
+        null,
+        "billing",
+        { tokenId: record.id, name: record.name, role: "agent", expiresAt: record.expiresAt, by: "olivia" },
+        clock.now(),
+      ],
+    ]);
+    const text = JSON.stringify(events);
+    for (const t of [token, admin!.token]) {
+      expect(text).not.toContain(t.slice(4));
+      expect(text).not.toContain(hashApiToken(t));
+    }
   });
 
   it("concurrent ensureAdmin calls create exactly one token", async () => {

@@ -130,7 +130,7 @@ describe("per-principal rate limit (real HTTP)", () => {
   let h: HttpHarness;
   let now = 1_000_000;
   beforeAll(async () => {
-    h = await startHttp({ app: { limits: { ratePerMinute: 3 }, now: () => now } });
+    h = await startHttp({ now: () => now, app: { limits: { ratePerMinute: 3 } } });
   });
   afterAll(() => h.close());
 

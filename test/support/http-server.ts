@@ -2,6 +2,8 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { afterEach, beforeEach } from "vitest";
 import { createStaticAuth, type StaticToken } from "../../src/auth/static-auth.js";
+import { createTokenAuth } from "../../src/auth/token-auth.js";
+import { createTokenService, type TokenService } from "../../src/auth/token-service.js";
 import type { ControlPlane } from "../../src/control-plane/control-plane.js";
 import { createControlPlane } from "../../src/control-plane/create-control-plane.js";
 import { createHttpApp, type HttpApp, type HttpAppOptions } from "../../src/http/create-http-app.js";
@@ -35,6 +37,10 @@ export interface HttpHarness {
   readonly storage: Storage;
   readonly app: HttpApp;
   readonly url: string;
+  /** The token service (only with `auth: "stored"`). */
+  readonly tokens: TokenService | undefined;
+  /** The first admin token, created by `ensureAdmin` (only with `auth: "stored"`). */
+  readonly adminToken: string | undefined;
   /** `fetch(url + path)` with the bearer token and a JSON body when given. */
   call(
     path: string,
@@ -43,20 +49,41 @@ export interface HttpHarness {
   close(): Promise<void>;
 }
 
+/** Options of {@link startHttp}. */
+export interface StartHttpOptions {
+  /** Default: a fresh memory storage. */
+  readonly storage?: Storage;
+  readonly policy?: unknown;
+  /**
+   * How requests authenticate: `"static"` (default) — the {@link TOKENS}, no token service (`/v1/tokens`
+   * answers 501); `"stored"` — `createTokenAuth` over the storage with a token service, and a first admin token
+   * in `adminToken`.
+   */
+  readonly auth?: "static" | "stored";
+  /** Clock of the app, the token service and the token authenticator (default `Date.now`). */
+  readonly now?: () => number;
+  /** Further app options (`limits`, `log`, …). */
+  readonly app?: Partial<Omit<HttpAppOptions, "controlPlane" | "auth" | "now" | "tokens">>;
+}
+
 /**
  * Starts `createHttpApp` on 127.0.0.1 with an ephemeral port over the given (default: memory) storage, with
  * extra app options (`limits`, `log`, …) when given.
  */
-export async function startHttp(
-  options: {
-    storage?: Storage;
-    policy?: unknown;
-    app?: Partial<Omit<HttpAppOptions, "controlPlane" | "auth">>;
-  } = {},
-): Promise<HttpHarness> {
+export async function startHttp(options: StartHttpOptions = {}): Promise<HttpHarness> {
   const storage = options.storage ?? createMemoryStorage();
   const cp = await createControlPlane({ storage, policy: (options.policy ?? TEST_POLICY) as never });
-  const app = createHttpApp({ ...options.app, controlPlane: cp, auth: createStaticAuth(TEST_TOKENS) });
+  const now = options.now ?? Date.now;
+  const stored = options.auth === "stored";
+  const tokens = stored ? createTokenService({ storage, now }) : undefined;
+  const adminToken = (await tokens?.ensureAdmin())?.token;
+  const app = createHttpApp({
+    ...options.app,
+    controlPlane: cp,
+    auth: stored ? createTokenAuth({ storage, now }) : createStaticAuth(TEST_TOKENS),
+    now,
+    ...(tokens === undefined ? {} : { tokens }),
+  });
   const server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -65,6 +92,8 @@ export async function startHttp(
     storage,
     app,
     url,
+    tokens,
+    adminToken,
     call(path, init = {}) {
       const headers: Record<string, string> = { ...init.headers };
       if (init.token !== undefined) headers.authorization = `Bearer ${init.token}`;
@@ -86,7 +115,7 @@ export async function startHttp(
 }
 
 /** Registers a fresh {@link startHttp} harness around each test. */
-export function useHttp(options: Parameters<typeof startHttp>[0] = {}): () => HttpHarness {
+export function useHttp(options: StartHttpOptions = {}): () => HttpHarness {
   let h: HttpHarness | undefined;
   beforeEach(async () => {
     h = await startHttp(options);

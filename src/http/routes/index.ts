@@ -8,6 +8,7 @@ import { registerProposalRoutes } from "./proposals.js";
 import { registerSessionContractRoutes } from "./sessions-contract.js";
 import { registerSessionWriteRoutes } from "./sessions-write.js";
 import { registerTicketWaitRoutes } from "./ticket-wait.js";
+import { registerTokenRoutes } from "./tokens.js";
 
 /** Registers every `/v1` route (each group in its own file). */
 export function registerRoutes(app: HttpRouter, deps: HttpDeps): void {
@@ -20,4 +21,5 @@ export function registerRoutes(app: HttpRouter, deps: HttpDeps): void {
   registerEventStreamRoutes(app, deps);
   registerPolicyRoutes(app, deps);
   registerProbeRoutes(app, deps);
+  registerTokenRoutes(app, deps);
 }

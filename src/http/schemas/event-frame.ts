@@ -53,6 +53,8 @@ export const CONTRACT_KIND_OF: Readonly<Record<EventKind, (typeof CONTRACT_EVENT
   cycle_started: "cycle_started",
   cycle_released: "cycle_completed",
   lease_expired: "cycle_recovered",
+  token_created: "signals_calculated",
+  token_revoked: "signals_calculated",
 };
 
 /** The session id of system-wide events (the contract requires a UUID): the nil UUID. */

@@ -40,9 +40,8 @@ export function memoryApiTokens(s: MemoryState): ApiTokenStore {
       return readCopy(s.apiTokens.get(id));
     },
     async list() {
-      return [...s.apiTokens.values()]
-        .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-        .map(readCopy);
+      // Maps keep insertion order (a replaced value keeps its place) and the sort is stable.
+      return [...s.apiTokens.values()].sort((a, b) => a.createdAt - b.createdAt).map(readCopy);
     },
     async revoke(id, at) {
       s.assertWritable();

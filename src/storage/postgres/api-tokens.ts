@@ -71,7 +71,7 @@ export function pgApiTokens(c: PgTxContext): ApiTokenStore {
       return r.rows[0] === undefined ? undefined : toToken(r.rows[0]);
     },
     async list() {
-      const r = await c.q.query(`SELECT ${COLUMNS} FROM ${t} ORDER BY created_at, id COLLATE "C"`);
+      const r = await c.q.query(`SELECT ${COLUMNS} FROM ${t} ORDER BY created_at, pos`);
       return r.rows.map(toToken);
     },
     async revoke(id, at) {

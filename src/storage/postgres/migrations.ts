@@ -104,7 +104,8 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     statements: (s) => [
       `CREATE TABLE ${s}.acp_api_tokens (
   id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, name TEXT NOT NULL, role TEXT NOT NULL, agent_id TEXT,
-  created_at BIGINT NOT NULL, expires_at BIGINT, revoked_at BIGINT, created_by TEXT)`,
+  created_at BIGINT NOT NULL, expires_at BIGINT, revoked_at BIGINT, created_by TEXT,
+  pos BIGINT GENERATED ALWAYS AS IDENTITY)`,
     ],
   },
 ];
@@ -159,13 +160,15 @@ export function postgresMigrationSql(
  */
 export async function migratePostgres(driver: SqlDriver, schema: string, apply: boolean): Promise<void> {
   const s = quote(schema);
-  const current = await driver.transaction(async (q) => {
+  const have = await driver.transaction(async (q) => {
     const exists = await q.query("SELECT to_regclass($1) IS NOT NULL AS ok", [`${s}.acp_migrations`]);
-    if (exists.rows[0]?.ok !== true) return 0;
-    const r = await q.query(`SELECT coalesce(max(version), 0) AS v FROM ${s}.acp_migrations`);
-    return Number(r.rows[0]?.v ?? 0);
+    if (exists.rows[0]?.ok !== true) return new Set<number>();
+    const r = await q.query(`SELECT version FROM ${s}.acp_migrations`);
+    return new Set(r.rows.map((row) => Number(row.version)));
   }, "read");
-  if (current >= POSTGRES_SCHEMA_VERSION) return;
+  // Every known version must be recorded (not only the newest): a missing one is applied.
+  if (POSTGRES_MIGRATIONS.every((m) => have.has(m.version))) return;
+  const current = Math.max(0, ...have);
   if (!apply) {
     throw new StorageError(
       `PostgreSQL schema ${schema} is at version ${current}, this adapter needs ${POSTGRES_SCHEMA_VERSION}: ` +

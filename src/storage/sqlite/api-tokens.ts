@@ -65,7 +65,7 @@ export function sqliteApiTokens(conn: SqlConnection): ApiTokenStore {
       return rows[0] ? toToken(rows[0]) : undefined;
     },
     async list() {
-      const { rows } = await runSql(conn, `SELECT ${COLUMNS} FROM acp_api_tokens ORDER BY created_at, id`);
+      const { rows } = await runSql(conn, `SELECT ${COLUMNS} FROM acp_api_tokens ORDER BY created_at, rowid`);
       return rows.map(toToken);
     },
     async revoke(id, at) {

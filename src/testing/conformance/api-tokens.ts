@@ -21,21 +21,22 @@ export function storedApiToken(id: string, patch: Partial<StoredApiToken> = {}):
 
 /** Stored API tokens: insert, lookups, guarded revoke, active count, insert-if-none-active. */
 export function apiTokenCases(ctx: ConformanceContext): void {
-  it("inserts, finds by hash and id, lists oldest first; a duplicate id or hash conflicts", async () => {
+  it("inserts, finds by hash and id, lists oldest first then in insertion order; duplicates conflict", async () => {
     const s = ctx.storage();
     const a = storedApiToken("a", { createdAt: 2000, role: "agent", agentId: "agent-1", createdBy: null });
     const b = storedApiToken("b", { createdAt: 1000, expiresAt: 9000 });
     const c = storedApiToken("c", { createdAt: 2000, role: "admin" });
     await write(s, async (tx) => {
-      await tx.apiTokens.insert(a);
-      await tx.apiTokens.insert(b);
       await tx.apiTokens.insert(c);
+      await tx.apiTokens.insert(b);
+      await tx.apiTokens.insert(a);
     });
     expect(await s.read((tx) => tx.apiTokens.findByHash(a.hash))).toEqual(a);
     expect(await s.read((tx) => tx.apiTokens.findByHash("f".repeat(64)))).toBeUndefined();
     expect(await s.read((tx) => tx.apiTokens.get("b"))).toEqual(b);
     expect(await s.read((tx) => tx.apiTokens.get("zz"))).toBeUndefined();
-    expect(await s.read((tx) => tx.apiTokens.list())).toEqual([b, a, c]);
+    // Same createdAt: insertion order (c before a), not id order.
+    expect(await s.read((tx) => tx.apiTokens.list())).toEqual([b, c, a]);
     await expect(
       write(s, (tx) => tx.apiTokens.insert(storedApiToken("a", { hash: "e".repeat(64) }))),
     ).rejects.toMatchObject({ code: "conflict" });
@@ -91,7 +92,7 @@ export function apiTokenCases(ctx: ConformanceContext): void {
     expect(await write(s, (tx) => tx.apiTokens.insertIfNoneActive(storedApiToken("second"), 2000))).toBe(
       false,
     );
-    expect((await s.read((tx) => tx.apiTokens.list())).map((t) => t.id)).toEqual(["first", "gone", "old"]);
+    expect((await s.read((tx) => tx.apiTokens.list())).map((t) => t.id)).toEqual(["old", "gone", "first"]);
   });
 
   it("of concurrent insertIfNoneActive callers exactly one inserts", async () => {
