@@ -30,6 +30,24 @@ describe("acp serve (real process)", () => {
     expect(list.status).toBe(200);
     expect(JSON.stringify(await list.json())).toContain(session.id);
 
+    // The README's quick start: the admin gives an agent its token; the agent opens a session and proposes.
+    const created = await call(server.url, "/v1/tokens", {
+      token,
+      body: { role: "agent", agent_id: "support-bot", name: "support-bot" },
+    });
+    expect(created.status).toBe(201);
+    const agent = ((await created.json()) as { token: string }).token;
+    const own = (await (
+      await call(server.url, "/v1/sessions", { token: agent, body: { name: "ticket 42" } })
+    ).json()) as {
+      id: string;
+    };
+    const decision = await call(server.url, "/v1/proposals", {
+      token: agent,
+      body: { session_id: own.id, action: "read_ticket", resource_id: "T-42" },
+    });
+    expect(await decision.json()).toMatchObject({ outcome: "allowed" });
+
     // One line per request (method, path, status, duration, principal, request id) and one per state change.
     await server.waitForLine(/ POST \/v1\/sessions 201 [\d.]+ms admin:\S+ req=\S+/);
     await server.waitForLine(/ GET \/v1\/sessions 401 [\d.]+ms - req=\S+/);
@@ -40,6 +58,7 @@ describe("acp serve (real process)", () => {
     server.process.kill("SIGTERM");
     expect(await server.exited).toBe(0);
     expect(server.lines.at(-1)).toMatch(/acp serve: stopped$/);
+    expect(server.lines.join("\n")).not.toContain(agent);
 
     // A restart on the same file keeps the data and the token, and prints no new admin token.
     const again = await startServe(["--sqlite", db, "--policy", POLICY]);
