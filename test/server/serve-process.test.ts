@@ -105,6 +105,9 @@ describe("acp serve (real process)", () => {
     const flag = spawnServe(["--port", "seventy"]);
     expect(await flag.exited).toBe(2);
     expect(flag.stderr()).toContain("--port: expected a port number");
+    const help = spawnServe(["--help"]);
+    expect(await help.exited).toBe(0);
+    expect(help.lines.join("\n")).toMatch(/--sqlite <file>[\s\S]*--config <file>[\s\S]*--shutdown-grace/);
     const unknown = spawnServe(["--prot", "1"]);
     expect(await unknown.exited).toBe(2);
     expect(unknown.stderr()).toContain("--prot");
