@@ -32,7 +32,11 @@ export function accessLog(log: ((line: RequestLogLine) => void) | undefined): Mi
     const incoming = c.req.header("x-request-id");
     const requestId = incoming !== undefined && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
     await next();
-    c.res.headers.set("x-request-id", requestId);
+    try {
+      c.res.headers.set("x-request-id", requestId);
+    } catch {
+      // A response with immutable headers (a proxied fetch answer) goes out without the id.
+    }
     if (log === undefined) return;
     const principal = c.get("principal");
     try {

@@ -77,6 +77,20 @@ describe("request body limit (real HTTP)", () => {
     expect(((await res.json()) as { details: { code: string } }).details.code).toBe("payload_too_large");
   });
 
+  it("over real HTTP, an understating Content-Length cannot smuggle a larger body past the limit", async () => {
+    const big = JSON.stringify({ name: "w".repeat(4 * MAX) });
+    const answer = await rawRequest(
+      h.url,
+      "POST /v1/sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
+        `Authorization: Bearer ${TOKENS.operator}\r\nContent-Length: 12\r\n\r\n${big}`,
+    );
+    // The first 12 bytes are the body (not JSON: 400); the rest is not a request (400, connection closed).
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(answer).not.toMatch(/HTTP\/1\.1 2\d\d /);
+    const sessions = await h.call("/v1/sessions", { token: TOKENS.operator });
+    expect(JSON.stringify(await sessions.json())).not.toContain("www");
+  });
+
   it("lets a body within the limit through and logs each request without its token", async () => {
     const res = await h.call("/v1/sessions", { token: TOKENS.operator, body: { name: "small" } });
     expect(res.status).toBe(201);
