@@ -70,6 +70,38 @@ describe("acp serve (real process)", () => {
     expect(await again.exited).toBe(0);
   });
 
+  it("runs the maintenance loop: a ticket past its deadline expires without any request, and is logged", async () => {
+    const policy = join(dir, "policy.yaml");
+    writeFileSync(policy, "version: 1\nactions:\n  alwaysApprove: [deploy]\napprovals:\n  timeout: 50ms\n");
+    const server = await startServe([
+      "--sqlite",
+      join(dir, "acp.db"),
+      "--policy",
+      policy,
+      "--maintenance-interval",
+      "100ms",
+    ]);
+    const token = server.adminToken!;
+    const created = await call(server.url, "/v1/tokens", { token, body: { role: "agent", agent_id: "bot" } });
+    const agent = ((await created.json()) as { token: string }).token;
+    const session = (await (await call(server.url, "/v1/sessions", { token: agent, body: {} })).json()) as {
+      id: string;
+    };
+    const decision = (await (
+      await call(server.url, "/v1/proposals", {
+        token: agent,
+        body: { session_id: session.id, action: "deploy" },
+      })
+    ).json()) as { outcome: string; ticket_id: string; proposal_id: string };
+    expect(decision.outcome).toBe("pending_approval");
+    await server.waitForLine(new RegExp(`event approval_expired .*ticket_id=${decision.ticket_id}`));
+    await server.waitForLine(/maintenance .*expired=1/);
+    const proposal = await call(server.url, `/v1/proposals/${decision.proposal_id}`, { token });
+    expect(await proposal.json()).toMatchObject({ status: "expired" });
+    server.process.kill("SIGTERM");
+    expect(await server.exited).toBe(0);
+  });
+
   it("--log-format json writes one JSON object per line, the admin token as its own record", async () => {
     const server = spawnServe(["--port", "0", "--sqlite", join(dir, "acp.db"), "--log-format", "json"]);
     const ready = await server.waitForLine(/acp serve: ready/);
