@@ -4,7 +4,7 @@ import { afterEach, beforeEach } from "vitest";
 import { createStaticAuth, type StaticToken } from "../../src/auth/static-auth.js";
 import type { ControlPlane } from "../../src/control-plane/control-plane.js";
 import { createControlPlane } from "../../src/control-plane/create-control-plane.js";
-import { createHttpApp, type HttpApp } from "../../src/http/create-http-app.js";
+import { createHttpApp, type HttpApp, type HttpAppOptions } from "../../src/http/create-http-app.js";
 import { createMemoryStorage } from "../../src/storage/memory/memory-storage.js";
 import type { Storage } from "../../src/storage/storage.js";
 import { TEST_POLICY } from "./control-plane-fixture.js";
@@ -44,10 +44,16 @@ export interface HttpHarness {
 }
 
 /** Starts `createHttpApp` on 127.0.0.1 with an ephemeral port over the given (default: memory) storage. */
-export async function startHttp(options: { storage?: Storage; policy?: unknown } = {}): Promise<HttpHarness> {
+export async function startHttp(
+  options: { storage?: Storage; policy?: unknown; sse?: HttpAppOptions["sse"] } = {},
+): Promise<HttpHarness> {
   const storage = options.storage ?? createMemoryStorage();
   const cp = await createControlPlane({ storage, policy: (options.policy ?? TEST_POLICY) as never });
-  const app = createHttpApp({ controlPlane: cp, auth: createStaticAuth(TEST_TOKENS) });
+  const app = createHttpApp({
+    controlPlane: cp,
+    auth: createStaticAuth(TEST_TOKENS),
+    ...(options.sse === undefined ? {} : { sse: options.sse }),
+  });
   const server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -69,6 +75,7 @@ export async function startHttp(options: { storage?: Storage; policy?: unknown }
       });
     },
     async close() {
+      app.close(); // ends open SSE streams and long polls, so that server.close() does not wait for them
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await cp.close();
       await storage.close();
