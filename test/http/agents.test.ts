@@ -22,7 +22,10 @@ describe("agents and delegations", () => {
   });
 
   it("the registry then governs proposals over HTTP (missing capability is a denial)", async () => {
-    await h().call("/v1/agents", { token: TOKENS.operator, body: { id: "agent-a", capabilities: ["read_file"] } });
+    await h().call("/v1/agents", {
+      token: TOKENS.operator,
+      body: { id: "agent-a", capabilities: ["read_file"] },
+    });
     const s = await h().cp.openSession({ agentId: "agent-a" });
     const d = await h().call("/v1/proposals", {
       token: TOKENS.agentA,
@@ -33,12 +36,16 @@ describe("agents and delegations", () => {
 
   it("refuses agent and viewer tokens registering agents (403) and bad bodies (422)", async () => {
     for (const token of [TOKENS.agentA, TOKENS.viewer, TOKENS.approver]) {
-      expect((await h().call("/v1/agents", { token, body: { id: "agent-a", capabilities: ["*"] } })).status).toBe(403);
+      expect(
+        (await h().call("/v1/agents", { token, body: { id: "agent-a", capabilities: ["*"] } })).status,
+      ).toBe(403);
     }
     const extra = await h().call("/v1/agents", { token: TOKENS.operator, body: { id: "x", role: "admin" } });
     expect(extra.status).toBe(422);
     expect(JSON.stringify(await extra.json())).toContain("role");
-    expect((await h().call("/v1/agents", { token: TOKENS.operator, body: { capabilities: [] } })).status).toBe(422);
+    expect(
+      (await h().call("/v1/agents", { token: TOKENS.operator, body: { capabilities: [] } })).status,
+    ).toBe(422);
     expect(await h().cp.listAgents()).toEqual([]);
     expect((await h().call("/v1/agents", { token: TOKENS.agentA })).status).toBe(403);
   });
@@ -56,7 +63,11 @@ describe("agents and delegations", () => {
       body: { from_agent_id: "agent-b", to_agent_id: "agent-a", task: "triage" },
     });
     expect(op.status).toBe(201);
-    expect(await op.json()).toMatchObject({ from_agent_id: "agent-b", to_agent_id: "agent-a", session_id: null });
+    expect(await op.json()).toMatchObject({
+      from_agent_id: "agent-b",
+      to_agent_id: "agent-a",
+      session_id: null,
+    });
 
     const mine = await h().cp.openSession({ agentId: "agent-a" });
     const theirs = await h().cp.openSession({ agentId: "agent-b" });

@@ -27,13 +27,17 @@ describe("kill and resume at agent, session and global scope", () => {
     expect((await h().cp.getSession(other.id)).status).toBe("created");
     expect(await (await propose(s.id)).json()).toMatchObject({ outcome: "denied" });
 
-    const switches = (await (await h().call("/v1/kill-switches?engaged_only=true", { token: TOKENS.viewer })).json()) as {
+    const switches = (await (
+      await h().call("/v1/kill-switches?engaged_only=true", { token: TOKENS.viewer })
+    ).json()) as {
       scope: string;
       target: string;
       engaged: boolean;
       released_at: string | null;
     }[];
-    expect(switches).toEqual([expect.objectContaining({ scope: "agent", target: "agent-a", engaged: true, reason: "burst" })]);
+    expect(switches).toEqual([
+      expect.objectContaining({ scope: "agent", target: "agent-a", engaged: true, reason: "burst" }),
+    ]);
 
     const resumed = await h().call("/v1/resume/agent/agent-a", { token: TOKENS.operator, method: "POST" });
     expect(resumed.status).toBe(200);
@@ -67,7 +71,9 @@ describe("kill and resume at agent, session and global scope", () => {
     expect((await h().call("/v1/kill/agent/agent-a", { body: {} })).status).toBe(401);
     const bad = await h().call("/v1/kill/agent/agent-a", { token: TOKENS.operator, body: { reason: "" } });
     expect(bad.status).toBe(422);
-    expect((await h().call("/v1/resume/session/nope", { token: TOKENS.operator, method: "POST" })).status).toBe(422);
+    expect(
+      (await h().call("/v1/resume/session/nope", { token: TOKENS.operator, method: "POST" })).status,
+    ).toBe(422);
     expect((await h().call("/v1/kill-switches?engaged_only=yes", { token: TOKENS.viewer })).status).toBe(422);
     expect(await h().cp.listKillSwitches()).toEqual([]);
   });

@@ -22,7 +22,10 @@ describe("POST /v1/proposals and the proposal paths", () => {
     expect(typeof d.proposal_id).toBe("string");
     expect(Array.isArray(d.trace)).toBe(true);
 
-    const denied = await post("/v1/proposals", TOKENS.agentA, { session_id: s.id, action: "delete_database" });
+    const denied = await post("/v1/proposals", TOKENS.agentA, {
+      session_id: s.id,
+      action: "delete_database",
+    });
     expect(denied.status).toBe(200);
     expect(await denied.json()).toMatchObject({ outcome: "denied", code: "blocked_action", tier: "blocked" });
 
@@ -50,7 +53,10 @@ describe("POST /v1/proposals and the proposal paths", () => {
     });
     expect(spoof.status).toBe(403);
     expect(await spoof.json()).toMatchObject({ details: { code: "forbidden" } });
-    const foreign = await post("/v1/proposals", TOKENS.agentA, { session_id: theirs.id, action: "read_file" });
+    const foreign = await post("/v1/proposals", TOKENS.agentA, {
+      session_id: theirs.id,
+      action: "read_file",
+    });
     expect(foreign.status).toBe(403);
     const same = await post("/v1/proposals", TOKENS.agentA, {
       session_id: mine.id,
@@ -72,10 +78,18 @@ describe("POST /v1/proposals and the proposal paths", () => {
 
   it("answers 422 naming an unknown body key or a bad cost, and 404 for an unknown session", async () => {
     const s = await h().cp.openSession({ agentId: "agent-a" });
-    const extra = await post("/v1/proposals", TOKENS.agentA, { session_id: s.id, action: "read_file", risk: 0 });
+    const extra = await post("/v1/proposals", TOKENS.agentA, {
+      session_id: s.id,
+      action: "read_file",
+      risk: 0,
+    });
     expect(extra.status).toBe(422);
     expect(JSON.stringify(await extra.json())).toContain("risk");
-    const cost = await post("/v1/proposals", TOKENS.agentA, { session_id: s.id, action: "read_file", cost: "abc" });
+    const cost = await post("/v1/proposals", TOKENS.agentA, {
+      session_id: s.id,
+      action: "read_file",
+      cost: "abc",
+    });
     expect(cost.status).toBe(422);
     expect(await cost.json()).toMatchObject({ details: { code: "validation_failed" } });
     const missing = await post("/v1/proposals", TOKENS.agentA, { session_id: UNKNOWN, action: "read_file" });
@@ -112,7 +126,11 @@ describe("POST /v1/proposals and the proposal paths", () => {
       output: { lines: 3 },
     });
     expect(done.status).toBe(200);
-    expect(await done.json()).toMatchObject({ status: "succeeded", actual_cost: "0.15", output: { lines: 3 } });
+    expect(await done.json()).toMatchObject({
+      status: "succeeded",
+      actual_cost: "0.15",
+      output: { lines: 3 },
+    });
     const twice = await post(`/v1/proposals/${d.proposal_id}/complete`, TOKENS.agentA, { ok: true });
     expect(twice.status).toBe(409);
     const late = await post(`/v1/proposals/${d.proposal_id}/heartbeat`, TOKENS.agentA, {});
@@ -125,7 +143,9 @@ describe("POST /v1/proposals and the proposal paths", () => {
     const d = (await (
       await post("/v1/proposals", TOKENS.agentA, { session_id: s.id, action: "write_file" })
     ).json()) as { proposal_id: string };
-    expect((await post(`/v1/proposals/${d.proposal_id}/complete`, TOKENS.agentB, { ok: true })).status).toBe(403);
+    expect((await post(`/v1/proposals/${d.proposal_id}/complete`, TOKENS.agentB, { ok: true })).status).toBe(
+      403,
+    );
     expect((await post(`/v1/proposals/${d.proposal_id}/heartbeat`, TOKENS.agentB, {})).status).toBe(403);
     expect((await h().call(`/v1/proposals/${d.proposal_id}`, { token: TOKENS.agentB })).status).toBe(403);
     expect((await h().cp.getProposal(d.proposal_id)).status).toBe("executing");

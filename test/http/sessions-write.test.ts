@@ -41,10 +41,16 @@ describe("session write paths", () => {
     const extra = await h().call("/v1/sessions", { token: TOKENS.agentA, body: { policy: {} } });
     expect(extra.status).toBe(422);
     expect(JSON.stringify(await extra.json())).toContain("policy");
-    const nested = await h().call("/v1/sessions", { token: TOKENS.agentA, body: { budget: { maxCost: "1" } } });
+    const nested = await h().call("/v1/sessions", {
+      token: TOKENS.agentA,
+      body: { budget: { maxCost: "1" } },
+    });
     expect(nested.status).toBe(422);
     expect(JSON.stringify(await nested.json())).toContain("maxCost");
-    const money = await h().call("/v1/sessions", { token: TOKENS.agentA, body: { budget: { max_cost: "-1" } } });
+    const money = await h().call("/v1/sessions", {
+      token: TOKENS.agentA,
+      body: { budget: { max_cost: "-1" } },
+    });
     expect(money.status).toBe(422);
     expect(await h().cp.listSessions()).toHaveLength(1);
   });
@@ -68,40 +74,54 @@ describe("session write paths", () => {
 
   it("aborts with a reason; another agent's token is 403; an operator controls any session", async () => {
     const s = await h().cp.openSession({ agentId: "agent-a" });
-    const foreign = await h().call(`/v1/sessions/${s.id}/abort`, { token: TOKENS.agentB, body: { reason: "x" } });
+    const foreign = await h().call(`/v1/sessions/${s.id}/abort`, {
+      token: TOKENS.agentB,
+      body: { reason: "x" },
+    });
     expect(foreign.status).toBe(403);
-    expect((await h().call(`/v1/sessions/${s.id}/pause`, { token: TOKENS.approver, method: "POST" })).status).toBe(
-      403,
-    );
+    expect(
+      (await h().call(`/v1/sessions/${s.id}/pause`, { token: TOKENS.approver, method: "POST" })).status,
+    ).toBe(403);
     expect((await h().cp.getSession(s.id)).status).toBe("created");
-    const res = await h().call(`/v1/sessions/${s.id}/abort`, { token: TOKENS.operator, body: { reason: "runaway" } });
+    const res = await h().call(`/v1/sessions/${s.id}/abort`, {
+      token: TOKENS.operator,
+      body: { reason: "runaway" },
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: "aborted", abort_details: "runaway" });
-    expect((await h().call(`/v1/sessions/${UNKNOWN}/abort`, { token: TOKENS.operator, method: "POST" })).status).toBe(
-      404,
-    );
+    expect(
+      (await h().call(`/v1/sessions/${UNKNOWN}/abort`, { token: TOKENS.operator, method: "POST" })).status,
+    ).toBe(404);
     const bad = await h().call(`/v1/sessions/${s.id}/pause`, { token: TOKENS.operator, body: { why: "x" } });
     expect(bad.status).toBe(422);
   });
 
   it("pages a session's audit log by seq", async () => {
     const s = await h().cp.openSession({ agentId: "agent-a" });
-    for (let i = 0; i < 3; i++) await h().cp.propose({ sessionId: s.id, action: "log_note", resourceId: `n${i}` });
+    for (let i = 0; i < 3; i++)
+      await h().cp.propose({ sessionId: s.id, action: "log_note", resourceId: `n${i}` });
     const total = (await h().cp.events(s.id)).length;
     expect(total).toBeGreaterThanOrEqual(4);
     const seen: number[] = [];
     let after = 0;
     for (;;) {
-      const res = await h().call(`/v1/sessions/${s.id}/events?after_seq=${after}&limit=2`, { token: TOKENS.agentA });
+      const res = await h().call(`/v1/sessions/${s.id}/events?after_seq=${after}&limit=2`, {
+        token: TOKENS.agentA,
+      });
       expect(res.status).toBe(200);
-      const page = (await res.json()) as { items: { seq: number; acp_kind: string }[]; next_after_seq: number | null };
+      const page = (await res.json()) as {
+        items: { seq: number; acp_kind: string }[];
+        next_after_seq: number | null;
+      };
       seen.push(...page.items.map((e) => e.seq));
       if (page.next_after_seq === null) break;
       after = page.next_after_seq;
     }
     expect(seen).toEqual(Array.from({ length: total }, (_, i) => i + 1));
     expect((await h().call(`/v1/sessions/${s.id}/events`, { token: TOKENS.agentB })).status).toBe(403);
-    expect((await h().call(`/v1/sessions/${s.id}/events?limit=0`, { token: TOKENS.viewer })).status).toBe(422);
+    expect((await h().call(`/v1/sessions/${s.id}/events?limit=0`, { token: TOKENS.viewer })).status).toBe(
+      422,
+    );
     expect((await h().call(`/v1/sessions/${UNKNOWN}/events`, { token: TOKENS.viewer })).status).toBe(404);
   });
 

@@ -44,13 +44,19 @@ describe("GET /v1/tickets/{ticket_id}/wait", () => {
     const { ticketId } = await pending();
     const res = await h().call(`/v1/tickets/${ticketId}/wait?timeout_ms=0`, { token: TOKENS.viewer });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: "pending", timed_out: true, ticket: { status: "pending" } });
+    expect(await res.json()).toMatchObject({
+      status: "pending",
+      timed_out: true,
+      ticket: { status: "pending" },
+    });
     for (const bad of ["60001", "-1", "soon"]) {
       const r = await h().call(`/v1/tickets/${ticketId}/wait?timeout_ms=${bad}`, { token: TOKENS.viewer });
       expect(r.status).toBe(422);
       expect(await r.json()).toMatchObject({ details: { issues: [{ path: "query.timeout_ms" }] } });
     }
-    expect((await h().call(`/v1/tickets/${UNKNOWN}/wait?timeout_ms=0`, { token: TOKENS.viewer })).status).toBe(404);
+    expect(
+      (await h().call(`/v1/tickets/${UNKNOWN}/wait?timeout_ms=0`, { token: TOKENS.viewer })).status,
+    ).toBe(404);
     expect((await h().call(`/v1/tickets/${ticketId}/wait?timeout_ms=0`)).status).toBe(401);
   });
 
@@ -82,7 +88,11 @@ describe("GET /v1/tickets/{ticket_id}/wait", () => {
       body: { session_id: session.id, action: "send_payment", resource_id: "inv-7", cost: "3" },
     });
     const allowed = (await retry.json()) as DecisionJson;
-    expect(allowed).toMatchObject({ outcome: "allowed", code: "approved", proposal_id: decision.proposal_id });
+    expect(allowed).toMatchObject({
+      outcome: "allowed",
+      code: "approved",
+      proposal_id: decision.proposal_id,
+    });
 
     const done = await h().call(`/v1/proposals/${allowed.proposal_id}/complete`, {
       token: TOKENS.agentA,

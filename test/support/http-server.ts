@@ -76,7 +76,10 @@ export async function startHttp(
     },
     async close() {
       app.close(); // ends open SSE streams and long polls, so that server.close() does not wait for them
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // A keep-alive socket of a client that just cancelled a stream may linger until its timeout: the test is over.
+      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      await closed;
       await cp.close();
       await storage.close();
     },
