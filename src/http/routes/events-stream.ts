@@ -25,7 +25,10 @@ const eventStream = createRoute({
   security: BEARER,
   request: {
     headers: z.object({
-      "last-event-id": FeedId.optional().openapi({ param: { name: "Last-Event-ID", in: "header" } }),
+      "last-event-id": FeedId.optional().openapi({
+        param: { name: "last-event-id", in: "header" },
+        description: "Last-Event-ID: resume after this feed id (sent by EventSource on reconnect)",
+      }),
     }),
     query: z.object({ session_id: uuid().optional(), after: FeedId.optional() }),
   },
