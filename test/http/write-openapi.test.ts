@@ -236,6 +236,8 @@ describe("every write route answers what /openapi.json declares", () => {
     await v.check("/healthz", "get", await call("/healthz"));
     await v.check("/readyz", "get", await call("/readyz"));
     // The checker bites: the readiness answer is not a liveness answer.
-    await expect(v.check("/healthz", "get", await call("/readyz"))).rejects.toThrow(/data\/status must be equal to one of the allowed values/);
+    await expect(v.check("/healthz", "get", await call("/readyz"))).rejects.toThrow(
+      /data\/status must be equal to one of the allowed values/,
+    );
   });
 });
