@@ -1,6 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Authenticator } from "../auth/authenticator.js";
 import type { ControlPlane } from "../control-plane/control-plane.js";
+import { ValidationError } from "../errors/validation-error.js";
 import { authenticate } from "./authorize.js";
 import type { HttpDeps, HttpEnv, SseSettings } from "./context.js";
 import { errorResponse, toErrorResponse, validationHook } from "./errors.js";
@@ -17,6 +18,16 @@ export interface HttpAppOptions {
   readonly onFault?: (error: unknown) => void;
   /** Timing of `GET /v1/events/stream` (defaults: poll the feed every 250 ms, keep-alive every 15 s). */
   readonly sse?: Partial<SseSettings>;
+}
+
+/** Resolves and checks the SSE timing (positive integers of milliseconds, at most one hour). */
+function sseSettings(given: Partial<SseSettings> | undefined): SseSettings {
+  const settings = { pollIntervalMs: 250, keepAliveMs: 15_000, ...given };
+  const issues = (["pollIntervalMs", "keepAliveMs"] as const)
+    .filter((k) => !Number.isInteger(settings[k]) || settings[k] < 1 || settings[k] > 3_600_000)
+    .map((k) => ({ path: `sse.${k}`, message: "expected an integer of milliseconds in 1..3600000" }));
+  if (issues.length > 0) throw new ValidationError(issues, "createHttpApp options");
+  return settings;
 }
 
 /** The served API: a fetch handler and its OpenAPI document. */
@@ -52,7 +63,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     auth: options.auth,
     now: options.now ?? Date.now,
     shutdown: closing.signal,
-    sse: { pollIntervalMs: 250, keepAliveMs: 15_000, ...options.sse },
+    sse: sseSettings(options.sse),
   };
   const app = new OpenAPIHono<HttpEnv>({ defaultHook: validationHook });
   app.onError((error) => toErrorResponse(error, options.onFault));

@@ -149,3 +149,19 @@ describe("SSE keep-alive", () => {
     controller.abort();
   });
 });
+
+describe("SSE settings", () => {
+  it("are checked when the app is created, naming the bad one", async () => {
+    const { createHttpApp } = await import("../../src/http/create-http-app.js");
+    const { createStaticAuth } = await import("../../src/auth/static-auth.js");
+    const controlPlane = {} as never;
+    const auth = createStaticAuth([]);
+    expect(() => createHttpApp({ controlPlane, auth, sse: { pollIntervalMs: 0 } })).toThrow(
+      /sse\.pollIntervalMs/,
+    );
+    expect(() => createHttpApp({ controlPlane, auth, sse: { keepAliveMs: 1.5 } })).toThrow(
+      /sse\.keepAliveMs/,
+    );
+    expect(() => createHttpApp({ controlPlane, auth, sse: { pollIntervalMs: 100 } })).not.toThrow();
+  });
+});
