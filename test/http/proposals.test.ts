@@ -91,7 +91,13 @@ describe("POST /v1/proposals and the proposal paths", () => {
       cost: "abc",
     });
     expect(cost.status).toBe(422);
-    expect(await cost.json()).toMatchObject({ details: { code: "validation_failed" } });
+    expect(await cost.json()).toMatchObject({
+      details: { code: "validation_failed", issues: [{ path: "body.cost" }] },
+    });
+    for (const bad of ["0.1234567", "-1", 1e12]) {
+      const r = await post("/v1/proposals", TOKENS.agentA, { session_id: s.id, action: "read_file", cost: bad });
+      expect(r.status).toBe(422);
+    }
     const missing = await post("/v1/proposals", TOKENS.agentA, { session_id: UNKNOWN, action: "read_file" });
     expect(missing.status).toBe(404);
     expect(await h().cp.listProposals({ sessionId: s.id })).toEqual([]);
