@@ -165,3 +165,27 @@ describe("SSE settings", () => {
     expect(() => createHttpApp({ controlPlane, auth, sse: { pollIntervalMs: 100 } })).not.toThrow();
   });
 });
+
+describe("SSE and the request's signal", () => {
+  const h = useHttp({ sse: { pollIntervalMs: 10 } });
+
+  it("ends the stream when the client's request is aborted (the server stops polling)", async () => {
+    const controller = new AbortController();
+    const res = await h().app.fetch(
+      new Request(`${h().url}/v1/events/stream`, {
+        headers: { authorization: `Bearer ${TOKENS.viewer}` },
+        signal: controller.signal,
+      }),
+    );
+    expect(res.status).toBe(200);
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    while (!text.includes("connected")) text += (await reader.read()).value ?? "";
+    controller.abort();
+    // The loop sees the aborted signal, stops polling and closes the stream: the body ends (without the fix
+    // this read never finishes and the test times out).
+    let ended = false;
+    while (!ended) ended = (await reader.read()).done;
+    expect(ended).toBe(true);
+  });
+});

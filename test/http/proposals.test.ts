@@ -95,7 +95,11 @@ describe("POST /v1/proposals and the proposal paths", () => {
       details: { code: "validation_failed", issues: [{ path: "body.cost" }] },
     });
     for (const bad of ["0.1234567", "-1", 1e12]) {
-      const r = await post("/v1/proposals", TOKENS.agentA, { session_id: s.id, action: "read_file", cost: bad });
+      const r = await post("/v1/proposals", TOKENS.agentA, {
+        session_id: s.id,
+        action: "read_file",
+        cost: bad,
+      });
       expect(r.status).toBe(422);
     }
     const missing = await post("/v1/proposals", TOKENS.agentA, { session_id: UNKNOWN, action: "read_file" });
