@@ -11,12 +11,8 @@ export {
   type HealthSnapshot,
 } from "./control-plane/create-control-plane.js";
 export type { Decision } from "./control-plane/decision.js";
-export {
-  type DryRunDecision,
-  type DryRunOptions,
-  type DryRunSession,
-  dryRunDecide,
-} from "./control-plane/dry-run-decide.js";
+export { type DryRunOptions, type DryRunSession, dryRunDecide } from "./control-plane/dry-run-decide.js";
+export { type DryRunDecision, dryRunDecision } from "./control-plane/dry-run-decision.js";
 export type { MaintenanceHandle, MaintenanceOptions, RecoveryReport } from "./control-plane/maintenance.js";
 export type { ControlPlaneOptions } from "./control-plane/options.js";
 export type { OpenSessionInput } from "./control-plane/session-api.js";

@@ -1,21 +1,14 @@
 import type { CompiledPolicy } from "../engines/policy/compiled-policy.js";
 import { parseProposal } from "../engines/router/parse-proposal.js";
-import { type AgentPolicy, routeProposal } from "../engines/router/route-proposal.js";
+import type { AgentPolicy } from "../engines/router/route-proposal.js";
 import { EXECUTABLE_STATUSES } from "../engines/sessions/session-transitions.js";
 import { ValidationError, type ValidationIssue } from "../errors/validation-error.js";
 import type { AgentRecord } from "../types/agent.js";
-import type {
-  DecisionCode,
-  Outcome,
-  RoutingDecision,
-  SteeringContext,
-  TraceEntry,
-} from "../types/decision.js";
+import type { TraceEntry } from "../types/decision.js";
 import { collectMicros, formatMicros } from "../types/money.js";
-import type { ProposalInput } from "../types/proposal.js";
 import type { RiskLevel } from "../types/risk.js";
 import { SESSION_STATUSES, type SessionStatus } from "../types/session.js";
-import type { ActionTier } from "../types/tier.js";
+import { DRY_RUN_SESSION_ID, type DryRunDecision, dryRunDecision } from "./dry-run-decision.js";
 
 /**
  * An imagined session for {@link dryRunDecide}: its state and budget. Omitted fields mean "a fresh session":
@@ -31,18 +24,6 @@ export interface DryRunSession {
   readonly usedActions?: number;
 }
 
-/** What {@link dryRunDecide} concludes: the decision `propose()` would give, without any stored effect. */
-export interface DryRunDecision {
-  readonly outcome: Outcome;
-  readonly code: DecisionCode;
-  readonly reason: string;
-  readonly riskLevel: RiskLevel;
-  readonly tier: ActionTier;
-  readonly trace: readonly TraceEntry[];
-  readonly warnings: readonly string[];
-  readonly steering: SteeringContext | null;
-}
-
 /** Options of {@link dryRunDecide}. */
 export interface DryRunOptions {
   readonly session?: DryRunSession;
@@ -52,12 +33,6 @@ export interface DryRunOptions {
 }
 
 const SESSION_KEYS = ["status", "agentId", "maxCost", "usedCost", "maxActions", "usedActions"];
-const OUTCOME_OF: Readonly<Record<RoutingDecision["verdict"], Outcome>> = {
-  allow: "allowed",
-  deny: "denied",
-  approve: "pending_approval",
-  steer: "steered",
-};
 
 function parseSession(s: DryRunSession | undefined) {
   const issues: ValidationIssue[] = [];
@@ -93,29 +68,32 @@ function parseSession(s: DryRunSession | undefined) {
 }
 
 /**
- * Computes the decision a proposal would get, with no storage and no side effect: the session state check,
- * the decision core (agent identity when `agent` is given, policy risk and tier, condition trees, the
- * policy's evaluators) and the budget check against the imagined session. Stateful steps that depend on
- * other records (kill switches, approval scopes, resource locks, retries of approved proposals) are not
- * simulated; a trace entry `dry_run` says so. Used by `POST /v1/policies/test` and `acp policy test`.
- * @throws ValidationError for a malformed proposal (`sessionId` may be omitted) or session.
+ * {@link dryRunDecision} in an imagined session: the decision a proposal would get, with no storage and no side
+ * effect — the session state check first, then the pure decision core (agent identity when `agent` is given,
+ * policy risk and tier, condition trees, the policy's evaluators), then the budget check against the imagined
+ * session's limits (as `propose` does, also before asking a human). Stateful steps that depend on other
+ * records (kill switches, approval scopes, resource locks, retries of approved proposals) are not simulated;
+ * the trace's first entry `dry_run` says so. Used by `POST /v1/policies/test`.
+ * @throws ValidationError for a malformed proposal (`sessionId` may be omitted) or session (`session.*` paths).
  * @example
- * const d = await dryRunDecide(loadPolicy("examples/policy.yaml"), { action: "send_email", cost: "0.5" });
- * d.outcome; // "pending_approval"
+ * const d = await dryRunDecide(loadPolicy("examples/policy.yaml"), { action: "deploy", cost: "5" }, {
+ *   session: { maxCost: "10", usedCost: "9" },
+ * });
+ * d.code; // "budget_exhausted"
  */
 export async function dryRunDecide(
   policy: CompiledPolicy,
-  input: Omit<ProposalInput, "sessionId" | "idempotencyKey"> & { readonly sessionId?: string },
+  input: Readonly<Record<string, unknown>>,
   options: DryRunOptions = {},
 ): Promise<DryRunDecision> {
-  const proposal = parseProposal({ sessionId: "dry-run", ...input });
+  const proposal = parseProposal({ sessionId: DRY_RUN_SESSION_ID, ...input });
   const session = parseSession(options.session);
-  const risk = policy.internals.assessRisk(proposal);
   const trace: TraceEntry[] = [
     { step: "dry_run", result: "no kill switch, approval scope or lock simulated" },
   ];
   if (!EXECUTABLE_STATUSES.includes(session.status)) {
     const reason = `session is ${session.status}: no proposal is executable`;
+    const risk = policy.internals.assessRisk(proposal);
     trace.push({ step: "session", result: "session_not_executable", detail: reason }, risk);
     return {
       outcome: "denied",
@@ -125,23 +103,15 @@ export async function dryRunDecide(
       tier: "blocked",
       trace,
       warnings: [],
-      steering: null,
     };
   }
   trace.push({ step: "session", result: "ok" });
-  const routed = await routeProposal(policy, proposal, {
+  const core = await dryRunDecision(policy, input, {
     ...(options.agent === undefined ? {} : { agent: options.agent }),
     ...(options.agentPolicy === undefined ? {} : { agentPolicy: options.agentPolicy }),
   });
-  trace.push(...routed.trace);
-  const base = {
-    riskLevel: routed.riskLevel,
-    tier: routed.tier,
-    trace,
-    warnings: routed.warnings,
-    steering: routed.verdict === "steer" ? routed.steering : null,
-  };
-  if (routed.verdict === "allow" || routed.verdict === "approve") {
+  trace.push(...core.trace);
+  if (core.outcome === "allowed" || core.outcome === "pending_approval") {
     const overActions = session.maxActions !== null && session.usedActions + 1 > session.maxActions;
     const overCost = session.maxCost !== null && session.usedCost + proposal.costMicros > session.maxCost;
     if (overActions || overCost) {
@@ -149,9 +119,9 @@ export async function dryRunDecide(
         ? `budget exhausted: all ${session.maxActions} actions of the session are used`
         : `budget exhausted: cost ${formatMicros(session.usedCost)} used + ${formatMicros(proposal.costMicros)} would exceed ${formatMicros(session.maxCost ?? 0)}`;
       trace.push({ step: "budget", result: "budget_exhausted", detail: reason });
-      return { ...base, outcome: "denied", code: "budget_exhausted", reason };
+      return { ...core, outcome: "denied", code: "budget_exhausted", reason, trace };
     }
     trace.push({ step: "budget", result: "ok" });
   }
-  return { ...base, outcome: OUTCOME_OF[routed.verdict], code: routed.code, reason: routed.reason };
+  return { ...core, trace };
 }

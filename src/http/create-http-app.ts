@@ -41,6 +41,16 @@ export interface HttpAppOptions {
   readonly sse?: Partial<SseSettings>;
 }
 
+/** Resolves and checks the SSE timing (positive integers of milliseconds, at most one hour). */
+function sseSettings(given: Partial<SseSettings> | undefined): SseSettings {
+  const settings = { pollIntervalMs: 250, keepAliveMs: 15_000, ...given };
+  const issues = (["pollIntervalMs", "keepAliveMs"] as const)
+    .filter((k) => !Number.isInteger(settings[k]) || settings[k] < 1 || settings[k] > 3_600_000)
+    .map((k) => ({ path: `sse.${k}`, message: "expected an integer of milliseconds in 1..3600000" }));
+  if (issues.length > 0) throw new ValidationError(issues, "createHttpApp options");
+  return settings;
+}
+
 /** The served API: a fetch handler and its OpenAPI document. */
 export interface HttpApp {
   /** Answers one request (standard `Request` → `Response`): mount it on any server or call it in tests. */
@@ -75,7 +85,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     now: options.now ?? Date.now,
     ...(options.tokens !== undefined ? { tokens: options.tokens } : {}),
     shutdown: closing.signal,
-    sse: { pollIntervalMs: 250, keepAliveMs: 15_000, ...options.sse },
+    sse: sseSettings(options.sse),
   };
   const app = new OpenAPIHono<HttpEnv>({ defaultHook: validationHook });
   app.onError((error) => toErrorResponse(error, options.onFault));

@@ -62,6 +62,8 @@ export interface StartHttpOptions {
   readonly auth?: "static" | "stored";
   /** Clock of the app, the token service and the token authenticator (default `Date.now`). */
   readonly now?: () => number;
+  /** Timing of the SSE stream. */
+  readonly sse?: HttpAppOptions["sse"];
   /** Further app options (`limits`, `log`, …). */
   readonly app?: Partial<Omit<HttpAppOptions, "controlPlane" | "auth" | "now" | "tokens">>;
 }
@@ -83,6 +85,7 @@ export async function startHttp(options: StartHttpOptions = {}): Promise<HttpHar
     auth: stored ? createTokenAuth({ storage, now }) : createStaticAuth(TEST_TOKENS),
     now,
     ...(tokens === undefined ? {} : { tokens }),
+    ...(options.sse === undefined ? {} : { sse: options.sse }),
   });
   const server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
@@ -107,7 +110,11 @@ export async function startHttp(options: StartHttpOptions = {}): Promise<HttpHar
       });
     },
     async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      app.close(); // ends open SSE streams and long polls, so that server.close() does not wait for them
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // A keep-alive socket of a client that just cancelled a stream may linger until its timeout: the test is over.
+      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      await closed;
       await cp.close();
       await storage.close();
     },

@@ -4,6 +4,7 @@ import { ControlPlaneError } from "../../errors/control-plane-error.js";
 import { assertOwnAgent, authorize } from "../authorize.js";
 import type { HttpDeps, HttpRouter } from "../context.js";
 import { httpError } from "../errors.js";
+import { linkedSignal } from "../linked-signal.js";
 import { BEARER, errorResponses, uuid } from "../schemas/common.js";
 import { toEventFrame } from "../schemas/event-frame.js";
 
@@ -25,7 +26,10 @@ const eventStream = createRoute({
   security: BEARER,
   request: {
     headers: z.object({
-      "last-event-id": FeedId.optional().openapi({ param: { name: "Last-Event-ID", in: "header" } }),
+      "last-event-id": FeedId.optional().openapi({
+        param: { name: "last-event-id", in: "header" },
+        description: "Last-Event-ID: resume after this feed id (sent by EventSource on reconnect)",
+      }),
     }),
     query: z.object({ session_id: uuid().optional(), after: FeedId.optional() }),
   },
@@ -78,24 +82,21 @@ export function registerEventStreamRoutes(app: HttpRouter, deps: HttpDeps): void
     }
     const resumeFrom = c.req.valid("header")["last-event-id"] ?? q.after;
     const start = resumeFrom ?? (await cp.feedHead());
-    const signal = AbortSignal.any([c.req.raw.signal, shutdown]);
     const response = streamSSE(c, async (stream) => {
-      const stop = new AbortController();
-      const onStop = () => stop.abort();
-      signal.addEventListener("abort", onStop, { once: true });
-      stream.onAbort(onStop);
+      const stop = linkedSignal(c.req.raw.signal, shutdown);
+      const stopped = () => stop.signal.aborted || stream.aborted;
       let after = start;
       let lastWrite = Date.now();
       try {
         await stream.write(": connected\n\n");
-        while (!stop.signal.aborted) {
+        while (!stopped()) {
           const events = await cp.feed({
             afterId: after,
             limit: PAGE,
             ...(q.session_id === undefined ? {} : { sessionId: q.session_id }),
           });
           for (const e of events) {
-            if (stop.signal.aborted) break;
+            if (stopped()) break;
             await stream.writeSSE({ id: String(e.id), event: e.kind, data: JSON.stringify(toEventFrame(e)) });
             after = e.id;
             lastWrite = Date.now();
@@ -109,11 +110,11 @@ export function registerEventStreamRoutes(app: HttpRouter, deps: HttpDeps): void
         }
       } catch (error) {
         const closed = error instanceof ControlPlaneError && error.code === "closed";
-        if (!stop.signal.aborted && !stream.aborted) {
+        if (!stopped()) {
           await stream.writeSSE({ event: "error", data: closed ? "server closing" : "feed read failed" });
         }
       } finally {
-        signal.removeEventListener("abort", onStop);
+        stop.dispose();
       }
     });
     return response as never;

@@ -151,8 +151,8 @@ export function registerSessionWriteRoutes(app: HttpRouter, { controlPlane: cp }
     app.openapi(verbRoute(verb), async (c) => {
       const principal = authorize(c, "sessions.own", "sessions.control");
       const id = c.req.valid("param").session_id;
-      const session = await cp.getSession(id);
-      if (principal.role === "agent") assertOwnAgent(principal, session.agentId, `session ${id}`);
+      if (principal.role === "agent")
+        assertOwnAgent(principal, (await cp.getSession(id)).agentId, `session ${id}`);
       const key = c.req.valid("header")["x-idempotency-key"];
       const options = key === undefined ? {} : { idempotencyKey: key };
       const reason = c.req.valid("json").reason;

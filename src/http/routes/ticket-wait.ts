@@ -3,6 +3,7 @@ import { ControlPlaneError } from "../../errors/control-plane-error.js";
 import { TICKET_STATUSES } from "../../types/ticket.js";
 import { assertOwnAgent, authorize } from "../authorize.js";
 import type { HttpDeps, HttpRouter } from "../context.js";
+import { linkedSignal } from "../linked-signal.js";
 import { ApprovalTicketSchema, toApprovalTicket } from "../schemas/approval-ticket.js";
 import { BEARER, errorResponses, uuid } from "../schemas/common.js";
 
@@ -48,7 +49,7 @@ export function registerTicketWaitRoutes(app: HttpRouter, { controlPlane: cp, sh
       const session = await cp.getSession(ticket.sessionId);
       assertOwnAgent(principal, session.agentId, `ticket ${id}`);
     }
-    const signal = AbortSignal.any([c.req.raw.signal, shutdown]);
+    const { signal, dispose } = linkedSignal(c.req.raw.signal, shutdown);
     try {
       const r = await cp.waitForDecision(id, { timeoutMs: shutdown.aborted ? 0 : timeoutMs, signal });
       return c.json({ status: r.status, timed_out: r.timedOut, ticket: toApprovalTicket(r.ticket) }, 200);
@@ -57,6 +58,8 @@ export function registerTicketWaitRoutes(app: HttpRouter, { controlPlane: cp, sh
       const ticket = await cp.getTicket(id);
       const pending = ticket.status === "pending";
       return c.json({ status: ticket.status, timed_out: pending, ticket: toApprovalTicket(ticket) }, 200);
+    } finally {
+      dispose();
     }
   });
 }

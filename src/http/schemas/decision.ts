@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import type { Decision } from "../../control-plane/decision.js";
-import type { DryRunDecision } from "../../control-plane/dry-run-decide.js";
+import type { DryRunDecision } from "../../control-plane/dry-run-decision.js";
 import { DECISION_CODES, OUTCOMES } from "../../types/decision.js";
 import { RISK_LEVELS } from "../../types/risk.js";
 import { ACTION_TIERS } from "../../types/tier.js";
@@ -74,6 +74,6 @@ export function toDryRunJson(d: DryRunDecision): z.infer<typeof DryRunDecisionSc
     tier: d.tier,
     trace: d.trace.map((t) => ({ ...t })),
     warnings: [...d.warnings],
-    steering: d.steering === null ? null : steeringJson(d.steering),
+    steering: d.steering === undefined ? null : steeringJson(d.steering),
   };
 }

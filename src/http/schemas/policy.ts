@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { CompiledPolicy } from "../../engines/policy/compiled-policy.js";
 import { DryRunDecisionSchema } from "./decision.js";
+import { MoneyInput } from "./proposal.js";
 
 /** A policy as served: its content-hash id and its normalised document. */
 export const PolicyResponseSchema = z
@@ -31,8 +32,6 @@ export const ValidatePolicyResult = z
   .object({ valid: z.boolean(), policy_id: z.string().nullable(), issues: z.array(PolicyIssueSchema) })
   .openapi("ValidatePolicyResult");
 
-const Money = z.union([z.string().min(1).max(40), z.number().nonnegative()]);
-
 /** The proposal of a dry run (as `POST /v1/proposals`, without `session_id`). */
 export const DryRunProposal = z
   .object({
@@ -41,7 +40,7 @@ export const DryRunProposal = z
     resource_id: z.string().min(1).max(1000).optional(),
     resource_type: z.string().min(1).max(200).optional(),
     args: z.record(z.string(), z.unknown()).optional(),
-    cost: Money.optional(),
+    cost: MoneyInput.optional(),
     metadata: z.record(z.string(), z.unknown()).optional(),
   })
   .strict()
@@ -51,8 +50,8 @@ export const DryRunProposal = z
 export const DryRunSessionBody = z
   .object({
     status: z.enum(["created", "active", "paused", "completed", "aborted"]).optional(),
-    max_cost: Money.nullable().optional(),
-    used_cost: Money.optional(),
+    max_cost: MoneyInput.nullable().optional(),
+    used_cost: MoneyInput.optional(),
     max_actions: z.number().int().min(0).nullable().optional(),
     used_actions: z.number().int().min(0).optional(),
   })
