@@ -66,11 +66,13 @@ export {
 } from "./errors/index.js";
 export { createMemoryStorage } from "./storage/memory/memory-storage.js";
 export type {
+  ApiTokenStore,
   ChangeNotice,
   IdempotencyRecord,
   PolicySnapshotRecord,
   Storage,
   StorageTx,
+  StoredApiToken,
   TransactionOptions,
 } from "./storage/storage.js";
 export type { AgentRecord, DelegationRecord } from "./types/agent.js";

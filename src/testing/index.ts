@@ -1,3 +1,4 @@
+export { storedApiToken } from "./conformance/api-tokens.js";
 export { proposalRecord, sessionRecord, ticketRecord } from "./conformance/fixtures.js";
 export { createFakeClock, type FakeClock } from "./fake-clock.js";
 export {

@@ -95,6 +95,32 @@ export function apiTokenCases(ctx: ConformanceContext): void {
     expect((await s.read((tx) => tx.apiTokens.list())).map((t) => t.id)).toEqual(["old", "gone", "first"]);
   });
 
+  it("insertIfNoneActive waits for a concurrent uncommitted first insert and then refuses", async () => {
+    const s = ctx.storage();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let inserted!: () => void;
+    const firstDone = new Promise<void>((resolve) => {
+      inserted = resolve;
+    });
+    const first = write(s, async (tx) => {
+      const r = await tx.apiTokens.insertIfNoneActive(storedApiToken("first"), 1000);
+      inserted();
+      await gate; // keep the transaction open, its insert uncommitted
+      return r;
+    });
+    await firstDone;
+    const second = write(s, (tx) => tx.apiTokens.insertIfNoneActive(storedApiToken("second"), 1000));
+    // Give an unguarded adapter time to let the second one through while the first is uncommitted: a correct
+    // adapter makes it wait, so this pause only decides whether a broken one is caught.
+    await Promise.race([second, new Promise((resolve) => setTimeout(resolve, 200))]);
+    release();
+    expect([await first, await second]).toEqual([true, false]);
+    expect((await s.read((tx) => tx.apiTokens.list())).map((t) => t.id)).toEqual(["first"]);
+  });
+
   it("of concurrent insertIfNoneActive callers exactly one inserts", async () => {
     const s = ctx.storage();
     const results = await Promise.all(
