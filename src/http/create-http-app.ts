@@ -9,14 +9,17 @@ import { bodyLimit, DEFAULT_MAX_BODY_BYTES } from "./body-limit.js";
 import type { HttpDeps, HttpEnv, SseSettings } from "./context.js";
 import { errorResponse, toErrorResponse, validationHook } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
-import { DEFAULT_RATE_PER_MINUTE, rateLimit } from "./rate-limit.js";
+import { rateLimit } from "./rate-limit.js";
 import { registerRoutes } from "./routes/index.js";
 
 /** Request limits of {@link createHttpApp}. */
 export interface HttpLimits {
   /** Largest request body in bytes; larger answers 413 (default 1 MiB). */
   readonly maxBodyBytes?: number;
-  /** Requests per minute per principal (token bucket, bursts up to this many); over it answers 429 (default 600). */
+  /**
+   * Requests per minute per principal (token bucket, bursts up to this many); over it answers 429 with
+   * `Retry-After`. Default: no limit (`acp serve` sets 600); the buckets are this process's own.
+   */
   readonly ratePerMinute?: number;
 }
 
@@ -33,7 +36,7 @@ export interface HttpAppOptions {
    * next to `auth: createTokenAuth({ storage })`. Absent ⇒ those routes answer 501 in the envelope.
    */
   readonly tokens?: TokenService;
-  /** Body size and rate limits (defaults: 1 MiB, 600 requests per minute per principal). */
+  /** Body size and rate limits (defaults: 1 MiB bodies, no rate limit). */
   readonly limits?: HttpLimits;
   /** Called once per answered request (method, path, status, duration, principal, request id). */
   readonly log?: (line: RequestLogLine) => void;
@@ -94,14 +97,13 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   );
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer" });
   const maxBodyBytes = positiveLimit(options.limits?.maxBodyBytes, DEFAULT_MAX_BODY_BYTES, "maxBodyBytes");
-  const ratePerMinute = positiveLimit(
-    options.limits?.ratePerMinute,
-    DEFAULT_RATE_PER_MINUTE,
-    "ratePerMinute",
-  );
+  const ratePerMinute =
+    options.limits?.ratePerMinute === undefined
+      ? undefined
+      : positiveLimit(options.limits.ratePerMinute, 0, "ratePerMinute");
   app.use("*", accessLog(options.log));
   app.use("/v1/*", authenticate(deps.auth));
-  app.use("/v1/*", rateLimit(ratePerMinute, deps.now));
+  if (ratePerMinute !== undefined) app.use("/v1/*", rateLimit(ratePerMinute, deps.now));
   app.use("*", bodyLimit(maxBodyBytes));
   registerRoutes(app, deps);
   const document = () => openApiDocument(app);

@@ -2,9 +2,6 @@ import type { MiddlewareHandler } from "hono";
 import type { HttpEnv } from "./context.js";
 import { errorResponse } from "./errors.js";
 
-/** Default requests per minute allowed to one principal. */
-export const DEFAULT_RATE_PER_MINUTE = 600;
-
 interface Bucket {
   tokens: number;
   at: number;

@@ -3,11 +3,13 @@ import { connect } from "node:net";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createStaticAuth } from "../../src/auth/static-auth.js";
 import type { RequestLogLine } from "../../src/http/access-log.js";
 import { bodyLimit } from "../../src/http/body-limit.js";
 import type { HttpEnv } from "../../src/http/context.js";
+import { createHttpApp } from "../../src/http/create-http-app.js";
 import { TokenBuckets } from "../../src/http/rate-limit.js";
-import { type HttpHarness, startHttp, TOKENS } from "../support/http-server.js";
+import { type HttpHarness, startHttp, TEST_TOKENS, TOKENS } from "../support/http-server.js";
 
 const MAX = 1024;
 
@@ -161,6 +163,20 @@ describe("per-principal rate limit (real HTTP)", () => {
     now += 20_000; // one request regained (3 per minute)
     expect((await h.call("/v1/sessions", { token: TOKENS.viewer })).status).toBe(200);
     expect((await h.call("/v1/sessions", { token: TOKENS.viewer })).status).toBe(429);
+  });
+});
+
+describe("createHttpApp limits options", () => {
+  it("refuses a limit that is not a positive integer, naming it", async () => {
+    const h = await startHttp();
+    try {
+      const make = (limits: object) => () =>
+        createHttpApp({ controlPlane: h.cp, auth: createStaticAuth(TEST_TOKENS), limits });
+      expect(make({ ratePerMinute: 0 })).toThrow(/limits\.ratePerMinute: expected a positive integer/);
+      expect(make({ maxBodyBytes: 1.5 })).toThrow(/limits\.maxBodyBytes: expected a positive integer/);
+    } finally {
+      await h.close();
+    }
   });
 });
 
