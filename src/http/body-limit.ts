@@ -33,7 +33,14 @@ export function bodyLimit(maxBytes: number): MiddlewareHandler<HttpEnv> {
     const chunks: Uint8Array[] = [];
     let size = 0;
     for (;;) {
-      const { done, value } = await reader.read();
+      let chunk: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        chunk = await reader.read();
+      } catch {
+        // The client went away mid-body (or the server cut the connection while shutting down).
+        return errorResponse("validation_failed", "request body incomplete: the connection was closed");
+      }
+      const { done, value } = chunk;
       if (done) break;
       size += value.byteLength;
       if (size > maxBytes) {

@@ -88,3 +88,29 @@ describe("acp serve: shutdown ends long polls and event streams (real process)",
     expect(await server.exited).toBe(0);
   });
 });
+
+describe("acp serve: the grace period bounds the shutdown (real process)", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "acp-serve-grace-"));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("cuts a request that never finishes once the grace period is over, and still exits 0", async () => {
+    const server = await startServe(["--sqlite", join(dir, "acp.db"), "--shutdown-grace", "300ms"]);
+    const token = server.adminToken!;
+    // A body announced as 100 bytes of which only 10 ever arrive: the request stays in flight.
+    const stuck = rawExchange(
+      server.url,
+      `POST /v1/sessions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name":"`,
+    );
+    await stuck.sent;
+    expect((await call(server.url, "/healthz")).status).toBe(200);
+    server.process.kill("SIGTERM");
+    await stuck.answer.catch(() => ""); // cut: no answer, or a reset
+    expect(await server.exited).toBe(0);
+    expect(server.lines.join("\n")).toContain("grace period of 300 ms over: open connections were closed");
+    expect(server.lines.join("\n")).not.toContain("internal error");
+  });
+});
