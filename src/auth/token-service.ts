@@ -25,7 +25,7 @@ export interface ApiTokenRecord {
 /** What {@link TokenService.create} takes. */
 export interface CreateTokenInput {
   readonly role: Role;
-  /** Required for the `agent` role, refused for the others. */
+  /** Required for the `agent` role (stored trimmed), refused for the others. */
   readonly agentId?: string;
   /** At most 128 characters; default `<role>-<last 8 characters of the id>`. */
   readonly name?: string;
@@ -157,7 +157,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       hash: hashApiToken(token),
       name: input.name ?? `${input.role}-${id.slice(-8)}`,
       role: input.role,
-      agentId: input.role === "agent" ? input.agentId! : null,
+      agentId: input.role === "agent" ? input.agentId!.trim() : null,
       createdAt: at,
       expiresAt: input.expiresInMs === undefined ? null : at + input.expiresInMs,
       revokedAt: null,

@@ -58,6 +58,7 @@ describe.each(await withAllStorageCases())("token service on $name", (storageCas
     });
     expect(tokenStatus(record, clock.now())).toBe("active");
     expect(tokenStatus(record, clock.now() + 30 * DAY)).toBe("expired");
+    expect((await tokens.create({ role: "agent", agentId: " ops " })).record.agentId).toBe("ops");
   });
 
   it("refuses bad input naming each field and stores nothing", async () => {
