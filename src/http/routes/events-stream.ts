@@ -111,7 +111,8 @@ export function registerEventStreamRoutes(app: HttpRouter, deps: HttpDeps): void
       } catch (error) {
         const closed = error instanceof ControlPlaneError && error.code === "closed";
         if (!stopped()) {
-          await stream.writeSSE({ event: "error", data: closed ? "server closing" : "feed read failed" });
+          const data = closed ? "server closing" : "feed read failed";
+          await stream.writeSSE({ event: "error", data }).catch(() => undefined); // the client may be gone too
         }
       } finally {
         stop.dispose();
