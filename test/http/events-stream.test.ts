@@ -189,3 +189,34 @@ describe("SSE and the request's signal", () => {
     expect(ended).toBe(true);
   });
 });
+
+describe("SSE when the storage fails", () => {
+  it("ends the stream with an error event that carries no detail", async () => {
+    const { createSqliteStorage } = await import("../../src/storage/sqlite/index.js");
+    const { mkdtempSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { startHttp } = await import("../support/http-server.js");
+    const dir = mkdtempSync(join(tmpdir(), "acp-sse-"));
+    const storage = await createSqliteStorage({ path: join(dir, "acp.db") });
+    const h = await startHttp({ storage, sse: { pollIntervalMs: 10 } });
+    try {
+      const res = await fetch(`${h.url}/v1/events/stream`, {
+        headers: { authorization: `Bearer ${TOKENS.viewer}` },
+      });
+      const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+      let text = "";
+      while (!text.includes("connected")) text += (await reader.read()).value ?? "";
+      await storage.close(); // the database goes away under the open stream
+      for (;;) {
+        const chunk = await reader.read();
+        if (chunk.done) break;
+        text += chunk.value;
+      }
+      expect(text).toContain("event: error\ndata: feed unavailable: reconnect with Last-Event-ID\n\n");
+    } finally {
+      await h.close().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

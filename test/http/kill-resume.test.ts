@@ -75,6 +75,10 @@ describe("kill and resume at agent, session and global scope", () => {
       (await h().call("/v1/resume/session/nope", { token: TOKENS.operator, method: "POST" })).status,
     ).toBe(422);
     expect((await h().call("/v1/kill-switches?engaged_only=yes", { token: TOKENS.viewer })).status).toBe(422);
+    const extra = await h().call("/v1/resume/system", { token: TOKENS.operator, body: { scope: "all" } });
+    expect(extra.status).toBe(422);
+    expect(JSON.stringify(await extra.json())).toContain("scope");
+    expect((await h().call("/v1/resume/system", { token: TOKENS.operator, body: {} })).status).toBe(200);
     expect(await h().cp.listKillSwitches()).toEqual([]);
   });
 });

@@ -148,6 +148,20 @@ describe("POST /v1/proposals and the proposal paths", () => {
     expect((await h().cp.getSession(s.id)).budget.usedCost).toBe("0.15");
   });
 
+  it("replays complete for a repeated key instead of answering 409", async () => {
+    const s = await h().cp.openSession({ agentId: "agent-a" });
+    const d = (await (
+      await post("/v1/proposals", TOKENS.agentA, { session_id: s.id, action: "write_file", cost: "1" })
+    ).json()) as { proposal_id: string };
+    const headers = { "x-idempotency-key": "done-1" };
+    const path = `/v1/proposals/${d.proposal_id}/complete`;
+    const first = await post(path, TOKENS.agentA, { ok: false, error: "disk full" }, headers);
+    const again = await post(path, TOKENS.agentA, { ok: false, error: "disk full" }, headers);
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual(await first.json());
+    expect((await h().cp.getProposal(d.proposal_id)).status).toBe("failed");
+  });
+
   it("refuses complete and heartbeat by another agent (403) and answers 404 for an unknown proposal", async () => {
     const s = await h().cp.openSession({ agentId: "agent-a" });
     const d = (await (

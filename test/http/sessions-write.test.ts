@@ -55,6 +55,19 @@ describe("session write paths", () => {
     expect(await h().cp.listSessions()).toHaveLength(1);
   });
 
+  it("replays the first answer for a repeated X-Idempotency-Key; another request with it is 409", async () => {
+    const headers = { "x-idempotency-key": "open-1" };
+    const open = () => h().call("/v1/sessions", { token: TOKENS.agentA, body: { name: "once" }, headers });
+    const first = (await (await open()).json()) as { id: string };
+    const again = await open();
+    expect(again.status).toBe(201);
+    expect(((await again.json()) as { id: string }).id).toBe(first.id);
+    const other = await h().call("/v1/sessions", { token: TOKENS.agentA, body: { name: "other" }, headers });
+    expect(other.status).toBe(409);
+    expect(await other.json()).toMatchObject({ details: { code: "idempotency_conflict" } });
+    expect(await h().cp.listSessions()).toHaveLength(1);
+  });
+
   it("pauses, resumes, closes; an invalid transition is 409 and changes nothing", async () => {
     const s = await h().cp.openSession({ agentId: "agent-a" });
     await h().cp.activateSession(s.id);

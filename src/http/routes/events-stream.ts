@@ -1,6 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
-import { ControlPlaneError } from "../../errors/control-plane-error.js";
 import { assertOwnAgent, authorize } from "../authorize.js";
 import type { HttpDeps, HttpRouter } from "../context.js";
 import { httpError } from "../errors.js";
@@ -108,10 +107,11 @@ export function registerEventStreamRoutes(app: HttpRouter, deps: HttpDeps): void
           }
           await sleep(Math.min(sse.pollIntervalMs, sse.keepAliveMs), stop.signal);
         }
-      } catch (error) {
-        const closed = error instanceof ControlPlaneError && error.code === "closed";
+      } catch {
+        // A storage failure (or a closed storage): no detail to the client, which reconnects with Last-Event-ID.
         if (!stopped()) {
-          await stream.writeSSE({ event: "error", data: closed ? "server closing" : "feed read failed" });
+          const data = "feed unavailable: reconnect with Last-Event-ID";
+          await stream.writeSSE({ event: "error", data }).catch(() => undefined); // the client may be gone too
         }
       } finally {
         stop.dispose();

@@ -34,6 +34,12 @@ const ResumeResult = z
   .object({ released: z.boolean().openapi({ description: "False when the switch was not engaged" }) })
   .openapi("ResumeResult");
 
+/** Resume requests carry no fields: an empty object or no body (any key is a 422). */
+const noBody = {
+  required: false,
+  content: json(z.object({}).strict().openapi("EmptyRequest")),
+};
+
 const resumed = {
   200: { description: "Whether a switch was released", content: json(ResumeResult) },
   ...errorResponses(401, 403, 422),
@@ -46,7 +52,7 @@ const resumeSystem = createRoute({
   tags: ["Safety"],
   summary: "Release the global kill switch (aborted sessions stay aborted)",
   security: BEARER,
-  request: { headers: IdempotencyHeaders },
+  request: { headers: IdempotencyHeaders, body: noBody },
   responses: resumed,
 });
 
@@ -57,7 +63,7 @@ const resumeAgent = createRoute({
   tags: ["Safety"],
   summary: "Release an agent's kill switch (its paused sessions stay paused until resumed)",
   security: BEARER,
-  request: { params: AgentParam, headers: IdempotencyHeaders },
+  request: { params: AgentParam, headers: IdempotencyHeaders, body: noBody },
   responses: resumed,
 });
 
@@ -68,7 +74,7 @@ const resumeSession = createRoute({
   tags: ["Safety"],
   summary: "Release a session's kill switch (an aborted session stays aborted)",
   security: BEARER,
-  request: { params: z.object({ session_id: uuid() }), headers: IdempotencyHeaders },
+  request: { params: z.object({ session_id: uuid() }), headers: IdempotencyHeaders, body: noBody },
   responses: resumed,
 });
 

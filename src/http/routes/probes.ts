@@ -38,7 +38,7 @@ const readyz = createRoute({
 });
 
 /**
- * `GET /healthz` (alive) and `GET /readyz` (storage reachable: the facade's `health()` within
+ * `GET /healthz` (alive) and `GET /readyz` (storage reachable: one small read through the facade within
  * {@link READY_TIMEOUT_MS}; 503 in the envelope otherwise, and once the app is closing so that a load
  * balancer drains it). Both are outside `/v1` and need no token.
  */
@@ -51,20 +51,21 @@ export function registerProbeRoutes(app: HttpRouter, { controlPlane: cp, shutdow
     const timeout = new Promise<"timeout">((resolve) => {
       timer = setTimeout(() => resolve("timeout"), READY_TIMEOUT_MS);
     });
-    try {
-      const r = await Promise.race([cp.health().then(() => "ok" as const), timeout]);
-      if (r === "timeout") {
-        return errorResponse(
-          "storage_failure",
-          `storage did not answer within ${READY_TIMEOUT_MS} ms`,
-        ) as never;
-      }
-      return c.json({ status: "ready" as const }, 200);
-    } catch (error) {
-      void error; // the cause may name hosts or credentials: not sent to an unauthenticated caller
-      return errorResponse("storage_failure", "storage unreachable") as never;
-    } finally {
-      clearTimeout(timer);
+    // One small indexed read (the engaged kill switches), not `health()`'s counts over every session. Its
+    // failure is a value, so that a late rejection after the timeout is never unhandled; the cause may name
+    // hosts or credentials and is not sent to an unauthenticated caller.
+    const read = cp.listKillSwitches({ engagedOnly: true }).then(
+      () => "ok" as const,
+      () => "failed" as const,
+    );
+    const r = await Promise.race([read, timeout]).finally(() => clearTimeout(timer));
+    if (r === "timeout") {
+      return errorResponse(
+        "storage_failure",
+        `storage did not answer within ${READY_TIMEOUT_MS} ms`,
+      ) as never;
     }
+    if (r === "failed") return errorResponse("storage_failure", "storage unreachable") as never;
+    return c.json({ status: "ready" as const }, 200);
   });
 }
