@@ -43,11 +43,16 @@ export interface HttpHarness {
   close(): Promise<void>;
 }
 
-/** Starts `createHttpApp` on 127.0.0.1 with an ephemeral port over the given (default: memory) storage. */
-export async function startHttp(options: { storage?: Storage; policy?: unknown } = {}): Promise<HttpHarness> {
+/**
+ * Starts `createHttpApp` on 127.0.0.1 with an ephemeral port over the given (default: memory) storage, with the
+ * static tokens {@link TEST_TOKENS} unless `tokens` replaces them.
+ */
+export async function startHttp(
+  options: { storage?: Storage; policy?: unknown; tokens?: readonly StaticToken[] } = {},
+): Promise<HttpHarness> {
   const storage = options.storage ?? createMemoryStorage();
   const cp = await createControlPlane({ storage, policy: (options.policy ?? TEST_POLICY) as never });
-  const app = createHttpApp({ controlPlane: cp, auth: createStaticAuth(TEST_TOKENS) });
+  const app = createHttpApp({ controlPlane: cp, auth: createStaticAuth(options.tokens ?? TEST_TOKENS) });
   const server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

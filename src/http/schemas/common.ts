@@ -49,7 +49,10 @@ export const IdempotencyHeaders = z.object({
     .max(128)
     .optional()
     .openapi({
-      param: { name: "X-Idempotency-Key", in: "header" },
+      // HTTP header names are case-insensitive; Hono hands them to the validator lower-cased.
+      param: { name: "x-idempotency-key", in: "header" },
+      description:
+        "X-Idempotency-Key: a repeated key replays the first result; reused with another request: 409",
     }),
 });
 
