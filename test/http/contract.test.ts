@@ -158,6 +158,7 @@ describe.each(cases)("every response of every v1 contract path ($name storage)",
 
   it("state-changes: 200, 401, 403, 422", async () => {
     const { session } = await pendingTicket();
+    await h().cp.registerAgent({ id: "agent-a" }); // a system-wide event: nil-UUID session, seq 0
     const all = await probe.call("GET", T.feed, { token: TOKENS.viewer, query: "limit=2" }, 200);
     expect(all.items).toHaveLength(2);
     expect(all.next_cursor).toBe(all.items[1].cursor);
@@ -169,6 +170,10 @@ describe.each(cases)("every response of every v1 contract path ($name storage)",
     );
     expect(rest.items[0].cursor).toBeGreaterThan(all.next_cursor);
     expect(rest.next_cursor).toBeNull();
+    expect(rest.items.at(-1).event).toMatchObject({
+      session_id: "00000000-0000-0000-0000-000000000000",
+      seq: 0,
+    });
     await probe.call("GET", T.feed, { token: TOKENS.agentA, query: `session_id=${session.id}` }, 200);
     await probe.call("GET", T.feed, {}, 401);
     await probe.call("GET", T.feed, { token: TOKENS.agentA }, 403);
