@@ -64,6 +64,8 @@ export interface StartHttpOptions {
   readonly now?: () => number;
   /** Timing of the SSE stream. */
   readonly sse?: HttpAppOptions["sse"];
+  /** Static tokens replacing {@link TEST_TOKENS} (with `auth: "static"`). */
+  readonly tokens?: readonly StaticToken[];
   /** Further app options (`limits`, `log`, …). */
   readonly app?: Partial<Omit<HttpAppOptions, "controlPlane" | "auth" | "now" | "tokens">>;
 }
@@ -82,7 +84,7 @@ export async function startHttp(options: StartHttpOptions = {}): Promise<HttpHar
   const app = createHttpApp({
     ...options.app,
     controlPlane: cp,
-    auth: stored ? createTokenAuth({ storage, now }) : createStaticAuth(TEST_TOKENS),
+    auth: stored ? createTokenAuth({ storage, now }) : createStaticAuth(options.tokens ?? TEST_TOKENS),
     now,
     ...(tokens === undefined ? {} : { tokens }),
     ...(options.sse === undefined ? {} : { sse: options.sse }),

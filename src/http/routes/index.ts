@@ -1,6 +1,9 @@
 import type { HttpDeps, HttpRouter } from "../context.js";
 import { registerAgentRoutes } from "./agents.js";
+import { registerEventContractRoutes } from "./events-contract.js";
 import { registerEventStreamRoutes } from "./events-stream.js";
+import { registerHealthContractRoutes } from "./health-contract.js";
+import { registerKillContractRoutes } from "./kill-contract.js";
 import { registerKillResumeRoutes } from "./kill-resume.js";
 import { registerPolicyRoutes } from "./policies.js";
 import { registerProbeRoutes } from "./probes.js";
@@ -8,6 +11,8 @@ import { registerProposalRoutes } from "./proposals.js";
 import { registerSessionContractRoutes } from "./sessions-contract.js";
 import { registerSessionWriteRoutes } from "./sessions-write.js";
 import { registerTicketWaitRoutes } from "./ticket-wait.js";
+import { registerTicketContractRoutes } from "./tickets-contract.js";
+import { registerTokenBudgetRoutes } from "./token-budgets.js";
 import { registerTokenRoutes } from "./tokens.js";
 
 /** Registers every `/v1` route (each group in its own file). */
@@ -22,4 +27,9 @@ export function registerRoutes(app: HttpRouter, deps: HttpDeps): void {
   registerPolicyRoutes(app, deps);
   registerProbeRoutes(app, deps);
   registerTokenRoutes(app, deps);
+  registerTicketContractRoutes(app, deps);
+  registerEventContractRoutes(app, deps);
+  registerHealthContractRoutes(app, deps);
+  registerKillContractRoutes(app, deps);
+  registerTokenBudgetRoutes(app, deps);
 }

@@ -15,7 +15,11 @@ export const SessionStateSchema = z
     used_cost: z.string(),
     max_action_count: z.number().int().openapi({ description: "9007199254740991 when unlimited" }),
     used_action_count: z.number().int(),
-    active_policy_id: z.string().nullable().optional(),
+    active_policy_id: z
+      .string()
+      .nullable()
+      .optional()
+      .openapi({ description: "Our policy id (32 hex digits of its SHA-256) written as a UUID" }),
     active_cycle_id: z.string().uuid().nullable().optional(),
     dry_run_session_id: z.string().uuid().nullable().optional(),
     abort_reason: z
@@ -35,6 +39,7 @@ export const SessionStateSchema = z
     // Our additions (the contract allows extra properties).
     agent_id: z.string().nullable(),
     last_seq: z.number().int(),
+    policy_id: z.string().openapi({ description: "Our policy id as is (see GET /v1/sessions/{id}/policy)" }),
   })
   .openapi("SessionState");
 
@@ -50,7 +55,7 @@ export function toSessionState(s: SessionView): z.infer<typeof SessionStateSchem
     used_cost: s.budget.usedCost,
     max_action_count: s.budget.maxActions ?? Number.MAX_SAFE_INTEGER,
     used_action_count: s.budget.usedActions,
-    active_policy_id: s.policyId,
+    active_policy_id: asUuid(s.policyId),
     active_cycle_id: null,
     dry_run_session_id: null,
     abort_reason: s.status === "aborted" ? abortReason(s.statusReason) : null,
@@ -59,7 +64,14 @@ export function toSessionState(s: SessionView): z.infer<typeof SessionStateSchem
     updated_at: iso(s.updatedAt),
     agent_id: s.agentId,
     last_seq: s.lastSeq,
+    policy_id: s.policyId,
   };
+}
+
+/** Writes 32 hex digits as a UUID (8-4-4-4-12); any other id stays as it is. */
+function asUuid(id: string): string {
+  const m = /^([0-9a-f]{8})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{12})$/i.exec(id);
+  return m === null ? id : m.slice(1).join("-");
 }
 
 function abortReason(reason: string | null) {
