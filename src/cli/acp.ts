@@ -42,7 +42,7 @@ export function createProgram(io: CliIo): Command {
       writeOut: (text) => io.out(text.replace(/\n$/, "")),
       writeErr: (text) => io.err(text.replace(/\n$/, "")),
       // Commander quotes names with '…'; we name them with "…" and prefix our own name.
-      outputError: (text, write) => write(text.replace(/^error: /, "acp: ").replace(/'([^'\s]*)'/g, '"$1"')),
+      outputError: (text, write) => write(text.replace(/^error: /, "acp: ").replace(/'([^'\n]*)'/g, '"$1"')),
     })
     .showHelpAfterError("(add --help for usage)")
     .exitOverride()

@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { parseDuration } from "../types/policy.js";
 import { type ApiClient, createApiClient } from "./api-client.js";
-import type { CliIo } from "./io.js";
+import { type CliIo, usageError } from "./io.js";
 
 /** Where the CLI looks for a server when neither `--url` nor `ACP_URL` is given. */
 export const DEFAULT_URL = "http://127.0.0.1:7400";
@@ -63,4 +63,21 @@ export function decimalArg(value: string): string {
   if (!/^\d+(\.\d+)?$/.test(value.trim()))
     throw new InvalidArgumentError('expected a decimal amount such as "2.50".');
   return value.trim();
+}
+
+/**
+ * Makes options of `cmd` required (given by their long flag, e.g. `--reason`). Checked just before the action,
+ * after commander's own checks, so that an unknown option or a missing argument is reported first (commander's
+ * `requiredOption` would report the missing option instead).
+ */
+export function requireOptions(cmd: Command, ...flags: string[]): Command {
+  return cmd.hook("preAction", (_program, action) => {
+    const values = action.opts();
+    for (const flag of flags) {
+      const option = action.options.find((o) => o.long === flag);
+      if (option && values[option.attributeName()] === undefined) {
+        throw usageError(`required option "${option.flags}" not specified`);
+      }
+    }
+  });
 }

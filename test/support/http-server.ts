@@ -40,6 +40,8 @@ export interface HttpHarness {
     path: string,
     init?: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> },
   ): Promise<Response>;
+  /** Cuts every open connection (clients see a dropped connection; the server keeps listening). */
+  dropConnections(): void;
   close(): Promise<void>;
 }
 
@@ -68,7 +70,11 @@ export async function startHttp(options: { storage?: Storage; policy?: unknown }
           : { body: typeof init.body === "string" ? init.body : JSON.stringify(init.body) }),
       });
     },
+    dropConnections() {
+      (server as unknown as { closeAllConnections(): void }).closeAllConnections();
+    },
     async close() {
+      (server as unknown as { closeAllConnections(): void }).closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await cp.close();
       await storage.close();

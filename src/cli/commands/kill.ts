@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Command } from "commander";
 import type { ApiClient } from "../api-client.js";
 import { seg } from "../api-client.js";
-import { type ClientOptions, clientFor, withClientOptions } from "../client-options.js";
+import { type ClientOptions, clientFor, requireOptions, withClientOptions } from "../client-options.js";
 import type { CliIo } from "../io.js";
 import { formatRecord, print } from "../output.js";
 
@@ -38,19 +38,20 @@ export function registerKillCommand(program: Command, io: CliIo): void {
   for (const { scope, what } of SCOPES) {
     const k = withClientOptions(kill.command(scope).description(`Halt ${what}`));
     if (scope !== "system") k.argument("<id>", `${scope} id`);
-    k.requiredOption("--reason <text>", "why (recorded, and told to the agents denied)").action(
-      async (...args: unknown[]) => {
-        const id = scope === "system" ? undefined : (args[0] as string);
-        const o = args[scope === "system" ? 0 : 1] as ClientOptions & { reason: string };
-        const result = await post(clientFor(io, o), path("kill", scope, id), { reason: o.reason });
-        print(
-          io,
-          o,
-          result,
-          () => `kill switch engaged (${scope}${id ? ` ${id}` : ""})\n${formatRecord(result)}`,
-        );
-      },
-    );
+    requireOptions(
+      k.option("--reason <text>", "why, required (recorded, and told to the agents denied)"),
+      "--reason",
+    ).action(async (...args: unknown[]) => {
+      const id = scope === "system" ? undefined : (args[0] as string);
+      const o = args[scope === "system" ? 0 : 1] as ClientOptions & { reason: string };
+      const result = await post(clientFor(io, o), path("kill", scope, id), { reason: o.reason });
+      print(
+        io,
+        o,
+        result,
+        () => `kill switch engaged (${scope}${id ? ` ${id}` : ""})\n${formatRecord(result)}`,
+      );
+    });
 
     const r = withClientOptions(resume.command(scope).description(`Resume ${what}`));
     if (scope !== "system") r.argument("<id>", `${scope} id`);

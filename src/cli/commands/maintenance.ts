@@ -30,7 +30,7 @@ async function runUntilSignal(io: CliIo, args: WorkerArgs): Promise<void> {
 export function registerMaintenanceCommand(program: Command, io: CliIo): void {
   program
     .command("worker")
-    .summary("run maintenance (lease recovery, ticket expiry and escalation) until stopped")
+    .summary("Run maintenance (lease recovery, ticket expiry and escalation) until stopped")
     .description(
       "Runs maintenance (lease recovery, ticket expiry and escalation) until SIGINT/SIGTERM; safe in several processes.",
     )
@@ -44,7 +44,7 @@ export function registerMaintenanceCommand(program: Command, io: CliIo): void {
 
   program
     .command("recover")
-    .summary("run one recovery pass and print what it did")
+    .summary("Run one recovery pass and print what it did")
     .description(
       "Runs one recovery pass (expired leases, stuck cycles, due tickets) and prints what it did as JSON.",
     )

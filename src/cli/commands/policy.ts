@@ -5,6 +5,7 @@ import { dryRunDecision } from "../../control-plane/dry-run-decision.js";
 import type { CompiledPolicy } from "../../engines/policy/compiled-policy.js";
 import { loadPolicy } from "../../engines/policy/load-policy.js";
 import { ValidationError, type ValidationIssue } from "../../errors/validation-error.js";
+import { requireOptions } from "../client-options.js";
 import { CliError, type CliIo, EXIT, usageError } from "../io.js";
 import { formatTable } from "../output.js";
 
@@ -99,13 +100,14 @@ export function registerPolicyCommand(program: Command, io: CliIo): void {
       if (!r.ok) throw new CliError(EXIT.failure, `${file} is not a valid policy`);
     });
 
-  policy
-    .command("test")
+  const test = policy.command("test");
+  requireOptions(test, "--proposal");
+  test
     .description("Dry-run a proposal against a policy file: the decision and its trace (nothing is stored)")
     .argument("<file>", "the policy file")
-    .requiredOption(
+    .option(
       "--proposal <json>",
-      'the proposal as JSON, e.g. \'{"action":"deploy","resource_id":"svc","cost":"2"}\' (or @file.json)',
+      'required: the proposal as JSON, e.g. \'{"action":"deploy","resource_id":"svc","cost":"2"}\' (or @file.json)',
     )
     .option("--json", "print the decision as JSON")
     .action(async (file: string, o: { proposal: string; json?: boolean }) => {

@@ -8,6 +8,7 @@ import {
   durationArg,
   intArg,
   listArg,
+  requireOptions,
   withClientOptions,
 } from "../client-options.js";
 import { type CliIo, usageError } from "../io.js";
@@ -131,9 +132,9 @@ export function registerTicketsCommand(program: Command, io: CliIo): void {
       print(io, o, ticket, () => `approved ticket ${ticket.id} (${ticket.decision_type ?? "allow_once"})`);
     });
 
-  withClientOptions(tickets.command("deny").description("Deny a pending ticket"))
+  requireOptions(withClientOptions(tickets.command("deny").description("Deny a pending ticket")), "--reason")
     .argument("<id>", "ticket id")
-    .requiredOption("--reason <text>", "why (recorded in the audit log)")
+    .option("--reason <text>", "why, required (recorded in the audit log)")
     .action(async (id: string, o: ClientOptions & { reason: string }) => {
       const ticket = await clientFor(io, o).request<TicketJson>("POST", `/v1/tickets/${seg(id)}/deny`, {
         body: { reason: o.reason },

@@ -1,6 +1,12 @@
 import type { Command } from "commander";
 import { seg } from "../api-client.js";
-import { type ClientOptions, clientFor, durationArg, withClientOptions } from "../client-options.js";
+import {
+  type ClientOptions,
+  clientFor,
+  durationArg,
+  requireOptions,
+  withClientOptions,
+} from "../client-options.js";
 import { type CliIo, usageError } from "../io.js";
 import { formatRecord, formatTable, print } from "../output.js";
 
@@ -32,8 +38,11 @@ interface CreateOptions extends ClientOptions {
 export function registerTokensCommand(program: Command, io: CliIo): void {
   const tokens = program.command("tokens").description("Create, list and revoke API tokens (admin)");
 
-  withClientOptions(tokens.command("create").description("Create a token; its secret is printed once"))
-    .requiredOption("--role <role>", `the token's role (${ROLES.join(", ")})`)
+  requireOptions(
+    withClientOptions(tokens.command("create").description("Create a token; its secret is printed once")),
+    "--role",
+  )
+    .option("--role <role>", `required: the token's role (${ROLES.join(", ")})`)
     .option("--agent <id>", "the agent an agent token is bound to (required with --role agent)")
     .option("--name <name>", "a name to recognise it by (recorded as decided_by for its decisions)")
     .option("--expires <duration>", "lifetime, e.g. 30d, 12h (default: no expiry)", (v: string) => {
