@@ -4,7 +4,7 @@
  * and registers itself on the program with `register<Group>Command(program, io)`.
  *   acp <command> --help   prints the options of one command; docs/cli.md lists them all.
  */
-import { realpathSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
 import { ControlPlaneError } from "../errors/control-plane-error.js";
@@ -31,12 +31,23 @@ Exit codes:
   4  conflict (409, e.g. a ticket already decided)
   5  auth (401 missing or bad token, 403 role not allowed)`;
 
+/** The package version (src/cli and dist/cli both sit two levels below package.json). */
+function packageVersion(): string {
+  try {
+    const url = new URL("../../package.json", import.meta.url);
+    return (JSON.parse(readFileSync(url, "utf8")) as { version?: string }).version ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
 /** Builds the `acp` program writing to `io` (a fresh one per run: commander keeps parse state). */
 export function createProgram(io: CliIo): Command {
   const program = new Command("acp");
   program
     .description("Operate an agent-control-plane: approve, halt and audit agents; maintain the database.")
     .usage("<command> [options]")
+    .version(packageVersion(), "-V, --version", "print the version")
     .configureHelp({ styleTitle: (title) => title.toLowerCase(), sortSubcommands: false })
     .configureOutput({
       writeOut: (text) => io.out(text.replace(/\n$/, "")),
@@ -56,9 +67,10 @@ export function createProgram(io: CliIo): Command {
   registerPolicyCommand(program, io);
   registerMigrateCommand(program, io);
   registerMaintenanceCommand(program, io);
-  // ── [serve] `acp serve` is registered here, owned by the serve engineer: ──
+  // ── [serve] `acp serve` is registered here (src/cli/commands/serve.ts, owned by the serve engineer): ──
   //   import { registerServeCommand } from "./commands/serve.js";
   //   registerServeCommand(program, io);
+  // ── end [serve] ──
   return program;
 }
 

@@ -188,6 +188,18 @@ describe("acp --help and usage errors, on every command", () => {
     }
   }
 
+  it("acp --version prints the package version", async () => {
+    const r = await runAcp(["--version"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it("acp alone prints its help and exits 2", async () => {
+    const r = await runAcp([]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("usage: acp <command>");
+  });
+
   it("acp --help documents the exit codes", async () => {
     const r = await runAcp(["--help"]);
     for (const line of [
