@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createSqliteStorage } from "../../src/storage/sqlite/index.js";
 import { type HttpHarness, startHttp, TOKENS } from "../support/http-server.js";
 import { runAcp } from "../support/run-acp.js";
+import { startWithTokens } from "../support/token-server.js";
 
 const dir = mkdtempSync(join(tmpdir(), "acp-commands-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -277,44 +278,9 @@ describe("acp sessions show / acp events", () => {
   });
 });
 
-/** The token routes need a token service ([auth]); loaded by path so this file compiles before the merge. */
-async function startWithTokens() {
-  const load = (path: string) => import(/* @vite-ignore */ path) as Promise<Record<string, unknown>>;
-  const { createTokenService } = (await load("../../src/auth/token-service.js")) as {
-    createTokenService: (o: { storage: unknown }) => {
-      ensureAdmin(): Promise<{ token: string } | undefined>;
-    };
-  };
-  const { createTokenAuth } = (await load("../../src/auth/token-auth.js")) as {
-    createTokenAuth: (o: { storage: unknown }) => unknown;
-  };
-  const { createControlPlane } = await import("../../src/control-plane/create-control-plane.js");
-  const { createHttpApp } = await import("../../src/http/create-http-app.js");
-  const { serve } = await import("@hono/node-server");
-  const storage = createSqliteStorage({ path: join(dir, `tokens-${n++}.db`) });
-  const cp = await createControlPlane({ storage, policy: { version: 1 } });
-  const tokens = createTokenService({ storage });
-  const admin = (await tokens.ensureAdmin())!.token;
-  const options = { controlPlane: cp, auth: createTokenAuth({ storage }), tokens };
-  const app = createHttpApp(options as Parameters<typeof createHttpApp>[0]);
-  const server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 });
-  await new Promise<void>((resolve) => server.once("listening", () => resolve()));
-  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  return {
-    url,
-    admin,
-    async close() {
-      (server as unknown as { closeAllConnections(): void }).closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await cp.close();
-      await storage.close();
-    },
-  };
-}
-
 describe("acp tokens", () => {
   it("creates a token shown once, lists it without its secret, and revokes it", async () => {
-    const s = await startWithTokens();
+    const s = await startWithTokens(join(dir, `tokens-${n++}.db`));
     try {
       const admin = { ACP_URL: s.url, ACP_TOKEN: s.admin };
       const created = await runAcp(
