@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createSqliteStorage } from "../../src/storage/sqlite/index.js";
 import { type HttpHarness, startHttp, TOKENS } from "../support/http-server.js";
-import { runAcp } from "../support/run-acp.js";
+import { runAcp, runAcpProcess } from "../support/run-acp.js";
 
 const dir = mkdtempSync(join(tmpdir(), "acp-operator-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -105,6 +105,21 @@ describe("acp sessions (against a real server over a SQLite file)", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`cannot reach ${url}`);
     expect(r.stderr).toContain("ECONNREFUSED");
+  });
+
+  it("a server error (5xx) is a failure (exit 1) with the envelope's message and code", async () => {
+    await h.storage.close();
+    const r = await runAcp(["sessions", "list"], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^acp sessions list: HTTP 50\d: .+ \((storage_failure|closed|internal)\)$/m);
+  });
+
+  it("runs as its own process with ACP_URL / ACP_TOKEN from the environment", async () => {
+    const s = await h.cp.openSession({ name: "from a process" });
+    const child = await runAcpProcess(["sessions", "list", "--json"], env);
+    expect(child.stderr).toBe("");
+    expect(child.code).toBe(0);
+    expect(JSON.parse(child.stdout)).toMatchObject([{ id: s.id, session_name: "from a process" }]);
   });
 
   it("--url beats ACP_URL and a malformed --url is a usage error", async () => {

@@ -3,33 +3,15 @@
  * separate processes. Needs the [write] routes (sessions, proposals, ticket wait, kill agent) and the
  * [contract] ticket routes: it passes once they are merged.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Child, spawnTs } from "../support/child-process.js";
 import { TOKENS } from "../support/http-server.js";
+import { runAcpProcess } from "../support/run-acp.js";
 
-/** Runs `acp` as its own process and collects its exit code and output. */
-function acp(args: readonly string[], env: Record<string, string>) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/acp.ts", ...args], {
-      cwd: process.cwd(),
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (c: string) => {
-      stdout += c;
-    });
-    child.stderr.setEncoding("utf8").on("data", (c: string) => {
-      stderr += c;
-    });
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const acp = runAcpProcess;
 
 /** The JSON line of `step` printed by the agent process (waiting for it). */
 async function step(agent: Child, name: string): Promise<Record<string, unknown>> {

@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { main } from "../../src/cli/acp.js";
 
 /** What one in-process `acp` run printed and returned. */
@@ -28,4 +29,30 @@ export async function runAcp(
     env,
   );
   return { code, stdout: out.join("\n"), stderr: err.join("\n") };
+}
+
+/**
+ * Runs `acp` as its own process (`node --import tsx src/cli/acp.ts`), without blocking this one (a server in
+ * this process keeps answering), with `env` added to the environment.
+ */
+export function runAcpProcess(
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = {},
+) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/acp.ts", ...args], {
+      cwd: process.cwd(),
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (c: string) => {
+      stdout += c;
+    });
+    child.stderr.setEncoding("utf8").on("data", (c: string) => {
+      stderr += c;
+    });
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
 }
