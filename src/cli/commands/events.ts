@@ -1,4 +1,4 @@
-import { createWriteStream, type WriteStream } from "node:fs";
+import { open } from "node:fs/promises";
 import { type Command, Option } from "commander";
 import type { ApiClient } from "../api-client.js";
 import { seg } from "../api-client.js";
@@ -26,14 +26,17 @@ interface StateChangePage {
   readonly next_cursor?: number | null;
 }
 
-/** Pages through `GET /v1/events/state-changes` from `cursor`, yielding each state change in order. */
-async function* stateChanges(client: ApiClient, session: string | undefined, cursor = 0) {
+/**
+ * Pages through `GET /v1/events/state-changes` from `cursor` (an offset: the first item has cursor + 1),
+ * yielding each page's state changes in order.
+ */
+async function* stateChangePages(client: ApiClient, session: string | undefined, cursor = 0) {
   let next: number | null | undefined = cursor;
   while (next !== null && next !== undefined) {
     const page: StateChangePage = await client.request<StateChangePage>("GET", "/v1/events/state-changes", {
       query: { session_id: session, cursor: next, limit: 1000 },
     });
-    yield* page.items;
+    yield page.items;
     // An empty page, or a cursor that does not move, ends the export (never loops on a server bug).
     next = page.items.length === 0 || page.next_cursor === next ? null : page.next_cursor;
   }
@@ -50,9 +53,9 @@ async function recentEvents(client: ApiClient, session: string | undefined, n: n
     return page.items;
   }
   const ring: EventJson[] = [];
-  for await (const change of stateChanges(client, undefined)) {
-    ring.push(change.event);
-    if (ring.length > n) ring.shift();
+  for await (const page of stateChangePages(client, undefined)) {
+    ring.push(...page.map((change) => change.event));
+    ring.splice(0, Math.max(0, ring.length - n));
   }
   return ring;
 }
@@ -171,31 +174,25 @@ export function registerEventsCommand(program: Command, io: CliIo): void {
     .option("--output <file>", "write to this file instead of standard output")
     .action(async (o: ClientOptions & { session?: string; cursor: number; output?: string }) => {
       const client = clientFor(io, o);
-      let file: WriteStream | undefined;
+      // The file is opened (and truncated) before the first request: a bad path fails at once.
+      const file = o.output === undefined ? undefined : await open(o.output, "w");
       let count = 0;
       let last: number | undefined;
       try {
-        for await (const change of stateChanges(client, o.session, o.cursor)) {
-          if (file === undefined && o.output !== undefined)
-            file = createWriteStream(o.output, { flags: "w" });
-          const line = JSON.stringify(change);
+        for await (const page of stateChangePages(client, o.session, o.cursor)) {
+          const lines = page.map((change) => JSON.stringify(change));
           if (file) {
-            if (!file.write(`${line}\n`)) await new Promise<void>((r) => file!.once("drain", () => r()));
-          } else io.out(line);
-          count++;
-          last = change.cursor;
+            if (lines.length > 0) await file.write(`${lines.join("\n")}\n`);
+          } else for (const line of lines) io.out(line);
+          count += page.length;
+          last = page.at(-1)?.cursor ?? last;
         }
-        if (o.output !== undefined) file ??= createWriteStream(o.output, { flags: "w" });
       } finally {
-        if (file)
-          await new Promise<void>((resolve, reject) =>
-            file!.end((e?: Error | null) => (e ? reject(e) : resolve())),
-          );
+        await file?.close();
       }
       if (o.output !== undefined) {
-        io.err(
-          `exported ${count} state changes to ${o.output}${last === undefined ? "" : ` (last cursor ${last})`}`,
-        );
+        const tail = last === undefined ? "" : ` (last cursor ${last}; continue with --cursor ${last})`;
+        io.err(`exported ${count} state changes to ${o.output}${tail}`);
       }
     });
 }
