@@ -40,18 +40,21 @@ interface Envelope {
   readonly details?: { readonly code?: unknown; readonly issues?: unknown };
 }
 
-/** The lines describing an error answer: the envelope's message and code, then each field issue. */
+/**
+ * The lines describing an error answer: the envelope's message (its first line) and code, then each field
+ * issue of `details.issues` (or, without issues, the rest of a multi-line message).
+ */
 export function describeErrorBody(status: number, body: unknown): { message: string; lines: string[] } {
   const env = (body !== null && typeof body === "object" ? body : {}) as Envelope;
   const code = typeof env.details?.code === "string" ? ` (${env.details.code})` : "";
-  const message =
-    typeof env.error === "string" ? `${env.error}${code}` : `the server answered HTTP ${status}${code}`;
+  const [first, ...rest] = typeof env.error === "string" ? env.error.split("\n") : [];
+  const message = first ? `${first.replace(/:$/, "")}${code}` : `the server answered HTTP ${status}${code}`;
   const lines: string[] = [];
   if (Array.isArray(env.details?.issues)) {
     for (const issue of env.details.issues as { path?: unknown; message?: unknown }[]) {
       lines.push(`  ${String(issue?.path || "(root)")}: ${String(issue?.message ?? "invalid")}`);
     }
-  }
+  } else lines.push(...rest.filter((l) => l.trim() !== ""));
   return { message: `HTTP ${status}: ${message}`, lines };
 }
 

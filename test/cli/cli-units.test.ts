@@ -84,6 +84,18 @@ describe("the API client's error mapping", () => {
     expect(d.message).toBe("HTTP 422: invalid request body (validation_failed)");
     expect(d.lines).toEqual(["  body.reason: expected a string"]);
     expect(describeErrorBody(502, undefined).message).toBe("HTTP 502: the server answered HTTP 502");
+    // A validation message that lists its issues itself is shortened to its first line; issues printed once.
+    const listed = describeErrorBody(422, {
+      error: "invalid input (1 problem):\n  limit: too big",
+      details: { code: "validation_failed", issues: [{ path: "limit", message: "too big" }] },
+    });
+    expect(listed).toEqual({
+      message: "HTTP 422: invalid input (1 problem) (validation_failed)",
+      lines: ["  limit: too big"],
+    });
+    expect(describeErrorBody(400, { error: "bad:\n  detail one", details: { code: "x" } }).lines).toEqual([
+      "  detail one",
+    ]);
   });
 });
 

@@ -81,7 +81,7 @@ describe("approve flow across processes", () => {
       ACP_TOKEN: TOKENS.operator,
     });
     expect(killed.code).toBe(0);
-    agent.process.stdin!.write("next\n");
+    agent.process.stdin!.end("next\n");
     expect(await step(agent, "next")).toMatchObject({ outcome: "denied", code: "kill_switch" });
     expect(await agent.exited).toBe(0);
   });

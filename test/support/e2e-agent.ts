@@ -42,5 +42,7 @@ say({ step: "completed", status: completed.status });
 
 const lines = createInterface({ input: process.stdin });
 for await (const _line of lines) break;
+lines.close();
+process.stdin.destroy();
 const next = await call("POST", "/v1/proposals", { session_id: session.id, action: "read_file" });
 say({ step: "next", outcome: next.outcome, code: next.code, reason: next.reason });
