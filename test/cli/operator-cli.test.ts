@@ -105,6 +105,10 @@ describe("acp sessions (against a real server over a SQLite file)", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`cannot reach ${url}`);
     expect(r.stderr).toContain("ECONNREFUSED");
+    // Following a feed that was never reachable fails too, instead of retrying forever.
+    const follow = await runAcp(["events", "tail", "--follow", "--url", url, "--token", TOKENS.viewer]);
+    expect(follow.code).toBe(1);
+    expect(follow.stderr).toContain(`cannot reach ${url}`);
   });
 
   it("a server error (5xx) is a failure (exit 1) with the envelope's message and code", async () => {

@@ -89,14 +89,16 @@ const sleep = (ms: number, signal: AbortSignal) =>
   });
 
 /**
- * Follows the live feed (`GET /v1/events/stream`) until stopped or `max` events were printed. A dropped
- * connection or a 5xx is retried with backoff (0.2 s doubling to 5 s), resuming with `Last-Event-ID` so that
- * nothing is missed or repeated; 4xx answers (auth, not found) end it with their exit code.
+ * Follows the live feed (`GET /v1/events/stream`) until stopped or `max` events were printed. Once connected,
+ * a dropped connection or a 5xx is retried with backoff (0.2 s doubling to 5 s), resuming with `Last-Event-ID`
+ * so that nothing is missed or repeated; 4xx answers (auth, not found) end it with their exit code, and so does
+ * a first connection that fails (a wrong `--url` is reported, not retried forever).
  */
 async function follow(io: CliIo, client: ApiClient, o: TailOptions, signal: AbortSignal): Promise<void> {
   let lastId: string | undefined;
   let printed = 0;
   let delay = 200;
+  let connected = false;
   while (!signal.aborted) {
     try {
       const res = await client.open("GET", "/v1/events/stream", {
@@ -108,6 +110,7 @@ async function follow(io: CliIo, client: ApiClient, o: TailOptions, signal: Abor
         signal,
       });
       if (!res.body) throw new CliError(EXIT.failure, "the event stream has no body");
+      connected = true;
       for await (const message of readSse(res.body)) {
         delay = 200;
         if (message.id !== undefined) lastId = message.id;
@@ -123,7 +126,7 @@ async function follow(io: CliIo, client: ApiClient, o: TailOptions, signal: Abor
       }
     } catch (error) {
       if (signal.aborted) return;
-      if (error instanceof CliError && error.exitCode !== EXIT.failure) throw error;
+      if (!connected || (error instanceof CliError && error.exitCode !== EXIT.failure)) throw error;
       io.err(`acp events tail: ${error instanceof Error ? error.message : String(error)}; reconnecting`);
     }
     await sleep(delay, signal);
