@@ -1,133 +1,126 @@
 #!/usr/bin/env node
 /**
- * `acp` — the agent-control-plane command line.
- *   acp serve   [--sqlite <file> | --postgres <url>] [--policy <file>] [--host h] [--port p] [--config <file>]
- *   acp worker  --sqlite <file> | --postgres <url> [--schema <name>] [--interval 5s] [--policy <file>]
- *   acp recover --sqlite <file> | --postgres <url> [--schema <name>]
- *   acp <command> --help
+ * `acp` — the agent-control-plane command line (commander). Each command group lives in `commands/<group>.ts`
+ * and registers itself on the program with `register<Group>Command(program, io)`.
+ *   acp <command> --help   prints the options of one command; docs/cli.md lists them all.
  */
-import { realpathSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { parseArgs } from "node:util";
 import { Command, CommanderError } from "commander";
 import { ControlPlaneError } from "../errors/control-plane-error.js";
-import { registerServeCommand, serveAction } from "./commands/serve.js";
-import { runWorker } from "./worker-command.js";
+import { registerEventsCommand } from "./commands/events.js";
+import { registerKillCommand } from "./commands/kill.js";
+import { registerMaintenanceCommand } from "./commands/maintenance.js";
+import { registerMigrateCommand } from "./commands/migrate.js";
+import { registerPolicyCommand } from "./commands/policy.js";
+import { registerServeCommand } from "./commands/serve.js";
+import { registerSessionsCommand } from "./commands/sessions.js";
+import { registerTicketsCommand } from "./commands/tickets.js";
+import { registerTokensCommand } from "./commands/tokens.js";
+import { CliError, type CliIo, EXIT } from "./io.js";
 
-/** Usage text of each subcommand: its synopsis, what it does and every option. */
-const COMMAND_USAGE = {
-  worker: `usage: acp worker (--sqlite <file> | --postgres <url> [--schema <name>]) [--interval 5s] [--policy <file>]
-  Runs maintenance (lease recovery, ticket expiry and escalation) until SIGINT/SIGTERM; safe in several processes.
-options:
-  --sqlite <file>    an existing SQLite database file of the control plane
-  --postgres <url>   a PostgreSQL connection string (ACP_DATABASE_URL stands in for it)
-  --schema <name>    the PostgreSQL schema (default: public)
-  --interval <dur>   time between passes, e.g. 500ms, 5s, 1m (default: 5s)
-  --policy <file>    a default policy to load (optional: maintenance uses each session's frozen snapshot)
-  -h, --help         print this help`,
-  recover: `usage: acp recover (--sqlite <file> | --postgres <url> [--schema <name>])
-  Runs one recovery pass (expired leases, stuck cycles, due tickets) and prints what it did as JSON.
-options:
-  --sqlite <file>    an existing SQLite database file of the control plane
-  --postgres <url>   a PostgreSQL connection string (ACP_DATABASE_URL stands in for it)
-  --schema <name>    the PostgreSQL schema (default: public)
-  --policy <file>    a default policy to load (optional: maintenance uses each session's frozen snapshot)
-  -h, --help         print this help`,
-} as const;
+const EPILOG = `
+Server commands talk to a running server: --url (env ACP_URL, default http://127.0.0.1:7400) and
+--token (env ACP_TOKEN). Offline commands (policy, migrate, worker, recover) work on files and databases.
+Every command prints a table or text by default and JSON with --json.
 
-const USAGE = `usage:
-  acp serve   [--sqlite <file> | --postgres <url>] [--policy <file>] [--host <host>] [--port <port>] [--config <file>]
-      run the control plane as an HTTP server until SIGTERM/SIGINT
-  acp worker  (--sqlite <file> | --postgres <url> [--schema <name>]) [--interval 5s] [--policy <file>]
-      run maintenance (lease recovery, ticket expiry and escalation) until stopped; safe in several processes
-  acp recover (--sqlite <file> | --postgres <url> [--schema <name>])
-      run one recovery pass and print what it did
-  acp <command> --help
-      print the options of one command`;
+Exit codes:
+  0  ok
+  1  failure (server error 5xx, network error, anything unexpected)
+  2  usage (unknown command or option, bad argument value, request rejected as invalid: 400/422)
+  3  not found (404)
+  4  conflict (409, e.g. a ticket already decided)
+  5  auth (401 missing or bad token, 403 role not allowed)`;
 
-/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
-export async function main(argv: readonly string[], out = console.log, err = console.error): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command === undefined || command === "help" || command === "--help" || command === "-h") {
-    out(USAGE);
-    return command === undefined ? 2 : 0;
-  }
-  if (command === "serve") return serve(rest, out, err);
-  if (command !== "worker" && command !== "recover") {
-    err(`acp: unknown command "${command}"\n${USAGE}`);
-    return 2;
-  }
-  const usage = COMMAND_USAGE[command];
-  let values: Record<string, string | boolean | undefined>;
+/** The package version (src/cli and dist/cli both sit two levels below package.json). */
+function packageVersion(): string {
   try {
-    ({ values } = parseArgs({
-      args: [...rest],
-      options: {
-        sqlite: { type: "string" },
-        postgres: { type: "string" },
-        schema: { type: "string" },
-        ...(command === "worker" ? { interval: { type: "string" } } : {}),
-        policy: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    if (rest.includes("--help") || rest.includes("-h")) {
-      out(usage);
-      return 0;
-    }
-    err(`acp ${command}: ${(error as Error).message}\n${usage}`);
-    return 2;
-  }
-  if (values.help === true) {
-    out(usage);
-    return 0;
-  }
-  const { help: _help, ...options } = values;
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
-  try {
-    await runWorker(
-      { ...(options as Record<string, string | undefined>), once: command === "recover" },
-      out,
-      controller.signal,
-    );
-    return 0;
-  } catch (error) {
-    err(`acp ${command}: ${error instanceof Error ? error.message : String(error)}`);
-    return error instanceof ControlPlaneError && error.code === "validation_failed" ? 2 : 1;
-  } finally {
-    process.off("SIGINT", stop);
-    process.off("SIGTERM", stop);
+    const url = new URL("../../package.json", import.meta.url);
+    return (JSON.parse(readFileSync(url, "utf8")) as { version?: string }).version ?? "unknown";
+  } catch {
+    return "unknown";
   }
 }
 
-/** `acp serve`, parsed by its commander definition (the whole CLI moves onto commander). */
-async function serve(
-  args: readonly string[],
-  out: (line: string) => void,
-  err: (line: string) => void,
-): Promise<number> {
-  let code: number | undefined;
-  const program = new Command("acp")
+/** Builds the `acp` program writing to `io` (a fresh one per run: commander keeps parse state). */
+export function createProgram(io: CliIo): Command {
+  const program = new Command("acp");
+  program
+    .description("Operate an agent-control-plane: approve, halt and audit agents; maintain the database.")
+    .usage("<command> [options]")
+    .version(packageVersion(), "-V, --version", "print the version")
+    .configureHelp({ styleTitle: (title) => title.toLowerCase(), sortSubcommands: false })
+    .configureOutput({
+      writeOut: (text) => io.out(text.replace(/\n$/, "")),
+      writeErr: (text) => io.err(text.replace(/\n$/, "")),
+      // Commander quotes names with '…'; we name them with "…" and prefix our own name.
+      outputError: (text, write) => write(text.replace(/^error: /, "acp: ").replace(/'([^'\n]*)'/g, '"$1"')),
+    })
+    .showHelpAfterError("(add --help for usage)")
     .exitOverride()
-    .configureOutput({ writeOut: (s) => out(s.trimEnd()), writeErr: (s) => err(s.trimEnd()) });
-  registerServeCommand(program);
-  const serveCommand = program.commands.find((c) => c.name() === "serve")!;
-  serveCommand.exitOverride().action(async (options) => {
-    code = await serveAction(options, out, err);
+    .addHelpText("after", EPILOG);
+
+  registerTicketsCommand(program, io);
+  registerSessionsCommand(program, io);
+  registerKillCommand(program, io);
+  registerEventsCommand(program, io);
+  registerTokensCommand(program, io);
+  registerPolicyCommand(program, io);
+  registerMigrateCommand(program, io);
+  registerMaintenanceCommand(program, io);
+  registerServeCommand(program, io);
+  return program;
+}
+
+/** The full name of the command being run, e.g. `acp tickets approve`. */
+function commandPath(cmd: Command | undefined): string {
+  const names: string[] = [];
+  for (let c = cmd; c; c = c.parent ?? undefined) names.unshift(c.name());
+  return names.join(" ") || "acp";
+}
+
+/** Prints what went wrong and returns the exit code for it. */
+function report(io: CliIo, error: unknown, where: string): number {
+  if (error instanceof CommanderError) {
+    // Help and version exit 0; `acp` alone prints its help and exits 2; every parse error is a usage error.
+    return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  if (error instanceof CliError) {
+    if (error.message !== "") io.err(`${where}: ${error.message}`);
+    for (const line of error.lines) io.err(line);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.err(`${where}: ${message}`);
+  if (error instanceof ControlPlaneError) {
+    if (error.code === "validation_failed" || error.code === "policy_invalid") return EXIT.usage;
+    if (error.code === "not_found") return EXIT.notFound;
+  }
+  return EXIT.failure;
+}
+
+/**
+ * Runs the CLI with `argv` (without node and script) and returns the exit code (see `acp --help`):
+ * 0 ok, 1 failure, 2 usage, 3 not found, 4 conflict, 5 auth.
+ */
+export async function main(
+  argv: readonly string[],
+  out: (line: string) => void = console.log,
+  err: (line: string) => void = console.error,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  const io: CliIo = { out, err, env };
+  const program = createProgram(io);
+  let running: Command | undefined;
+  program.hook("preAction", (_program, action) => {
+    running = action;
   });
   try {
-    await program.parseAsync(["serve", ...args], { from: "user" });
+    await program.parseAsync([...argv], { from: "user" });
+    return EXIT.ok;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    throw error;
+    return report(io, error, commandPath(running));
   }
-  return code ?? 0;
 }
 
 /** True when this module is the program being run (directly or through the `acp` bin link). */

@@ -23,6 +23,7 @@ export async function runWorker(
   args: WorkerArgs,
   out: (line: string) => void,
   stopSignal: AbortSignal,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<void> {
   const intervalMs = parseDuration(args.interval ?? "5s");
   if (intervalMs === undefined || intervalMs <= 0) {
@@ -37,7 +38,7 @@ export async function runWorker(
       "command line",
     );
   }
-  const storage = await openStorage(args);
+  const storage = await openStorage(args, env);
   const cp = await createControlPlane({
     storage,
     policy: args.policy ?? MAINTENANCE_POLICY,

@@ -10,24 +10,32 @@ export interface Child {
   waitForLines(n: number): Promise<void>;
 }
 
-/** Spawns `node --import tsx <script> ...args` from the project root. */
-export function spawnTs(script: string, args: readonly string[]): Child {
+/**
+ * Spawns `node --import tsx <script> ...args` from the project root; `stdin: true` keeps its standard input
+ * open as a pipe (`child.process.stdin`), `env` replaces its environment.
+ */
+export function spawnTs(
+  script: string,
+  args: readonly string[],
+  options: { stdin?: boolean; env?: NodeJS.ProcessEnv } = {},
+): Child {
   const proc = spawn(process.execPath, ["--import", "tsx", script, ...args], {
     cwd: process.cwd(),
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: [options.stdin ? "pipe" : "ignore", "pipe", "pipe"],
+    ...(options.env ? { env: options.env } : {}),
   });
   const lines: string[] = [];
   let buffer = "";
   let stderr = "";
   const waiters: { n: number; resolve: () => void }[] = [];
-  proc.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+  proc.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
     buffer += chunk;
     const parts = buffer.split("\n");
     buffer = parts.pop() ?? "";
     lines.push(...parts.filter((l) => l.length > 0));
     for (const w of [...waiters]) if (lines.length >= w.n) w.resolve();
   });
-  proc.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+  proc.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
     stderr += chunk;
   });
   const exited = new Promise<number | string>((resolve) => {

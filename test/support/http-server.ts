@@ -46,6 +46,8 @@ export interface HttpHarness {
     path: string,
     init?: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> },
   ): Promise<Response>;
+  /** Cuts every open connection (clients see a dropped connection; the server keeps listening). */
+  dropConnections(): void;
   close(): Promise<void>;
 }
 
@@ -110,6 +112,9 @@ export async function startHttp(options: StartHttpOptions = {}): Promise<HttpHar
           ? {}
           : { body: typeof init.body === "string" ? init.body : JSON.stringify(init.body) }),
       });
+    },
+    dropConnections() {
+      (server as unknown as { closeAllConnections(): void }).closeAllConnections();
     },
     async close() {
       app.close(); // ends open SSE streams and long polls, so that server.close() does not wait for them

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { ControlPlaneError } from "../../errors/control-plane-error.js";
 import { loadServeConfig, type ServeFlags } from "../../server/load-serve-config.js";
 import { runServe } from "../../server/run-serve.js";
+import { CliError, type CliIo, type ExitCode } from "../io.js";
 
 /** What commander parses from `acp serve …` (camelCase of the long options). */
 interface ServeCommandOptions extends ServeFlags {}
@@ -46,9 +47,9 @@ export async function serveAction(
 
 /**
  * Registers `acp serve` on a commander program: the control plane as an HTTP server (see docs/deployment.md).
- * Sets `process.exitCode` to the code of {@link serveAction}.
+ * A non-zero code of {@link serveAction} (already explained on `io.err`) ends the command with that exit code.
  */
-export function registerServeCommand(program: Command): void {
+export function registerServeCommand(program: Command, io: CliIo): void {
   program
     .command("serve")
     .description(
@@ -72,6 +73,7 @@ export function registerServeCommand(program: Command): void {
     .option("--maintenance-interval <duration>", "time between maintenance passes, e.g. 5s (default: 5s)")
     .option("--shutdown-grace <duration>", "longest wait for in-flight requests on shutdown (default: 10s)")
     .action(async (options: ServeCommandOptions) => {
-      process.exitCode = await serveAction(options);
+      const code = await serveAction(options, io.out, io.err);
+      if (code !== 0) throw new CliError(code as ExitCode, "");
     });
 }
