@@ -65,7 +65,8 @@ function describeRequest(c: FuzzCase): string {
 
 /** Checks one answer; returns what is wrong with it, if anything. */
 function judge(c: FuzzCase, res: RawResponse, routes: readonly FuzzRoute[]): string | undefined {
-  if (res.status >= 500) return "5xx";
+  // 501 is the documented placeholder of routes still to come (token budgets), not a fault.
+  if (res.status >= 500 && !(res.status === 501 && res.text.includes('"not_implemented"'))) return "5xx";
   if (res.status >= 200 && res.status < 300) {
     const op = routes.find((r) => r.method === c.request.method && r.path === c.route.path);
     if (!op) return "2xx on an undocumented method";

@@ -32,41 +32,54 @@ export function rawClient(origin: string, maxSockets = 16): RawClient {
   const url = new URL(origin);
   const agent = new Agent({ keepAlive: true, maxSockets });
   return {
-    send(req, timeoutMs = 10_000) {
-      return new Promise<RawResponse>((resolve, reject) => {
-        const headers: Record<string, string | string[]> = {};
-        for (const [k, v] of Object.entries(req.headers ?? {})) headers[k] = v as string | string[];
-        const body = req.body === undefined ? undefined : Buffer.from(req.body);
-        if (body !== undefined) headers["content-length"] = String(body.length);
-        const r = request(
-          { agent, host: url.hostname, port: url.port, method: req.method, path: req.path, headers },
-          (res) => {
-            const stream = String(res.headers["content-type"] ?? "").startsWith("text/event-stream");
-            if (stream) {
-              res.destroy();
-              resolve({ status: res.statusCode ?? 0, headers: res.headers, text: "", stream });
-              return;
-            }
-            const chunks: Buffer[] = [];
-            res.on("data", (c: Buffer) => chunks.push(c));
-            res.on("error", reject);
-            res.on("end", () =>
-              resolve({
-                status: res.statusCode ?? 0,
-                headers: res.headers,
-                text: Buffer.concat(chunks).toString("utf8"),
-                stream,
-              }),
-            );
-          },
-        );
-        r.setTimeout(timeoutMs, () => r.destroy(new Error(`timed out after ${timeoutMs} ms`)));
-        r.on("error", reject);
-        r.end(body);
-      });
+    async send(req, timeoutMs = 10_000) {
+      try {
+        return await once(req, timeoutMs);
+      } catch (error) {
+        // The keep-alive race: the server closed an idle connection just as it was reused. It read nothing.
+        if ((error as { retryable?: boolean }).retryable) return once(req, timeoutMs);
+        throw error;
+      }
     },
     close() {
       agent.destroy();
     },
   };
+
+  function once(req: RawRequest, timeoutMs: number): Promise<RawResponse> {
+    return new Promise<RawResponse>((resolve, reject) => {
+      const headers: Record<string, string | string[]> = {};
+      for (const [k, v] of Object.entries(req.headers ?? {})) headers[k] = v as string | string[];
+      const body = req.body === undefined ? undefined : Buffer.from(req.body);
+      if (body !== undefined) headers["content-length"] = String(body.length);
+      const r = request(
+        { agent, host: url.hostname, port: url.port, method: req.method, path: req.path, headers },
+        (res) => {
+          const stream = String(res.headers["content-type"] ?? "").startsWith("text/event-stream");
+          if (stream) {
+            res.destroy();
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, text: "", stream });
+            return;
+          }
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("error", reject);
+          res.on("end", () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              text: Buffer.concat(chunks).toString("utf8"),
+              stream,
+            }),
+          );
+        },
+      );
+      r.setTimeout(timeoutMs, () => r.destroy(new Error(`timed out after ${timeoutMs} ms`)));
+      r.on("error", (error: NodeJS.ErrnoException) => {
+        if (r.reusedSocket && error.code === "ECONNRESET") Object.assign(error, { retryable: true });
+        reject(error);
+      });
+      r.end(body);
+    });
+  }
 }

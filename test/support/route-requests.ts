@@ -80,9 +80,14 @@ export const ROUTE_REQUESTS: Readonly<Record<string, Builder>> = {
   "GET /v1/events/state-changes": (x) => ({ path: `/v1/events/state-changes?session_id=${x.sessionId}` }),
   "GET /v1/health": () => ({ path: "/v1/health" }),
   "GET /v1/token-budgets": () => ({ path: "/v1/token-budgets" }),
-  "POST /v1/token-budgets": () => ({ path: "/v1/token-budgets", body: {} }),
+  "POST /v1/token-budgets": () => ({
+    path: "/v1/token-budgets",
+    body: { identity: { org_id: "acme" }, period: "monthly", max_tokens: 1000 },
+  }),
   "GET /v1/token-budgets/states": () => ({ path: "/v1/token-budgets/states" }),
-  "GET /v1/token-budgets/usage-summary": () => ({ path: "/v1/token-budgets/usage-summary" }),
+  "GET /v1/token-budgets/usage-summary": () => ({
+    path: "/v1/token-budgets/usage-summary?org_id=acme&period=monthly&window_start=2026-01-01T00:00:00Z",
+  }),
   "POST /v1/kill/session/{session_id}": (x) => ({
     path: `/v1/kill/session/${x.sessionId}`,
     body: { reason: "matrix" },
