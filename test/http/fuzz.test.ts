@@ -71,8 +71,9 @@ function judge(c: FuzzCase, res: RawResponse, routes: readonly FuzzRoute[]): str
     const op = routes.find((r) => r.method === c.request.method && r.path === c.route.path);
     if (!op) return "2xx on an undocumented method";
     const role = c.credential.kind === "valid" ? ROLE_OF_TOKEN[c.credential.role] : undefined;
-    if (op.secured && role === undefined) return "2xx without a valid token";
     const rule = findRule(op.method, op.path);
+    const secured = rule ? rule.access !== "public" : op.secured;
+    if (secured && role === undefined) return "2xx without a valid token";
     if (rule && !roleMayCall(rule, role)) return `2xx for role ${role} lacking the route's permissions`;
     return undefined;
   }
