@@ -53,5 +53,14 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   registerRoutes(app, deps);
   const document = () => openApiDocument(app);
   app.get("/openapi.json", (c) => c.json(document()));
-  return { fetch: async (request) => app.fetch(request), openapi: document };
+  // Hono hands only `Error` instances to `onError`; anything else thrown (a string, a plain object from a
+  // library) would escape as a bare 500 without the envelope. Catch it here.
+  const fetch = async (request: Request) => {
+    try {
+      return await app.fetch(request);
+    } catch (error) {
+      return toErrorResponse(error, options.onFault);
+    }
+  };
+  return { fetch, openapi: document };
 }
