@@ -3,7 +3,7 @@ import type { Authenticator } from "../auth/authenticator.js";
 import type { ControlPlane } from "../control-plane/control-plane.js";
 import { authenticate } from "./authorize.js";
 import type { HttpDeps, HttpEnv } from "./context.js";
-import { errorResponse, toErrorResponse, validationHook } from "./errors.js";
+import { catchAnyThrown, errorResponse, toErrorResponse, validationHook } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
 import { registerRoutes } from "./routes/index.js";
 
@@ -44,6 +44,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     now: options.now ?? Date.now,
   };
   const app = new OpenAPIHono<HttpEnv>({ defaultHook: validationHook });
+  app.use("*", catchAnyThrown(options.onFault));
   app.onError((error) => toErrorResponse(error, options.onFault));
   app.notFound((c) =>
     errorResponse("not_found", `no route ${c.req.method} ${c.req.path}`, { path: c.req.path }),
@@ -53,14 +54,5 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   registerRoutes(app, deps);
   const document = () => openApiDocument(app);
   app.get("/openapi.json", (c) => c.json(document()));
-  // Hono hands only `Error` instances to `onError`; anything else thrown (a string, a plain object from a
-  // library) would escape as a bare 500 without the envelope. Catch it here.
-  const fetch = async (request: Request) => {
-    try {
-      return await app.fetch(request);
-    } catch (error) {
-      return toErrorResponse(error, options.onFault);
-    }
-  };
-  return { fetch, openapi: document };
+  return { fetch: async (request) => app.fetch(request), openapi: document };
 }
