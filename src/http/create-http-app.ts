@@ -3,9 +3,10 @@ import type { Authenticator } from "../auth/authenticator.js";
 import type { ControlPlane } from "../control-plane/control-plane.js";
 import { authenticate } from "./authorize.js";
 import type { HttpDeps, HttpEnv } from "./context.js";
-import { catchAnyThrown, errorResponse, toErrorResponse, validationHook } from "./errors.js";
+import { errorResponse, toErrorResponse, validationHook } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
 import { registerRoutes } from "./routes/index.js";
+import { catchAnyThrown } from "./uncaught-throw.js";
 
 /** Options of {@link createHttpApp}. */
 export interface HttpAppOptions {

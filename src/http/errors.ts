@@ -1,4 +1,4 @@
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ZodError } from "zod";
 import { ControlPlaneError, type ErrorCode, HTTP_STATUS_BY_CODE } from "../errors/control-plane-error.js";
@@ -74,19 +74,4 @@ export function validationHook(
 ): Response | undefined {
   if (result.success) return undefined;
   return toErrorResponse(zodToValidationError(result.error, result.target));
-}
-
-/**
- * Outermost middleware: Hono hands only `Error` instances to `onError`, so anything else thrown below it (a
- * string, a plain object from a library) would escape as a bare 500 without the envelope. This answers it as
- * {@link toErrorResponse} does.
- */
-export function catchAnyThrown(onFault?: (error: unknown) => void): MiddlewareHandler {
-  return async (c, next) => {
-    try {
-      await next();
-    } catch (error) {
-      c.res = toErrorResponse(error, onFault);
-    }
-  };
 }
