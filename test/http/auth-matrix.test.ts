@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startHttp, TOKENS } from "../support/http-server.js";
+import { startFullHttp } from "../support/full-http.js";
+import { type HttpHarness, TOKENS } from "../support/http-server.js";
 import { createOwned, type Owned, ROUTE_REQUESTS } from "../support/route-requests.js";
 import { CALLERS, type Caller, expectedStatus, ROUTE_TABLE, type RouteRule } from "../support/route-table.js";
 
@@ -15,10 +16,8 @@ const TOKEN_OF: Record<Caller, string | undefined> = {
 
 const label = (rule: RouteRule) => `${rule.method} ${rule.path}`;
 
-async function withServer<T>(
-  fn: (h: Awaited<ReturnType<typeof startHttp>>, own: Owned, other: Owned) => Promise<T>,
-) {
-  const h = await startHttp();
+async function withServer<T>(fn: (h: HttpHarness, own: Owned, other: Owned) => Promise<T>) {
+  const h = await startFullHttp();
   try {
     await h.cp.registerAgent({ id: "agent-helper" });
     const own = await createOwned(h.cp, "agent-a");
@@ -51,7 +50,7 @@ async function callAs(rule: RouteRule, caller: Caller) {
 
 describe("auth matrix: every route × every caller ⇒ the status its permissions give", () => {
   it("covers every route the app documents, and the app documents every /v1 route of the table", async () => {
-    const h = await startHttp();
+    const h = await startFullHttp();
     try {
       const doc = (await (await h.call("/openapi.json")).json()) as { paths: Record<string, object> };
       const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
@@ -89,11 +88,11 @@ describe("auth matrix: every route × every caller ⇒ the status its permission
 });
 
 describe("what an agent token can never do", () => {
-  let h: Awaited<ReturnType<typeof startHttp>>;
+  let h: HttpHarness;
   let own: Owned;
   let other: Owned;
   beforeEach(async () => {
-    h = await startHttp();
+    h = await startFullHttp();
     own = await createOwned(h.cp, "agent-a");
     other = await createOwned(h.cp, "agent-b");
   });

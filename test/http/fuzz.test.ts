@@ -8,10 +8,11 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Role } from "../../src/auth/roles.js";
 import type { ControlPlane } from "../../src/control-plane/control-plane.js";
+import { startFullHttp } from "../support/full-http.js";
 import type { FuzzRoute } from "../support/fuzz/openapi-routes.js";
 import { routesOf } from "../support/fuzz/openapi-routes.js";
 import { type FuzzCase, fuzzCase } from "../support/fuzz/request-arbitrary.js";
-import { type HttpHarness, startHttp, TOKENS } from "../support/http-server.js";
+import { type HttpHarness, TOKENS } from "../support/http-server.js";
 import { type RawClient, type RawResponse, rawClient } from "../support/raw-http.js";
 import { createOwned } from "../support/route-requests.js";
 import { findRule, roleMayCall } from "../support/route-table.js";
@@ -94,9 +95,7 @@ describe("fuzz: malformed requests against every documented route", () => {
   let cases: FuzzCase[];
 
   beforeAll(async () => {
-    // The per-token rate limit (when the app has one) would answer most of the run 429: lift it, so requests
-    // reach validation and the handlers. Spread loosely: `app` options exist once the serve work is merged.
-    h = await startHttp({ ...({ app: { limits: { ratePerMinute: 10_000_000 } } } as object) });
+    h = await startFullHttp();
     await h.cp.registerAgent({ id: "agent-helper" });
     const own = await createOwned(h.cp, "agent-a");
     const other = await createOwned(h.cp, "agent-b");
