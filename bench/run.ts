@@ -8,6 +8,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   governed: () => import("./governed.bench.js"),
   postgres: () => import("./postgres.bench.js"),
   "approval-latency": () => import("./approval-latency.bench.js"),
+  http: () => import("./http.bench.js"),
 };
 
 const wanted = process.argv.slice(2);

@@ -11,6 +11,7 @@ import { errorResponse, toErrorResponse, validationHook } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
 import { rateLimit } from "./rate-limit.js";
 import { registerRoutes } from "./routes/index.js";
+import { catchAnyThrown } from "./uncaught-throw.js";
 
 /** Request limits of {@link createHttpApp}. */
 export interface HttpLimits {
@@ -91,6 +92,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     sse: sseSettings(options.sse),
   };
   const app = new OpenAPIHono<HttpEnv>({ defaultHook: validationHook });
+  app.use("*", catchAnyThrown(options.onFault));
   app.onError((error) => toErrorResponse(error, options.onFault));
   app.notFound((c) =>
     errorResponse("not_found", `no route ${c.req.method} ${c.req.path}`, { path: c.req.path }),

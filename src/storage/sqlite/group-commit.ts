@@ -9,6 +9,9 @@ export interface ConnectionLender {
   withConnection<T>(fn: (conn: SqlConnection, stores: SqliteStores) => Promise<T>): Promise<T>;
 }
 
+/** Captured at load, so that tests faking timers cannot stall the queue. */
+const realSetImmediate = globalThis.setImmediate;
+
 interface QueueItem {
   readonly kind: "write" | "read";
   readonly fn: (tx: StorageTx) => Promise<unknown>;
@@ -72,7 +75,10 @@ export class GroupCommitQueue {
       this.queue.push({ kind, fn, resolve: resolve as (value: unknown) => void, reject });
       if (!this.draining) {
         this.draining = true;
-        void this.drain();
+        // Start on the next turn of the event loop, not now: callers woken by the same I/O (HTTP requests
+        // read from several sockets in one poll) enqueue first and share the batch's one durable commit.
+        // better-sqlite3 blocks the loop while it commits, so starting at once would commit each alone.
+        realSetImmediate(() => void this.drain());
       }
     });
   }
