@@ -310,7 +310,9 @@ describe("acp tokens", () => {
       expect(revoked.code).toBe(0);
       expect(revoked.stdout).toBe(`revoked token ${record.id} (bob)`);
       expect((await runAcp(["sessions", "list"], bob)).code).toBe(5);
-      expect((await runAcp(["tokens", "revoke", "no-such-token"], admin)).code).toBe(3);
+      const unknownId = "0190a5c4-5f6e-7a1b-8c2d-3e4f5a6b7c8d";
+      expect((await runAcp(["tokens", "revoke", unknownId], admin)).code).toBe(3);
+      expect((await runAcp(["tokens", "revoke", "no-such-token"], admin)).code).toBe(2);
     } finally {
       await s.close();
     }
