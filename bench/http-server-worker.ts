@@ -13,7 +13,12 @@ import { createSqliteStorage } from "../src/storage/sqlite/index.js";
 import { BENCH_POLICY } from "./http-bench-policy.js";
 
 const { path, clients } = JSON.parse(process.argv[2] ?? "{}") as { path: string; clients: number };
-const storage = await createSqliteStorage({ path, journalMode: "wal", synchronous: "full" });
+const storage = await createSqliteStorage({
+  path,
+  journalMode: "wal",
+  synchronous: "full",
+  gatherWrites: true, // as `acp serve` opens it
+});
 const cp = await createControlPlane({ storage, policy: BENCH_POLICY });
 const tokens = Array.from({ length: clients }, (_, i) => `bench-agent-token-${i}-${process.pid}`);
 const sessions: string[] = [];

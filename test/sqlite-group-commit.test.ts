@@ -4,7 +4,7 @@ import { GroupCommitQueue } from "../src/storage/sqlite/group-commit.js";
 import type { SqliteStores } from "../src/storage/sqlite/sqlite-tx.js";
 
 /** A queue over a connection that records its statements (every call resolves at once, like better-sqlite3). */
-function recordingQueue() {
+function recordingQueue(gatherWrites = true) {
   const statements: string[] = [];
   const conn: SqlConnection = {
     execute: async (sql) => {
@@ -15,16 +15,15 @@ function recordingQueue() {
   };
   const queue = new GroupCommitQueue(
     { withConnection: (fn) => fn(conn, {} as SqliteStores) },
-    { maxBatch: 256, onCommitted: () => undefined },
+    { maxBatch: 256, gatherWrites, onCommitted: () => undefined },
   );
   return { queue, commits: () => statements.filter((s) => s === "COMMIT").length };
 }
 
 describe("SQLite group commit", () => {
-  it("commits writes enqueued by separate I/O callbacks of one event-loop turn together", async () => {
-    const { queue, commits } = recordingQueue();
-    // Three requests read from three sockets in one poll: three callbacks, each enqueuing a write.
-    const results = await Promise.all(
+  /** Three requests read from three sockets in one poll: three callbacks, each enqueuing a write. */
+  const threeCallbacks = (queue: GroupCommitQueue) =>
+    Promise.all(
       [1, 2, 3].map(
         (n) =>
           new Promise<number>((resolve, reject) =>
@@ -32,8 +31,17 @@ describe("SQLite group commit", () => {
           ),
       ),
     );
-    expect(results).toEqual([1, 2, 3]);
+
+  it("with gatherWrites, commits writes enqueued by I/O callbacks of one event-loop turn together", async () => {
+    const { queue, commits } = recordingQueue(true);
+    expect(await threeCallbacks(queue)).toEqual([1, 2, 3]);
     expect(commits()).toBe(1);
+  });
+
+  it("without gatherWrites, starts a lone write at once (one commit per callback here)", async () => {
+    const { queue, commits } = recordingQueue(false);
+    expect(await threeCallbacks(queue)).toEqual([1, 2, 3]);
+    expect(commits()).toBe(3);
   });
 
   it("still commits a lone write, and writes enqueued while a batch runs go in the next one", async () => {

@@ -15,13 +15,14 @@ export interface StorageArgs {
  * `ACP_DATABASE_URL` stands in for `--postgres`). The adapters are loaded on demand, so a SQLite user needs no
  * `pg` and the other way round. By default a `--sqlite` file must already exist: `acp worker` and `acp recover`
  * maintain a control plane's database, and a mistyped path would otherwise create a new, empty one and report
- * that nothing needed doing. With `create: true` (`acp serve`) a missing file is created, with its directory.
+ * that nothing needed doing. With `create: true` (`acp serve`) a missing file is created, with its directory;
+ * `gatherWrites` is the SQLite option of that name (a server's concurrent requests share commits).
  * @throws ValidationError naming the missing or conflicting option, or the `--sqlite` file that does not exist.
  */
 export async function openStorage(
   args: StorageArgs,
   env: NodeJS.ProcessEnv = process.env,
-  options: { readonly create?: boolean } = {},
+  options: { readonly create?: boolean; readonly gatherWrites?: boolean } = {},
 ): Promise<Storage> {
   const postgres = args.postgres ?? (args.sqlite === undefined ? env.ACP_DATABASE_URL : undefined);
   if ((args.sqlite === undefined) === (postgres === undefined)) {
@@ -46,7 +47,10 @@ export async function openStorage(
       );
     }
     const { createSqliteStorage } = await import("../storage/sqlite/index.js");
-    return createSqliteStorage({ path: args.sqlite });
+    return createSqliteStorage({
+      path: args.sqlite,
+      ...(options.gatherWrites === undefined ? {} : { gatherWrites: options.gatherWrites }),
+    });
   }
   const { createPostgresStorage } = await import("../storage/postgres/index.js");
   return createPostgresStorage({

@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { HttpEnv } from "./context.js";
 import { errorResponse } from "./errors.js";
 
@@ -15,51 +15,107 @@ function tooLarge(maxBytes: number): Response {
   );
 }
 
+/** Methods whose requests carry no body unless they say so with Content-Length or Transfer-Encoding. */
+const BODYLESS = new Set(["GET", "HEAD", "OPTIONS", "DELETE"]);
+
+/** The Node.js request behind `@hono/node-server` (its `env.incoming`), if the app is served by it. */
+function nodeIncoming(c: Context<HttpEnv>): AsyncIterable<Uint8Array> | undefined {
+  const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
+  return incoming !== null && typeof incoming === "object" && Symbol.asyncIterator in incoming
+    ? (incoming as AsyncIterable<Uint8Array>)
+    : undefined;
+}
+
+/** Reads at most `maxBytes` of a body; `undefined` when it is larger, `null` when the client went away. */
+async function readBounded(
+  chunks: AsyncIterable<Uint8Array>,
+  maxBytes: number,
+  stop: () => void,
+): Promise<Uint8Array | undefined | null> {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of chunks) {
+      size += chunk.byteLength;
+      if (size > maxBytes) {
+        stop(); // the rest of the body is discarded with the connection
+        return undefined;
+      }
+      parts.push(chunk);
+    }
+  } catch {
+    return null; // the client went away mid-body (or the server cut the connection while shutting down)
+  }
+  if (parts.length === 1) return parts[0]!;
+  const body = new Uint8Array(size);
+  let offset = 0;
+  for (const part of parts) {
+    body.set(part, offset);
+    offset += part.byteLength;
+  }
+  return body;
+}
+
+/** A web stream as an async iterable of chunks, cancelled by `stop`. */
+function streamChunks(stream: ReadableStream<Uint8Array>): {
+  chunks: AsyncIterable<Uint8Array>;
+  stop: () => void;
+} {
+  const reader = stream.getReader();
+  return {
+    chunks: {
+      async *[Symbol.asyncIterator]() {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return;
+          yield value;
+        }
+      },
+    },
+    stop: () => void reader.cancel().catch(() => undefined),
+  };
+}
+
 /**
  * Refuses request bodies larger than `maxBytes` with 413 in the envelope. A `Content-Length` over the limit is
- * refused before reading; otherwise the body is read as a stream and counted as it arrives, so neither a
- * chunked body nor a `Content-Length` that understates the real body gets past the limit, and at most
- * `maxBytes` are ever held in memory. The counted body is handed on to the route unchanged.
+ * refused before reading; otherwise the body is read and counted as it arrives, so neither a chunked body nor a
+ * `Content-Length` that understates the real body gets past the limit, and at most `maxBytes` are ever held in
+ * memory. The counted body is handed to the route through Hono's body cache (`c.req.json()` and the request
+ * validators read it from there), so the request is not rebuilt. Served by `@hono/node-server`, the body is
+ * read straight from Node's request; elsewhere from the web `Request`.
  */
 export function bodyLimit(maxBytes: number): MiddlewareHandler<HttpEnv> {
   return async (c, next) => {
-    const raw = c.req.raw;
-    if (raw.body === null) return next();
-    const declared = raw.headers.get("content-length");
-    if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared) > maxBytes) {
+    const declared = c.req.header("content-length");
+    const chunked = c.req.header("transfer-encoding") !== undefined;
+    if (declared === undefined && !chunked && BODYLESS.has(c.req.method)) return next();
+    if (declared !== undefined && /^\d+$/.test(declared.trim()) && Number(declared) > maxBytes) {
       return tooLarge(maxBytes);
     }
-    const reader = raw.body.getReader();
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for (;;) {
-      let chunk: Awaited<ReturnType<typeof reader.read>>;
-      try {
-        chunk = await reader.read();
-      } catch {
-        // The client went away mid-body (or the server cut the connection while shutting down).
-        return errorResponse("validation_failed", "request body incomplete: the connection was closed");
-      }
-      const { done, value } = chunk;
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
-        // Stop reading: the rest of the body is discarded with the connection.
-        void reader.cancel().catch(() => undefined);
-        return tooLarge(maxBytes);
-      }
-      chunks.push(value);
+    const incoming = nodeIncoming(c);
+    let source: { chunks: AsyncIterable<Uint8Array>; stop: () => void };
+    if (incoming !== undefined) {
+      source = { chunks: incoming, stop: () => undefined };
+    } else {
+      const stream = c.req.raw.body;
+      if (stream === null) return next();
+      source = streamChunks(stream);
     }
-    const body = new Uint8Array(size);
-    let offset = 0;
-    for (const chunk of chunks) {
-      body.set(chunk, offset);
-      offset += chunk.byteLength;
+    const body = await readBounded(source.chunks, maxBytes, source.stop);
+    if (body === undefined) return tooLarge(maxBytes);
+    if (body === null) {
+      return errorResponse("validation_failed", "request body incomplete: the connection was closed");
     }
-    const headers = new Headers(raw.headers);
-    headers.set("content-length", String(size));
-    headers.delete("transfer-encoding");
-    c.req.raw = new Request(raw.url, { method: raw.method, headers, body, signal: raw.signal });
+    // An empty body sent as JSON counts as `{}`: optional bodies may be left out, and a required one then
+    // fails validation naming its fields (422) instead of a bare "malformed JSON" (400).
+    const empty = body.byteLength === 0 && /json/i.test(c.req.header("content-type") ?? "");
+    const text = empty ? "{}" : new TextDecoder().decode(body);
+    // Hono keeps promises in its body cache (its type says otherwise).
+    const cache = c.req.bodyCache as Record<string, Promise<unknown>>;
+    cache.text = Promise.resolve(text);
+    cache.arrayBuffer = Promise.resolve(
+      body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer,
+    );
     return next();
   };
 }

@@ -57,8 +57,11 @@ function sseSettings(given: Partial<SseSettings> | undefined): SseSettings {
 
 /** The served API: a fetch handler and its OpenAPI document. */
 export interface HttpApp {
-  /** Answers one request (standard `Request` → `Response`): mount it on any server or call it in tests. */
-  readonly fetch: (request: Request) => Promise<Response>;
+  /**
+   * Answers one request (standard `Request` → `Response`): mount it on any server or call it in tests. A
+   * server adapter's bindings (`env`, such as `@hono/node-server`'s Node request) are passed on to Hono.
+   */
+  readonly fetch: (request: Request, env?: unknown) => Promise<Response>;
   /** The OpenAPI 3.1 document of every route, as served at `GET /openapi.json`. */
   readonly openapi: () => Record<string, unknown>;
   /**
@@ -111,7 +114,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   const document = () => openApiDocument(app);
   app.get("/openapi.json", (c) => c.json(document()));
   return {
-    fetch: async (request) => app.fetch(request),
+    fetch: async (request, env) => app.fetch(request, env as never),
     openapi: document,
     close: () => closing.abort(new Error("the HTTP app is closing")),
   };

@@ -96,7 +96,8 @@ export async function startServer(config: ServeConfig, out: LogSink = console.lo
       ? { sqlite: config.storage.path }
       : { postgres: config.storage.url, schema: config.storage.schema },
     {},
-    { create: true },
+    // Concurrent requests share SQLite commits (see the SQLite option gatherWrites).
+    { create: true, gatherWrites: true },
   );
   const cleanups: (() => Promise<void>)[] = [() => storage.close()];
   const cleanup = async () => {

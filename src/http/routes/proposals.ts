@@ -122,10 +122,15 @@ async function assertOwnSession(cp: ControlPlane, principal: Principal, sessionI
   assertOwnAgent(principal, session.agentId, `session ${session.id}`);
 }
 
-/** The proposal after checking that `principal` may see or act on it. */
+/**
+ * The proposal after checking that `principal` may see or act on it: an agent's own proposal needs no further
+ * read; any other needs the session to be owned by the principal's agent.
+ */
 async function ownProposal(cp: ControlPlane, principal: Principal, proposalId: string) {
   const proposal = await cp.getProposal(proposalId);
-  await assertOwnSession(cp, principal, proposal.sessionId);
+  if (principal.role === "agent" && proposal.agentId !== principal.agentId) {
+    await assertOwnSession(cp, principal, proposal.sessionId);
+  }
   return proposal;
 }
 

@@ -29,6 +29,8 @@ interface Done {
 export interface GroupCommitOptions {
   /** Most transactions committed together. */
   readonly maxBatch: number;
+  /** Start a batch on the next event-loop turn (see the SQLite option `gatherWrites`); default: at once. */
+  readonly gatherWrites?: boolean;
   /** Waits until the connection may start a transaction (e.g. a host transaction on a shared handle ended). */
   readonly beforeBegin?: () => Promise<void>;
   /** Receives the notices of committed transactions, after their callers were resolved. */
@@ -75,17 +77,23 @@ export class GroupCommitQueue {
       this.queue.push({ kind, fn, resolve: resolve as (value: unknown) => void, reject });
       if (!this.draining) {
         this.draining = true;
-        // Start on the next turn of the event loop, not now: callers woken by the same I/O (HTTP requests
-        // read from several sockets in one poll) enqueue first and share the batch's one durable commit.
-        // better-sqlite3 blocks the loop while it commits, so starting at once would commit each alone.
-        realSetImmediate(() => void this.drain());
+        // With gatherWrites, start on the next turn of the event loop: callers woken by the same I/O (HTTP
+        // requests read from several sockets in one poll) enqueue first and share the batch's durable commit.
+        if (this.options.gatherWrites) realSetImmediate(() => void this.drain());
+        else void this.drain();
       }
     });
   }
 
   private async drain(): Promise<void> {
     try {
+      let committed = false;
       while (this.queue.length > 0) {
+        // After a commit, let the event loop read its sockets before the next batch: better-sqlite3 blocks the
+        // loop while it commits, so requests that arrived meanwhile (HTTP callers) join the next batch and
+        // share its one durable commit instead of committing one by one. An idle queue starts at once.
+        if (committed) await new Promise<void>((resolve) => realSetImmediate(resolve));
+        committed = this.queue[0]?.kind === "write";
         let started = false;
         try {
           if (this.options.beforeBegin) await this.options.beforeBegin();

@@ -23,6 +23,13 @@ export interface SqliteStorageOptions {
   readonly busyTimeoutMs?: number;
   /** Most transactions committed together by group commit (default 256). */
   readonly maxBatch?: number;
+  /**
+   * Start a write batch on the next turn of the event loop instead of at once (default `false`). Callers
+   * woken by the same I/O — HTTP requests read from several sockets in one poll — then share one durable
+   * commit; an idle transaction waits one loop turn. `acp serve` turns it on; in-process callers are faster
+   * without it.
+   */
+  readonly gatherWrites?: boolean;
   /** Apply the schema migrations on open (default `true`). Set `false` when your own tool applies them. */
   readonly migrate?: boolean;
 }
@@ -37,6 +44,7 @@ export interface ResolvedSqliteOptions {
   readonly journalMode: "wal" | "delete";
   readonly busyTimeoutMs: number;
   readonly maxBatch: number;
+  readonly gatherWrites: boolean;
   readonly migrate: boolean;
   readonly explicit: {
     readonly synchronous: boolean;
@@ -124,6 +132,13 @@ export function resolveSqliteOptions(options: SqliteStorageOptions): ResolvedSql
       received: options.maxBatch,
     });
   }
+  if (options.gatherWrites !== undefined && typeof options.gatherWrites !== "boolean") {
+    issues.push({
+      path: "options.gatherWrites",
+      message: "expected a boolean",
+      received: options.gatherWrites,
+    });
+  }
   if (options.migrate !== undefined && typeof options.migrate !== "boolean") {
     issues.push({ path: "options.migrate", message: "expected a boolean", received: options.migrate });
   }
@@ -140,6 +155,7 @@ export function resolveSqliteOptions(options: SqliteStorageOptions): ResolvedSql
     journalMode: options.journalMode ?? "wal",
     busyTimeoutMs: options.busyTimeoutMs ?? 5000,
     maxBatch: options.maxBatch ?? 256,
+    gatherWrites: options.gatherWrites ?? false,
     migrate: options.migrate ?? true,
     explicit: {
       synchronous: options.synchronous !== undefined,

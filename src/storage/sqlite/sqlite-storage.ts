@@ -170,6 +170,7 @@ async function openStorage(
     });
     const queue = new GroupCommitQueue(lender, {
       maxBatch: opts.maxBatch,
+      gatherWrites: opts.gatherWrites,
       onCommitted: deliver,
       onRollback: () => cache.clear(),
     });
@@ -213,6 +214,7 @@ async function openStorage(
   const hostDb = source.kind === "database" ? source.database : undefined;
   const queue = new GroupCommitQueue(lender, {
     maxBatch: opts.maxBatch,
+    gatherWrites: opts.gatherWrites,
     onCommitted: deliver,
     onRollback: () => cache.clear(),
     // A host transaction on its own handle (e.g. an `external` one) must end before a batch begins.
