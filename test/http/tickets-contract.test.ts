@@ -79,6 +79,40 @@ describe("contract ticket decisions over HTTP", () => {
     expect(again.outcome).toBe("pending_approval");
   });
 
+  it("takes an empty body sent as JSON for no body; malformed JSON is a 400 that decides nothing", async () => {
+    const { ticketId } = await pending();
+    const broken = await h().call(`/v1/tickets/${ticketId}/approve`, {
+      token: TOKENS.approver,
+      body: "{not json",
+    });
+    expect(broken.status).toBe(400);
+    expect(await broken.json()).toMatchObject({ error: expect.stringMatching(/JSON/) });
+    expect((await h().cp.getTicket(ticketId)).status).toBe("pending");
+    // Clients that send Content-Type: application/json with an empty body (no payload to give) get the default.
+    const empty = await h().call(`/v1/tickets/${ticketId}/approve`, {
+      method: "POST",
+      token: TOKENS.approver,
+      headers: { "content-type": "application/json" },
+    });
+    expect(empty.status).toBe(200);
+    expect(await empty.json()).toMatchObject({ status: "approved", decision_type: "allow_once" });
+  });
+
+  it("answers 422 naming the required fields when a required body is sent empty", async () => {
+    const session = await h().cp.openSession({ agentId: "agent-a" });
+    const res = await h().call("/v1/proposals", {
+      method: "POST",
+      token: TOKENS.agentA,
+      headers: { "content-type": "application/json" },
+    });
+    expect(res.status).toBe(422);
+    const paths = ((await res.json()) as { details: { issues: { path: string }[] } }).details.issues.map(
+      (i) => i.path,
+    );
+    expect(paths).toEqual(expect.arrayContaining(["body.session_id", "body.action"]));
+    expect(await h().cp.events(session.id)).toHaveLength(1);
+  });
+
   it("names the body field in a 422 the facade raises, and changes nothing", async () => {
     const { ticketId } = await pending();
     const res = await approve(ticketId, { decision_type: "allow_for_session", scope_max_cost: "1.1234567" });
