@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { Authenticator } from "../auth/authenticator.js";
 import { can, type Permission, type Principal } from "../auth/roles.js";
+import type { ControlPlane } from "../control-plane/control-plane.js";
 import type { HttpEnv } from "./context.js";
 import { errorResponse, httpError } from "./errors.js";
 
@@ -56,4 +57,36 @@ export function assertOwnAgent(principal: Principal, ownerAgentId: string | null
   throw httpError("forbidden", `agent "${principal.agentId}" may not act on ${what} of another agent`, {
     agentId: principal.agentId,
   });
+}
+
+/**
+ * For an `agent` principal: throws 403 unless session `sessionId` belongs to its agent (404 if there is no such
+ * session). Other principals pass without a read.
+ */
+export async function assertOwnSession(
+  controlPlane: ControlPlane,
+  principal: Principal,
+  sessionId: string,
+  what = `session ${sessionId}`,
+): Promise<void> {
+  if (principal.role !== "agent") return;
+  assertOwnAgent(principal, (await controlPlane.getSession(sessionId)).agentId, what);
+}
+
+/**
+ * For an `agent` principal listing or streaming something filtered by session: the filter must name one of its
+ * own sessions (403 without one or for another agent's). Other principals pass without a read.
+ */
+export async function assertOwnSessionFilter(
+  controlPlane: ControlPlane,
+  principal: Principal,
+  sessionId: string | undefined,
+): Promise<void> {
+  if (principal.role !== "agent") return;
+  if (sessionId === undefined) {
+    throw httpError("forbidden", "an agent token must pass session_id of one of its own sessions", {
+      agentId: principal.agentId,
+    });
+  }
+  await assertOwnSession(controlPlane, principal, sessionId);
 }

@@ -1,7 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { assertOwnAgent, authorize } from "../authorize.js";
+import { assertOwnSessionFilter, authorize } from "../authorize.js";
 import type { HttpDeps, HttpRouter } from "../context.js";
-import { httpError } from "../errors.js";
 import { BEARER, errorResponses, LimitQuery, uuid } from "../schemas/common.js";
 import { StateChangePageSchema, toStateChangePage } from "../schemas/state-change.js";
 
@@ -39,15 +38,7 @@ export function registerEventContractRoutes(app: HttpRouter, { controlPlane }: H
   app.openapi(stateChanges, async (c) => {
     const principal = authorize(c, "read", "read.own");
     const q = c.req.valid("query");
-    if (principal.role === "agent") {
-      if (q.session_id === undefined) {
-        throw httpError("forbidden", "an agent token must pass session_id of one of its own sessions", {
-          agentId: principal.agentId,
-        });
-      }
-      const session = await controlPlane.getSession(q.session_id);
-      assertOwnAgent(principal, session.agentId, `session ${session.id}`);
-    }
+    await assertOwnSessionFilter(controlPlane, principal, q.session_id);
     const events = await controlPlane.feed({
       afterId: q.cursor,
       ...(q.session_id === undefined ? {} : { sessionId: q.session_id }),

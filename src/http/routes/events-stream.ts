@@ -1,8 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
-import { assertOwnAgent, authorize } from "../authorize.js";
+import { assertOwnSessionFilter, authorize } from "../authorize.js";
 import type { HttpDeps, HttpRouter } from "../context.js";
-import { httpError } from "../errors.js";
 import { linkedSignal } from "../linked-signal.js";
 import { BEARER, errorResponses, uuid } from "../schemas/common.js";
 import { toEventFrame } from "../schemas/event-frame.js";
@@ -65,17 +64,7 @@ export function registerEventStreamRoutes(app: HttpRouter, deps: HttpDeps): void
     const principal = authorize(c, "read", "read.own");
     const q = c.req.valid("query");
     if (principal.role === "agent") {
-      if (q.session_id === undefined) {
-        throw httpError(
-          "forbidden",
-          "an agent token streams the events of one of its sessions: give session_id",
-          {
-            agentId: principal.agentId,
-          },
-        );
-      }
-      const session = await cp.getSession(q.session_id);
-      assertOwnAgent(principal, session.agentId, `session ${session.id}`);
+      await assertOwnSessionFilter(cp, principal, q.session_id);
     } else if (q.session_id !== undefined) {
       await cp.getSession(q.session_id); // 404 now rather than an empty stream
     }

@@ -3,7 +3,7 @@ import type { Principal } from "../../auth/roles.js";
 import type { ControlPlane } from "../../control-plane/control-plane.js";
 import type { JsonObject, JsonValue } from "../../types/json.js";
 import { PROPOSAL_STATUSES } from "../../types/proposal-record.js";
-import { assertOwnAgent, authorize } from "../authorize.js";
+import { assertOwnSession, assertOwnSessionFilter, authorize } from "../authorize.js";
 import type { HttpDeps, HttpRouter } from "../context.js";
 import { httpError } from "../errors.js";
 import {
@@ -116,12 +116,6 @@ const heartbeat = createRoute({
 });
 
 /** Throws 403 unless `principal` may act on the session (an agent: only a session it owns). */
-async function assertOwnSession(cp: ControlPlane, principal: Principal, sessionId: string): Promise<void> {
-  if (principal.role !== "agent") return;
-  const session = await cp.getSession(sessionId);
-  assertOwnAgent(principal, session.agentId, `session ${session.id}`);
-}
-
 /**
  * The proposal after checking that `principal` may see or act on it: an agent's own proposal needs no further
  * read; any other needs the session to be owned by the principal's agent.
@@ -172,18 +166,7 @@ export function registerProposalRoutes(app: HttpRouter, { controlPlane: cp }: Ht
   app.openapi(listProposals, async (c) => {
     const principal = authorize(c, "read", "read.own");
     const q = c.req.valid("query");
-    if (principal.role === "agent") {
-      if (q.session_id === undefined) {
-        throw httpError(
-          "forbidden",
-          "an agent token lists proposals of one of its sessions: give session_id",
-          {
-            agentId: principal.agentId,
-          },
-        );
-      }
-      await assertOwnSession(cp, principal, q.session_id);
-    }
+    await assertOwnSessionFilter(cp, principal, q.session_id);
     const items = await cp.listProposals({
       ...(q.session_id === undefined ? {} : { sessionId: q.session_id }),
       ...(q.status === undefined ? {} : { statuses: q.status }),

@@ -1,11 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import type { Principal } from "../../auth/roles.js";
-import type { ControlPlane } from "../../control-plane/control-plane.js";
 import { TICKET_STATUSES } from "../../types/ticket.js";
-import { assertOwnAgent, authorize } from "../authorize.js";
+import { assertOwnSession, assertOwnSessionFilter, authorize } from "../authorize.js";
 import type { HttpDeps, HttpEnv, HttpRouter } from "../context.js";
-import { httpError } from "../errors.js";
 import { ApprovalTicketSchema, toApprovalTicket } from "../schemas/approval-ticket.js";
 import {
   BEARER,
@@ -97,17 +94,6 @@ const approveTicket = decideRoute("approve");
 const denyTicket = decideRoute("deny");
 
 /** For an agent principal: the ticket's session must be its own (403 otherwise). */
-async function assertOwnTicketSession(
-  controlPlane: ControlPlane,
-  principal: Principal,
-  sessionId: string,
-  what: string,
-): Promise<void> {
-  if (principal.role !== "agent") return;
-  const session = await controlPlane.getSession(sessionId);
-  assertOwnAgent(principal, session.agentId, what);
-}
-
 /** The idempotency key of the request, if any, as the facade's option. */
 function keyOf(c: Context<HttpEnv>): { idempotencyKey?: string } {
   const key = c.req.header("x-idempotency-key");
@@ -124,14 +110,7 @@ export function registerTicketContractRoutes(app: HttpRouter, { controlPlane }: 
   app.openapi(listTickets, async (c) => {
     const principal = authorize(c, "read", "read.own");
     const q = c.req.valid("query");
-    if (principal.role === "agent") {
-      if (q.session_id === undefined) {
-        throw httpError("forbidden", "an agent token must pass session_id of one of its own sessions", {
-          agentId: principal.agentId,
-        });
-      }
-      await assertOwnTicketSession(controlPlane, principal, q.session_id, `session ${q.session_id}`);
-    }
+    await assertOwnSessionFilter(controlPlane, principal, q.session_id);
     const tickets = await controlPlane.listTickets({
       ...(q.session_id === undefined ? {} : { sessionId: q.session_id }),
       ...(q.statuses ? { statuses: q.statuses } : {}),
@@ -148,7 +127,7 @@ export function registerTicketContractRoutes(app: HttpRouter, { controlPlane }: 
   app.openapi(getTicket, async (c) => {
     const principal = authorize(c, "read", "read.own");
     const ticket = await controlPlane.getTicket(c.req.valid("param").ticket_id);
-    await assertOwnTicketSession(controlPlane, principal, ticket.sessionId, `ticket ${ticket.id}`);
+    await assertOwnSession(controlPlane, principal, ticket.sessionId, `ticket ${ticket.id}`);
     return c.json(toApprovalTicket(ticket), 200);
   });
 
