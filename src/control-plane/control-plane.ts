@@ -21,6 +21,8 @@ export interface HealthSnapshot {
   readonly sessions: Readonly<Record<SessionStatus, number>>;
   readonly pendingTickets: number;
   readonly engagedKillSwitches: number;
+  /** Sessions whose cycle lease is live (see {@link ControlPlane.beginCycle}). */
+  readonly activeCycles: number;
   readonly capturedAt: number;
 }
 

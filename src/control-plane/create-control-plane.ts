@@ -1,4 +1,5 @@
 import { parseAgentInput, recordDelegation, registerAgent } from "../engines/agents/agent-registry.js";
+import { cycleLeaseKey } from "../engines/concurrency/cycle-lease.js";
 import { engageKillSwitch, killTargetId, releaseKillSwitch } from "../engines/kill-switch/kill-switch.js";
 import { NotFoundError } from "../errors/control-plane-error.js";
 import { assertKnownKeys } from "../errors/unknown-keys.js";
@@ -206,6 +207,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
         sessions: await tx.sessions.countByStatus(),
         pendingTickets: await tx.tickets.countPending(),
         engagedKillSwitches: (await tx.killSwitches.list({ engagedOnly: true })).length,
+        activeCycles: await tx.leases.countLive(cycleLeaseKey(""), rt.clock.now()),
         capturedAt: rt.clock.now(),
       })),
     async close() {

@@ -374,6 +374,8 @@ export interface LeaseStore {
   releaseForSession(sessionId: string): Promise<number>;
   /** Leases with `expiresAt <= now`, oldest expiry first. */
   listExpired(now: number, limit: number): Promise<readonly LeaseRecord[]>;
+  /** How many leases whose key starts with `keyPrefix` are live (`expiresAt > now`), e.g. `"cycle:"`. */
+  countLive(keyPrefix: string, now: number): Promise<number>;
 }
 
 /** Persisted kill switches. */

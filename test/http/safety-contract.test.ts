@@ -102,13 +102,14 @@ describe("contract kill, state-change feed and health over HTTP", () => {
     expect(new Set(page.items.map((i) => i.event.session_id))).toEqual(new Set([mine.id]));
   });
 
-  it("counts sessions by status and pending tickets in the health snapshot", async () => {
+  it("counts sessions by status, pending tickets and live cycles in the health snapshot", async () => {
     const a = await h().cp.openSession({ agentId: "agent-a" });
     await h().cp.propose({ sessionId: a.id, agentId: "agent-a", action: "deploy" });
     const b = await h().cp.openSession({ agentId: "agent-b" });
     await h().cp.activateSession(b.id);
     await h().cp.pauseSession(b.id);
     await h().cp.openSession();
+    await h().cp.beginCycle(a.id, { owner: "runner-1", ttlMs: 60_000 });
     const before = Math.floor(Date.now() / 1000) * 1000;
     const res = await h().call("/v1/health", { token: TOKENS.viewer });
     const after = Date.now();
@@ -119,7 +120,7 @@ describe("contract kill, state-change feed and health over HTTP", () => {
       created_sessions: 1,
       paused_sessions: 1,
       pending_tickets: 1,
-      sessions_with_active_cycles: 0,
+      sessions_with_active_cycles: 1,
     });
     const captured = Date.parse(body.captured_at as string);
     expect(captured).toBeGreaterThanOrEqual(before);

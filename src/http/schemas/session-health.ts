@@ -32,7 +32,7 @@ export function toSessionHealth(h: HealthSnapshot, now: number): SessionHealthJs
     active_sessions: s.active ?? 0,
     created_sessions: s.created ?? 0,
     paused_sessions: s.paused ?? 0,
-    sessions_with_active_cycles: 0,
+    sessions_with_active_cycles: h.activeCycles,
     pending_tickets: h.pendingTickets,
     captured_at: iso(now),
     completed_sessions: s.completed ?? 0,

@@ -59,6 +59,11 @@ export function memoryLeases(s: MemoryState): LeaseStore {
         .slice(0, limit)
         .map(readCopy);
     },
+    async countLive(keyPrefix, now) {
+      let n = 0;
+      for (const l of s.leases.values()) if (l.key.startsWith(keyPrefix) && l.expiresAt > now) n++;
+      return n;
+    },
   };
   return store;
 }

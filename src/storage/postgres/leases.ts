@@ -91,5 +91,12 @@ export function pgLeases(c: PgTxContext): LeaseStore {
       );
       return r.rows.map(toLease);
     },
+    async countLive(keyPrefix, now) {
+      const r = await c.q.query(
+        `SELECT COUNT(*)::int AS n FROM ${t} WHERE left(key, $1) = $2 AND expires_at > $3`,
+        [keyPrefix.length, keyPrefix, now],
+      );
+      return Number((r.rows[0] as { n: number }).n);
+    },
   };
 }

@@ -80,6 +80,15 @@ export function sqliteLeases(conn: SqlConnection): LeaseStore {
       );
       return rows.map(toLease);
     },
+    async countLive(keyPrefix, now) {
+      // substr() instead of LIKE: a prefix holding % or _ must match literally.
+      const { rows } = await runSql(
+        conn,
+        "SELECT COUNT(*) AS n FROM acp_leases WHERE substr(key, 1, ?) = ? AND expires_at > ?",
+        [keyPrefix.length, keyPrefix, now],
+      );
+      return Number((rows[0] as { n: number | bigint }).n);
+    },
   };
   return store;
 }

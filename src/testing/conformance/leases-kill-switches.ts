@@ -108,6 +108,22 @@ export function leaseAndKillSwitchCases(ctx: ConformanceContext): void {
     expect(keys(await s.read((tx) => tx.leases.listExpired(10_000, 10)))).toEqual(["y1", "z"]);
   });
 
+  it("countLive counts the live leases of a key prefix, taking the prefix literally", async () => {
+    const s = ctx.storage();
+    await write(s, async (tx) => {
+      await tx.leases.acquire(lease("a", 4000, { key: "cycle:s1" }), 1000);
+      await tx.leases.acquire(lease("a", 2000, { key: "cycle:s2" }), 1000);
+      await tx.leases.acquire(lease("a", 4000, { key: "lock:cycle:s3" }), 1000);
+      await tx.leases.acquire(lease("a", 4000, { key: "cycleXs4" }), 1000);
+      await tx.leases.acquire(lease("a", 4000, { key: "c%cle:s5" }), 1000);
+    });
+    expect(await s.read((tx) => tx.leases.countLive("cycle:", 1500))).toBe(2);
+    expect(await s.read((tx) => tx.leases.countLive("cycle:", 2000))).toBe(1); // expiresAt <= now: not live
+    expect(await s.read((tx) => tx.leases.countLive("cycle:", 4000))).toBe(0);
+    expect(await s.read((tx) => tx.leases.countLive("c%cle:", 1500))).toBe(1);
+    expect(await s.read((tx) => tx.leases.countLive("c_cle:", 1500))).toBe(0);
+  });
+
   it("kill switch: engage twice → changed false; release; engage again", async () => {
     const s = ctx.storage();
     const first = await write(s, (tx) => tx.killSwitches.engage("agent", "a1", "rogue", 1000));
