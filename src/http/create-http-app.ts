@@ -111,8 +111,15 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   if (ratePerMinute !== undefined) app.use("/v1/*", rateLimit(ratePerMinute, deps.now));
   app.use("*", bodyLimit(maxBodyBytes));
   registerRoutes(app, deps);
-  const document = () => openApiDocument(app);
-  app.get("/openapi.json", (c) => c.json(document()));
+  // The routes are fixed once registered: generate the document on first use, then serve the same text
+  // (each `openapi()` caller gets its own copy).
+  let documentText: string | undefined;
+  const text = () => {
+    documentText ??= JSON.stringify(openApiDocument(app));
+    return documentText;
+  };
+  const document = () => JSON.parse(text()) as Record<string, unknown>;
+  app.get("/openapi.json", (c) => c.body(text(), 200, { "content-type": "application/json; charset=utf-8" }));
   return {
     fetch: async (request, env) => app.fetch(request, env as never),
     openapi: document,
