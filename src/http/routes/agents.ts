@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { can } from "../../auth/roles.js";
 import type { AgentRecord } from "../../types/agent.js";
-import { assertOwnAgent, authorize } from "../authorize.js";
+import { assertOwnSession, authorize } from "../authorize.js";
 import type { HttpDeps, HttpRouter } from "../context.js";
 import { httpError } from "../errors.js";
 import {
@@ -173,10 +173,7 @@ export function registerAgentRoutes(app: HttpRouter, { controlPlane: cp }: HttpD
           agentId: principal.agentId,
         });
       }
-      if (body.session_id !== undefined) {
-        const session = await cp.getSession(body.session_id);
-        assertOwnAgent(principal, session.agentId, `session ${session.id}`);
-      }
+      if (body.session_id !== undefined) await assertOwnSession(cp, principal, body.session_id);
     }
     const key = c.req.valid("header")["x-idempotency-key"];
     const d = await cp.recordDelegation({

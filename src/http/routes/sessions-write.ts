@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { assertOwnAgent, authorize } from "../authorize.js";
+import { assertOwnSession, authorize } from "../authorize.js";
 import type { HttpDeps, HttpRouter } from "../context.js";
 import { httpError } from "../errors.js";
 import { BEARER, errorResponses, IdempotencyHeaders, uuid } from "../schemas/common.js";
@@ -151,8 +151,7 @@ export function registerSessionWriteRoutes(app: HttpRouter, { controlPlane: cp }
     app.openapi(verbRoute(verb), async (c) => {
       const principal = authorize(c, "sessions.own", "sessions.control");
       const id = c.req.valid("param").session_id;
-      if (principal.role === "agent")
-        assertOwnAgent(principal, (await cp.getSession(id)).agentId, `session ${id}`);
+      await assertOwnSession(cp, principal, id);
       const key = c.req.valid("header")["x-idempotency-key"];
       const options = key === undefined ? {} : { idempotencyKey: key };
       const reason = c.req.valid("json").reason;
@@ -172,8 +171,7 @@ export function registerSessionWriteRoutes(app: HttpRouter, { controlPlane: cp }
     const principal = authorize(c, "read", "read.own");
     const id = c.req.valid("param").session_id;
     const q = c.req.valid("query");
-    if (principal.role === "agent")
-      assertOwnAgent(principal, (await cp.getSession(id)).agentId, `session ${id}`);
+    await assertOwnSession(cp, principal, id);
     const items = await cp.events(id, { afterSeq: q.after_seq, limit: q.limit });
     const last = items.at(-1);
     return c.json(
@@ -188,8 +186,7 @@ export function registerSessionWriteRoutes(app: HttpRouter, { controlPlane: cp }
   app.openapi(sessionPolicy, async (c) => {
     const principal = authorize(c, "read", "read.own");
     const id = c.req.valid("param").session_id;
-    if (principal.role === "agent")
-      assertOwnAgent(principal, (await cp.getSession(id)).agentId, `session ${id}`);
+    await assertOwnSession(cp, principal, id);
     return c.json(toPolicyJson(await cp.getSessionPolicy(id)), 200);
   });
 }

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ControlPlaneError } from "../../errors/control-plane-error.js";
 import { TICKET_STATUSES } from "../../types/ticket.js";
-import { assertOwnAgent, authorize } from "../authorize.js";
+import { assertOwnSession, authorize } from "../authorize.js";
 import type { HttpDeps, HttpRouter } from "../context.js";
 import { linkedSignal } from "../linked-signal.js";
 import { ApprovalTicketSchema, toApprovalTicket } from "../schemas/approval-ticket.js";
@@ -45,9 +45,7 @@ export function registerTicketWaitRoutes(app: HttpRouter, { controlPlane: cp, sh
     const id = c.req.valid("param").ticket_id;
     const timeoutMs = c.req.valid("query").timeout_ms;
     if (principal.role === "agent") {
-      const ticket = await cp.getTicket(id);
-      const session = await cp.getSession(ticket.sessionId);
-      assertOwnAgent(principal, session.agentId, `ticket ${id}`);
+      await assertOwnSession(cp, principal, (await cp.getTicket(id)).sessionId, `ticket ${id}`);
     }
     const { signal, dispose } = linkedSignal(c.req.raw.signal, shutdown);
     try {

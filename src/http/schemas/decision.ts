@@ -52,14 +52,8 @@ function steeringJson(s: {
 export function toDecisionJson(d: Decision): z.infer<typeof DecisionSchema> {
   return {
     proposal_id: d.proposalId,
-    outcome: d.outcome,
-    code: d.code,
-    reason: d.reason,
-    risk_level: d.riskLevel,
-    tier: d.tier,
-    trace: d.trace.map((t) => ({ ...t })),
-    warnings: [...d.warnings],
-    steering: d.outcome === "steered" ? steeringJson(d.steering) : null,
+    // The fields a dry run shares; only a steered decision carries steering.
+    ...toDryRunJson(d.outcome === "steered" ? d : { ...d, steering: undefined }),
     ticket_id: d.outcome === "pending_approval" ? d.ticketId : null,
   };
 }
