@@ -6,21 +6,8 @@ import { uuidv7 } from "../types/uuid-v7.js";
 import { isRole, ROLES, type Role } from "./roles.js";
 import { hashApiToken, newApiToken } from "./token-hash.js";
 
-/** An API token as listed and shown: everything but the token (never stored) and its hash. */
-export interface ApiTokenRecord {
-  readonly id: string;
-  readonly name: string;
-  readonly role: Role;
-  /** The agent an `agent` token acts as; `null` for every other role. */
-  readonly agentId: string | null;
-  readonly createdAt: number;
-  /** When it stops working (epoch ms, exclusive); `null` = never. */
-  readonly expiresAt: number | null;
-  /** When it was revoked; `null` while it is not. */
-  readonly revokedAt: number | null;
-  /** The principal name that created it; `null` when the server created it (the first admin token). */
-  readonly createdBy: string | null;
-}
+/** An API token as listed and shown: the stored record without its hash (the token itself is never stored). */
+export type ApiTokenRecord = Omit<StoredApiToken, "hash">;
 
 /** What {@link TokenService.create} takes. */
 export interface CreateTokenInput {

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { ROLES, type Role } from "../auth/roles.js";
+import type { JwtAuthOptions } from "../auth/jwt-auth.js";
+import { ROLES } from "../auth/roles.js";
 import { durationSchema, parseDuration } from "../types/policy.js";
 
 /** Log formats of `acp serve`: readable lines (`text`) or one JSON object per line (`json`). */
@@ -110,16 +111,8 @@ export const serveConfigSchema = z
 /** A config file as written (snake_case, every key optional). */
 export type ServeConfigFile = z.infer<typeof serveConfigSchema>;
 
-/** JWT settings after resolution (camelCase). */
-export interface ServeJwtConfig {
-  readonly issuer: string;
-  readonly audience: string;
-  readonly jwksUrl: string;
-  readonly roleClaim?: string;
-  readonly roleMap?: Readonly<Record<string, Role>>;
-  readonly agentClaim?: string;
-  readonly nameClaim?: string;
-}
+/** JWT settings after resolution (camelCase): the options of the JWT authenticator. */
+export type ServeJwtConfig = JwtAuthOptions;
 
 /** Where the server keeps its state. */
 export type ServeStorageConfig =
