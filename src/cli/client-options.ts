@@ -40,6 +40,23 @@ export function intArg(min: number, max = Number.MAX_SAFE_INTEGER): (value: stri
   };
 }
 
+/**
+ * Commander argument parser for a repeatable, comma-separated list of `values` (`--status a,b --status c`);
+ * an unknown value is a usage error naming `option`, the `kind` of value and the allowed ones.
+ */
+export function enumListArg(
+  option: string,
+  kind: string,
+  values: readonly string[],
+): (value: string, previous: string[] | undefined) => string[] {
+  return (value, previous) => {
+    const all = [...(previous ?? []), ...value.split(",").map((s) => s.trim())];
+    const bad = all.find((s) => !values.includes(s));
+    if (bad !== undefined) throw usageError(`${option}: unknown ${kind} "${bad}" (${values.join(", ")})`);
+    return all;
+  };
+}
+
 /** Commander argument parser for a duration such as `90s`, `1h`, `30d` (milliseconds, > 0). */
 export function durationArg(value: string): number {
   const ms = parseDuration(value);

@@ -1,21 +1,10 @@
 import type { Command } from "commander";
+import { SESSION_STATUSES } from "../../types/session.js";
 import { seg } from "../api-client.js";
-import { type ClientOptions, clientFor, intArg, withClientOptions } from "../client-options.js";
-import { type CliIo, usageError } from "../io.js";
+import { type ClientOptions, clientFor, enumListArg, intArg, withClientOptions } from "../client-options.js";
+import type { CliIo } from "../io.js";
 import { formatRecord, formatTable, print } from "../output.js";
 import { EVENT_COLUMNS, type EventJson, SESSION_COLUMNS, type SessionJson } from "./records.js";
-
-/** The session statuses `--status` accepts. */
-const SESSION_STATUSES = ["created", "active", "paused", "completed", "aborted"];
-
-function statusList(value: string, previous: string[] | undefined): string[] {
-  const all = [...(previous ?? []), ...value.split(",").map((s) => s.trim())];
-  const bad = all.find((s) => !SESSION_STATUSES.includes(s));
-  if (bad !== undefined) {
-    throw usageError(`--status: unknown session status "${bad}" (${SESSION_STATUSES.join(", ")})`);
-  }
-  return all;
-}
 
 interface ListOptions extends ClientOptions {
   readonly status?: string[];
@@ -32,7 +21,7 @@ export function registerSessionsCommand(program: Command, io: CliIo): void {
     .option(
       "--status <status>",
       `only these statuses (${SESSION_STATUSES.join(", ")}; comma-separated)`,
-      statusList,
+      enumListArg("--status", "session status", SESSION_STATUSES),
     )
     .option("--agent <id>", "only the sessions of this agent")
     .option("--limit <n>", "at most n sessions (1-1000, server default 50)", intArg(1, 1000))

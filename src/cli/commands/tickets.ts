@@ -1,11 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { Command } from "commander";
+/** The ticket statuses `--status` accepts. */
+import { TICKET_STATUSES } from "../../types/ticket.js";
 import { seg } from "../api-client.js";
 import {
   type ClientOptions,
   clientFor,
   decimalArg,
   durationArg,
+  enumListArg,
   intArg,
   listArg,
   requireOptions,
@@ -14,9 +17,6 @@ import {
 import { type CliIo, usageError } from "../io.js";
 import { formatRecord, formatTable, print } from "../output.js";
 import { flattenTicket, TICKET_COLUMNS, type TicketJson } from "./records.js";
-
-/** The ticket statuses `--status` accepts. */
-const TICKET_STATUSES = ["pending", "approved", "denied", "expired"];
 
 interface ListOptions extends ClientOptions {
   readonly status?: string[];
@@ -57,14 +57,6 @@ export function approveBody(o: ApproveOptions, now: number): Record<string, unkn
   };
 }
 
-function statusList(value: string, previous: string[] | undefined): string[] {
-  const all = [...(previous ?? []), ...value.split(",").map((s) => s.trim())];
-  const bad = all.find((s) => !TICKET_STATUSES.includes(s));
-  if (bad !== undefined)
-    throw usageError(`--status: unknown ticket status "${bad}" (${TICKET_STATUSES.join(", ")})`);
-  return all;
-}
-
 /** Registers `acp tickets list|show|approve|deny` (against a running server). */
 export function registerTicketsCommand(program: Command, io: CliIo): void {
   const tickets = program.command("tickets").description("List, inspect and decide approval tickets");
@@ -73,7 +65,7 @@ export function registerTicketsCommand(program: Command, io: CliIo): void {
     .option(
       "--status <status>",
       `only these statuses (${TICKET_STATUSES.join(", ")}; comma-separated)`,
-      statusList,
+      enumListArg("--status", "ticket status", TICKET_STATUSES),
     )
     .option("--session <id>", "only the tickets of this session")
     .option("--limit <n>", "at most n tickets (1-1000, server default 50)", intArg(1, 1000))

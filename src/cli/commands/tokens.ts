@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { isRole, ROLES } from "../../auth/roles.js";
 import { seg } from "../api-client.js";
 import {
   type ClientOptions,
@@ -9,9 +10,6 @@ import {
 } from "../client-options.js";
 import { type CliIo, usageError } from "../io.js";
 import { formatRecord, formatTable, print } from "../output.js";
-
-/** The roles a token may have. */
-const ROLES = ["agent", "approver", "operator", "viewer", "admin"];
 
 /** An API token's record as the server returns it (never the secret, except once on creation). */
 interface TokenJson {
@@ -50,7 +48,7 @@ export function registerTokensCommand(program: Command, io: CliIo): void {
       return v;
     })
     .action(async (o: CreateOptions) => {
-      if (!ROLES.includes(o.role)) throw usageError(`--role: unknown role "${o.role}" (${ROLES.join(", ")})`);
+      if (!isRole(o.role)) throw usageError(`--role: unknown role "${o.role}" (${ROLES.join(", ")})`);
       if ((o.role === "agent") !== (o.agent !== undefined)) {
         throw usageError(
           o.agent === undefined ? "--role agent needs --agent <id>" : "--agent is only for --role agent",
