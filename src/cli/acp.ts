@@ -86,7 +86,7 @@ function report(io: CliIo, error: unknown, where: string): number {
     return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
   }
   if (error instanceof CliError) {
-    if (error.message !== "") io.err(`${where}: ${error.message}`);
+    io.err(`${where}: ${error.message}`);
     for (const line of error.lines) io.err(line);
     return error.exitCode;
   }

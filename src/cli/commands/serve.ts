@@ -1,28 +1,23 @@
 import type { Command } from "commander";
-import { ControlPlaneError } from "../../errors/control-plane-error.js";
 import { loadServeConfig, type ServeFlags } from "../../server/load-serve-config.js";
 import { runServe } from "../../server/run-serve.js";
-import { CliError, type CliIo, type ExitCode } from "../io.js";
+import type { CliIo } from "../io.js";
 
 /** What commander parses from `acp serve …` (camelCase of the long options). */
 interface ServeCommandOptions extends ServeFlags {}
 
 /**
- * Runs `acp serve` with parsed options until SIGTERM/SIGINT and returns the exit code: 0 after a graceful
- * shutdown, 2 for a bad command line or config file (the message names the flag, or the file and the path in
- * it), 1 for any other failure (port in use, database unreachable). A second signal exits at once with 1.
+ * Runs `acp serve` with parsed options until SIGTERM/SIGINT (graceful shutdown). A second signal exits at once
+ * with 1. Failures reject and `acp` reports them: exit 2 for a bad command line or config file (the message
+ * names the flag, or the file and the path in it), 1 for any other failure (port in use, database unreachable).
  */
-export async function serveAction(
-  options: ServeCommandOptions,
-  out: (line: string) => void = console.log,
-  err: (line: string) => void = console.error,
-): Promise<number> {
+async function serveUntilSignal(options: ServeCommandOptions, io: CliIo): Promise<void> {
   const controller = new AbortController();
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     signals++;
     if (signals > 1) {
-      err(`acp serve: ${signal} again: exiting without waiting`);
+      io.err(`acp serve: ${signal} again: exiting without waiting`);
       process.exit(1);
     }
     controller.abort(signal);
@@ -30,15 +25,7 @@ export async function serveAction(
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
-    const config = loadServeConfig(options);
-    await runServe({ config, out, signal: controller.signal });
-    return 0;
-  } catch (error) {
-    err(`acp serve: ${error instanceof Error ? error.message : String(error)}`);
-    const usage =
-      error instanceof ControlPlaneError &&
-      (error.code === "validation_failed" || error.code === "policy_invalid");
-    return usage ? 2 : 1;
+    await runServe({ config: loadServeConfig(options), out: io.out, signal: controller.signal });
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
@@ -47,7 +34,7 @@ export async function serveAction(
 
 /**
  * Registers `acp serve` on a commander program: the control plane as an HTTP server (see docs/deployment.md).
- * A non-zero code of {@link serveAction} (already explained on `io.err`) ends the command with that exit code.
+ * See {@link serveUntilSignal} for its exit codes.
  */
 export function registerServeCommand(program: Command, io: CliIo): void {
   program
@@ -72,8 +59,5 @@ export function registerServeCommand(program: Command, io: CliIo): void {
     .option("--log-format <format>", "text or json (default: text)")
     .option("--maintenance-interval <duration>", "time between maintenance passes, e.g. 5s (default: 5s)")
     .option("--shutdown-grace <duration>", "longest wait for in-flight requests on shutdown (default: 10s)")
-    .action(async (options: ServeCommandOptions) => {
-      const code = await serveAction(options, io.out, io.err);
-      if (code !== 0) throw new CliError(code as ExitCode, "");
-    });
+    .action((options: ServeCommandOptions) => serveUntilSignal(options, io));
 }
