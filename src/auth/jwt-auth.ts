@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, type JWTPayload, jwtVerify } from "jose";
+import { checkKnownKeys } from "../errors/unknown-keys.js";
 import { ValidationError, type ValidationIssue } from "../errors/validation-error.js";
 import { isRole, type Principal, ROLES, type Role } from "./roles.js";
 
@@ -34,8 +35,20 @@ export function looksLikeJwt(credential: string): boolean {
   return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(credential);
 }
 
+const JWT_OPTION_KEYS: readonly string[] = [
+  "issuer",
+  "audience",
+  "jwksUrl",
+  "roleClaim",
+  "roleMap",
+  "agentClaim",
+  "nameClaim",
+];
+
 function validate(o: JwtAuthOptions): void {
   const issues: ValidationIssue[] = [];
+  // A misspelt key (say `roleClaims`) would silently fall back to a default claim: an error instead.
+  checkKnownKeys(o, JWT_OPTION_KEYS, "jwt.", issues);
   for (const key of ["issuer", "audience", "jwksUrl"] as const) {
     if (typeof o[key] !== "string" || o[key].trim() === "")
       issues.push({ path: `jwt.${key}`, message: "expected a non-empty string" });

@@ -1,4 +1,5 @@
 import { timingSafeEqual } from "node:crypto";
+import { assertKnownKeys } from "../errors/unknown-keys.js";
 import type { Storage } from "../storage/storage.js";
 import type { Authenticator } from "./authenticator.js";
 import { createJwtVerifier, type JwtAuthOptions, looksLikeJwt } from "./jwt-auth.js";
@@ -35,6 +36,7 @@ export interface TokenAuthOptions {
  * const app = createHttpApp({ controlPlane, auth, tokens: createTokenService({ storage }) });
  */
 export function createTokenAuth(options: TokenAuthOptions): Authenticator {
+  assertKnownKeys(options, ["storage", "now", "jwt"], "", "token auth options");
   const { storage } = options;
   const now = options.now ?? Date.now;
   const verifyJwt = options.jwt === undefined ? undefined : createJwtVerifier(options.jwt);

@@ -2,6 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Authenticator } from "../auth/authenticator.js";
 import type { TokenService } from "../auth/token-service.js";
 import type { ControlPlane } from "../control-plane/control-plane.js";
+import { assertKnownKeys } from "../errors/unknown-keys.js";
 import { ValidationError } from "../errors/validation-error.js";
 import { accessLog, type RequestLogLine } from "./access-log.js";
 import { authenticate } from "./authorize.js";
@@ -45,6 +46,17 @@ export interface HttpAppOptions {
   readonly sse?: Partial<SseSettings>;
 }
 
+const HTTP_APP_OPTION_KEYS: readonly string[] = [
+  "controlPlane",
+  "auth",
+  "now",
+  "onFault",
+  "tokens",
+  "limits",
+  "log",
+  "sse",
+];
+
 /** Resolves and checks the SSE timing (positive integers of milliseconds, at most one hour). */
 function sseSettings(given: Partial<SseSettings> | undefined): SseSettings {
   const settings = { pollIntervalMs: 250, keepAliveMs: 15_000, ...given };
@@ -85,6 +97,10 @@ export interface HttpApp {
  * ```
  */
 export function createHttpApp(options: HttpAppOptions): HttpApp {
+  // A misspelt option (say `limit` for `limits`) would silently drop a limit: an error instead.
+  assertKnownKeys(options, HTTP_APP_OPTION_KEYS, "", "createHttpApp options");
+  assertKnownKeys(options.limits, ["maxBodyBytes", "ratePerMinute"], "limits.", "createHttpApp options");
+  assertKnownKeys(options.sse, ["pollIntervalMs", "keepAliveMs"], "sse.", "createHttpApp options");
   const closing = new AbortController();
   const deps: HttpDeps = {
     controlPlane: options.controlPlane,
