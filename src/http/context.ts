@@ -19,6 +19,8 @@ export interface HttpDeps {
   readonly shutdown: AbortSignal;
   /** Timing of `GET /v1/events/stream`. */
   readonly sse: SseSettings;
+  /** Called with every unexpected error (answered as 500 without its message). */
+  readonly onFault?: (error: unknown) => void;
 }
 
 /** Timing of the Server-Sent Events stream. */

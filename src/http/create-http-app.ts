@@ -2,6 +2,8 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Authenticator } from "../auth/authenticator.js";
 import type { TokenService } from "../auth/token-service.js";
 import type { ControlPlane } from "../control-plane/control-plane.js";
+import type { DashboardOptions } from "../dashboard/dashboard-options.js";
+import { registerDashboard } from "../dashboard/register-dashboard.js";
 import { assertKnownKeys } from "../errors/unknown-keys.js";
 import { ValidationError } from "../errors/validation-error.js";
 import { accessLog, type RequestLogLine } from "./access-log.js";
@@ -44,6 +46,11 @@ export interface HttpAppOptions {
   readonly log?: (line: RequestLogLine) => void;
   /** Timing of `GET /v1/events/stream` (defaults: poll the feed every 250 ms, keep-alive every 15 s). */
   readonly sse?: Partial<SseSettings>;
+  /**
+   * Serves the operator dashboard at `/` (sign-in with a token, then a session cookie): `true` or its options.
+   * Default `false` (the API only); `acp serve` turns it on.
+   */
+  readonly dashboard?: boolean | DashboardOptions;
 }
 
 const HTTP_APP_OPTION_KEYS: readonly string[] = [
@@ -55,6 +62,7 @@ const HTTP_APP_OPTION_KEYS: readonly string[] = [
   "limits",
   "log",
   "sse",
+  "dashboard",
 ];
 
 /** Resolves and checks the SSE timing (positive integers of milliseconds, at most one hour). */
@@ -86,7 +94,7 @@ export interface HttpApp {
 
 /**
  * Creates the HTTP API of a control plane: the v1 contract, the write paths for agent runtimes, `/healthz`,
- * `/readyz` and `/openapi.json`. Every `/v1` route requires a bearer token; errors use the envelope
+ * `/readyz` and `/openapi.json`, and (option `dashboard`) the operator dashboard at `/`. Every `/v1` route requires a bearer token; errors use the envelope
  * `{ error, details }`.
  *
  * @example
@@ -109,6 +117,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     ...(options.tokens !== undefined ? { tokens: options.tokens } : {}),
     shutdown: closing.signal,
     sse: sseSettings(options.sse),
+    ...(options.onFault !== undefined ? { onFault: options.onFault } : {}),
   };
   const app = new OpenAPIHono<HttpEnv>({ defaultHook: validationHook });
   app.use("*", catchAnyThrown(options.onFault));
@@ -136,6 +145,10 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   };
   const document = () => JSON.parse(text()) as Record<string, unknown>;
   app.get("/openapi.json", (c) => c.body(text(), 200, { "content-type": "application/json; charset=utf-8" }));
+  // Last: the dashboard answers the paths no API route did.
+  if (options.dashboard !== undefined && options.dashboard !== false) {
+    registerDashboard(app, deps, options.dashboard === true ? {} : options.dashboard);
+  }
   return {
     fetch: async (request, env) => app.fetch(request, env as never),
     openapi: document,

@@ -198,6 +198,33 @@ export function loadServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proc
       ratePerMinute: file.limits?.rate_per_minute ?? SERVE_DEFAULTS.ratePerMinute,
     },
     ...(jwt !== undefined ? { jwt } : {}),
+    ...(file.public_url !== undefined ? { publicUrl: file.public_url } : {}),
+    dashboard: resolveDashboard(file.dashboard, env),
     ...(configFile !== undefined ? { configFile } : {}),
+  };
+}
+
+/** The dashboard settings: the file's, with `ACP_DASHBOARD_SECRET` standing in for `cookie_secret`. */
+function resolveDashboard(
+  given: ServeConfigFile["dashboard"],
+  env: NodeJS.ProcessEnv,
+): ServeConfig["dashboard"] {
+  if (given?.enabled === false) return false;
+  const secret = given?.cookie_secret ?? (env.ACP_DASHBOARD_SECRET || undefined);
+  if (secret !== undefined && secret.length < 32) {
+    throw new ValidationError(
+      [
+        {
+          path: "ACP_DASHBOARD_SECRET",
+          message: "expected at least 32 characters",
+          received: `${secret.length} characters`,
+        },
+      ],
+      "environment",
+    );
+  }
+  return {
+    ...(secret !== undefined ? { cookieSecret: secret } : {}),
+    sessionTtlMs: parseDuration(given?.session_ttl) ?? SERVE_DEFAULTS.dashboardSessionTtlMs,
   };
 }

@@ -131,6 +131,16 @@ async function start(
     auth,
     tokens,
     limits: config.limits,
+    dashboard:
+      config.dashboard === false
+        ? false
+        : {
+            ...(config.dashboard.cookieSecret !== undefined
+              ? { cookieSecret: config.dashboard.cookieSecret }
+              : {}),
+            ...(config.publicUrl !== undefined ? { publicUrl: config.publicUrl } : {}),
+            sessionTtlMs: config.dashboard.sessionTtlMs,
+          },
     log: (line) => log.request(line),
     onFault: (error) =>
       log.error("internal error", {

@@ -18,6 +18,7 @@ export const SERVE_DEFAULTS = {
   shutdownGraceMs: 10_000,
   maxBodyBytes: 1024 * 1024,
   ratePerMinute: 600,
+  dashboardSessionTtlMs: 12 * 60 * 60 * 1000,
 } as const;
 
 const positiveDuration = durationSchema.refine((v) => (parseDuration(v) ?? 0) > 0, {
@@ -61,6 +62,25 @@ const jwtSchema = z
   })
   .meta({ description: "Optional JWT bearer tokens from an organisation's identity provider." });
 
+/** The `dashboard` section: the operator dashboard served at `/`. */
+const dashboardSchema = z
+  .strictObject({
+    enabled: z.boolean().optional().meta({ description: "Serve the dashboard at /. Default true." }),
+    cookie_secret: z
+      .string()
+      .min(32)
+      .optional()
+      .meta({
+        description:
+          "Secret (at least 32 characters) sealing the sign-in cookies; give every instance the same one. " +
+          "ACP_DASHBOARD_SECRET stands in for it. Default: random per process (a restart signs everyone out).",
+      }),
+    session_ttl: positiveDuration
+      .optional()
+      .meta({ description: 'How long a sign-in lasts. Default "12h".' }),
+  })
+  .meta({ description: "The operator dashboard (sign in with a token; HttpOnly SameSite=Strict cookie)." });
+
 /**
  * The zod schema of an `acp serve` config file (YAML or JSON): the command-line settings plus limits,
  * maintenance, logging, shutdown and JWT settings. Keys are snake_case; unknown keys are errors. Relative
@@ -103,8 +123,17 @@ export const serveConfigSchema = z
       description:
         'Longest wait for in-flight requests on SIGTERM/SIGINT before connections are cut. Default "10s".',
     }),
+    public_url: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .meta({
+        description:
+          "Address people reach this server at (https://acp.example.com): links in notifications and the origin " +
+          "dashboard forms must come from. Default: the address it listens on.",
+      }),
     limits: limitsSchema.optional(),
     jwt: jwtSchema.optional(),
+    dashboard: dashboardSchema.optional(),
   })
   .meta({ title: "acp serve config" });
 
@@ -131,6 +160,10 @@ export interface ServeConfig {
   readonly shutdownGraceMs: number;
   readonly limits: { readonly maxBodyBytes: number; readonly ratePerMinute: number };
   readonly jwt?: ServeJwtConfig;
+  /** Public address (links, expected origin); `undefined`: the listening address. */
+  readonly publicUrl?: string;
+  /** The dashboard: `false` when disabled. */
+  readonly dashboard: false | { readonly cookieSecret?: string; readonly sessionTtlMs: number };
   /** The config file read, if any (absolute path). */
   readonly configFile?: string;
 }

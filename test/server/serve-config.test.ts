@@ -25,6 +25,10 @@ jwt:
   role_map: { acp-operators: operator }
   agent_claim: agent_id
   name_claim: email
+public_url: https://acp.example.com
+dashboard:
+  cookie_secret: 0123456789abcdef0123456789abcdef
+  session_ttl: 1h
 `;
 
 describe("acp serve config", () => {
@@ -83,6 +87,8 @@ describe("acp serve config", () => {
         agentClaim: "agent_id",
         nameClaim: "email",
       },
+      publicUrl: "https://acp.example.com",
+      dashboard: { cookieSecret: "0123456789abcdef0123456789abcdef", sessionTtlMs: 3_600_000 },
       configFile: file,
     });
   });
@@ -98,6 +104,13 @@ describe("acp serve config", () => {
       limits: { maxBodyBytes: 1024 * 1024, ratePerMinute: 600 },
     });
     expect(loadServeConfig({}, {}).policy).toBeUndefined();
+    expect(loadServeConfig({}, {}).dashboard).toEqual({ sessionTtlMs: 12 * 3_600_000 });
+    expect(loadServeConfig({}, { ACP_DASHBOARD_SECRET: "s".repeat(32) }).dashboard).toMatchObject({
+      cookieSecret: "s".repeat(32),
+    });
+    expect(() => loadServeConfig({}, { ACP_DASHBOARD_SECRET: "short" })).toThrow(/ACP_DASHBOARD_SECRET/);
+    const off = write("off.yaml", "dashboard: { enabled: false }");
+    expect(loadServeConfig({ config: off }, {}).dashboard).toBe(false);
     const file = write("serve.json", JSON.stringify({ sqlite: "a.db", port: 1, log_format: "json" }));
     const config = loadServeConfig(
       { config: file, port: "0", logFormat: "text", postgres: "postgres://h/db" },

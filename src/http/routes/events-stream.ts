@@ -2,12 +2,11 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
 import { assertOwnSessionFilter, authorize } from "../authorize.js";
 import type { HttpDeps, HttpRouter } from "../context.js";
+import { tailFeed } from "../feed-tail.js";
 import { linkedSignal } from "../linked-signal.js";
 import { BEARER, errorResponses, uuid } from "../schemas/common.js";
 import { toEventFrame } from "../schemas/event-frame.js";
 
-/** Events read from the feed per poll. */
-const PAGE = 500;
 const FeedId = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).openapi({ type: "integer" });
 
 const eventStream = createRoute({
@@ -40,19 +39,6 @@ const eventStream = createRoute({
   },
 });
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    if (signal.aborted) done();
-    else signal.addEventListener("abort", done, { once: true });
-  });
-}
-
 /**
  * `GET /v1/events/stream`: polls the facade's global feed every `sse.pollIntervalMs` and sends each new
  * event; stops when the client disconnects or the app closes (`HttpApp.close()`). A storage failure ends the
@@ -73,28 +59,22 @@ export function registerEventStreamRoutes(app: HttpRouter, deps: HttpDeps): void
     const response = streamSSE(c, async (stream) => {
       const stop = linkedSignal(c.req.raw.signal, shutdown);
       const stopped = () => stop.signal.aborted || stream.aborted;
-      let after = start;
-      let lastWrite = Date.now();
       try {
         await stream.write(": connected\n\n");
-        while (!stopped()) {
-          const events = await cp.feed({
-            afterId: after,
-            limit: PAGE,
-            ...(q.session_id === undefined ? {} : { sessionId: q.session_id }),
-          });
+        const batches = tailFeed(cp, {
+          after: start,
+          signal: stop.signal,
+          pollIntervalMs: sse.pollIntervalMs,
+          keepAliveMs: sse.keepAliveMs,
+          ...(q.session_id === undefined ? {} : { sessionId: q.session_id }),
+        });
+        for await (const events of batches) {
+          if (stopped()) break;
+          if (events.length === 0) await stream.write(": keep-alive\n\n");
           for (const e of events) {
             if (stopped()) break;
             await stream.writeSSE({ id: String(e.id), event: e.kind, data: JSON.stringify(toEventFrame(e)) });
-            after = e.id;
-            lastWrite = Date.now();
           }
-          if (events.length === PAGE) continue;
-          if (Date.now() - lastWrite >= sse.keepAliveMs) {
-            await stream.write(": keep-alive\n\n");
-            lastWrite = Date.now();
-          }
-          await sleep(Math.min(sse.pollIntervalMs, sse.keepAliveMs), stop.signal);
         }
       } catch {
         // A storage failure (or a closed storage): no detail to the client, which reconnects with Last-Event-ID.

@@ -1,0 +1,79 @@
+import type { Context } from "hono";
+import type { Child } from "hono/jsx";
+import { ControlPlaneError, HTTP_STATUS_BY_CODE } from "../errors/control-plane-error.js";
+import { ValidationError } from "../errors/validation-error.js";
+import { ErrorBox } from "./components.js";
+import { Layout, type LayoutProps } from "./layout.js";
+import type { UiEnv } from "./ui-context.js";
+
+/** What a page passes to {@link renderPage}: the layout's props without what the request already knows. */
+export type PageProps = Omit<LayoutProps, "principal" | "csrf" | "children" | "notice">;
+
+/**
+ * Answers a full page in the layout, for the signed-in principal, with the `?notice=` message of a redirect
+ * after an action (see {@link redirectWithNotice}).
+ */
+export function renderPage(c: Context<UiEnv>, props: PageProps, body: Child, status = 200): Response {
+  const notice = c.req.query("notice");
+  const html = (
+    <Layout
+      {...props}
+      principal={c.get("principal")}
+      csrf={c.get("csrf")}
+      {...(notice ? { notice: notice.slice(0, 300) } : {})}
+    >
+      {body}
+    </Layout>
+  );
+  return c.html(`<!doctype html>${html}`, status as 200);
+}
+
+/** Answers an HTML fragment (for htmx swaps), without the layout. */
+export function renderFragment(c: Context, body: Child, status = 200): Response {
+  return c.html(String(<>{body}</>), status as 200);
+}
+
+/**
+ * Post/Redirect/Get after an action: 303 to `path` with a `notice` shown on the next page. `path` is a local
+ * path of the dashboard (it may carry its own query).
+ */
+export function redirectWithNotice(c: Context, path: string, notice: string): Response {
+  const sep = path.includes("?") ? "&" : "?";
+  return c.redirect(`${path}${sep}notice=${encodeURIComponent(notice)}`, 303);
+}
+
+/**
+ * The dashboard's error page: the message of a {@link ControlPlaneError} (with each bad field of a
+ * validation error) under the status of its code; anything else is a 500 without detail.
+ */
+export function renderError(c: Context<UiEnv>, error: unknown, onFault?: (error: unknown) => void): Response {
+  if (!(error instanceof ControlPlaneError)) onFault?.(error);
+  const known = error instanceof ControlPlaneError;
+  const status = known ? HTTP_STATUS_BY_CODE[error.code] : 500;
+  const message = known ? error.message : "internal error: see the server log";
+  const issues = error instanceof ValidationError ? error.issues : [];
+  const body = (
+    <ErrorBox message={message}>
+      {issues.length > 0 ? (
+        <ul>
+          {issues.map((i) => (
+            <li>
+              <code>{i.path || "(input)"}</code>: {i.message}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <p>
+        <a href="/">Back to the dashboard</a>
+      </p>
+    </ErrorBox>
+  );
+  const title =
+    status === 403 ? "Not allowed" : status === 404 ? "Not found" : status < 500 ? "Cannot do that" : "Error";
+  const html = (
+    <Layout title={title} principal={c.get("principal")} csrf={c.get("csrf")}>
+      {body}
+    </Layout>
+  );
+  return c.html(`<!doctype html>${html}`, status as 500);
+}

@@ -1,0 +1,79 @@
+import { streamSSE } from "hono/streaming";
+import { ValidationError } from "../errors/validation-error.js";
+import { tailFeed } from "../http/feed-tail.js";
+import { linkedSignal } from "../http/linked-signal.js";
+import { EVENT_KINDS, type EventKind, type EventRecord } from "../types/event.js";
+import { AuditRow } from "./pages/audit-row.js";
+import type { UiDeps, UiRouter } from "./ui-context.js";
+
+/** Filters of the `row` events of `/ui/stream`. */
+interface RowFilter {
+  readonly sessionId?: string;
+  readonly agentId?: string;
+  readonly kinds?: ReadonlySet<EventKind>;
+}
+
+function matches(e: EventRecord, f: RowFilter): boolean {
+  return (
+    (f.sessionId === undefined || e.sessionId === f.sessionId) &&
+    (f.agentId === undefined || e.agentId === f.agentId) &&
+    (f.kinds === undefined || f.kinds.has(e.kind))
+  );
+}
+
+function rowFilter(query: Record<string, string>): RowFilter {
+  const kinds = query.kind ? query.kind.split(",").filter((k) => k !== "") : [];
+  const unknown = kinds.filter((k) => !(EVENT_KINDS as readonly string[]).includes(k));
+  if (unknown.length > 0) {
+    throw new ValidationError([
+      { path: "kind", message: `unknown event kind ${unknown.join(", ")}`, received: query.kind },
+    ]);
+  }
+  return {
+    ...(query.session_id ? { sessionId: query.session_id } : {}),
+    ...(query.agent_id ? { agentId: query.agent_id } : {}),
+    ...(kinds.length > 0 ? { kinds: new Set(kinds as EventKind[]) } : {}),
+  };
+}
+
+/**
+ * `GET /ui/stream`: the dashboard's live connection (Server-Sent Events, read by the htmx SSE extension).
+ * From the current end of the feed (or after `Last-Event-ID` on a reconnect), every new event is sent twice: as an event named after its kind (data:
+ * the feed id) that pages hook refreshes onto (`hx-trigger="sse:approval_requested"`), and as a `row` event
+ * whose data is the audit-table row (HTML), for the events matching `session_id`, `agent_id` and `kind`
+ * (comma-separated) when given. Ends when the browser leaves or the server shuts down.
+ */
+export function registerUiStream(ui: UiRouter, deps: UiDeps): void {
+  ui.get("/ui/stream", async (c) => {
+    const filter = rowFilter(c.req.query());
+    // EventSource reconnects with Last-Event-ID: resume there so that nothing is missed.
+    const last = Number(c.req.header("last-event-id"));
+    const start = Number.isSafeInteger(last) && last >= 0 ? last : await deps.controlPlane.feedHead();
+    return streamSSE(c, async (stream) => {
+      const stop = linkedSignal(c.req.raw.signal, deps.shutdown);
+      try {
+        await stream.write(": connected\n\n");
+        const batches = tailFeed(deps.controlPlane, {
+          after: start,
+          signal: stop.signal,
+          pollIntervalMs: deps.sse.pollIntervalMs,
+          keepAliveMs: deps.sse.keepAliveMs,
+        });
+        for await (const events of batches) {
+          if (stream.aborted) break;
+          if (events.length === 0) await stream.write(": keep-alive\n\n");
+          for (const e of events) {
+            await stream.writeSSE({ event: e.kind, data: String(e.id), id: String(e.id) });
+            if (matches(e, filter)) {
+              await stream.writeSSE({ event: "row", data: String(<AuditRow event={e} />) });
+            }
+          }
+        }
+      } catch {
+        // The feed failed: the browser's EventSource reconnects by itself.
+      } finally {
+        stop.dispose();
+      }
+    });
+  });
+}
