@@ -1,4 +1,5 @@
 import type { EventStore, Storage, StorageTx } from "../storage/storage.js";
+import type { EventRecord, NewEvent } from "../types/event.js";
 
 /**
  * In-process feed notices of one control plane: a storage wrapper that sees each facade transaction commit, and
@@ -64,14 +65,11 @@ export function createFeedNotices(): FeedNotices {
         transaction(fn, options) {
           if (options?.external !== undefined) return storage.transaction(fn, options);
           if (listeners.size === 0) return storage.transaction(fn, options).then(wakeIfListened);
-          let appended = false;
-          const mark = () => {
-            appended = true;
-          };
+          const marker = new AppendMarker();
           return storage
-            .transaction((tx) => fn(markingAppends(tx, mark)), options)
+            .transaction((tx) => fn(marker.wrap(tx)), options)
             .then((result) => {
-              if (appended) wake();
+              if (marker.appended) wake();
               return result;
             });
         },
@@ -80,16 +78,29 @@ export function createFeedNotices(): FeedNotices {
   };
 }
 
-/** The transaction handle `tx` whose `events.append` calls `mark` first. */
-function markingAppends(tx: StorageTx, mark: () => void): StorageTx {
-  const inner = tx.events;
-  const events: EventStore = {
-    append(event) {
-      mark();
-      return inner.append(event);
-    },
-    list: (sessionId, query) => inner.list(sessionId, query),
-    feed: (query) => inner.feed(query),
-  };
-  return { ...tx, events };
+/**
+ * Learns whether a transaction appended events: `wrap(tx)` is `tx` whose `events.append` sets `appended`.
+ * (A class, not closures: this runs for every transaction while someone listens.)
+ */
+class AppendMarker implements EventStore {
+  appended = false;
+  private inner: EventStore | undefined;
+
+  wrap(tx: StorageTx): StorageTx {
+    this.inner = tx.events;
+    return { ...tx, events: this };
+  }
+
+  append(event: NewEvent): Promise<EventRecord> {
+    this.appended = true;
+    return this.inner!.append(event);
+  }
+
+  list(sessionId: string, query: { readonly afterSeq?: number; readonly limit: number }) {
+    return this.inner!.list(sessionId, query);
+  }
+
+  feed(query: { readonly afterId?: number; readonly sessionId?: string; readonly limit: number }) {
+    return this.inner!.feed(query);
+  }
 }
