@@ -1,9 +1,11 @@
+import { createHash } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createStaticAuth } from "../../src/auth/static-auth.js";
 import type { ControlPlane } from "../../src/control-plane/control-plane.js";
 import { createControlPlane } from "../../src/control-plane/create-control-plane.js";
+import { SESSION_COOKIE, sealSession } from "../../src/dashboard/session-cookie.js";
 import { createHttpApp, type HttpApp } from "../../src/http/create-http-app.js";
 import { createMemoryStorage } from "../../src/storage/memory/memory-storage.js";
 import type { Storage } from "../../src/storage/storage.js";
@@ -41,6 +43,7 @@ async function serveWith(cp: ControlPlane, storage: Storage, pollIntervalMs: num
     controlPlane: counted.cp,
     auth: createStaticAuth(TEST_TOKENS),
     sse: { pollIntervalMs, keepAliveMs: 3_600_000 },
+    dashboard: { cookieSecret: COOKIE_SECRET },
   });
   const server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
@@ -61,13 +64,27 @@ async function serveWith(cp: ControlPlane, storage: Storage, pollIntervalMs: num
   };
 }
 
-/** Opens `/v1/events/stream` as a viewer; `next(kind)` resolves with the data of the next event of that kind. */
-async function openStream(url: string) {
+const COOKIE_SECRET = "feed-notices-test-cookie-secret-0123456789";
+
+/** The dashboard's session cookie of a viewer's sign-in (sealed as the dashboard seals it). */
+function viewerCookie(): string {
+  const key = createHash("sha256").update(`acp-dashboard-cookie\0${COOKIE_SECRET}`).digest();
+  const sealed = sealSession(
+    { credential: TOKENS.viewer, csrf: "csrf", expiresAt: Date.now() + 3_600_000 },
+    key,
+  );
+  return `${SESSION_COOKIE}=${sealed}`;
+}
+
+/**
+ * Opens `/v1/events/stream` as a viewer (or the dashboard's `/ui/stream` signed in as one); `next(kind)` resolves
+ * with the data of the next event of that kind.
+ */
+async function openStream(url: string, path = "/v1/events/stream") {
   const controller = new AbortController();
-  const res = await fetch(`${url}/v1/events/stream`, {
-    headers: { authorization: `Bearer ${TOKENS.viewer}` },
-    signal: controller.signal,
-  });
+  const headers: Record<string, string> =
+    path === "/ui/stream" ? { cookie: viewerCookie() } : { authorization: `Bearer ${TOKENS.viewer}` };
+  const res = await fetch(`${url}${path}`, { headers, signal: controller.signal });
   expect(res.status).toBe(200);
   const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
@@ -92,7 +109,7 @@ async function openStream(url: string) {
         const lines = (await nextBlock()).split("\n");
         if (!lines.includes(`event: ${kind}`)) continue;
         const data = lines.find((l) => l.startsWith("data: "))!.slice(6);
-        return JSON.parse(data) as Record<string, unknown>;
+        return JSON.parse(data) as Record<string, unknown>; // the dashboard's data is the feed id: a number
       }
     },
     close: () => controller.abort(),
@@ -131,6 +148,15 @@ describe("live streams wake on commit", () => {
     const posted = (await res.json()) as { proposal_id: string };
     expect(res.status).toBe(200);
     expect(await stream.next("proposal_decided")).toMatchObject({ proposal_id: posted.proposal_id });
+    stream.close();
+  }, 20_000);
+
+  it("wakes the dashboard's /ui/stream on commit too", async () => {
+    const s = await start(HOUR);
+    const stream = await openStream(s.url, "/ui/stream");
+    await s.cp.openSession({ name: "seen by the dashboard" });
+    const [opened] = await s.cp.feed({ afterId: 0 });
+    expect(await stream.next("session_opened")).toBe(opened!.id);
     stream.close();
   }, 20_000);
 
