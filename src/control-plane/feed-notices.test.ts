@@ -112,6 +112,20 @@ describe("ControlPlane.watchFeed (in-process feed notices)", () => {
     stopGood();
   });
 
+  it("does not call a listener that an earlier listener of the same notice removed", async () => {
+    const c = await start();
+    let stopLate = () => {};
+    const stopFirst = c.watchFeed(() => stopLate()); // called first (added first): removes the next one
+    let late = 0;
+    stopLate = c.watchFeed(() => {
+      late++;
+    });
+    await c.openSession({ name: "s" });
+    await turn();
+    expect(late).toBe(0);
+    stopFirst();
+  });
+
   it("rejects a listener that is not a function", async () => {
     const c = await start();
     expect(() => c.watchFeed(42 as never)).toThrow(ValidationError);

@@ -18,8 +18,8 @@ export interface FeedNotices {
 /**
  * Creates the feed notices of one control plane.
  *
- * Cost when nobody listens: one `Set.size` check before and one after each write transaction (no wrapper of the
- * transaction handle). When someone listens, the handle's `events.append` is wrapped to learn whether the
+ * Cost when nobody listens: one `Set.size` check before and one after each write transaction, and one `.then`
+ * (no wrapper of the transaction handle). When someone listens, the handle's `events.append` is wrapped to learn whether the
  * transaction appended anything. A transaction that began while nobody listened and commits while someone
  * does wakes the listeners without knowing (a notice only means "read the feed again"). Transactions run
  * inside a host's own transaction (`external`) notify nothing: they are not committed when they resolve (the
@@ -32,6 +32,7 @@ export function createFeedNotices(): FeedNotices {
   const deliver = () => {
     scheduled = false;
     for (const listener of [...listeners]) {
+      if (!listeners.has(listener)) continue; // removed by an earlier listener of this delivery
       try {
         listener();
       } catch {
