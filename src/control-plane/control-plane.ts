@@ -276,6 +276,21 @@ export interface ControlPlane {
    * for (const e of await cp.feed({ afterId: after })) after = e.id; // only new events
    */
   feedHead(): Promise<number>;
+  /**
+   * Calls `listener` soon after a transaction of THIS control plane that appended events to the feed commits
+   * (several commits of one turn of the event loop: one call). A call only means "read the feed again": the
+   * feed decides what is visible (on PostgreSQL it may still hide the new event while an older one commits).
+   * Commits of other processes sharing the database, and writes inside a host's own transaction, are not
+   * announced: poll the feed as well. Costs nothing when nobody listens; a throwing listener is ignored.
+   * Returns the function that stops the calls (call it when done: listeners are held until then).
+   * @throws ValidationError when `listener` is not a function.
+   * @example
+   * let dirty = true;
+   * const stop = cp.watchFeed(() => { dirty = true; }); // then: when dirty (or every few seconds), reset it
+   * // and read cp.feed({ afterId: after }) — commits during that read set it again: one more read, not one each
+   * stop();
+   */
+  watchFeed(listener: () => void): () => void;
   /** Counts for a dashboard or a health check: sessions by status, pending tickets, engaged kill switches. */
   health(): Promise<HealthSnapshot>;
   /** Stops accepting calls (later calls fail with `closed`). The storage is not closed (the caller owns it). */

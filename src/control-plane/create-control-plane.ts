@@ -9,6 +9,7 @@ import { decide, getTicket, settleDueTickets } from "./approval-api.js";
 import type { ControlPlane } from "./control-plane.js";
 import { beginCycle, endCycle, renewCycle } from "./cycles-api.js";
 import { feedHead } from "./feed-head.js";
+import { createFeedNotices } from "./feed-notices.js";
 import { heartbeat, recover, startMaintenance } from "./maintenance.js";
 import { type ControlPlaneOptions, resolveOptions } from "./options.js";
 import { createRuntime } from "./runtime.js";
@@ -56,7 +57,9 @@ function known(input: unknown, keys: readonly string[], subject: string): void {
  * if (d.outcome === "allowed") await cp.complete(d.proposalId, { ok: true });
  */
 export async function createControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
-  const rt = createRuntime(resolveOptions(options));
+  const resolved = resolveOptions(options);
+  const notices = createFeedNotices();
+  const rt = createRuntime({ ...resolved, storage: notices.track(resolved.storage) });
   if (rt.recoverOnStart) await recover(rt);
   const read = rt.storage.read.bind(rt.storage);
   return {
@@ -202,6 +205,12 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
       );
     },
     feedHead: () => read(feedHead),
+    watchFeed(listener) {
+      if (typeof listener !== "function") {
+        throw new ValidationError([{ path: "listener", message: "expected a function", received: listener }]);
+      }
+      return notices.watch(listener);
+    },
     health: () =>
       read(async (tx) => ({
         sessions: await tx.sessions.countByStatus(),

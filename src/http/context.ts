@@ -25,7 +25,10 @@ export interface HttpDeps {
 
 /** Timing of the Server-Sent Events stream. */
 export interface SseSettings {
-  /** How often the stream polls the feed for new events (default 250 ms). */
+  /**
+   * How often the stream reads the feed when no commit of this process woke it (default 250 ms): the delay
+   * before events committed by OTHER processes sharing the database appear.
+   */
   readonly pollIntervalMs: number;
   /** How often an idle stream sends a comment line to keep proxies from closing it (default 15 000 ms). */
   readonly keepAliveMs: number;

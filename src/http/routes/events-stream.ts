@@ -40,9 +40,10 @@ const eventStream = createRoute({
 });
 
 /**
- * `GET /v1/events/stream`: polls the facade's global feed every `sse.pollIntervalMs` and sends each new
- * event; stops when the client disconnects or the app closes (`HttpApp.close()`). A storage failure ends the
- * stream with an `error` event (no detail); the client reconnects with `Last-Event-ID` and misses nothing.
+ * `GET /v1/events/stream`: follows the facade's global feed (woken by this process's commits, else every
+ * `sse.pollIntervalMs`) and sends each new event; stops when the client disconnects or the app closes
+ * (`HttpApp.close()`). A storage failure ends the stream with an `error` event (no detail); the client
+ * reconnects with `Last-Event-ID` and misses nothing.
  */
 export function registerEventStreamRoutes(app: HttpRouter, deps: HttpDeps): void {
   const { controlPlane: cp, shutdown, sse } = deps;
