@@ -1,3 +1,20 @@
-/** Styles of the audit pages (part of `/assets/dashboard.css`). */
+/** Styles of the audit and policy pages (part of `/assets/dashboard.css`). */
 export const AUDIT_CSS = `
+.nowrap { white-space:nowrap; }
+table.audit td.payload { min-width:16rem; max-width:40rem; }
+table.audit .summary { display:block; word-break:break-word; }
+table.audit details pre { max-height:20rem; overflow:auto; background:var(--bg); padding:6px; border-radius:4px; }
+table.audit .kind { font-weight:600; }
+.table-wrap:has(tbody tr) + .empty { display:none; }
+.audit-tools { align-items:center; }
+.policy-doc { max-height:28rem; overflow:auto; background:var(--bg); padding:8px; border-radius:6px; border:1px solid var(--line); }
+textarea.short { min-height:5rem; }
+.hint { display:block; font-size:12px; }
+.check { display:flex; gap:8px; align-items:center; margin:10px 0 0; }
+.check label { margin:0; font-weight:400; }
+.check input { width:auto; min-width:20px; min-height:20px; }
+.issues code { font-weight:600; }
+dl.decision { display:grid; grid-template-columns:max-content 1fr; gap:4px 12px; margin:8px 0; }
+dl.decision dt { font-weight:600; color:var(--muted); } dl.decision dd { margin:0; }
+.dry-run-result h3 { font-size:16px; margin:16px 0 4px; }
 `;
