@@ -7,6 +7,16 @@ table.audit details pre { max-height:20rem; overflow:auto; background:var(--bg);
 table.audit .kind { font-weight:600; }
 .table-wrap:has(tbody tr) + .empty { display:none; }
 .audit-tools { align-items:center; }
+table.audit td:nth-child(4), table.audit td:nth-child(5) { white-space:nowrap; }
+@media (max-width: 640px) {
+  table.audit thead { position:absolute; left:-9999px; }
+  table.audit, table.audit tbody, table.audit tr { display:block; }
+  table.audit tr { padding:8px 10px; border-bottom:1px solid var(--line); }
+  table.audit td { display:inline-block; border:0; padding:0 10px 2px 0; }
+  table.audit td:nth-child(3) br { display:none; }
+  table.audit td:nth-child(3) code { margin-left:6px; }
+  table.audit td.payload { display:block; min-width:0; max-width:none; }
+}
 .policy-doc { max-height:28rem; overflow:auto; background:var(--bg); padding:8px; border-radius:6px; border:1px solid var(--line); }
 textarea.short { min-height:5rem; }
 .hint { display:block; font-size:12px; }
