@@ -7,11 +7,7 @@ import { launchBrowser, screenshot, signIn, type TestBrowser } from "../support/
 import { type DashboardServer, startDashboardServer } from "../support/dashboard-server.js";
 
 /** Records in the page whether the htmx SSE connection is open (before any page script runs). */
-const WATCH_SSE = () => {
-  document.addEventListener("htmx:sseOpen", () => {
-    (window as unknown as { sseOpen: boolean }).sseOpen = true;
-  });
-};
+const WATCH_SSE = 'document.addEventListener("htmx:sseOpen", () => { window.sseOpen = true; });';
 
 describe("audit log (Chromium)", () => {
   let ui: DashboardServer;
@@ -47,7 +43,7 @@ describe("audit log (Chromium)", () => {
     await context.addInitScript(WATCH_SSE);
     const page = await context.newPage();
     await signIn(page, ui.url, ui.tokens.viewer, "/audit?kind=session_opened");
-    await page.waitForFunction(() => (window as unknown as { sseOpen?: boolean }).sseOpen === true);
+    await page.waitForFunction("window.sseOpen === true");
     const rows = page.locator("#audit-rows tr");
     const before = await rows.count();
     expect(before).toBe(1);
@@ -119,7 +115,9 @@ describe("audit log (Chromium)", () => {
     await signIn(mobile, ui.url, ui.tokens.viewer, "/audit");
     await screenshot(mobile, "audit-mobile");
     // The table scrolls inside its frame: the page itself does not scroll sideways.
-    const overflow = await mobile.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflow = await mobile.evaluate<number>(
+      "document.documentElement.scrollWidth - window.innerWidth",
+    );
     expect(overflow).toBeLessThanOrEqual(0);
     expect(browser.offHost).toEqual([]);
     await phone.close();

@@ -135,7 +135,6 @@ function Field(props: { name: keyof DryRunFields; label: string; value: string; 
         type="text"
         value={props.value}
         {...(props.hint ? { "aria-describedby": `${id}-hint` } : {})}
-        {...(props.name === "action" ? { required: true } : {})}
       />
       {props.hint ? (
         <small class="muted hint" id={`${id}-hint`}>
@@ -173,7 +172,7 @@ export function PolicyForms(props: {
           {props.policyText}
         </textarea>
         <div class="actions">
-          <button type="submit" class="primary" formaction="/policy/validate">
+          <button type="submit" class="primary" formaction="/policy/validate#edit-h">
             Validate
           </button>
         </div>
@@ -181,8 +180,8 @@ export function PolicyForms(props: {
       <section class="card" aria-labelledby="dry-h">
         <h2 id="dry-h">Dry run a proposal</h2>
         <p class="muted">
-          What the policy would decide for this proposal, with its trace. Kill switches, approval scopes,
-          locks and budgets are not simulated.
+          What the policy would decide for this proposal, with its trace, in a fresh session without budget
+          limits. Kill switches, approval scopes and locks are not simulated.
         </p>
         {props.dryRunIssues ? (
           <div class="error" role="alert" id="dry-run-errors">
@@ -191,7 +190,7 @@ export function PolicyForms(props: {
           </div>
         ) : null}
         <div class="fields">
-          <Field name="action" label="Action" value={f.action} hint="e.g. deploy" />
+          <Field name="action" label="Action" value={f.action} hint="required, e.g. deploy" />
           <Field name="resource_type" label="Resource type" value={f.resource_type} />
           <Field name="resource_id" label="Resource id" value={f.resource_id} />
           <Field name="agent_id" label="Agent id" value={f.agent_id} />
@@ -206,7 +205,7 @@ export function PolicyForms(props: {
           <label for="dry-use-edited">Test against the edited policy above instead of the current one</label>
         </p>
         <div class="actions">
-          <button type="submit" class="primary" formaction="/policy/dry-run">
+          <button type="submit" class="primary" formaction="/policy/dry-run#dry-run-result">
             Dry run
           </button>
         </div>

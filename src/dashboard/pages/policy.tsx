@@ -33,7 +33,7 @@ function policyPage(c: Context<UiEnv>, deps: UiDeps, state: PolicyState = {}, st
   const mayTest = can(c.get("principal"), "policies.test");
   const body = (
     <>
-      <section class="card" aria-labelledby="current-h">
+      <section class="card policy-current" aria-labelledby="current-h">
         <h2 id="current-h">Current policy</h2>
         <p>
           The default policy of new sessions, id <code>{policy.id}</code> (a session keeps the policy it was
