@@ -19,6 +19,7 @@ table.audit td:nth-child(4), table.audit td:nth-child(5) { white-space:nowrap; }
 }
 .policy-doc { max-height:28rem; overflow:auto; background:var(--bg); padding:8px; border-radius:6px; border:1px solid var(--line); }
 textarea.short { min-height:5rem; }
+.policy-forms textarea { font-family:ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size:13px; }
 .policy-forms .card > h2:first-child, .policy-current > h2:first-child { margin-top:4px; }
 .hint { display:block; font-size:12px; }
 .check { display:flex; gap:8px; align-items:center; margin:10px 0 0; }
