@@ -12,12 +12,23 @@ export function readableKind(kind: string): string {
 
 const SUMMARY_MAX = 140;
 
-/** A short one-line view of a payload: its top-level scalar fields as `key: value`, cut at a readable length. */
+/** A scalar of a payload as text: instants (`…At` keys holding epoch milliseconds) as UTC ISO time. */
+function scalarText(key: string, value: string | number | boolean): string {
+  if (key.endsWith("At") && typeof value === "number" && Number.isSafeInteger(value) && value > 1e12) {
+    return `${new Date(value).toISOString().slice(0, 19).replace("T", " ")}Z`;
+  }
+  return String(value);
+}
+
+/**
+ * A short one-line view of a payload: its top-level scalar fields as `key: value` (instants as UTC time), cut
+ * at a readable length.
+ */
 export function compactPayload(payload: JsonObject): string {
   const parts: string[] = [];
   for (const [key, value] of Object.entries(payload)) {
     if (value === null || typeof value === "object") continue;
-    parts.push(`${key}: ${String(value)}`);
+    parts.push(`${key}: ${scalarText(key, value)}`);
   }
   const text = parts.join(" · ");
   return text.length > SUMMARY_MAX ? `${text.slice(0, SUMMARY_MAX - 1)}…` : text;
@@ -26,7 +37,7 @@ export function compactPayload(payload: JsonObject): string {
 /**
  * One audit event as a table row (the audit page and its live tail both render it): id, time, the kind in
  * words (the exact kind as code), links to the session's page and to the agent's events, a compact payload and
- * the full JSON in a disclosure.
+ * the full JSON in a disclosure. The session is shown by the end of its id (the whole id is its title).
  */
 export function AuditRow(props: { event: EventRecord }) {
   const e = props.event;
@@ -45,7 +56,8 @@ export function AuditRow(props: { event: EventRecord }) {
       <td>
         {e.sessionId ? (
           <a href={`/sessions/${encodeURIComponent(e.sessionId)}`} title={e.sessionId}>
-            {e.sessionId.slice(0, 8)}
+            {/* The tail of the id: ids are time-ordered, so their heads look alike. */}…
+            {e.sessionId.slice(-8)}
           </a>
         ) : (
           <span class="muted">system</span>
