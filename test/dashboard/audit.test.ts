@@ -38,7 +38,7 @@ describe("audit log page", () => {
     expect(html).toMatch(/<details><summary>JSON<\/summary><pre>[^<]*&quot;payload&quot;/);
     // The live tail is wired with the page's filters (none here).
     expect(html).toContain('sse-swap="row"');
-    expect(html).toContain('sse-connect="/ui/stream"');
+    expect(html).toContain(`sse-connect="/ui/stream?after=${await h.cp.feedHead()}"`);
     // Every kind is offered in the filter.
     for (const k of EVENT_KINDS) expect(html).toContain(`<option value="${k}"`);
   });
@@ -53,7 +53,7 @@ describe("audit log page", () => {
     const bySession = await page(`?session_id=${a}`);
     expect(rowIds(bySession)).toEqual(ids((e) => e.sessionId === a));
     expect(rowIds(bySession).length).toBeGreaterThan(0);
-    expect(bySession).toContain(`sse-connect="/ui/stream?session_id=${a}"`);
+    expect(bySession).toContain(`sse-connect="/ui/stream?session_id=${a}&amp;after=`);
 
     const byAgent = await page("?agent_id=agent-b");
     expect(rowIds(byAgent)).toEqual(ids((e) => e.agentId === "agent-b"));
@@ -63,7 +63,7 @@ describe("audit log page", () => {
     expect(rowIds(byKind)).toEqual(ids((e) => e.kind === "proposal_decided" && e.agentId === "agent-a"));
     expect(rowIds(byKind)).toHaveLength(2);
     expect(byKind).toMatch(/<option value="proposal_decided" selected/);
-    expect(byKind).toContain('sse-connect="/ui/stream?agent_id=agent-a&amp;kind=proposal_decided"');
+    expect(byKind).toContain('sse-connect="/ui/stream?agent_id=agent-a&amp;kind=proposal_decided&amp;after=');
 
     const none = await page("?agent_id=nobody");
     expect(rowIds(none)).toEqual([]);

@@ -67,6 +67,8 @@ export interface AuditPage {
   readonly older: number | undefined;
   /** Whether the page stopped at the scan budget with fewer rows than asked (the "older" link continues). */
   readonly partial: boolean;
+  /** The newest feed id the page could show (the live tail continues after it). */
+  readonly head: number;
 }
 
 /**
@@ -79,7 +81,8 @@ export async function readAuditPage(
   filter: AuditFilter,
   options: { before?: number; limit: number },
 ): Promise<AuditPage> {
-  let upper = options.before ?? (await cp.feedHead()) + 1; // exclusive
+  const head = options.before === undefined ? await cp.feedHead() : options.before - 1;
+  let upper = head + 1; // exclusive
   const found: EventRecord[] = [];
   let scanned = 0;
   while (upper > 1 && found.length < options.limit && scanned < SCAN_BUDGET) {
@@ -96,12 +99,13 @@ export async function readAuditPage(
   }
   if (found.length > options.limit) {
     const events = found.slice(0, options.limit);
-    return { events, older: events[events.length - 1]!.id, partial: false };
+    return { events, older: events[events.length - 1]!.id, partial: false, head };
   }
   return {
     events: found,
     older: upper > 1 ? upper : undefined,
     partial: upper > 1 && found.length < options.limit,
+    head,
   };
 }
 

@@ -146,7 +146,15 @@ async function auditPage(c: Context<UiEnv>, deps: UiDeps): Promise<Response> {
   );
   return renderPage(
     c,
-    { title: "Audit log", active: "audit", ...(before === undefined ? { streamQuery: query } : {}) },
+    {
+      title: "Audit log",
+      active: "audit",
+      // `after`: the newest event the page shows, for the tail to resume after it (nothing missed between the
+      // page and the connection; /ui/stream ignores it until it supports it, see the report).
+      ...(before === undefined
+        ? { streamQuery: [query, `after=${page.head}`].filter((q) => q !== "").join("&") }
+        : {}),
+    },
     body,
   );
 }
