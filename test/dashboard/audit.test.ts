@@ -70,10 +70,15 @@ describe("audit log page", () => {
     expect(none).toContain("No events match these filters.");
   });
 
-  it("refuses an unknown kind naming the field", async () => {
+  it("refuses an unknown kind or a bad cursor naming the field", async () => {
     const res = await viewer.get("/audit?kind=nope");
     expect(res.status).toBe(422);
     expect(await res.text()).toMatch(/<code>kind<\/code>: unknown event kind nope/);
+    const cursor = await viewer.get("/audit?before=abc");
+    expect(cursor.status).toBe(422);
+    expect(await cursor.text()).toMatch(/<code>before<\/code>: expected a positive event id/);
+    const exported = await viewer.get("/audit/export.jsonl?kind=nope");
+    expect(exported.status).toBe(422);
   });
 
   it("pages with an older link until the start of the log, without losing or repeating a row", async () => {
