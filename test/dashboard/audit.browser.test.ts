@@ -43,7 +43,10 @@ describe("audit log (Chromium)", () => {
     await context.addInitScript(WATCH_SSE);
     const page = await context.newPage();
     await signIn(page, ui.url, ui.tokens.viewer, "/audit?kind=session_opened");
-    await page.waitForFunction("window.sseOpen === true");
+    // Polled from the test (page.waitForFunction with a string would need eval, which the CSP forbids).
+    await expect
+      .poll(() => page.evaluate<boolean>("window.sseOpen === true"), { timeout: 10_000 })
+      .toBe(true);
     const rows = page.locator("#audit-rows tr");
     const before = await rows.count();
     expect(before).toBe(1);
