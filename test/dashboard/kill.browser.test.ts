@@ -3,6 +3,7 @@
  * process proposing in a loop: an operator engages the agent's switch through the confirmation step with a
  * reason; the agent's next proposal is denied (code kill_switch); pages already open show it without a reload.
  */
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot, signIn, type TestBrowser } from "../support/browser.js";
 import { type Child, spawnTs } from "../support/child-process.js";
@@ -18,6 +19,11 @@ async function line(
     if (found) return found;
     await agent.waitForLines(agent.lines.length + 1);
   }
+}
+
+/** Resolves once the page's live connection answers (the stream starts at the feed's end as of then). */
+function liveConnected(page: Page): Promise<unknown> {
+  return page.waitForResponse((r) => new URL(r.url()).pathname === "/ui/stream");
 }
 
 describe("kill switch (Chromium, acp serve, agent process)", () => {
@@ -55,13 +61,16 @@ describe("kill switch (Chromium, acp serve, agent process)", () => {
     // A viewer keeps the session's page and the kill switch page open (no reload from here on).
     const watcher = await browser.newContext();
     const sessionPage = await watcher.newPage();
+    const sessionLive = liveConnected(sessionPage);
     await signIn(sessionPage, ui.url, ui.tokens.viewer, `/sessions/${sessionId}`);
+    await sessionLive;
     await sessionPage.locator("#session-live .facts .badge").filter({ hasText: "active" }).waitFor();
     const killPage = await watcher.newPage();
+    const killLive = liveConnected(killPage);
     await killPage.goto(`${ui.url}/kill`);
+    await killLive;
     await killPage.getByText("No kill switch is engaged").waitFor();
-    for (const p of [sessionPage, killPage])
-      await p.evaluate(() => ((window as { marker?: number }).marker = 1));
+    for (const p of [sessionPage, killPage]) await p.evaluate("window.noReloadMarker = 1");
 
     // The operator goes from the agents page through the confirmation step.
     const operator = await browser.newContext();
@@ -96,7 +105,7 @@ describe("kill switch (Chromium, acp serve, agent process)", () => {
     await expect(row.textContent()).resolves.toContain("olivia");
     await sessionPage.locator("#session-live .facts .badge").filter({ hasText: "paused" }).waitFor();
     for (const p of [sessionPage, killPage]) {
-      expect(await p.evaluate(() => (window as { marker?: number }).marker)).toBe(1);
+      expect(await p.evaluate("window.noReloadMarker")).toBe(1);
     }
     expect(await killPage.getByRole("button", { name: "Resume" }).count()).toBe(0); // a viewer cannot resume
 

@@ -6,6 +6,7 @@ import { renderFragment, renderPage } from "../render.js";
 import type { UiDeps, UiRouter } from "../ui-context.js";
 import { splitReason } from "./kill-target.js";
 import { ResumeButton } from "./kill-views.js";
+import { shortId } from "./session-list.js";
 
 /** Registered agents and delegations shown (the first ones by id / oldest first). */
 const AGENT_LIMIT = 500;
@@ -121,7 +122,7 @@ function DelegationTable(props: { delegations: readonly DelegationRecord[] }) {
           </td>
           <td class="wrap">{d.task}</td>
           <td>
-            {d.sessionId ? <a href={`/sessions/${d.sessionId}`}>{d.sessionId.slice(0, 8)}</a> : "any session"}
+            {d.sessionId ? <a href={`/sessions/${d.sessionId}`}>{shortId(d.sessionId)}</a> : "any session"}
           </td>
           <td>
             <Time at={d.createdAt} />

@@ -2,7 +2,7 @@ import type { ProposalView, SessionView, TicketView } from "../../control-plane/
 import { canTransition } from "../../engines/sessions/session-transitions.js";
 import type { EventRecord } from "../../types/event.js";
 import { Badge, CsrfField, DataTable, Time } from "../components.js";
-import { Pager, SessionBudget } from "./session-list.js";
+import { Pager, SessionBudget, shortId } from "./session-list.js";
 
 /** Timeline events shown per page. */
 export const EVENTS_PER_PAGE = 25;
@@ -144,7 +144,7 @@ export function Timeline(props: {
               <td>
                 <code>{e.kind}</code>
               </td>
-              <td>{e.agentId ?? ""}</td>
+              <td class="nowrap">{e.agentId ?? ""}</td>
               <td class="wrap">
                 {eventSummary(e)}
                 {e.ticketId ? (
@@ -190,7 +190,7 @@ export function ProposalTable(props: { proposals: readonly ProposalView[] }) {
               <td>
                 <code>{p.action}</code>
               </td>
-              <td>{p.resourceId ?? <span class="muted">—</span>}</td>
+              <td class="nowrap">{p.resourceId ?? <span class="muted">—</span>}</td>
               <td>{p.actualCost ?? p.cost}</td>
               <td>
                 <Badge value={p.status} />
@@ -198,7 +198,7 @@ export function ProposalTable(props: { proposals: readonly ProposalView[] }) {
               <td class="wrap">
                 <Badge value={p.outcome} /> {p.code ? <code>{p.code}</code> : null} {p.reason}
               </td>
-              <td>{p.ticketId ? <a href={`/tickets/${p.ticketId}`}>{p.ticketId.slice(0, 8)}</a> : ""}</td>
+              <td>{p.ticketId ? <a href={`/tickets/${p.ticketId}`}>{shortId(p.ticketId)}</a> : ""}</td>
             </tr>
           ))}
         </DataTable>
@@ -222,7 +222,7 @@ export function TicketTable(props: { tickets: readonly TicketView[] }) {
           {props.tickets.map((t) => (
             <tr>
               <td>
-                <a href={`/tickets/${t.id}`}>{t.id.slice(0, 8)}</a>
+                <a href={`/tickets/${t.id}`}>{shortId(t.id)}</a>
               </td>
               <td>
                 <Badge value={t.status} />

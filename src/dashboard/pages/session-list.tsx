@@ -3,6 +3,14 @@ import { ValidationError } from "../../errors/validation-error.js";
 import { SESSION_STATUSES, type SessionStatus } from "../../types/session.js";
 import { Badge, BudgetBar, DataTable, Time } from "../components.js";
 
+/**
+ * A short form of an id for tables: its last 8 characters (ids are UUIDv7, whose first characters are the
+ * creation time and so alike for ids made close together).
+ */
+export function shortId(id: string): string {
+  return `…${id.slice(-8)}`;
+}
+
 /** Sessions shown per page of the list. */
 export const SESSIONS_PER_PAGE = 25;
 
@@ -160,10 +168,10 @@ export function SessionTable(props: {
                 <Badge value={s.status} />
               </td>
               <td>
-                <a href={`/sessions/${s.id}`}>{s.name ?? s.id.slice(0, 8)}</a>
-                {s.name ? <div class="muted small">{s.id.slice(0, 8)}</div> : null}
+                <a href={`/sessions/${s.id}`}>{s.name ?? shortId(s.id)}</a>
+                {s.name ? <div class="muted small nowrap">{shortId(s.id)}</div> : null}
               </td>
-              <td>
+              <td class="nowrap">
                 {s.agentId ? (
                   <a href={`/agents#agent-${s.agentId}`}>{s.agentId}</a>
                 ) : (

@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import type { Child } from "hono/jsx";
 import { can } from "../../auth/roles.js";
 import type { SessionView } from "../../control-plane/views.js";
 import { ValidationError } from "../../errors/validation-error.js";
@@ -20,6 +21,7 @@ import {
   SessionFilters,
   type SessionListQuery,
   SessionTable,
+  shortId,
 } from "./session-list.js";
 
 /** Proposals and tickets shown on a session's page (the newest). */
@@ -43,8 +45,8 @@ function timelinePage(c: Context<UiEnv>): number {
   return Number.isSafeInteger(n) && n >= 1 ? n : 1;
 }
 
-/** Everything of a session's page that changes live: facts, timeline page, proposals, tickets. */
-async function SessionLive(props: { deps: UiDeps; session: SessionView; page: number }) {
+/** The live part of a session's page below its controls: timeline page, proposals, tickets. */
+async function SessionActivity(props: { deps: UiDeps; session: SessionView; page: number }) {
   const cp = props.deps.controlPlane;
   const s = props.session;
   const w = timelineWindow(s.lastSeq, props.page);
@@ -55,11 +57,19 @@ async function SessionLive(props: { deps: UiDeps; session: SessionView; page: nu
   ]);
   return (
     <>
-      <SessionFacts session={s} />
       <Timeline session={s} events={events} page={props.page} more={w.more} />
       <ProposalTable proposals={proposals} />
       <TicketTable tickets={tickets} />
     </>
+  );
+}
+
+/** A block of a session's page re-fetched from `url` on each of the session's events (`row`). */
+function LiveBlock(props: { id: string; url: string; children: Child }) {
+  return (
+    <div id={props.id} hx-get={props.url} hx-trigger="sse:row" hx-swap="innerHTML">
+      {props.children}
+    </div>
   );
 }
 
@@ -99,12 +109,12 @@ export function registerSessionPages(ui: UiRouter, deps: UiDeps): void {
   ui.get("/sessions/:id", async (c) => {
     const session = await cp.getSession(c.req.param("id"));
     const page = timelinePage(c);
-    const live = await SessionLive({ deps, session, page });
-    const principal = c.get("principal");
+    const activity = await SessionActivity({ deps, session, page });
+    const base = `/fragments/sessions/${session.id}`;
     return renderPage(
       c,
       {
-        title: `Session ${session.name ?? session.id.slice(0, 8)}`,
+        title: `Session ${session.name ?? shortId(session.id)}`,
         active: "sessions",
         streamQuery: `session_id=${encodeURIComponent(session.id)}`,
       },
@@ -112,24 +122,26 @@ export function registerSessionPages(ui: UiRouter, deps: UiDeps): void {
         <p>
           <a href="/sessions">← All sessions</a>
         </p>
-        {can(principal, "sessions.control") ? (
+        <LiveBlock id="session-live" url={`${base}/facts`}>
+          <SessionFacts session={session} />
+        </LiveBlock>
+        {can(c.get("principal"), "sessions.control") ? (
           <SessionControls session={session} csrf={c.get("csrf")} />
         ) : null}
-        <div
-          id="session-live"
-          hx-get={`/fragments/sessions/${session.id}${page > 1 ? `?page=${page}` : ""}`}
-          hx-trigger="sse:row"
-          hx-swap="innerHTML"
-        >
-          {live}
-        </div>
+        <LiveBlock id="session-activity" url={`${base}/activity${page > 1 ? `?page=${page}` : ""}`}>
+          {activity}
+        </LiveBlock>
       </>,
     );
   });
 
-  ui.get("/fragments/sessions/:id", async (c) => {
+  ui.get("/fragments/sessions/:id/facts", async (c) =>
+    renderFragment(c, <SessionFacts session={await cp.getSession(c.req.param("id"))} />),
+  );
+
+  ui.get("/fragments/sessions/:id/activity", async (c) => {
     const session = await cp.getSession(c.req.param("id"));
-    return renderFragment(c, await SessionLive({ deps, session, page: timelinePage(c) }));
+    return renderFragment(c, await SessionActivity({ deps, session, page: timelinePage(c) }));
   });
 
   ui.post("/sessions/:id/pause", async (c) => {

@@ -5,7 +5,8 @@ export const SESSIONS_CSS = `
 .empty { color:var(--muted); }
 .pager { display:flex; gap:16px; align-items:center; margin:8px 0; }
 .pager a { display:inline-block; padding:6px 0; }
-.session-budget { display:inline-block; line-height:1.9; }
+.session-budget { display:inline-block; line-height:1.9; white-space:nowrap; }
+.nowrap, #sessions-table time, #session-activity time, #agents-table time, #kill-switches time { white-space:nowrap; }
 dl.facts { display:grid; grid-template-columns:max-content 1fr; gap:4px 16px; margin:0 0 12px; }
 dl.facts dt { font-weight:600; color:var(--muted); }
 dl.facts dd { margin:0; word-break:break-word; }
@@ -26,5 +27,5 @@ dl.facts dd { margin:0; word-break:break-word; }
 .confirm h2 { margin-top:4px; }
 ul.effects li { margin:4px 0; }
 tr.engaged td:first-child { white-space:nowrap; }
-@media (max-width: 640px) { dl.facts { grid-template-columns:1fr; gap:0; } dl.facts dd { margin-bottom:6px; } }
+@media (max-width: 640px) { .session-budget meter { width:4rem; } dl.facts { grid-template-columns:1fr; gap:0; } dl.facts dd { margin-bottom:6px; } }
 `;
