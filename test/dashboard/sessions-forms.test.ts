@@ -92,6 +92,9 @@ describe("sessions pages", () => {
     const page = await (await victor.get(`/sessions/${s.id}`)).text();
     expect(page).not.toContain("Pause session");
     expect(page).not.toContain("Abort session");
+    const controls = await victor.get(`/fragments/sessions/${s.id}/controls`);
+    expect(controls.status).toBe(200);
+    expect((await controls.text()).trim()).toBe("");
     expect((await victor.post(`/sessions/${s.id}/pause`, {})).status).toBe(403);
     expect((await victor.post(`/sessions/${s.id}/abort`, { reason: "forged" })).status).toBe(403);
     expect((await cp.getSession(s.id)).status).toBe("active");

@@ -98,6 +98,17 @@ describe("sessions pages (Chromium, acp serve)", () => {
     await page.getByRole("heading", { name: "Audit timeline" }).waitFor();
     await screenshot(page, "sessions-detail");
 
+    // Paused elsewhere (the API): the controls follow live and a reason being typed survives the refresh.
+    const opLive = liveConnected(page);
+    await page.reload();
+    await opLive;
+    await page.getByLabel("Abort reason (required)").fill("half typed");
+    await ui.api(ui.tokens.operator, "POST", `/v1/sessions/${id}/pause`, { reason: "from the API" });
+    await page.getByRole("button", { name: "Resume session" }).waitFor();
+    expect(await page.getByLabel("Abort reason (required)").inputValue()).toBe("half typed");
+    await ui.api(ui.tokens.operator, "POST", `/v1/sessions/${id}/resume`, {});
+    await page.getByRole("button", { name: "Pause session" }).waitFor();
+
     await page.getByLabel("Pause reason (optional)").fill("checking the payee");
     await page.getByRole("button", { name: "Pause session" }).click();
     await page.getByRole("status").filter({ hasText: "Session paused" }).waitFor();

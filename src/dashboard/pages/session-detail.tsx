@@ -84,7 +84,7 @@ export function SessionControls(props: { session: SessionView; csrf: string }) {
           <form method="post" action={`${base}/pause`} class="inline-form">
             <CsrfField csrf={props.csrf} />
             <label for="pause-reason">Pause reason (optional)</label>
-            <input id="pause-reason" name="reason" type="text" maxlength={500} />
+            <input id="pause-reason" name="reason" type="text" maxlength={500} hx-preserve="true" />
             <button type="submit">Pause session</button>
           </form>
         ) : null}
@@ -99,7 +99,7 @@ export function SessionControls(props: { session: SessionView; csrf: string }) {
         <form method="post" action={`${base}/abort`} class="inline-form">
           <CsrfField csrf={props.csrf} />
           <label for="abort-reason">Abort reason (required)</label>
-          <input id="abort-reason" name="reason" type="text" required maxlength={500} />
+          <input id="abort-reason" name="reason" type="text" required maxlength={500} hx-preserve="true" />
           <button type="submit" class="danger">
             Abort session
           </button>

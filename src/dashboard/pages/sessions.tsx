@@ -27,6 +27,20 @@ import {
 /** Proposals and tickets shown on a session's page (the newest). */
 const DETAIL_LIST_LIMIT = 50;
 
+/**
+ * Events that may change which controls apply (any session's: the stream's kind events are not filtered; the
+ * typed reasons survive a refresh, their inputs are `hx-preserve`d).
+ */
+const STATUS_TRIGGERS = [
+  "session_activated",
+  "session_paused",
+  "session_resumed",
+  "session_completed",
+  "session_aborted",
+]
+  .map((k) => `sse:${k}`)
+  .join(", ");
+
 /** Longest reason accepted from a form. */
 const MAX_REASON = 500;
 
@@ -126,7 +140,14 @@ export function registerSessionPages(ui: UiRouter, deps: UiDeps): void {
           <SessionFacts session={session} />
         </LiveBlock>
         {can(c.get("principal"), "sessions.control") ? (
-          <SessionControls session={session} csrf={c.get("csrf")} />
+          <div
+            id="session-controls"
+            hx-get={`${base}/controls`}
+            hx-trigger={STATUS_TRIGGERS}
+            hx-swap="innerHTML"
+          >
+            <SessionControls session={session} csrf={c.get("csrf")} />
+          </div>
         ) : null}
         <LiveBlock id="session-activity" url={`${base}/activity${page > 1 ? `?page=${page}` : ""}`}>
           {activity}
@@ -138,6 +159,12 @@ export function registerSessionPages(ui: UiRouter, deps: UiDeps): void {
   ui.get("/fragments/sessions/:id/facts", async (c) =>
     renderFragment(c, <SessionFacts session={await cp.getSession(c.req.param("id"))} />),
   );
+
+  ui.get("/fragments/sessions/:id/controls", async (c) => {
+    const session = await cp.getSession(c.req.param("id"));
+    if (!can(c.get("principal"), "sessions.control")) return renderFragment(c, null);
+    return renderFragment(c, <SessionControls session={session} csrf={c.get("csrf")} />);
+  });
 
   ui.get("/fragments/sessions/:id/activity", async (c) => {
     const session = await cp.getSession(c.req.param("id"));
