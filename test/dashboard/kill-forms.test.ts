@@ -17,6 +17,8 @@ describe("kill switch pages", () => {
       const html = await res.text();
       expect(html).toContain("Nothing was engaged");
       expect(html).toContain("<code>reason</code>");
+      expect(html).toMatch(/id="kill-reason"[^>]*aria-invalid="true" aria-describedby="reason-error"/);
+      expect(html).toContain('<p class="field-error" id="reason-error">a reason is required');
       expect(html).toContain('value="agent-a"'); // what was typed is kept
     }
     const missingAgent = await olivia.post("/kill", { scope: "agent", agent: "", reason: "why" });

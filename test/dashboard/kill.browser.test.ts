@@ -115,8 +115,8 @@ describe("kill switch (Chromium, acp serve, agent process)", () => {
     await Promise.all([watcher.close(), operator.close()]);
   });
 
-  it("a blank reason is refused naming the field, and nothing is engaged", async () => {
-    const operator = await browser.newContext();
+  it("a blank reason is refused naming the field, and nothing is engaged (on a phone)", async () => {
+    const operator = await browser.newContext({ mobile: true });
     const page = await operator.newPage();
     await signIn(page, ui.url, ui.tokens.operator, "/kill");
     await page.getByLabel(/Everything/).check();
@@ -126,6 +126,7 @@ describe("kill switch (Chromium, acp serve, agent process)", () => {
     await alert.waitFor();
     await expect(alert.textContent()).resolves.toContain("reason");
     expect(await page.getByRole("heading", { name: /^Stop / }).count()).toBe(0);
+    await screenshot(page, "kill-error-mobile");
     await expect(page.locator(".kill-banner").count()).resolves.toBe(0);
     expect(browser.offHost).toEqual([]);
     await operator.close();

@@ -1,5 +1,6 @@
+import type { ValidationIssue } from "../../errors/validation-error.js";
 import type { KillSwitchRecord } from "../../types/kill-switch.js";
-import { CsrfField, DataTable, Time } from "../components.js";
+import { CsrfField, DataTable, ErrorBox, Time } from "../components.js";
 import { type KillFormValues, splitReason } from "./kill-target.js";
 
 /** A kill switch's target as a link to what it stops. */
@@ -51,7 +52,7 @@ export function EngagedSwitches(props: {
             <td>
               <span class="badge bad">{k.scope}</span>
             </td>
-            <td>
+            <td class="nowrap">
               <KillTargetLink record={k} />
             </td>
             <td class="wrap">{reason}</td>
@@ -84,13 +85,49 @@ function ScopeChoice(props: { value: string; checked: boolean; label: string; hi
   );
 }
 
-/** The engage form (first step: it posts without `confirm`, and the server answers the confirmation page). */
-export function EngageForm(props: { values: KillFormValues; csrf: string }) {
+/** A field's error under it (linked by `aria-describedby` as `<name>-error`). */
+function FieldError(props: { name: string; issues: readonly ValidationIssue[] }) {
+  const issue = props.issues.find((i) => i.path === props.name);
+  return issue ? (
+    <p class="field-error" id={`${props.name}-error`}>
+      {issue.message}
+    </p>
+  ) : null;
+}
+
+/** Attributes marking a field invalid when `issues` name it. */
+function invalid(name: string, issues: readonly ValidationIssue[]) {
+  return issues.some((i) => i.path === name)
+    ? { "aria-invalid": "true", "aria-describedby": `${name}-error` }
+    : {};
+}
+
+/**
+ * The engage form (first step: it posts without `confirm`, and the server answers the confirmation page). With
+ * `issues` (a refused post), says that nothing was engaged and shows each error under its field.
+ */
+export function EngageForm(props: {
+  values: KillFormValues;
+  csrf: string;
+  issues?: readonly ValidationIssue[];
+}) {
   const v = props.values;
+  const issues = props.issues ?? [];
   const scope = v.scope === "" ? "agent" : v.scope;
   return (
     <form method="post" action="/kill" class="card engage" id="engage" aria-labelledby="engage-title">
       <h2 id="engage-title">Engage a kill switch</h2>
+      {issues.length > 0 ? (
+        <ErrorBox message="Nothing was engaged. Fix these fields:">
+          <ul>
+            {issues.map((i) => (
+              <li>
+                <code>{i.path}</code>: {i.message}
+              </li>
+            ))}
+          </ul>
+        </ErrorBox>
+      ) : null}
       <CsrfField csrf={props.csrf} />
       <fieldset>
         <legend>What to stop</legend>
@@ -112,19 +149,45 @@ export function EngageForm(props: { values: KillFormValues; csrf: string }) {
           label="One session"
           hint="abort it, deny its proposals"
         />
+        <FieldError name="scope" issues={issues} />
       </fieldset>
       <div class="fields">
         <div>
           <label for="kill-agent">Agent id (for one agent)</label>
-          <input id="kill-agent" name="agent" type="text" value={v.agent} autocomplete="off" />
+          <input
+            id="kill-agent"
+            name="agent"
+            type="text"
+            value={v.agent}
+            autocomplete="off"
+            {...invalid("agent", issues)}
+          />
+          <FieldError name="agent" issues={issues} />
         </div>
         <div>
           <label for="kill-session">Session id (for one session)</label>
-          <input id="kill-session" name="session" type="text" value={v.session} autocomplete="off" />
+          <input
+            id="kill-session"
+            name="session"
+            type="text"
+            value={v.session}
+            autocomplete="off"
+            {...invalid("session", issues)}
+          />
+          <FieldError name="session" issues={issues} />
         </div>
       </div>
       <label for="kill-reason">Reason (required)</label>
-      <input id="kill-reason" name="reason" type="text" value={v.reason} maxlength={500} required />
+      <input
+        id="kill-reason"
+        name="reason"
+        type="text"
+        value={v.reason}
+        maxlength={500}
+        required
+        {...invalid("reason", issues)}
+      />
+      <FieldError name="reason" issues={issues} />
       <div class="actions">
         <button type="submit" class="danger">
           Review and confirm…

@@ -3,7 +3,6 @@ import { can } from "../../auth/roles.js";
 import type { ControlPlane } from "../../control-plane/control-plane.js";
 import { killTargetId } from "../../engines/kill-switch/kill-switch.js";
 import { ValidationError } from "../../errors/validation-error.js";
-import { ErrorBox } from "../components.js";
 import { redirectWithNotice, renderFragment, renderPage } from "../render.js";
 import { readForm, uiAuthorize } from "../ui-auth.js";
 import type { UiDeps, UiEnv, UiRouter } from "../ui-context.js";
@@ -75,19 +74,8 @@ async function KillPage(props: { c: Context<UiEnv>; deps: UiDeps; values: KillFo
           <EngagedSwitches switches={engaged} csrf={c.get("csrf")} canKill={canKill} />
         </div>
       </section>
-      {issues.length > 0 ? (
-        <ErrorBox message="Nothing was engaged. Fix these fields:">
-          <ul>
-            {issues.map((i) => (
-              <li>
-                <code>{i.path}</code>: {i.message}
-              </li>
-            ))}
-          </ul>
-        </ErrorBox>
-      ) : null}
       {canKill ? (
-        <EngageForm values={props.values} csrf={c.get("csrf")} />
+        <EngageForm values={props.values} csrf={c.get("csrf")} issues={issues} />
       ) : (
         <p class="muted">Your role can see kill switches but not engage or resume them.</p>
       )}

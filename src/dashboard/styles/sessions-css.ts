@@ -16,9 +16,11 @@ dl.facts dd { margin:0; word-break:break-word; }
 .inline-form label { margin:0; }
 .chip { display:inline-block; border:1px solid var(--line); border-radius:10px; padding:0 6px; margin:0 4px 4px 0; font-size:12px; }
 .button.danger-link { color:var(--bad); border-color:var(--bad); }
-.kill-banner { background:var(--bad); color:#fff; padding:10px 16px; border-radius:8px; margin:0 0 12px; }
+.kill-banner { background:#b3261e; color:#fff; padding:10px 16px; border-radius:8px; margin:0 0 12px; }
 .kill-banner a { color:#fff; }
-.engage { margin-top:24px; } .engage h2 { margin-top:4px; }
+.engage { margin-top:24px; } .engage .error { margin:8px 0; }
+.field-error { color:var(--bad); margin:2px 0 0; font-size:13px; }
+.engage [aria-invalid="true"] { border-color:var(--bad) !important; border-width:2px !important; } .engage h2 { margin-top:4px; }
 .engage fieldset { border:1px solid var(--line); border-radius:6px; margin:8px 0; padding:4px 12px 8px; }
 .engage legend { font-weight:600; padding:0 4px; }
 .choice { display:flex; gap:8px; align-items:baseline; }
