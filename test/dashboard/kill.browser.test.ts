@@ -115,7 +115,13 @@ describe("kill switch (Chromium, acp serve, agent process)", () => {
     await Promise.all([watcher.close(), operator.close()]);
   });
 
-  it("a blank reason is refused naming the field, and nothing is engaged (on a phone)", async () => {
+  it("on a phone: a blank reason is refused naming the field; then the global switch, and its banner live", async () => {
+    const watcher = await browser.newContext();
+    const watching = await watcher.newPage();
+    const live = liveConnected(watching);
+    await signIn(watching, ui.url, ui.tokens.viewer, "/kill");
+    await live;
+    await watching.evaluate("window.noReloadMarker = 1");
     const operator = await browser.newContext({ mobile: true });
     const page = await operator.newPage();
     await signIn(page, ui.url, ui.tokens.operator, "/kill");
@@ -128,7 +134,24 @@ describe("kill switch (Chromium, acp serve, agent process)", () => {
     expect(await page.getByRole("heading", { name: /^Stop / }).count()).toBe(0);
     await screenshot(page, "kill-error-mobile");
     await expect(page.locator(".kill-banner").count()).resolves.toBe(0);
+    const before = await ui.api(ui.tokens.viewer, "GET", "/v1/kill-switches");
+    expect(JSON.stringify(before)).not.toContain('"global"');
+
+    await page.getByLabel("Reason (required)").fill("incident 7");
+    await page.getByRole("button", { name: "Review and confirm…" }).click();
+    await page.getByRole("heading", { name: "Stop everything (global)?" }).waitFor();
+    await expect(page.locator(".effects").textContent()).resolves.toContain("Every live session is aborted");
+    await page.getByRole("button", { name: "Engage kill switch" }).click();
+    await page.getByRole("status").filter({ hasText: "Kill switch engaged for everything" }).waitFor();
+
+    const banner = watching.locator(".kill-banner");
+    await banner.waitFor();
+    await expect(banner.textContent()).resolves.toContain("Global kill switch engaged");
+    await expect(banner.textContent()).resolves.toContain("incident 7");
+    await watching.locator('tr.engaged[data-scope="global"]').waitFor();
+    expect(await watching.evaluate("window.noReloadMarker")).toBe(1);
+    await screenshot(watching, "kill-global-banner");
     expect(browser.offHost).toEqual([]);
-    await operator.close();
+    await Promise.all([watcher.close(), operator.close()]);
   });
 });

@@ -1,3 +1,4 @@
+import type { Child } from "hono/jsx";
 import type { KillSwitchRecord } from "../../types/kill-switch.js";
 import { Time } from "../components.js";
 import { renderFragment } from "../render.js";
@@ -5,18 +6,22 @@ import type { UiDeps, UiRouter } from "../ui-context.js";
 import { splitReason } from "./kill-target.js";
 
 /**
- * Where the global kill switch banner goes: an empty block that loads `/fragments/kill-banner` and reloads it
- * whenever a kill switch is engaged or released. Include it once in the layout (inside the live connection,
- * above the page title) to show the banner on every page.
+ * Where the global kill switch banner goes: a block that reloads `/fragments/kill-banner` whenever a kill switch
+ * is engaged or released. Without `children` (its current content, when the page has it) it also loads once
+ * at start. Include `<KillBanner />` once in the layout (inside the live connection, above the page title) to
+ * show the banner on every page.
  */
-export function KillBanner() {
+export function KillBanner(props: { children?: Child }) {
+  const initial = props.children !== undefined;
   return (
     <div
       id="kill-banner"
       hx-get="/fragments/kill-banner"
-      hx-trigger="load, sse:kill_switch_engaged, sse:kill_switch_released"
+      hx-trigger={`${initial ? "" : "load, "}sse:kill_switch_engaged, sse:kill_switch_released`}
       hx-swap="innerHTML"
-    ></div>
+    >
+      {props.children}
+    </div>
   );
 }
 

@@ -31,6 +31,15 @@ export function ResumeButton(props: {
   );
 }
 
+const SCOPE_ORDER = { global: 0, agent: 1, session: 2 } as const;
+
+/** The global switch first, then agent and session switches, newest first within each. */
+function sortSwitches(switches: readonly KillSwitchRecord[]): KillSwitchRecord[] {
+  return [...switches].sort(
+    (a, b) => SCOPE_ORDER[a.scope] - SCOPE_ORDER[b.scope] || b.engagedAt - a.engagedAt,
+  );
+}
+
 /** The engaged kill switches (the content of the live block on `/kill`), with Resume when allowed. */
 export function EngagedSwitches(props: {
   switches: readonly KillSwitchRecord[];
@@ -45,7 +54,7 @@ export function EngagedSwitches(props: {
       caption="Engaged kill switches"
       head={["Scope", "Target", "Reason", "Engaged by", "Since", ...(props.canKill ? ["Action"] : [])]}
     >
-      {props.switches.map((k) => {
+      {sortSwitches(props.switches).map((k) => {
         const { reason, by } = splitReason(k.reason);
         return (
           <tr class="engaged" data-scope={k.scope} data-target={k.target}>

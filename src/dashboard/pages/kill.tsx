@@ -6,7 +6,7 @@ import { ValidationError } from "../../errors/validation-error.js";
 import { redirectWithNotice, renderFragment, renderPage } from "../render.js";
 import { readForm, uiAuthorize } from "../ui-auth.js";
 import type { UiDeps, UiEnv, UiRouter } from "../ui-context.js";
-import { GlobalKillNotice, registerKillBanner } from "./kill-banner.js";
+import { GlobalKillNotice, KillBanner, registerKillBanner } from "./kill-banner.js";
 import {
   describeTarget,
   type KillFormValues,
@@ -62,7 +62,9 @@ async function KillPage(props: { c: Context<UiEnv>; deps: UiDeps; values: KillFo
   const issues = props.error instanceof ValidationError ? props.error.issues : [];
   return (
     <>
-      <GlobalKillNotice global={engaged.find((k) => k.scope === "global")} />
+      <KillBanner>
+        <GlobalKillNotice global={engaged.find((k) => k.scope === "global")} />
+      </KillBanner>
       <section aria-labelledby="engaged-title">
         <h2 id="engaged-title">Engaged switches</h2>
         <div
