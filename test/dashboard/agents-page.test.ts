@@ -34,6 +34,10 @@ describe("agents page", () => {
     });
     expect((await cp.listDelegations({ agentId: "agent-b" })).map((d) => d.task)).toEqual(["summarise logs"]);
     expect(await cp.listDelegations({ agentId: "nobody" })).toEqual([]);
+    await expect(cp.listDelegations({ agent: "agent-b" } as never)).rejects.toMatchObject({
+      code: "validation_failed",
+    });
+    await expect(cp.listDelegations({ limit: 0 })).rejects.toMatchObject({ code: "validation_failed" });
 
     const olivia = await signInClient(h().url, TOKENS.operator);
     let page = await (await olivia.get("/agents")).text();
