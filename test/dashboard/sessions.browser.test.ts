@@ -56,8 +56,10 @@ describe("sessions pages (Chromium, acp serve)", () => {
     await screenshot(page, "sessions-list");
 
     await page.getByLabel("Status").selectOption("created");
+    const filteredLive = liveConnected(page); // awaited so that the next wait sees only the next page's stream
     await page.getByRole("button", { name: "Filter" }).click();
     await page.waitForURL((u) => u.searchParams.get("status") === "created");
+    await filteredLive;
     await table.getByRole("link", { name: "inbox triage" }).waitFor();
     expect(await table.getByRole("link", { name: "nightly report" }).count()).toBe(0);
 
