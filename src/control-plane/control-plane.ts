@@ -244,6 +244,12 @@ export interface ControlPlane {
     idempotencyKey?: string;
   }): Promise<DelegationRecord>;
   /**
+   * Lists recorded delegations from or to `agentId` (all when absent), oldest first (`limit` default 100, at
+   * most 1000).
+   * @throws ValidationError naming `limit`.
+   */
+  listDelegations(query?: { agentId?: string; limit?: number }): Promise<readonly DelegationRecord[]>;
+  /**
    * Takes the session's single active cycle as a lease for `owner`.
    * @throws NotFoundError; ControlPlaneError `conflict` when another owner holds a live cycle.
    */

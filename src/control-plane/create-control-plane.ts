@@ -34,6 +34,7 @@ const KEYS = {
   agents: ["tags", "limit", "offset"],
   agent: ["id", "name", "capabilities", "tags", "idempotencyKey"],
   delegation: ["fromAgentId", "toAgentId", "task", "sessionId", "idempotencyKey"],
+  delegations: ["agentId", "limit"],
   kill: ["scope", "agentId", "sessionId", "reason", "idempotencyKey"],
   resume: ["scope", "agentId", "sessionId", "idempotencyKey"],
   killSwitches: ["engagedOnly"],
@@ -180,6 +181,13 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
           createdAt: now,
         }),
       );
+    },
+    async listDelegations(query = {}) {
+      known(query, KEYS.delegations, "delegation query");
+      if (query.agentId !== undefined) requireId(query.agentId, "agentId");
+      const { limit } = page(query);
+      const agentId = query.agentId;
+      return read((tx) => tx.agents.listDelegations(agentId === undefined ? { limit } : { agentId, limit }));
     },
     beginCycle: (id, input) => beginCycle(rt, id, input),
     renewCycle: (id, input) => renewCycle(rt, id, input),
