@@ -66,13 +66,15 @@ export interface OutboxStore {
    */
   enqueue(delivery: NewOutboxDelivery): Promise<boolean>;
   /**
-   * Claim-with-lease: takes up to `limit` pending deliveries that are due (`nextAttemptAt <= now`) and not held
+   * Claim-with-lease: takes up to `limit` pending deliveries of the named `webhooks` that are due (`nextAttemptAt <= now`) and not held
    * (no lease, or its lease lapsed: `leaseExpiresAt <= now`), oldest due first; sets their lease to `owner`
    * until `leaseUntil` and counts an attempt. Two racing claimers never take the same delivery (PostgreSQL:
    * `FOR UPDATE SKIP LOCKED`). Returns the claimed deliveries as updated, oldest due first.
    */
   claim(query: {
     readonly owner: string;
+    /** Only deliveries to these webhooks (those this dispatcher is configured to send). */
+    readonly webhooks: readonly string[];
     readonly now: number;
     readonly leaseUntil: number;
     readonly limit: number;

@@ -39,12 +39,13 @@ export function memoryOutbox(s: MemoryState): OutboxStore {
       s.set(s.outboxPairs, pairKey(d.webhook, d.eventId), d.id);
       return true;
     },
-    async claim({ owner, now, leaseUntil, limit }) {
+    async claim({ owner, webhooks, now, leaseUntil, limit }) {
       s.assertWritable();
       const due = ordered()
         .filter(
           (d) =>
             d.status === "pending" &&
+            webhooks.includes(d.webhook) &&
             d.nextAttemptAt <= now &&
             (d.leaseExpiresAt === null || d.leaseExpiresAt <= now),
         )

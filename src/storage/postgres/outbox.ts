@@ -78,16 +78,17 @@ export function pgOutbox(c: PgTxContext): OutboxStore {
       if (pair.rows.length === 0) throw new ControlPlaneError("conflict", `delivery ${d.id} already exists`);
       return false;
     },
-    async claim({ owner, now, leaseUntil, limit }) {
+    async claim({ owner, webhooks, now, leaseUntil, limit }) {
       const r = await c.q.query(
         `WITH due AS (
            SELECT id FROM ${t}
            WHERE status = 'pending' AND next_attempt_at <= $1 AND (lease_expires_at IS NULL OR lease_expires_at <= $1)
+             AND webhook = ANY($5::text[])
            ORDER BY next_attempt_at, pos LIMIT $2 FOR UPDATE SKIP LOCKED)
          UPDATE ${t} o SET lease_owner = $3, lease_expires_at = $4, attempts = o.attempts + 1, updated_at = $1
          FROM due WHERE o.id = due.id
          RETURNING ${CLAIMED}`,
-        [now, Math.max(0, limit), owner, leaseUntil],
+        [now, Math.max(0, limit), owner, leaseUntil, [...webhooks]],
       );
       return r.rows.map(toDelivery).sort(byDue);
     },

@@ -62,15 +62,16 @@ export function sqliteOutbox(conn: SqlConnection): OutboxStore {
       );
       return changes === 1;
     },
-    async claim({ owner, now, leaseUntil, limit }) {
+    async claim({ owner, webhooks, now, leaseUntil, limit }) {
       const { rows } = await runSql(
         conn,
         `UPDATE acp_outbox SET lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
          WHERE id IN (SELECT id FROM acp_outbox
            WHERE status = 'pending' AND next_attempt_at <= ? AND (lease_expires_at IS NULL OR lease_expires_at <= ?)
+             AND ${inJsonList("webhook")}
            ORDER BY next_attempt_at, rowid LIMIT ?)
          RETURNING ${COLUMNS}`,
-        [owner, leaseUntil, now, now, now, Math.max(0, limit)],
+        [owner, leaseUntil, now, now, now, JSON.stringify(webhooks), Math.max(0, limit)],
       );
       return rows.map(toDelivery).sort(byDue);
     },

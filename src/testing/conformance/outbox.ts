@@ -76,7 +76,7 @@ export function outboxCases(ctx: ConformanceContext): void {
       await tx.outbox.enqueue(newDelivery("future", { eventId: 3, createdAt: 9000 }));
     });
     const claimed = await write(s, (tx) =>
-      tx.outbox.claim({ owner: "w1", now: 5000, leaseUntil: 6000, limit: 10 }),
+      tx.outbox.claim({ webhooks: ["ops"], owner: "w1", now: 5000, leaseUntil: 6000, limit: 10 }),
     );
     expect(claimed.map((d) => [d.id, d.attempts, d.leaseOwner, d.leaseExpiresAt])).toEqual([
       ["early", 1, "w1", 6000],
@@ -84,7 +84,9 @@ export function outboxCases(ctx: ConformanceContext): void {
     ]);
     // Held: nobody else gets them until the lease lapses.
     expect(
-      await write(s, (tx) => tx.outbox.claim({ owner: "w2", now: 5999, leaseUntil: 7000, limit: 10 })),
+      await write(s, (tx) =>
+        tx.outbox.claim({ webhooks: ["ops"], owner: "w2", now: 5999, leaseUntil: 7000, limit: 10 }),
+      ),
     ).toEqual([]);
     // Only the holder settles.
     const failure = { status: "pending", nextAttemptAt: 8000, lastError: "HTTP 500", now: 5500 } as const;
@@ -99,7 +101,7 @@ export function outboxCases(ctx: ConformanceContext): void {
     expect(retried).toMatchObject({ leaseOwner: null, leaseExpiresAt: null, updatedAt: 5500 });
     // The lapsed lease of "late" is taken over at 6000; "early" is not due before 8000.
     const takeover = await write(s, (tx) =>
-      tx.outbox.claim({ owner: "w2", now: 6000, leaseUntil: 7000, limit: 10 }),
+      tx.outbox.claim({ webhooks: ["ops"], owner: "w2", now: 6000, leaseUntil: 7000, limit: 10 }),
     );
     expect(takeover.map((d) => [d.id, d.attempts, d.leaseOwner])).toEqual([["late", 2, "w2"]]);
     const done = { status: "delivered", nextAttemptAt: 6100, lastError: null, now: 6100 } as const;
@@ -109,13 +111,14 @@ export function outboxCases(ctx: ConformanceContext): void {
     });
     expect(await write(s, (tx) => tx.outbox.settle("late", "w2", done))).toBeUndefined();
     const at9000 = await write(s, (tx) =>
-      tx.outbox.claim({ owner: "w3", now: 9000, leaseUntil: 9500, limit: 1 }),
+      tx.outbox.claim({ webhooks: ["ops"], owner: "w3", now: 9000, leaseUntil: 9500, limit: 1 }),
     );
     expect(at9000.map((d) => d.id)).toEqual(["early"]);
     const dead = { status: "dead", nextAttemptAt: 9100, lastError: "HTTP 410", now: 9100 } as const;
     expect(await write(s, (tx) => tx.outbox.settle("early", "w3", dead))).toMatchObject({ attempts: 2 });
+    await write(s, (tx) => tx.outbox.enqueue(newDelivery("elsewhere", { webhook: "slack", eventId: 3 })));
     const rest = await write(s, (tx) =>
-      tx.outbox.claim({ owner: "w3", now: 99_999, leaseUntil: 100_000, limit: 10 }),
+      tx.outbox.claim({ webhooks: ["ops"], owner: "w3", now: 99_999, leaseUntil: 100_000, limit: 10 }),
     );
     expect(rest.map((d) => d.id)).toEqual(["future"]);
     expect(
@@ -131,7 +134,9 @@ export function outboxCases(ctx: ConformanceContext): void {
     });
     const claims = await Promise.all(
       range(n * 2).map((i) =>
-        write(s, (tx) => tx.outbox.claim({ owner: `w${i}`, now: 5000, leaseUntil: 9000, limit: 1 })),
+        write(s, (tx) =>
+          tx.outbox.claim({ webhooks: ["ops"], owner: `w${i}`, now: 5000, leaseUntil: 9000, limit: 1 }),
+        ),
       ),
     );
     const ids = claims.flat().map((d) => d.id);
