@@ -113,15 +113,20 @@ export function createNotifier(options: NotifierOptions): Notifier {
       ? webhooks.filter((w) => w.events.includes(event.kind as NotificationEventKind))
       : [];
 
-  /** Turns the events after the cursor into deliveries; returns how many events it consumed. */
-  const enqueue = async (): Promise<void> => {
+  /** The stored cursor; on the first start on a database it is placed at the feed's head. */
+  const readCursor = async (): Promise<number> => {
     for (;;) {
       const cursor = await storage.read((tx) => tx.outbox.cursor(cursorName));
-      if (cursor === undefined) {
-        const head = await cp.feedHead();
-        await storage.transaction((tx) => tx.outbox.moveCursor(cursorName, undefined, head, now()));
-        continue;
-      }
+      if (cursor !== undefined) return cursor;
+      const head = await cp.feedHead();
+      await storage.transaction((tx) => tx.outbox.moveCursor(cursorName, undefined, head, now()));
+    }
+  };
+
+  /** Turns the events after the cursor into deliveries, page by page. */
+  const enqueue = async (): Promise<void> => {
+    for (;;) {
+      const cursor = await readCursor();
       const events = await cp.feed({ afterId: cursor, limit: FEED_PAGE });
       if (events.length === 0) return;
       try {
@@ -171,7 +176,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
           "x-acp-event": NOTIFICATION_TYPES[d.eventKind as NotificationEventKind] ?? d.eventKind,
           "x-acp-timestamp": timestamp,
           "x-acp-attempt": String(d.attempts),
-          "x-acp-signature": signWebhook(w.secret, timestamp, body),
+          ...(w.secret === undefined ? {} : { "x-acp-signature": signWebhook(w.secret, timestamp, body) }),
         },
       });
       await response.body?.cancel().catch(() => undefined);
@@ -255,6 +260,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
     async start() {
       if (running) return;
       running = true;
+      // Events committed once start() resolved are sent: the cursor exists before the loop runs.
+      await readCursor();
       unsubscribe = await storage.subscribe(() => wake?.()).catch(() => undefined);
       loop = (async () => {
         while (running) {

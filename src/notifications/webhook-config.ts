@@ -25,8 +25,8 @@ export interface WebhookConfig {
   readonly name: string;
   /** Where deliveries are POSTed (http or https). */
   readonly url: string;
-  /** The HMAC-SHA256 key of `X-ACP-Signature`. */
-  readonly secret: string;
+  /** The HMAC-SHA256 key of `X-ACP-Signature`; without one (allowed for Slack) no signature is sent. */
+  readonly secret?: string;
   /** The events sent (default: every notifiable kind). */
   readonly events: readonly NotificationEventKind[];
   readonly format: WebhookFormat;
