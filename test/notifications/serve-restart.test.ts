@@ -1,0 +1,124 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { verifyWebhookSignature } from "../../src/notifications/index.js";
+import { call, type StartedServe, startServe } from "../support/serve-process.js";
+import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver.js";
+
+const SECRET = "restart-test-secret-0123456789";
+
+/** Polls `read` until it returns a value other than `undefined` (no fixed sleeps). */
+async function until<T>(read: () => T | undefined, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe("acp serve webhooks (real process)", () => {
+  let dir: string;
+  let receiver: WebhookReceiver | undefined;
+  const servers: StartedServe[] = [];
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "acp-webhook-serve-"));
+  });
+  afterEach(async () => {
+    for (const s of servers.splice(0)) {
+      if (s.process.exitCode === null && s.process.signalCode === null) s.process.kill("SIGKILL");
+      await s.exited;
+    }
+    await receiver?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("a server killed (-9) mid-retry delivers after a restart on the same SQLite file, once accepted", async () => {
+    // The receiver refuses the first attempt and accepts every later one.
+    receiver = await startWebhookReceiver((before) => (before === 0 ? 500 : 204));
+    const db = join(dir, "acp.db");
+    writeFileSync(join(dir, "policy.yaml"), "version: 1\nactions:\n  alwaysApprove: [deploy]\n");
+    writeFileSync(
+      join(dir, "serve.yaml"),
+      `sqlite: acp.db
+policy: policy.yaml
+public_url: https://acp.example.test
+notifications:
+  webhooks:
+    - name: ops
+      url: ${receiver.url}
+      secret_env: ACP_TEST_WEBHOOK_SECRET
+      events: [approval_requested]
+      timeout: 1s
+      backoff: { initial: 2s, max: 4s }
+`,
+    );
+    const env = { ACP_TEST_WEBHOOK_SECRET: SECRET };
+    const first = await startServe(["--config", join(dir, "serve.yaml")], env);
+    servers.push(first);
+    expect(first.lines.join("\n")).toContain("acp serve: notifying 1 webhook(s): ops");
+    const admin = first.adminToken!;
+    const created = await call(first.url, "/v1/tokens", {
+      token: admin,
+      body: { role: "agent", agent_id: "deployer", name: "deployer" },
+    });
+    const agent = ((await created.json()) as { token: string }).token;
+    const session = (await (await call(first.url, "/v1/sessions", { token: agent, body: {} })).json()) as {
+      id: string;
+    };
+    const decision = (await (
+      await call(first.url, "/v1/proposals", {
+        token: agent,
+        body: { session_id: session.id, action: "deploy", resource_id: "web" },
+      })
+    ).json()) as { outcome: string; ticket_id: string };
+    expect(decision.outcome).toBe("pending_approval");
+
+    // The first attempt fails; once the failure is recorded (a retry is scheduled), kill -9 the server.
+    await receiver.waitFor((got) => got.length >= 1);
+    const reader = new Database(db, { readonly: true, fileMustExist: true });
+    try {
+      const row = await until(() => {
+        const r = reader
+          .prepare("SELECT id, status, attempts, lease_owner, next_attempt_at FROM acp_outbox")
+          .get() as { status: string; attempts: number; lease_owner: string | null } | undefined;
+        return r && r.attempts === 1 && r.lease_owner === null ? r : undefined;
+      });
+      expect(row).toMatchObject({ status: "pending", attempts: 1 });
+    } finally {
+      reader.close();
+    }
+    first.process.kill("SIGKILL");
+    expect(await first.exited).toBe("SIGKILL");
+    expect(receiver.received).toHaveLength(1);
+
+    const second = await startServe(["--config", join(dir, "serve.yaml")], env);
+    servers.push(second);
+    await receiver.waitFor((got) => got.some((r) => r.status === 204));
+    // Stop cleanly; a repeated send would show in the statuses below.
+    second.process.kill("SIGTERM");
+    expect(await second.exited).toBe(0);
+
+    expect(receiver.received.map((r) => r.status)).toEqual([500, 204]);
+    const [failed, accepted] = receiver.received;
+    expect(accepted!.delivery).toBe(failed!.delivery);
+    expect(accepted!.body).toBe(failed!.body);
+    const body = JSON.parse(accepted!.body);
+    expect(body).toMatchObject({
+      type: "ticket.pending",
+      delivery_id: accepted!.delivery,
+      links: { ticket: `https://acp.example.test/tickets/${decision.ticket_id}` },
+    });
+    expect(
+      verifyWebhookSignature({
+        secret: SECRET,
+        body: accepted!.body,
+        timestamp: String(accepted!.headers["x-acp-timestamp"]),
+        signature: String(accepted!.headers["x-acp-signature"]),
+      }),
+    ).toBe(true);
+  });
+});
