@@ -9,6 +9,47 @@ import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-r
 
 const SECRET = "restart-test-secret-0123456789";
 
+/** Writes serve.yaml (SQLite acp.db, a deploy-needs-approval policy, one webhook to `url`) into `dir`. */
+function writeConfig(dir: string, url: string): void {
+  writeFileSync(join(dir, "policy.yaml"), "version: 1\nactions:\n  alwaysApprove: [deploy]\n");
+  writeFileSync(
+    join(dir, "serve.yaml"),
+    `sqlite: acp.db
+policy: policy.yaml
+public_url: https://acp.example.test
+notifications:
+  webhooks:
+    - name: ops
+      url: ${url}
+      secret_env: ACP_TEST_WEBHOOK_SECRET
+      events: [approval_requested]
+      timeout: 1s
+      backoff: { initial: 2s, max: 4s }
+`,
+  );
+}
+
+/** Opens a session as a new agent and proposes `deploy` (pending approval); returns the ticket id. */
+async function pendingDeploy(url: string, admin: string, agentId: string): Promise<string> {
+  const created = await call(url, "/v1/tokens", {
+    token: admin,
+    body: { role: "agent", agent_id: agentId, name: agentId },
+  });
+  const agent = ((await created.json()) as { token: string }).token;
+  const session = (await (await call(url, "/v1/sessions", { token: agent, body: {} })).json()) as {
+    id: string;
+  };
+  const decision = (await (
+    await call(url, "/v1/proposals", {
+      token: agent,
+      body: { session_id: session.id, action: "deploy", resource_id: agentId },
+    })
+  ).json()) as { outcome: string; ticket_id: string };
+  if (decision.outcome !== "pending_approval")
+    throw new Error(`expected pending_approval, got ${decision.outcome}`);
+  return decision.ticket_id;
+}
+
 /** Polls `read` until it returns a value other than `undefined` (no fixed sleeps). */
 async function until<T>(read: () => T | undefined, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -40,42 +81,12 @@ describe("acp serve webhooks (real process)", () => {
     // The receiver refuses the first attempt and accepts every later one.
     receiver = await startWebhookReceiver((before) => (before === 0 ? 500 : 204));
     const db = join(dir, "acp.db");
-    writeFileSync(join(dir, "policy.yaml"), "version: 1\nactions:\n  alwaysApprove: [deploy]\n");
-    writeFileSync(
-      join(dir, "serve.yaml"),
-      `sqlite: acp.db
-policy: policy.yaml
-public_url: https://acp.example.test
-notifications:
-  webhooks:
-    - name: ops
-      url: ${receiver.url}
-      secret_env: ACP_TEST_WEBHOOK_SECRET
-      events: [approval_requested]
-      timeout: 1s
-      backoff: { initial: 2s, max: 4s }
-`,
-    );
+    writeConfig(dir, receiver.url);
     const env = { ACP_TEST_WEBHOOK_SECRET: SECRET };
     const first = await startServe(["--config", join(dir, "serve.yaml")], env);
     servers.push(first);
     expect(first.lines.join("\n")).toContain("acp serve: notifying 1 webhook(s): ops");
-    const admin = first.adminToken!;
-    const created = await call(first.url, "/v1/tokens", {
-      token: admin,
-      body: { role: "agent", agent_id: "deployer", name: "deployer" },
-    });
-    const agent = ((await created.json()) as { token: string }).token;
-    const session = (await (await call(first.url, "/v1/sessions", { token: agent, body: {} })).json()) as {
-      id: string;
-    };
-    const decision = (await (
-      await call(first.url, "/v1/proposals", {
-        token: agent,
-        body: { session_id: session.id, action: "deploy", resource_id: "web" },
-      })
-    ).json()) as { outcome: string; ticket_id: string };
-    expect(decision.outcome).toBe("pending_approval");
+    const ticketId = await pendingDeploy(first.url, first.adminToken!, "deployer");
 
     // The first attempt fails; once the failure is recorded (a retry is scheduled), kill -9 the server.
     await receiver.waitFor((got) => got.length >= 1);
@@ -110,7 +121,7 @@ notifications:
     expect(body).toMatchObject({
       type: "ticket.pending",
       delivery_id: accepted!.delivery,
-      links: { ticket: `https://acp.example.test/tickets/${decision.ticket_id}` },
+      links: { ticket: `https://acp.example.test/tickets/${ticketId}` },
     });
     expect(
       verifyWebhookSignature({
@@ -120,5 +131,38 @@ notifications:
         signature: String(accepted!.headers["x-acp-signature"]),
       }),
     ).toBe(true);
+  });
+
+  it("two servers on one SQLite file send each event once (both run a notifier)", async () => {
+    receiver = await startWebhookReceiver((before) => (before === 0 ? 500 : 200));
+    writeConfig(dir, receiver.url);
+    const env = { ACP_TEST_WEBHOOK_SECRET: SECRET };
+    const a = await startServe(["--config", join(dir, "serve.yaml")], env);
+    servers.push(a);
+    const b = await startServe(["--config", join(dir, "serve.yaml")], env);
+    servers.push(b);
+    const admin = a.adminToken!;
+    const tickets = [
+      await pendingDeploy(a.url, admin, "agent-a1"),
+      await pendingDeploy(b.url, admin, "agent-b1"),
+      await pendingDeploy(a.url, admin, "agent-a2"),
+      await pendingDeploy(b.url, admin, "agent-b2"),
+    ];
+    await receiver.waitFor((got) => got.filter((r) => r.status === 200).length >= 4, 25_000);
+    a.process.kill("SIGTERM");
+    b.process.kill("SIGTERM");
+    expect(await a.exited).toBe(0);
+    expect(await b.exited).toBe(0);
+    const accepted = receiver.accepted().map((r) => JSON.parse(r.body).event.ticket_id as string);
+    expect(accepted.sort()).toEqual([...tickets].sort());
+    const perDelivery = new Map<string, number[]>();
+    for (const r of receiver.received)
+      perDelivery.set(r.delivery, [...(perDelivery.get(r.delivery) ?? []), r.status]);
+    expect([...perDelivery.values()]).toEqual([
+      [500, 200],
+      [500, 200],
+      [500, 200],
+      [500, 200],
+    ]);
   });
 });
