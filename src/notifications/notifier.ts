@@ -14,6 +14,11 @@ import { retryDelay, type WebhookConfig } from "./webhook-config.js";
 const FEED_PAGE = 200;
 /** Deliveries claimed per claim. */
 const CLAIM_BATCH = 16;
+/** Default of {@link NotifierOptions.retentionMs}: a week. */
+const RETENTION_MS = 7 * 24 * 60 * 60_000;
+/** Time between two prunings of finished deliveries, and rows deleted per transaction. */
+const PRUNE_EVERY_MS = 10 * 60_000;
+const PRUNE_BATCH = 500;
 
 /** A log line of the notifier. */
 export type NotifierLog = (
@@ -40,6 +45,11 @@ export interface NotifierOptions {
   readonly cursorName?: string;
   /** The version in `User-Agent: agent-control-plane/<version>`; default the package's. */
   readonly version?: string;
+  /**
+   * How long delivered and dead deliveries are kept in the outbox (ms); default 7 days. Older ones are
+   * deleted about every ten minutes. Pending deliveries are never deleted.
+   */
+  readonly retentionMs?: number;
   /** Random numbers in [0, 1) for the backoff jitter; default `Math.random`. */
   readonly random?: () => number;
 }
@@ -235,11 +245,28 @@ export function createNotifier(options: NotifierOptions): Notifier {
     }
   };
 
+  const retentionMs = options.retentionMs ?? RETENTION_MS;
+  let prunedAt = Number.NEGATIVE_INFINITY;
+  const prune = async (): Promise<void> => {
+    const at = now();
+    if (at - prunedAt < PRUNE_EVERY_MS) return;
+    prunedAt = at;
+    let deleted = 0;
+    for (;;) {
+      const n = await storage.transaction((tx) => tx.outbox.prune(at - retentionMs, PRUNE_BATCH));
+      deleted += n;
+      if (n < PRUNE_BATCH || !running) break;
+    }
+    if (deleted > 0)
+      log("info", `webhook outbox: deleted ${deleted} finished deliveries older than the retention`);
+  };
+
   const pass = (): Promise<void> => {
     passing ??= (async () => {
       try {
         await enqueue();
         await dispatch();
+        await prune();
       } finally {
         passing = undefined;
       }

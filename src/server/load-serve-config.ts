@@ -299,5 +299,5 @@ export function resolveNotifications(
     });
   });
   if (issues.length > 0) throw new ValidationError(issues, "serve config");
-  return { webhooks };
+  return { webhooks, retentionMs: parseDuration(given.retention) ?? SERVE_DEFAULTS.notificationRetentionMs };
 }

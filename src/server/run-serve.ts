@@ -183,13 +183,14 @@ async function start(
     onError: (error) => log.error("maintenance pass failed", { error: String(error) }),
   });
   const webhooks = config.notifications?.webhooks ?? [];
-  if (webhooks.length > 0) {
+  if (config.notifications !== undefined && webhooks.length > 0) {
     const notifier: Notifier = createNotifier({
       controlPlane: cp,
       storage,
       webhooks,
       publicUrl: config.publicUrl ?? url,
       pollIntervalMs: SERVE_DEFAULTS.notifierPollMs,
+      retentionMs: config.notifications.retentionMs,
       log: (level, message, fields) =>
         level === "error" ? log.error(message, fields) : log.info(message, fields),
     });

@@ -22,6 +22,7 @@ export const SERVE_DEFAULTS = {
   ratePerMinute: 600,
   dashboardSessionTtlMs: 12 * 60 * 60 * 1000,
   notifierPollMs: 500,
+  notificationRetentionMs: 7 * 24 * 60 * 60 * 1000,
 } as const;
 
 const positiveDuration = durationSchema.refine((v) => (parseDuration(v) ?? 0) > 0, {
@@ -157,6 +158,9 @@ const webhookSchema = z
 const notificationsSchema = z
   .strictObject({
     webhooks: z.array(webhookSchema).optional().meta({ description: "Webhooks notified of events." }),
+    retention: positiveDuration.optional().meta({
+      description: 'How long delivered and given-up deliveries stay in the outbox. Default "7d".',
+    }),
   })
   .meta({
     description:
@@ -248,7 +252,11 @@ export interface ServeConfig {
   /** The dashboard: `false` when disabled. */
   readonly dashboard: false | { readonly cookieSecret?: string; readonly sessionTtlMs: number };
   /** Webhooks notified of events (absent or empty: no notifier runs). */
-  readonly notifications?: { readonly webhooks: readonly WebhookConfig[] };
+  readonly notifications?: {
+    readonly webhooks: readonly WebhookConfig[];
+    /** How long finished deliveries are kept (ms). */
+    readonly retentionMs: number;
+  };
   /** The config file read, if any (absolute path). */
   readonly configFile?: string;
 }

@@ -85,6 +85,11 @@ export interface OutboxStore {
    */
   settle(id: string, owner: string, result: DeliverySettlement): Promise<OutboxDelivery | undefined>;
   get(id: string): Promise<OutboxDelivery | undefined>;
+  /**
+   * Deletes up to `limit` finished deliveries (`delivered` or `dead`) last updated before `before`, oldest first;
+   * pending ones are never deleted. Returns how many it deleted.
+   */
+  prune(before: number, limit: number): Promise<number>;
   /** Deliveries oldest first (`createdAt`, then enqueue order). */
   list(query: {
     readonly webhook?: string;

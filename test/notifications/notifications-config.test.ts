@@ -65,7 +65,13 @@ describe("the notifications section of the serve config", () => {
         backoff: { initialMs: 500, maxMs: 60_000 },
       },
     ]);
+    expect(config.notifications?.retentionMs).toBe(7 * 24 * 3600_000);
     expect(load("port: 0\n").notifications).toBeUndefined();
+    const kept = load(
+      "notifications:\n  retention: 2d\n  webhooks: [{ name: s, url: 'https://example.com/s', format: slack }]\n",
+    );
+    expect(kept.notifications).toMatchObject({ retentionMs: 2 * 24 * 3600_000, webhooks: [{ name: "s" }] });
+    expect(kept.notifications?.webhooks[0]).not.toHaveProperty("secret");
   });
 
   it("names the path of unknown keys and bad values", () => {

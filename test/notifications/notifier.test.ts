@@ -203,4 +203,36 @@ describe.each(cases)("webhook notifier on $name storage", (storageCase) => {
     expect(r.received.map((x) => JSON.parse(x.body).type)).toEqual(["ticket.pending", "ticket.approved"]);
     expect(r.received.map((x) => JSON.parse(x.body).event.ticket_id)).toEqual([ticketId, ticketId]);
   });
+
+  it("deletes finished deliveries after the retention, never pending ones", async () => {
+    const r = await receiver((before, headers) =>
+      String(headers["x-acp-event"]) === "ticket.pending" ? 200 : 500,
+    );
+    let clock = Date.UTC(2026, 5, 1);
+    const n = createNotifier({
+      controlPlane: h().cp,
+      storage: h().storage,
+      webhooks: [webhook(r.url, { backoff: { initialMs: 3_600_000, maxMs: 3_600_000 } })],
+      publicUrl: PUBLIC_URL,
+      now: () => clock,
+      retentionMs: 5 * 60_000,
+    });
+    notifiers.push(n);
+    await n.runOnce();
+    const { ticketId } = await pendingTicket();
+    await h().cp.approve(ticketId, { decidedBy: "alice" }); // ticket.approved: refused, retried in an hour
+    await n.runOnce();
+    const statuses = async () =>
+      (await h().storage.read((tx) => tx.outbox.list({ limit: 10 }))).map((d) => [d.eventKind, d.status]);
+    expect(await statuses()).toEqual([
+      ["approval_requested", "delivered"],
+      ["approval_granted", "pending"],
+    ]);
+    clock += 4 * 60_000; // within the retention, and before the next pruning
+    await n.runOnce();
+    expect(await statuses()).toHaveLength(2);
+    clock += 7 * 60_000; // 11 minutes on: pruning runs, the delivered one is past the retention
+    await n.runOnce();
+    expect(await statuses()).toEqual([["approval_granted", "pending"]]);
+  });
 });

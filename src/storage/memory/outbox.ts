@@ -82,6 +82,18 @@ export function memoryOutbox(s: MemoryState): OutboxStore {
     async get(id) {
       return readCopy(s.outbox.get(id));
     },
+    async prune(before, limit) {
+      s.assertWritable();
+      const old = ordered()
+        .filter((d) => d.status !== "pending" && d.updatedAt < before)
+        .sort((a, b) => a.updatedAt - b.updatedAt)
+        .slice(0, Math.max(0, limit));
+      for (const d of old) {
+        s.delete(s.outbox, d.id);
+        s.delete(s.outboxPairs, pairKey(d.webhook, d.eventId));
+      }
+      return old.length;
+    },
     async list({ webhook, statuses, limit }) {
       return ordered()
         .filter(

@@ -105,6 +105,15 @@ export function pgOutbox(c: PgTxContext): OutboxStore {
       const r = await c.q.query(`SELECT ${COLUMNS} FROM ${t} WHERE id = $1`, [id]);
       return r.rows[0] === undefined ? undefined : toDelivery(r.rows[0]);
     },
+    async prune(before, limit) {
+      const r = await c.q.query(
+        `DELETE FROM ${t} WHERE id IN (SELECT id FROM ${t}
+           WHERE status IN ('delivered', 'dead') AND updated_at < $1 ORDER BY updated_at LIMIT $2
+           FOR UPDATE SKIP LOCKED) RETURNING 1`,
+        [before, Math.max(0, limit)],
+      );
+      return r.rows.length;
+    },
     async list({ webhook, statuses, limit }) {
       const values: unknown[] = [Math.max(0, limit)];
       const where: string[] = [];

@@ -89,6 +89,15 @@ export function sqliteOutbox(conn: SqlConnection): OutboxStore {
       const { rows } = await runSql(conn, `SELECT ${COLUMNS} FROM acp_outbox WHERE id = ?`, [id]);
       return rows[0] ? toDelivery(rows[0]) : undefined;
     },
+    async prune(before, limit) {
+      const { changes } = await runSql(
+        conn,
+        `DELETE FROM acp_outbox WHERE id IN (SELECT id FROM acp_outbox
+           WHERE status IN ('delivered', 'dead') AND updated_at < ? ORDER BY updated_at LIMIT ?)`,
+        [before, Math.max(0, limit)],
+      );
+      return changes;
+    },
     async list({ webhook, statuses, limit }) {
       const where = whereClause([
         webhook !== undefined && ["webhook = ?", webhook],

@@ -126,6 +126,32 @@ export function outboxCases(ctx: ConformanceContext): void {
     ).toEqual(["early", "late"]);
   });
 
+  it("prunes only finished deliveries updated before the limit, oldest first; the pair can then be enqueued again", async () => {
+    const s = ctx.storage();
+    await write(s, async (tx) => {
+      for (const i of range(4))
+        await tx.outbox.enqueue(newDelivery(`d-${i}`, { eventId: i + 1, createdAt: 1000 }));
+    });
+    await write(s, (tx) =>
+      tx.outbox.claim({ webhooks: ["ops"], owner: "w", now: 1000, leaseUntil: 5000, limit: 10 }),
+    );
+    const settle = (id: string, status: "delivered" | "dead" | "pending", at: number) =>
+      write(s, (tx) => tx.outbox.settle(id, "w", { status, nextAttemptAt: at, lastError: null, now: at }));
+    await settle("d-0", "delivered", 3000);
+    await settle("d-1", "dead", 2000);
+    await settle("d-2", "pending", 1500);
+    await settle("d-3", "delivered", 4000);
+    expect(await write(s, (tx) => tx.outbox.prune(3500, 1))).toBe(1);
+    expect((await s.read((tx) => tx.outbox.list({ limit: 10 }))).map((d) => d.id)).toEqual([
+      "d-0",
+      "d-2",
+      "d-3",
+    ]);
+    expect(await write(s, (tx) => tx.outbox.prune(3500, 10))).toBe(1);
+    expect((await s.read((tx) => tx.outbox.list({ limit: 10 }))).map((d) => d.id)).toEqual(["d-2", "d-3"]);
+    expect(await write(s, (tx) => tx.outbox.enqueue(newDelivery("again", { eventId: 1 })))).toBe(true);
+  });
+
   it("concurrent claimers never take the same delivery; concurrent enqueues of one pair insert once", async () => {
     const s = ctx.storage();
     const n = Math.min(ctx.concurrency, 16);
