@@ -5,6 +5,7 @@ import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { createControlPlane } from "../../src/control-plane/create-control-plane.js";
 import { createNotifier, NOTIFICATION_TYPES } from "../../src/notifications/index.js";
+import { loadServeConfig } from "../../src/server/load-serve-config.js";
 import { serveConfigJsonSchema } from "../../src/server/serve-config.js";
 import { createMemoryStorage } from "../../src/storage/memory/index.js";
 import { startWebhookReceiver } from "../support/webhook-receiver.js";
@@ -75,15 +76,28 @@ describe("docs/notifications.md", () => {
     }
   });
 
+  it("its configuration example is a valid serve config", () => {
+    const file = join(dir, "serve.yaml");
+    writeFileSync(file, blockAfter("## Configuration"));
+    const config = loadServeConfig(
+      { config: file },
+      { ACP_OPS_WEBHOOK_SECRET: "a-long-enough-secret-for-docs" },
+    );
+    expect(config.notifications?.webhooks.map((w) => [w.name, w.format, w.events.length])).toEqual([
+      ["ops", "json", 3],
+      ["slack", "slack", 2],
+    ]);
+  });
+
   it("documents every webhook setting and every event kind with its type", () => {
     const schema = serveConfigJsonSchema() as {
       properties: { notifications: { properties: { webhooks: { items: { properties: object } } } } };
     };
     for (const key of Object.keys(schema.properties.notifications.properties.webhooks.items.properties)) {
-      expect(doc, key).toContain(`| \`${key}\` |`);
+      expect(doc, key).toMatch(new RegExp(`\\| \`${key}\` +\\|`));
     }
     for (const [kind, type] of Object.entries(NOTIFICATION_TYPES)) {
-      expect(doc, kind).toContain(`| \`${kind}\` | \`${type}\` |`);
+      expect(doc, kind).toMatch(new RegExp(`\\| \`${kind}\` +\\| \`${type.replace(".", "\\.")}\` +\\|`));
     }
   });
 });
