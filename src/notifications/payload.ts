@@ -28,6 +28,12 @@ const text = (value: unknown): string | undefined =>
       ? String(value)
       : undefined;
 
+/** ` (agent deployer)`: the scope and target of a kill-switch event, or nothing when the payload has neither. */
+function killScope(p: EventRecord["payload"]): string {
+  const parts = [text(p.scope), text(p.target)].filter((x) => x !== undefined);
+  return parts.length === 0 ? "" : ` (${parts.join(" ")})`;
+}
+
 /** A one-line, human-readable summary of a notifiable event (used by the Slack format). */
 export function summarize(event: EventRecord & { readonly kind: NotificationEventKind }): string {
   const p = event.payload;
@@ -48,9 +54,9 @@ export function summarize(event: EventRecord & { readonly kind: NotificationEven
     case "approval_escalated":
       return `${ticket} escalated${text(p.group) ? ` to ${text(p.group)}` : ""}: still waiting for a decision`;
     case "kill_switch_engaged":
-      return `Kill switch engaged (${text(p.scope) ?? "?"}${text(p.target) ? ` ${text(p.target)}` : ""})${why}`;
+      return `Kill switch engaged${killScope(p)}${why}`;
     case "kill_switch_released":
-      return `Kill switch released (${text(p.scope) ?? "?"}${text(p.target) ? ` ${text(p.target)}` : ""})`;
+      return `Kill switch released${killScope(p)}`;
     case "budget_exhausted":
       return `Budget exhausted in session ${event.sessionId ?? "?"}${why}`;
     case "outcome_unknown":

@@ -205,7 +205,7 @@ describe.each(cases)("webhook notifier on $name storage", (storageCase) => {
   });
 
   it("deletes finished deliveries after the retention, never pending ones", async () => {
-    const r = await receiver((before, headers) =>
+    const r = await receiver((_before, headers) =>
       String(headers["x-acp-event"]) === "ticket.pending" ? 200 : 500,
     );
     let clock = Date.UTC(2026, 5, 1);
