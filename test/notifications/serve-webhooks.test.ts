@@ -2,19 +2,71 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { verifyWebhookSignature } from "../../src/notifications/index.js";
+import { adminQuery, DATABASE_URL, dropSchema, probePostgres, uniqueSchema } from "../support/postgres.js";
 import { call, type StartedServe, startServe } from "../support/serve-process.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver.js";
 
 const SECRET = "restart-test-secret-0123456789";
+const pg = await probePostgres();
+const schema = uniqueSchema("serve_webhooks");
+afterAll(() => (pg.available ? dropSchema(schema) : undefined));
 
-/** Writes serve.yaml (SQLite acp.db, a deploy-needs-approval policy, one webhook to `url`) into `dir`. */
-function writeConfig(dir: string, url: string): void {
+/** The only outbox row as the server left it. */
+interface OutboxRow {
+  readonly status: string;
+  readonly attempts: number;
+  readonly lease_owner: string | null;
+}
+
+/** Where the servers keep their state, and how the test reads the outbox behind their back. */
+interface Target {
+  readonly name: string;
+  readonly config: string;
+  readRow(dir: string): Promise<OutboxRow | undefined>;
+}
+
+const targets: Target[] = [
+  {
+    name: "the same SQLite file",
+    config: "sqlite: acp.db",
+    async readRow(dir) {
+      const reader = new Database(join(dir, "acp.db"), { readonly: true, fileMustExist: true });
+      try {
+        return reader.prepare("SELECT status, attempts, lease_owner FROM acp_outbox").get() as
+          | OutboxRow
+          | undefined;
+      } finally {
+        reader.close();
+      }
+    },
+  },
+  ...(pg.available
+    ? [
+        {
+          name: "the same PostgreSQL schema",
+          config: `postgres: ${DATABASE_URL}\nschema: ${schema}`,
+          async readRow() {
+            const rows = await adminQuery<OutboxRow>(
+              `SELECT status, attempts, lease_owner FROM "${schema}".acp_outbox`,
+            );
+            return rows[0] === undefined ? undefined : { ...rows[0], attempts: Number(rows[0].attempts) };
+          },
+        },
+      ]
+    : []),
+];
+
+/**
+ * Writes serve.yaml (the database — SQLite acp.db by default —, a deploy-needs-approval policy, one webhook to
+ * `url`) into `dir`.
+ */
+function writeConfig(dir: string, url: string, database = "sqlite: acp.db"): void {
   writeFileSync(join(dir, "policy.yaml"), "version: 1\nactions:\n  alwaysApprove: [deploy]\n");
   writeFileSync(
     join(dir, "serve.yaml"),
-    `sqlite: acp.db
+    `${database}
 policy: policy.yaml
 public_url: https://acp.example.test
 notifications:
@@ -51,10 +103,10 @@ async function pendingDeploy(url: string, admin: string, agentId: string): Promi
 }
 
 /** Polls `read` until it returns a value other than `undefined` (no fixed sleeps). */
-async function until<T>(read: () => T | undefined, timeoutMs = 15_000): Promise<T> {
+async function until<T>(read: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = read();
+    const value = await read();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error("condition not met in time");
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -77,61 +129,56 @@ describe("acp serve webhooks (real process)", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("a server killed (-9) mid-retry delivers after a restart on the same SQLite file, once accepted", async () => {
-    // The receiver refuses the first attempt and accepts every later one.
-    receiver = await startWebhookReceiver((before) => (before === 0 ? 500 : 204));
-    const db = join(dir, "acp.db");
-    writeConfig(dir, receiver.url);
-    const env = { ACP_TEST_WEBHOOK_SECRET: SECRET };
-    const first = await startServe(["--config", join(dir, "serve.yaml")], env);
-    servers.push(first);
-    expect(first.lines.join("\n")).toContain("acp serve: notifying 1 webhook(s): ops");
-    const ticketId = await pendingDeploy(first.url, first.adminToken!, "deployer");
+  it.each(targets)(
+    "a server killed (-9) mid-retry delivers after a restart on $name, once accepted",
+    async (target) => {
+      // The receiver refuses the first attempt and accepts every later one.
+      receiver = await startWebhookReceiver((before) => (before === 0 ? 500 : 204));
+      writeConfig(dir, receiver.url, target.config);
+      const env = { ACP_TEST_WEBHOOK_SECRET: SECRET };
+      const first = await startServe(["--config", join(dir, "serve.yaml")], env);
+      servers.push(first);
+      expect(first.lines.join("\n")).toContain("acp serve: notifying 1 webhook(s): ops");
+      const ticketId = await pendingDeploy(first.url, first.adminToken!, "deployer");
 
-    // The first attempt fails; once the failure is recorded (a retry is scheduled), kill -9 the server.
-    await receiver.waitFor((got) => got.length >= 1);
-    const reader = new Database(db, { readonly: true, fileMustExist: true });
-    try {
-      const row = await until(() => {
-        const r = reader
-          .prepare("SELECT id, status, attempts, lease_owner, next_attempt_at FROM acp_outbox")
-          .get() as { status: string; attempts: number; lease_owner: string | null } | undefined;
+      // The first attempt fails; once the failure is recorded (a retry is scheduled), kill -9 the server.
+      await receiver.waitFor((got) => got.length >= 1);
+      const row = await until(async () => {
+        const r = await target.readRow(dir);
         return r && r.attempts === 1 && r.lease_owner === null ? r : undefined;
       });
       expect(row).toMatchObject({ status: "pending", attempts: 1 });
-    } finally {
-      reader.close();
-    }
-    first.process.kill("SIGKILL");
-    expect(await first.exited).toBe("SIGKILL");
-    expect(receiver.received).toHaveLength(1);
+      first.process.kill("SIGKILL");
+      expect(await first.exited).toBe("SIGKILL");
+      expect(receiver.received).toHaveLength(1);
 
-    const second = await startServe(["--config", join(dir, "serve.yaml")], env);
-    servers.push(second);
-    await receiver.waitFor((got) => got.some((r) => r.status === 204));
-    // Stop cleanly; a repeated send would show in the statuses below.
-    second.process.kill("SIGTERM");
-    expect(await second.exited).toBe(0);
+      const second = await startServe(["--config", join(dir, "serve.yaml")], env);
+      servers.push(second);
+      await receiver.waitFor((got) => got.some((r) => r.status === 204));
+      // Stop cleanly; a repeated send would show in the statuses below.
+      second.process.kill("SIGTERM");
+      expect(await second.exited).toBe(0);
 
-    expect(receiver.received.map((r) => r.status)).toEqual([500, 204]);
-    const [failed, accepted] = receiver.received;
-    expect(accepted!.delivery).toBe(failed!.delivery);
-    expect(accepted!.body).toBe(failed!.body);
-    const body = JSON.parse(accepted!.body);
-    expect(body).toMatchObject({
-      type: "ticket.pending",
-      delivery_id: accepted!.delivery,
-      links: { ticket: `https://acp.example.test/tickets/${ticketId}` },
-    });
-    expect(
-      verifyWebhookSignature({
-        secret: SECRET,
-        body: accepted!.body,
-        timestamp: String(accepted!.headers["x-acp-timestamp"]),
-        signature: String(accepted!.headers["x-acp-signature"]),
-      }),
-    ).toBe(true);
-  });
+      expect(receiver.received.map((r) => r.status)).toEqual([500, 204]);
+      const [failed, accepted] = receiver.received;
+      expect(accepted!.delivery).toBe(failed!.delivery);
+      expect(accepted!.body).toBe(failed!.body);
+      const body = JSON.parse(accepted!.body);
+      expect(body).toMatchObject({
+        type: "ticket.pending",
+        delivery_id: accepted!.delivery,
+        links: { ticket: `https://acp.example.test/tickets/${ticketId}` },
+      });
+      expect(
+        verifyWebhookSignature({
+          secret: SECRET,
+          body: accepted!.body,
+          timestamp: String(accepted!.headers["x-acp-timestamp"]),
+          signature: String(accepted!.headers["x-acp-signature"]),
+        }),
+      ).toBe(true);
+    },
+  );
 
   it("two servers on one SQLite file send each event once (both run a notifier)", async () => {
     receiver = await startWebhookReceiver((before) => (before === 0 ? 500 : 200));
