@@ -1,13 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
 import type { ControlPlane } from "../control-plane/control-plane.js";
 import type { OutboxDelivery } from "../storage/outbox-store.js";
 import type { Storage } from "../storage/storage.js";
 import type { EventRecord } from "../types/event.js";
 import { uuidv7 } from "../types/uuid-v7.js";
-import { isNotificationEventKind, NOTIFICATION_TYPES, type NotificationEventKind } from "./event-types.js";
+import { isNotificationEventKind, type NotificationEventKind } from "./event-types.js";
 import { notificationBody } from "./payload.js";
-import { signWebhook } from "./signature.js";
+import { packageVersion, postDelivery } from "./post-delivery.js";
 import { retryDelay, type WebhookConfig } from "./webhook-config.js";
 
 /** Events turned into deliveries per transaction. */
@@ -68,16 +67,6 @@ export interface Notifier {
 }
 
 class CursorMoved extends Error {}
-
-/** The package version (src/notifications and dist/notifications both sit two levels below package.json). */
-function packageVersion(): string {
-  try {
-    const url = new URL("../../package.json", import.meta.url);
-    return (JSON.parse(readFileSync(url, "utf8")) as { version?: string }).version ?? "unknown";
-  } catch {
-    return "unknown";
-  }
-}
 
 /**
  * Creates the webhook notifier: a loop that turns matching feed events into outbox deliveries (one per webhook
@@ -170,34 +159,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
 
   const send = async (d: OutboxDelivery): Promise<void> => {
     const w = byName.get(d.webhook)!;
-    const body = JSON.stringify(d.body);
-    const timestamp = String(Math.floor(now() / 1000));
-    let failure: string | undefined;
-    try {
-      const response = await fetch(w.url, {
-        method: "POST",
-        body,
-        redirect: "manual",
-        signal: AbortSignal.timeout(w.timeoutMs),
-        headers: {
-          "content-type": "application/json",
-          "user-agent": userAgent,
-          "x-acp-delivery": d.id,
-          "x-acp-event": NOTIFICATION_TYPES[d.eventKind as NotificationEventKind] ?? d.eventKind,
-          "x-acp-timestamp": timestamp,
-          "x-acp-attempt": String(d.attempts),
-          ...(w.secret === undefined ? {} : { "x-acp-signature": signWebhook(w.secret, timestamp, body) }),
-        },
-      });
-      await response.body?.cancel().catch(() => undefined);
-      if (response.status < 200 || response.status > 299) failure = `HTTP ${response.status}`;
-    } catch (error) {
-      const e = error as Error & { cause?: { code?: string } };
-      failure =
-        e.name === "TimeoutError"
-          ? `timed out after ${w.timeoutMs} ms`
-          : `${e.message}${e.cause?.code ? ` (${e.cause.code})` : ""}`;
-    }
+    const failure = await postDelivery(w, d, { timestamp: Math.floor(now() / 1000), userAgent });
     const at = now();
     const dead = failure !== undefined && d.attempts >= w.maxAttempts;
     const settled = await storage.transaction((tx) =>
