@@ -250,7 +250,10 @@ export function createNotifier(options: NotifierOptions): Notifier {
       if (running) return;
       running = true;
       // Events committed once start() resolved are sent: the cursor exists before the loop runs.
-      await readCursor();
+      await readCursor().catch((error: unknown) => {
+        running = false;
+        throw error;
+      });
       unsubscribe = await storage.subscribe(() => wake?.()).catch(() => undefined);
       loop = (async () => {
         while (running) {
