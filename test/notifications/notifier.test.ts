@@ -200,8 +200,11 @@ describe.each(cases)("webhook notifier on $name storage", (storageCase) => {
     await Promise.all([a.runOnce(), b.runOnce()]);
     await new Promise((resolve) => setTimeout(resolve, 100));
     await Promise.all([a.runOnce(), b.runOnce()]);
-    expect(r.received.map((x) => JSON.parse(x.body).type)).toEqual(["ticket.pending", "ticket.approved"]);
-    expect(r.received.map((x) => JSON.parse(x.body).event.ticket_id)).toEqual([ticketId, ticketId]);
+    const bodies = r.received
+      .map((x) => JSON.parse(x.body))
+      .sort((x, y) => x.event.feed_id - y.event.feed_id);
+    expect(bodies.map((b) => b.type)).toEqual(["ticket.pending", "ticket.approved"]);
+    expect(bodies.map((b) => b.event.ticket_id)).toEqual([ticketId, ticketId]);
   });
 
   it("deletes finished deliveries after the retention, never pending ones", async () => {
@@ -234,5 +237,32 @@ describe.each(cases)("webhook notifier on $name storage", (storageCase) => {
     clock += 7 * 60_000; // 11 minutes on: pruning runs, the delivered one is past the retention
     await n.runOnce();
     expect(await statuses()).toEqual([["approval_granted", "pending"]]);
+  });
+
+  it("sends ticket expiry and kill switch engaged and released, system events without links", async () => {
+    const r = await receiver();
+    const n = notifier([webhook(r.url)]);
+    await n.start();
+    const { ticketId } = await pendingTicket();
+    h().clock.advance(16 * 60_000); // past the policy's 15m approval timeout
+    expect(await h().cp.expireTickets()).toBe(1);
+    await h().cp.kill({ scope: "global", reason: "drill" });
+    await h().cp.resume({ scope: "global" });
+    await r.waitFor((got) => got.length >= 4);
+    await n.runOnce();
+    // Deliveries may arrive in any order (they are sent concurrently); the feed id orders them.
+    const bodies = r.received
+      .map((x) => JSON.parse(x.body))
+      .sort((a, b) => a.event.feed_id - b.event.feed_id);
+    expect(bodies.map((b) => b.type)).toEqual([
+      "ticket.pending",
+      "ticket.expired",
+      "kill_switch.engaged",
+      "kill_switch.released",
+    ]);
+    expect(bodies[1].links.ticket).toBe(`${PUBLIC_URL}/tickets/${ticketId}`);
+    // System-wide events have no session and so no links.
+    expect(bodies[2].links).toEqual({});
+    expect(bodies[2].event.payload).toMatchObject({ scope: "global", reason: "drill" });
   });
 });
