@@ -68,7 +68,12 @@ export { createMemoryStorage } from "./storage/memory/memory-storage.js";
 export type {
   ApiTokenStore,
   ChangeNotice,
+  DeliverySettlement,
+  DeliveryStatus,
   IdempotencyRecord,
+  NewOutboxDelivery,
+  OutboxDelivery,
+  OutboxStore,
   PolicySnapshotRecord,
   Storage,
   StorageTx,

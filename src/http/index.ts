@@ -14,6 +14,19 @@ export {
   type TokenStatus,
   tokenStatus,
 } from "../auth/token-service.js";
+// Webhook notifications (they send the API's EventFrame, so they live beside the HTTP API).
+export {
+  createNotifier,
+  NOTIFICATION_EVENT_KINDS,
+  NOTIFICATION_TYPES,
+  type NotificationEventKind,
+  type Notifier,
+  type NotifierOptions,
+  signWebhook,
+  verifyWebhookSignature,
+  type WebhookConfig,
+  type WebhookSignatureInput,
+} from "../notifications/index.js";
 export type { RequestLogLine } from "./access-log.js";
 export { createHttpApp, type HttpApp, type HttpAppOptions, type HttpLimits } from "./create-http-app.js";
 export type { ErrorEnvelope } from "./errors.js";

@@ -6,6 +6,7 @@ import { formatPath, type PathSegment, zodMessage } from "../engines/conditions/
 import { checkKnownKeys } from "../errors/unknown-keys.js";
 import { ValidationError, type ValidationIssue } from "../errors/validation-error.js";
 import { parseDuration } from "../types/policy.js";
+import { resolveNotifications } from "./resolve-notifications.js";
 import {
   LOG_FORMATS,
   type LogFormat,
@@ -39,6 +40,10 @@ function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
   };
   for (const segment of path) {
     unwrap();
+    if (node instanceof z.ZodArray && typeof segment === "number") {
+      node = node.element;
+      continue;
+    }
     if (!(node instanceof z.ZodObject)) return [];
     node = (node.shape as Record<string, unknown>)[String(segment)];
   }
@@ -200,6 +205,9 @@ export function loadServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proc
     ...(jwt !== undefined ? { jwt } : {}),
     ...(file.public_url !== undefined ? { publicUrl: file.public_url } : {}),
     dashboard: resolveDashboard(file.dashboard, env),
+    ...(file.notifications?.webhooks?.length
+      ? { notifications: resolveNotifications(file.notifications, env) }
+      : {}),
     ...(configFile !== undefined ? { configFile } : {}),
   };
 }

@@ -7,9 +7,10 @@ import { openStorage } from "../cli/open-storage.js";
 import { createControlPlane } from "../control-plane/create-control-plane.js";
 import type { MaintenanceHandle, RecoveryReport } from "../control-plane/maintenance.js";
 import { createHttpApp } from "../http/create-http-app.js";
+import { createNotifier, type Notifier } from "../notifications/notifier.js";
 import type { Storage } from "../storage/storage.js";
 import { createServerLog, type LogSink, type ServerLog } from "./request-log.js";
-import type { ServeConfig, ServeStorageConfig } from "./serve-config.js";
+import { SERVE_DEFAULTS, type ServeConfig, type ServeStorageConfig } from "./serve-config.js";
 import { createDrain } from "./shutdown.js";
 import { type FeedFollower, followFeed } from "./state-change-log.js";
 
@@ -86,7 +87,7 @@ const reportWorthLogging = (r: RecoveryReport) =>
  * Starts the server described by `config`: opens (or creates) the storage, creates the control plane with the
  * policy, the stored-token authenticator (and JWT verification when configured) and the HTTP API, listens,
  * prints where, creates and prints the first admin token when no active token exists, and runs the maintenance
- * loop and the state-change log. Stop it with {@link RunningServer.stop}.
+ * loop, the state-change log and, when webhooks are configured, the notifier. Stop it with {@link RunningServer.stop}.
  * @throws ValidationError for a bad policy; the listen error (port in use) or storage error otherwise.
  */
 export async function startServer(config: ServeConfig, out: LogSink = console.log): Promise<RunningServer> {
@@ -181,6 +182,23 @@ async function start(
     },
     onError: (error) => log.error("maintenance pass failed", { error: String(error) }),
   });
+  const webhooks = config.notifications?.webhooks ?? [];
+  if (config.notifications !== undefined && webhooks.length > 0) {
+    const notifier: Notifier = createNotifier({
+      controlPlane: cp,
+      storage,
+      webhooks,
+      publicUrl: config.publicUrl ?? url,
+      pollIntervalMs: SERVE_DEFAULTS.notifierPollMs,
+      retentionMs: config.notifications.retentionMs,
+      log: (level, message, fields) =>
+        level === "error" ? log.error(message, fields) : log.info(message, fields),
+    });
+    await notifier.start();
+    // Stopped by the cleanup, before the control plane and the storage close.
+    cleanups.push(() => notifier.stop());
+    log.info(`acp serve: notifying ${webhooks.length} webhook(s): ${webhooks.map((w) => w.name).join(", ")}`);
+  }
   log.info(
     `acp serve: ready (maintenance every ${config.maintenanceIntervalMs} ms; stop with SIGTERM or Ctrl-C)`,
   );

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import type { JwtAuthOptions } from "../auth/jwt-auth.js";
 import { ROLES } from "../auth/roles.js";
+import { NOTIFICATION_EVENT_KINDS, NOTIFICATION_TYPES } from "../notifications/event-types.js";
+import { WEBHOOK_FORMATS, type WebhookConfig } from "../notifications/webhook-config.js";
 import { durationSchema, parseDuration } from "../types/policy.js";
 
 /** Log formats of `acp serve`: readable lines (`text`) or one JSON object per line (`json`). */
@@ -19,6 +21,8 @@ export const SERVE_DEFAULTS = {
   maxBodyBytes: 1024 * 1024,
   ratePerMinute: 600,
   dashboardSessionTtlMs: 12 * 60 * 60 * 1000,
+  notifierPollMs: 500,
+  notificationRetentionMs: 7 * 24 * 60 * 60 * 1000,
 } as const;
 
 const positiveDuration = durationSchema.refine((v) => (parseDuration(v) ?? 0) > 0, {
@@ -81,6 +85,88 @@ const dashboardSchema = z
   })
   .meta({ description: "The operator dashboard (sign in with a token; HttpOnly SameSite=Strict cookie)." });
 
+/** Names a webhook's `events` may hold: event kinds (`approval_requested`) or notification types (`ticket.pending`). */
+const EVENT_NAMES = [...NOTIFICATION_EVENT_KINDS, ...Object.values(NOTIFICATION_TYPES)] as [
+  string,
+  ...string[],
+];
+
+/** One entry of `notifications.webhooks`. */
+const webhookSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, {
+        error: "expected a name of letters, digits, _ . - (at most 64 characters)",
+      })
+      .meta({ description: "Unique name of the webhook (in logs, the body's `webhook` and the outbox)." }),
+    url: z
+      .url({ protocol: /^https?$/ })
+      .meta({ description: "Where deliveries are POSTed (http or https)." }),
+    secret: z
+      .string()
+      .min(16)
+      .optional()
+      .meta({
+        description:
+          "HMAC-SHA256 key of X-ACP-Signature (at least 16 characters). Prefer secret_env in production. " +
+          "Required for the json format unless secret_env is given.",
+      }),
+    secret_env: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "expected an environment variable name" })
+      .optional()
+      .meta({ description: "Name of the environment variable holding the secret (instead of secret)." }),
+    events: z
+      .array(z.enum(EVENT_NAMES))
+      .min(1)
+      .optional()
+      .meta({
+        description:
+          "Events sent, as event kinds (approval_requested, …) or types (ticket.pending, …). Default: all of " +
+          "approval_requested, approval_granted, approval_denied, approval_expired, approval_escalated, " +
+          "kill_switch_engaged, kill_switch_released, budget_exhausted, outcome_unknown.",
+      }),
+    format: z.enum(WEBHOOK_FORMATS).optional().meta({
+      description: "json (the signed envelope, default) or slack (a Slack incoming-webhook message).",
+    }),
+    timeout: positiveDuration.optional().meta({
+      description: 'Longest wait for the receiver\'s answer; slower is a failed attempt. Default "10s".',
+    }),
+    max_attempts: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .optional()
+      .meta({ description: "Attempts before a delivery is given up (dead). Default 12." }),
+    backoff: z
+      .strictObject({
+        initial: positiveDuration
+          .optional()
+          .meta({ description: 'Delay after the first failure. Default "1s".' }),
+        max: positiveDuration
+          .optional()
+          .meta({ description: 'Longest delay between attempts. Default "10m".' }),
+      })
+      .optional()
+      .meta({ description: "Retry delays: doubling from initial up to max, with jitter." }),
+  })
+  .meta({ description: "A webhook notified of events." });
+
+/** The `notifications` section. */
+const notificationsSchema = z
+  .strictObject({
+    webhooks: z.array(webhookSchema).optional().meta({ description: "Webhooks notified of events." }),
+    retention: positiveDuration.optional().meta({
+      description: 'How long delivered and given-up deliveries stay in the outbox. Default "7d".',
+    }),
+  })
+  .meta({
+    description:
+      "Notifications: webhooks on approval, kill-switch, budget and outcome events, sent from a durable outbox.",
+  });
+
 /**
  * The zod schema of an `acp serve` config file (YAML or JSON): the command-line settings plus limits,
  * maintenance, logging, shutdown and JWT settings. Keys are snake_case; unknown keys are errors. Relative
@@ -134,6 +220,7 @@ export const serveConfigSchema = z
     limits: limitsSchema.optional(),
     jwt: jwtSchema.optional(),
     dashboard: dashboardSchema.optional(),
+    notifications: notificationsSchema.optional(),
   })
   .meta({ title: "acp serve config" });
 
@@ -164,6 +251,12 @@ export interface ServeConfig {
   readonly publicUrl?: string;
   /** The dashboard: `false` when disabled. */
   readonly dashboard: false | { readonly cookieSecret?: string; readonly sessionTtlMs: number };
+  /** Webhooks notified of events (absent or empty: no notifier runs). */
+  readonly notifications?: {
+    readonly webhooks: readonly WebhookConfig[];
+    /** How long finished deliveries are kept (ms). */
+    readonly retentionMs: number;
+  };
   /** The config file read, if any (absolute path). */
   readonly configFile?: string;
 }

@@ -7,8 +7,16 @@ import type { ProposalRecord, ProposalStatus } from "../types/proposal-record.js
 import type { SessionRecord, SessionStatus } from "../types/session.js";
 import type { ApprovalScope, TicketRecord, TicketStatus } from "../types/ticket.js";
 import type { ApiTokenStore } from "./api-token-store.js";
+import type { OutboxStore } from "./outbox-store.js";
 
 export type { ApiTokenStore, StoredApiToken } from "./api-token-store.js";
+export type {
+  DeliverySettlement,
+  DeliveryStatus,
+  NewOutboxDelivery,
+  OutboxDelivery,
+  OutboxStore,
+} from "./outbox-store.js";
 
 /**
  * The storage port. Every adapter (memory, SQLite, PostgreSQL) implements exactly these semantics and
@@ -115,6 +123,8 @@ export interface StorageTx {
   readonly idempotency: IdempotencyStore;
   /** Stored API tokens (hashed), see {@link ApiTokenStore}. */
   readonly apiTokens: ApiTokenStore;
+  /** The notification outbox (webhook deliveries and feed cursors), see {@link OutboxStore}. */
+  readonly outbox: OutboxStore;
 }
 
 /** Filter of sessions for bulk operations. Matches every session, however many, that fits all given fields. */

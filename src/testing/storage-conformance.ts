@@ -7,6 +7,7 @@ import { decisionContextCases } from "./conformance/decision-context.js";
 import { eventCases } from "./conformance/events.js";
 import type { ConformanceContext } from "./conformance/fixtures.js";
 import { leaseAndKillSwitchCases } from "./conformance/leases-kill-switches.js";
+import { outboxCases } from "./conformance/outbox.js";
 import { recordCases } from "./conformance/records.js";
 import { sessionCases } from "./conformance/sessions.js";
 import { ticketCases } from "./conformance/tickets.js";
@@ -28,7 +29,7 @@ export interface StorageConformanceOptions {
 /**
  * Registers the storage conformance suite (vitest `describe`/`it`) for one adapter: every port method and
  * guarantee, rollback, notices, committed reads, and concurrency cases (budget limit, seq allocation, lease,
- * decide, scope consumption, first token). `factory` must return a fresh, empty storage for each case.
+ * decide, scope consumption, first token, outbox claims). `factory` must return a fresh, empty storage for each case.
  * @example
  * import { describeStorageConformance } from "agent-control-plane/testing";
  * describeStorageConformance("memory", async () => ({ storage: createMemoryStorage() }));
@@ -66,6 +67,7 @@ export function describeStorageConformance(
     describe("policies, agents, proposals, idempotency", () => recordCases(ctx));
     describe("decision context", () => decisionContextCases(ctx));
     describe("api tokens", () => apiTokenCases(ctx));
+    describe("notification outbox", () => outboxCases(ctx));
     describe("concurrency", () => concurrencyCases(ctx));
   });
 }

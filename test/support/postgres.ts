@@ -73,6 +73,8 @@ export async function truncateSchema(schema: string): Promise<void> {
     "events",
     "idempotency",
     "api_tokens",
+    "outbox",
+    "outbox_cursors",
   ];
   await adminQuery(`TRUNCATE ${tables.map((t) => `"${schema}".acp_${t}`).join(", ")} RESTART IDENTITY`);
 }

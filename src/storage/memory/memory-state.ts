@@ -6,6 +6,7 @@ import type { ProposalRecord } from "../../types/proposal-record.js";
 import type { SessionRecord } from "../../types/session.js";
 import type { TicketRecord } from "../../types/ticket.js";
 import type { StoredApiToken } from "../api-token-store.js";
+import type { OutboxDelivery } from "../outbox-store.js";
 import type { IdempotencyRecord, PolicySnapshotRecord } from "../storage.js";
 
 /**
@@ -65,6 +66,10 @@ export class MemoryState {
   readonly eventsBySession = new Map<string, EventRecord[]>();
   readonly idempotency = new Map<string, IdempotencyRecord>();
   readonly apiTokens = new Map<string, StoredApiToken>();
+  readonly outbox = new Map<string, OutboxDelivery>();
+  /** Index `webhook + "\u0000" + eventId` → delivery id (the unique pair). */
+  readonly outboxPairs = new Map<string, string>();
+  readonly outboxCursors = new Map<string, number>();
   /** Undo log of the running transaction; `null` outside a write transaction. */
   undo: (() => void)[] | null = null;
   nextEventId = 1;

@@ -8,6 +8,7 @@ import { memoryIdempotency } from "./idempotency.js";
 import { memoryKillSwitches } from "./kill-switches.js";
 import { memoryLeases } from "./leases.js";
 import { MemoryState } from "./memory-state.js";
+import { memoryOutbox } from "./outbox.js";
 import { memoryPolicies } from "./policies.js";
 import { memoryProposals } from "./proposals.js";
 import { memorySessions } from "./sessions.js";
@@ -39,6 +40,7 @@ export function createMemoryStorage(): Storage {
     events: memoryEvents(state),
     idempotency: memoryIdempotency(state),
     apiTokens: memoryApiTokens(state),
+    outbox: memoryOutbox(state),
   };
   // Transactions run one at a time: a transaction's writes are invisible to others until it resolves.
   let tail: Promise<unknown> = Promise.resolve();

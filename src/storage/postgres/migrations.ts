@@ -108,6 +108,23 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   pos BIGINT GENERATED ALWAYS AS IDENTITY)`,
     ],
   },
+  {
+    version: 5,
+    name: "notification outbox",
+    // Webhook deliveries (one per webhook and event: the unique pair makes enqueueing idempotent) and the feed
+    // cursors recording how far the feed was turned into deliveries. The partial index serves the claim.
+    statements: (s) => [
+      `CREATE TABLE ${s}.acp_outbox (
+  id TEXT PRIMARY KEY, webhook TEXT NOT NULL, event_id BIGINT NOT NULL, event_kind TEXT NOT NULL,
+  body JSONB NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL, next_attempt_at BIGINT NOT NULL,
+  lease_owner TEXT, lease_expires_at BIGINT, last_error TEXT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
+  pos BIGINT GENERATED ALWAYS AS IDENTITY, UNIQUE (webhook, event_id))`,
+      `CREATE INDEX acp_outbox_due ON ${s}.acp_outbox (next_attempt_at, pos) WHERE status = 'pending'`,
+      `CREATE INDEX acp_outbox_created ON ${s}.acp_outbox (created_at, pos)`,
+      `CREATE TABLE ${s}.acp_outbox_cursors (
+  name TEXT PRIMARY KEY, position BIGINT NOT NULL, updated_at BIGINT NOT NULL)`,
+    ],
+  },
 ];
 
 /** The newest schema version this adapter needs. */

@@ -24,6 +24,7 @@ import {
   type ResolvedPostgresOptions,
   resolvePostgresOptions,
 } from "./options.js";
+import { pgOutbox } from "./outbox.js";
 import { connectPgClient, loadPg } from "./pg-client.js";
 import { pgPoolDriver } from "./pg-driver.js";
 import { pgliteDriver } from "./pglite-driver.js";
@@ -169,6 +170,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): Postgres
       events: pgEvents(ctx),
       idempotency: pgIdempotency(ctx),
       apiTokens: pgApiTokens(ctx),
+      outbox: pgOutbox(ctx),
     };
     const flush = async () => {
       if (notices.size === 0) return;

@@ -195,6 +195,36 @@ UPDATE acp_tickets SET request = (
 );
 `,
   },
+  {
+    version: 6,
+    name: "notification outbox",
+    // Webhook deliveries (one per webhook and event: the unique pair makes enqueueing idempotent) and the feed
+    // cursors recording how far the feed was turned into deliveries. The partial index serves the claim.
+    sql: `CREATE TABLE acp_outbox (
+  id TEXT PRIMARY KEY,
+  webhook TEXT NOT NULL,
+  event_id INTEGER NOT NULL,
+  event_kind TEXT NOT NULL,
+  body TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  next_attempt_at INTEGER NOT NULL,
+  lease_owner TEXT,
+  lease_expires_at INTEGER,
+  last_error TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (webhook, event_id)
+);
+CREATE INDEX acp_outbox_due ON acp_outbox (next_attempt_at) WHERE status = 'pending';
+CREATE INDEX acp_outbox_created ON acp_outbox (created_at);
+CREATE TABLE acp_outbox_cursors (
+  name TEXT PRIMARY KEY,
+  position INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+`,
+  },
 ];
 
 const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS ${SQLITE_MIGRATIONS_TABLE} (

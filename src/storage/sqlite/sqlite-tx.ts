@@ -7,6 +7,7 @@ import { sqliteEvents } from "./events.js";
 import { sqliteIdempotency } from "./idempotency.js";
 import { sqliteKillSwitches } from "./kill-switches.js";
 import { sqliteLeases } from "./leases.js";
+import { sqliteOutbox } from "./outbox.js";
 import { sqlitePolicies } from "./policies.js";
 import type { ProposalCache } from "./proposal-cache.js";
 import { sqliteProposals } from "./proposals.js";
@@ -32,6 +33,7 @@ export function sqliteStores(conn: SqlConnection, cache?: ProposalCache): Sqlite
     events: sqliteEvents(conn),
     idempotency: sqliteIdempotency(conn),
     apiTokens: sqliteApiTokens(conn),
+    outbox: sqliteOutbox(conn),
   };
 }
 
