@@ -1,6 +1,7 @@
 import type { Child } from "hono/jsx";
 import { can, type Principal } from "../auth/roles.js";
 import { ASSET_PATHS } from "./assets.js";
+import { KillBanner } from "./pages/kill-banner.js";
 
 /** The pages of the navigation bar, in order. */
 export const NAV = [
@@ -42,6 +43,8 @@ export interface LayoutProps {
   readonly active?: NavId;
   /** Query string of the live stream `/ui/stream` (filters of the `row` events), e.g. `session_id=…`. */
   readonly streamQuery?: string;
+  /** Feed id the live stream starts after (the head when the page rendered), unless `streamQuery` sets `after`. */
+  readonly streamAfter?: number;
   /** A short message shown above the page (after an action). */
   readonly notice?: string;
   readonly children?: Child;
@@ -49,12 +52,18 @@ export interface LayoutProps {
 
 /**
  * The page frame: head with the shipped assets (no CDN), skip link, navigation, the signed-in principal with
- * sign-out, and the live connection (`/ui/stream`, htmx SSE extension) that pages hook refreshes onto with
- * `hx-trigger="sse:<event kind>"`. Every link and form is boosted by htmx and also works without JavaScript.
+ * sign-out, the live connection (`/ui/stream`, htmx SSE extension) that pages hook refreshes onto with
+ * `hx-trigger="sse:<event kind>"`, and on every page a banner while the global kill switch is engaged. Every link and form is boosted by htmx and also works without JavaScript.
  */
 export function Layout(props: LayoutProps) {
   const p = props.principal;
-  const stream = `/ui/stream${props.streamQuery ? `?${props.streamQuery}` : ""}`;
+  const query = [
+    props.streamQuery ?? "",
+    props.streamAfter !== undefined && !/(^|&)after=/.test(props.streamQuery ?? "")
+      ? `after=${props.streamAfter}`
+      : "",
+  ].filter((q) => q !== "");
+  const stream = `/ui/stream${query.length > 0 ? `?${query.join("&")}` : ""}`;
   return (
     <html lang="en">
       <head>
@@ -118,6 +127,7 @@ export function Layout(props: LayoutProps) {
 function Main(props: LayoutProps) {
   return (
     <main id="main" tabindex={-1}>
+      {props.principal ? <KillBanner /> : null}
       <h1>{props.title}</h1>
       {props.notice ? (
         <p class="notice" role="status">

@@ -6,7 +6,7 @@ import { ValidationError } from "../../errors/validation-error.js";
 import { redirectWithNotice, renderFragment, renderPage } from "../render.js";
 import { readForm, uiAuthorize } from "../ui-auth.js";
 import type { UiDeps, UiEnv, UiRouter } from "../ui-context.js";
-import { GlobalKillNotice, KillBanner, registerKillBanner } from "./kill-banner.js";
+import { registerKillBanner } from "./kill-banner.js";
 import {
   describeTarget,
   type KillFormValues,
@@ -54,7 +54,7 @@ async function killEffects(cp: ControlPlane, req: KillRequest): Promise<string[]
   ];
 }
 
-/** The `/kill` page: global banner, the engaged switches (live), and the engage form for who may kill. */
+/** The `/kill` page: the engaged switches (live), and the engage form for who may kill. */
 async function KillPage(props: { c: Context<UiEnv>; deps: UiDeps; values: KillFormValues; error?: unknown }) {
   const { c, deps } = props;
   const engaged = await deps.controlPlane.listKillSwitches({ engagedOnly: true });
@@ -62,9 +62,6 @@ async function KillPage(props: { c: Context<UiEnv>; deps: UiDeps; values: KillFo
   const issues = props.error instanceof ValidationError ? props.error.issues : [];
   return (
     <>
-      <KillBanner>
-        <GlobalKillNotice global={engaged.find((k) => k.scope === "global")} />
-      </KillBanner>
       <section aria-labelledby="engaged-title">
         <h2 id="engaged-title">Engaged switches</h2>
         <div
