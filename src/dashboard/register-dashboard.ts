@@ -33,6 +33,22 @@ function onDashboardPaths(mw: MiddlewareHandler<UiEnv>): MiddlewareHandler<UiEnv
   return (c, next) => (isApiPath(c.req.path) ? next() : mw(c, next));
 }
 
+/** Paths that answer no page (fragments, the stream, downloads): they need no feed head. */
+const NOT_A_PAGE = /^\/(fragments|ui|assets)\/|\.jsonl$/;
+
+/**
+ * For a page load (a GET of a page, boosted or not), notes the feed's head before the page reads anything, so
+ * that the page's live connection starts exactly there (see `UiEnv` `feedHead`).
+ */
+function rememberFeedHead(deps: UiDeps): MiddlewareHandler<UiEnv> {
+  return async (c, next) => {
+    if (c.req.method === "GET" && !NOT_A_PAGE.test(c.req.path)) {
+      c.set("feedHead", await deps.controlPlane.feedHead());
+    }
+    await next();
+  };
+}
+
 /**
  * Mounts the operator dashboard on `app` at `/`: assets and sign-in are public; every other page requires a
  * sign-in (session cookie) and every write the CSRF token. Call after every other route is registered (it
@@ -56,6 +72,7 @@ export function registerDashboard(app: HttpRouter, deps: HttpDeps, options?: Das
   registerAssets(ui as never);
   registerLoginPages(ui, uiDeps);
   ui.use("*", onDashboardPaths(requireSignIn(uiDeps)));
+  ui.use("*", onDashboardPaths(rememberFeedHead(uiDeps)));
   registerLogout(ui);
   registerUiStream(ui, uiDeps);
   registerApprovalPages(ui, uiDeps);

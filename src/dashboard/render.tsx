@@ -7,7 +7,7 @@ import { Layout, type LayoutProps } from "./layout.js";
 import type { UiEnv } from "./ui-context.js";
 
 /** What a page passes to {@link renderPage}: the layout's props without what the request already knows. */
-export type PageProps = Omit<LayoutProps, "principal" | "csrf" | "children" | "notice">;
+export type PageProps = Omit<LayoutProps, "principal" | "csrf" | "children" | "notice" | "streamAfter">;
 
 /**
  * Answers a full page in the layout, for the signed-in principal, with the `?notice=` message of a redirect
@@ -21,6 +21,7 @@ export function renderPage(c: Context<UiEnv>, props: PageProps, body: Child, sta
       principal={c.get("principal")}
       csrf={c.get("csrf")}
       {...(notice ? { notice: notice.slice(0, 300) } : {})}
+      {...(c.get("feedHead") !== undefined ? { streamAfter: c.get("feedHead") } : {})}
     >
       {body}
     </Layout>

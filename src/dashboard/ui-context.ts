@@ -13,6 +13,11 @@ export interface UiEnv {
   Variables: {
     principal: Principal;
     csrf: string;
+    /**
+     * The feed's head when a page began rendering (set for page loads): the page's live connection starts
+     * after it, so nothing committed between rendering and connecting is missed.
+     */
+    feedHead: number | undefined;
   };
 }
 

@@ -36,9 +36,17 @@ function rowFilter(query: Record<string, string>): RowFilter {
   };
 }
 
+/** A feed id given as text, or `undefined` when it is not one. */
+function feedId(text: string | undefined): number | undefined {
+  if (text === undefined || !/^\d{1,16}$/.test(text)) return undefined;
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
 /**
  * `GET /ui/stream`: the dashboard's live connection (Server-Sent Events, read by the htmx SSE extension).
- * From the current end of the feed (or after `Last-Event-ID` on a reconnect), every new event is sent twice: as an event named after its kind (data:
+ * After `after` (the feed id the page rendered at), else the current end of the feed (after `Last-Event-ID` on a
+ * reconnect), every new event is sent twice: as an event named after its kind (data:
  * the feed id) that pages hook refreshes onto (`hx-trigger="sse:approval_requested"`), and as a `row` event
  * whose data is the audit-table row (HTML), for the events matching `session_id`, `agent_id` and `kind`
  * (comma-separated) when given. Ends when the browser leaves or the server shuts down.
@@ -46,9 +54,16 @@ function rowFilter(query: Record<string, string>): RowFilter {
 export function registerUiStream(ui: UiRouter, deps: UiDeps): void {
   ui.get("/ui/stream", async (c) => {
     const filter = rowFilter(c.req.query());
-    // EventSource reconnects with Last-Event-ID: resume there so that nothing is missed.
-    const last = Number(c.req.header("last-event-id"));
-    const start = Number.isSafeInteger(last) && last >= 0 ? last : await deps.controlPlane.feedHead();
+    // EventSource reconnects with Last-Event-ID: resume there so that nothing is missed; a first connection
+    // starts after the page's own `after` (the feed head it rendered at), else at the current head.
+    const last = feedId(c.req.header("last-event-id"));
+    const after = c.req.query("after");
+    if (after !== undefined && feedId(after) === undefined) {
+      throw new ValidationError([
+        { path: "after", message: "expected a feed id (a non-negative integer)", received: after },
+      ]);
+    }
+    const start = last ?? feedId(after) ?? (await deps.controlPlane.feedHead());
     return streamSSE(c, async (stream) => {
       const stop = linkedSignal(c.req.raw.signal, deps.shutdown);
       try {
