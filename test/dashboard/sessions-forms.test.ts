@@ -66,7 +66,7 @@ describe("sessions pages", () => {
     const seqs = [...page.matchAll(/<tr id="seq-(\d+)">/g)].map((m) => Number(m[1]));
     expect(seqs.length).toBeGreaterThan(2);
     expect(seqs).toEqual([...seqs].sort((x, y) => y - x));
-    expect(page).toContain(`sse-connect="/ui/stream?session_id=${s.id}"`);
+    expect(page).toContain(`sse-connect="/ui/stream?session_id=${s.id}&amp;after=`);
     expect(await (await victor.get("/sessions/nope")).status).toBe(404);
   });
 
