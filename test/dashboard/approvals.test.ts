@@ -85,6 +85,10 @@ describe("approvals inbox and ticket page", () => {
     expect(shown.text).toContain("Decided by</th><td>alice");
     expect(shown.text).toContain("this proposal only (once)");
     expect(shown.text).not.toContain(">Approve once<");
+    const live = await alice.get(`/fragments/tickets/${ticketId}`, { "hx-request": "true" });
+    expect(live.text.startsWith(`<div id="ticket" hx-get="/fragments/tickets/${ticketId}"`)).toBe(true);
+    expect(live.text).toContain("sse:approval_granted");
+    expect(live.text).toContain("Decided by</th><td>alice");
   });
 
   it("approve for the session with a scope: a later identical action runs without a new ticket, others still ask", async () => {

@@ -44,13 +44,7 @@ function Inbox(props: {
 }) {
   const { items, now } = props;
   return (
-    <div
-      id="inbox"
-      hx-get="/fragments/inbox"
-      hx-trigger={TICKET_REFRESH_TRIGGER}
-      hx-swap="outerHTML"
-      aria-live="polite"
-    >
+    <div id="inbox" hx-get="/fragments/inbox" hx-trigger={TICKET_REFRESH_TRIGGER} hx-swap="outerHTML">
       <p class="pending-count">
         <strong id="pending-count">{items.length}</strong>{" "}
         {items.length === 1 ? "pending approval" : "pending approvals"}

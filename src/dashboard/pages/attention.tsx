@@ -25,14 +25,10 @@ const ATTENTION_TRIGGER = [
   .concat("every 30s")
   .join(", ");
 
-function short(id: string): string {
-  return id.length > 12 ? id.slice(0, 8) : id;
-}
-
 function SessionLink(props: { id: string; name?: string | null }) {
   return (
-    <a href={`/sessions/${encodeURIComponent(props.id)}`} title={props.id}>
-      {props.name || short(props.id)}
+    <a href={`/sessions/${encodeURIComponent(props.id)}`}>
+      {props.name ? props.name : <code>{props.id}</code>}
     </a>
   );
 }

@@ -93,11 +93,6 @@ export function Trace(props: { trace: readonly TraceEntry[] }) {
   );
 }
 
-/** A short id for display (the full id is in the link target and the title). */
-function shortId(id: string): string {
-  return id.length > 12 ? id.slice(0, 8) : id;
-}
-
 /** What the ticket asks, as a two-column table (row headers), readable on a phone. */
 export function TicketFacts(props: { ticket: TicketView; now: number }) {
   const t = props.ticket;
@@ -133,8 +128,8 @@ export function TicketFacts(props: { ticket: TicketView; now: number }) {
         <tr>
           <th scope="row">Session</th>
           <td>
-            <a href={`/sessions/${t.sessionId}`} title={t.sessionId}>
-              {shortId(t.sessionId)}
+            <a href={`/sessions/${encodeURIComponent(t.sessionId)}`}>
+              <code>{t.sessionId}</code>
             </a>
           </td>
         </tr>

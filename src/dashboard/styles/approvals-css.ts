@@ -4,7 +4,8 @@ export const APPROVALS_CSS = `
 .pending-count strong { display:inline-block; min-width:2ch; padding:0 8px; border-radius:12px; background:var(--warn); color:var(--card); text-align:center; }
 .ticket h2 { margin:4px 0 8px; font-size:17px; overflow-wrap:anywhere; }
 .ticket h3 { font-size:15px; margin:12px 0 4px; }
-.facts { width:auto; max-width:100%; margin:4px 0 8px; }
+.facts { width:100%; max-width:52rem; margin:4px 0 8px; }
+.facts tr:last-child th { border-bottom:0; }
 .facts th { width:8.5rem; white-space:nowrap; }
 .facts td { overflow-wrap:anywhere; }
 .deadline.soon .left { color:var(--bad); font-weight:600; }
