@@ -162,6 +162,12 @@ describe("approvals inbox and ticket page", () => {
     });
     expect(badUses.status).toBe(422);
     expect(badUses.text).toContain("<code>scope.maxUses</code>: expected a positive integer");
+    // The refused form comes back open, filled in as posted, the bad field marked.
+    expect(badUses.text).toContain('<details class="session-scope" open="">');
+    expect(badUses.text).toMatch(/name="scope\.maxUses" value="two" aria-invalid="true"/);
+    await expect(alice.get(`/tickets/${ticketId}`)).resolves.toMatchObject({
+      text: expect.not.stringContaining('<details class="session-scope" open'),
+    });
     const badTtl = await alice.post(`/tickets/${ticketId}/approve`, {
       scope: "session",
       "scope.ttlMinutes": "-5",

@@ -9,7 +9,7 @@ import { redirectWithNotice, renderFragment, renderPage } from "../render.js";
 import { readForm, uiAuthorize } from "../ui-auth.js";
 import type { UiDeps, UiEnv, UiRouter } from "../ui-context.js";
 import { listPendingOldestFirst, TicketCard, type TicketWithTrace, withTraces } from "./ticket-card.js";
-import { approveInputFrom, denyInputFrom, returnPath } from "./ticket-forms.js";
+import { approveInputFrom, denyInputFrom, type Refill, returnPath } from "./ticket-forms.js";
 
 /**
  * The feed events after which the inbox and a ticket page are read again (a ticket opened, decided, expired
@@ -62,7 +62,13 @@ function Inbox(props: {
 }
 
 /** One ticket (live: read again on ticket events), or its decision once decided. */
-function TicketBlock(props: { item: TicketWithTrace; now: number; principal: Principal; csrf: string }) {
+function TicketBlock(props: {
+  item: TicketWithTrace;
+  now: number;
+  principal: Principal;
+  csrf: string;
+  refill?: Refill;
+}) {
   const t = props.item.ticket;
   return (
     <div
@@ -78,6 +84,7 @@ function TicketBlock(props: { item: TicketWithTrace; now: number; principal: Pri
         now={props.now}
         returnTo="ticket"
         heading="none"
+        {...(props.refill ? { refill: props.refill } : {})}
       />
       <p>
         <a href="/">Back to the approvals inbox</a>
@@ -93,18 +100,29 @@ async function loadTicket(deps: UiDeps, id: string): Promise<TicketWithTrace> {
 }
 
 /** A ticket's page: its title, the error of a refused decision if any, and the live ticket block. */
-function ticketPage(c: Context<UiEnv>, deps: UiDeps, item: TicketWithTrace, error?: Child, status = 200) {
+function ticketPage(
+  c: Context<UiEnv>,
+  deps: UiDeps,
+  item: TicketWithTrace,
+  refused?: { error: Child; status: number; refill: Refill },
+) {
   const block = (
-    <TicketBlock item={item} now={deps.now()} principal={c.get("principal")} csrf={c.get("csrf")} />
+    <TicketBlock
+      item={item}
+      now={deps.now()}
+      principal={c.get("principal")}
+      csrf={c.get("csrf")}
+      {...(refused ? { refill: refused.refill } : {})}
+    />
   );
   return renderPage(
     c,
     { title: `Ticket: ${what(item.ticket)}`, active: "approvals" },
     <>
-      {error}
+      {refused?.error}
       {block}
     </>,
-    status,
+    refused?.status ?? 200,
   );
 }
 
@@ -112,7 +130,13 @@ function ticketPage(c: Context<UiEnv>, deps: UiDeps, item: TicketWithTrace, erro
  * A refused decision (validation, self-approval, already decided…): the ticket's page with the error above
  * it, under the error's status, and the ticket's address in the browser's bar.
  */
-async function decisionError(c: Context<UiEnv>, deps: UiDeps, id: string, error: unknown): Promise<Response> {
+async function decisionError(
+  c: Context<UiEnv>,
+  deps: UiDeps,
+  id: string,
+  form: URLSearchParams,
+  error: unknown,
+): Promise<Response> {
   if (!(error instanceof ControlPlaneError) || error.code === "not_found") throw error;
   const status = HTTP_STATUS_BY_CODE[error.code];
   const headline =
@@ -127,7 +151,7 @@ async function decisionError(c: Context<UiEnv>, deps: UiDeps, id: string, error:
   c.header("hx-push-url", `/tickets/${encodeURIComponent(id)}`);
   const box = (
     <ErrorBox message={headline}>
-      <p>{issues.length > 0 ? null : error.message}</p>
+      {issues.length > 0 ? null : <p>{error.message}</p>}
       {issues.length > 0 ? (
         <ul>
           {issues.map((i) => (
@@ -139,7 +163,8 @@ async function decisionError(c: Context<UiEnv>, deps: UiDeps, id: string, error:
       ) : null}
     </ErrorBox>
   );
-  return ticketPage(c, deps, await loadTicket(deps, id), box, status);
+  const refill = { values: form, invalid: new Set(issues.map((i) => i.path)) };
+  return ticketPage(c, deps, await loadTicket(deps, id), { error: box, status, refill });
 }
 
 /**
@@ -175,7 +200,7 @@ export function registerApprovalPages(ui: UiRouter, deps: UiDeps): void {
       const how = t.scope?.kind === "session" ? "for the session" : "once";
       return redirectWithNotice(c, returnPath(form, id), `Approved ${what(t)} (${how}) — ticket ${t.id}.`);
     } catch (error) {
-      return decisionError(c, deps, id, error);
+      return decisionError(c, deps, id, form, error);
     }
   });
   ui.post("/tickets/:id/deny", async (c) => {
@@ -186,7 +211,7 @@ export function registerApprovalPages(ui: UiRouter, deps: UiDeps): void {
       const t = await deps.controlPlane.deny(id, denyInputFrom(form, principal.name));
       return redirectWithNotice(c, returnPath(form, id), `Denied ${what(t)} — ticket ${t.id}.`);
     } catch (error) {
-      return decisionError(c, deps, id, error);
+      return decisionError(c, deps, id, form, error);
     }
   });
 }

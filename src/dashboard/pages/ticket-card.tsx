@@ -5,7 +5,7 @@ import type { ProposalView, TicketView } from "../../control-plane/views.js";
 import { NotFoundError } from "../../errors/control-plane-error.js";
 import type { TraceEntry } from "../../types/decision.js";
 import { Badge, Time } from "../components.js";
-import { DecideForms } from "./ticket-forms.js";
+import { DecideForms, type Refill } from "./ticket-forms.js";
 
 /** A ticket with the decision trace of its proposal (the trace lives on the proposal, not the ticket). */
 export interface TicketWithTrace {
@@ -235,6 +235,8 @@ export function TicketCard(props: {
   csrf: string;
   now: number;
   returnTo: "inbox" | "ticket";
+  /** The refused form's fields and bad field names, shown again (after a refused decision). */
+  refill?: Refill;
   heading?: "h2" | "none";
 }) {
   const t = props.item.ticket;
@@ -256,7 +258,12 @@ export function TicketCard(props: {
       <Trace trace={props.item.trace} />
       {pending ? (
         can(props.principal, "tickets.decide") ? (
-          <DecideForms ticket={t} csrf={props.csrf} returnTo={props.returnTo} />
+          <DecideForms
+            ticket={t}
+            csrf={props.csrf}
+            returnTo={props.returnTo}
+            {...(props.refill ? { refill: props.refill } : {})}
+          />
         ) : (
           <p class="muted">You can view this ticket; deciding needs an approver, operator or admin role.</p>
         )

@@ -12,13 +12,40 @@ export function returnPath(form: URLSearchParams, ticketId: string): string {
   return form.get("return") === "ticket" ? `/tickets/${encodeURIComponent(ticketId)}` : "/";
 }
 
+/** A refused form shown again: what was posted, and the names of the fields the error named. */
+export interface Refill {
+  readonly values: URLSearchParams;
+  readonly invalid: ReadonlySet<string>;
+}
+
+/** Which of the three forms posted `values`: the approve forms carry `scope`, the deny form does not. */
+function postedForm(values: URLSearchParams): "once" | "session" | "deny" {
+  const scope = values.get("scope");
+  return scope === null ? "deny" : scope === "session" ? "session" : "once";
+}
+
 /**
  * The approve-once, approve-for-the-session (with its scope fields) and deny forms of a pending ticket. The
  * block is kept as it is across live refreshes (`hx-preserve`), so that a half-typed reason or an open scope
  * form survives a new ticket arriving.
  */
-export function DecideForms(props: { ticket: TicketView; csrf: string; returnTo: ReturnTo }) {
+export function DecideForms(props: {
+  ticket: TicketView;
+  csrf: string;
+  returnTo: ReturnTo;
+  refill?: Refill;
+}) {
   const t = props.ticket;
+  const refill = props.refill;
+  const posted = refill ? postedForm(refill.values) : undefined;
+  /** The value and validity of field `name` of form `which`: as posted when that form was refused. */
+  const field = (which: "session" | "deny", name: string, fallback = "") => {
+    const mine = posted === which && refill !== undefined;
+    return {
+      value: mine ? (refill.values.get(name) ?? fallback) : fallback,
+      "aria-invalid": mine && refill.invalid.has(name) ? "true" : undefined,
+    };
+  };
   const id = `t-${t.id}`;
   const base = `/tickets/${encodeURIComponent(t.id)}`;
   const what = `${t.request.action}${t.request.resourceId ? ` on ${t.request.resourceId}` : ""}`;
@@ -41,6 +68,7 @@ export function DecideForms(props: { ticket: TicketView; csrf: string; returnTo:
             type="text"
             id={`${id}-deny-reason`}
             name="reason"
+            {...field("deny", "reason")}
             required
             maxlength={500}
             autocomplete="off"
@@ -50,7 +78,7 @@ export function DecideForms(props: { ticket: TicketView; csrf: string; returnTo:
           </button>
         </div>
       </form>
-      <details class="session-scope">
+      <details class="session-scope" open={posted === "session"}>
         <summary>Approve for the session…</summary>
         <form method="post" action={`${base}/approve`}>
           <CsrfField csrf={props.csrf} />
@@ -62,7 +90,12 @@ export function DecideForms(props: { ticket: TicketView; csrf: string; returnTo:
           <div class="fields">
             <div>
               <label for={`${id}-actions`}>Actions</label>
-              <input type="text" id={`${id}-actions`} name="scope.actions" value={t.request.action} />
+              <input
+                type="text"
+                id={`${id}-actions`}
+                name="scope.actions"
+                {...field("session", "scope.actions", t.request.action)}
+              />
               <small class="muted">Comma-separated; empty: this action only.</small>
             </div>
             <div>
@@ -71,7 +104,7 @@ export function DecideForms(props: { ticket: TicketView; csrf: string; returnTo:
                 type="text"
                 id={`${id}-resources`}
                 name="scope.resourceIds"
-                value={t.request.resourceId ?? ""}
+                {...field("session", "scope.resourceIds", t.request.resourceId ?? "")}
               />
               <small class="muted">Comma-separated; empty: any resource.</small>
             </div>
@@ -82,6 +115,7 @@ export function DecideForms(props: { ticket: TicketView; csrf: string; returnTo:
                 inputmode="decimal"
                 id={`${id}-max-cost`}
                 name="scope.maxCostPerAction"
+                {...field("session", "scope.maxCostPerAction")}
                 placeholder="no limit"
               />
             </div>
@@ -93,6 +127,7 @@ export function DecideForms(props: { ticket: TicketView; csrf: string; returnTo:
                 step={1}
                 id={`${id}-max-uses`}
                 name="scope.maxUses"
+                {...field("session", "scope.maxUses")}
                 placeholder="unlimited"
               />
             </div>
@@ -104,12 +139,20 @@ export function DecideForms(props: { ticket: TicketView; csrf: string; returnTo:
                 step={1}
                 id={`${id}-ttl`}
                 name="scope.ttlMinutes"
+                {...field("session", "scope.ttlMinutes")}
                 placeholder="with the session"
               />
             </div>
             <div>
               <label for={`${id}-note`}>Note (optional)</label>
-              <input type="text" id={`${id}-note`} name="reason" maxlength={500} autocomplete="off" />
+              <input
+                type="text"
+                id={`${id}-note`}
+                name="reason"
+                maxlength={500}
+                autocomplete="off"
+                {...field("session", "reason")}
+              />
             </div>
           </div>
           <div class="actions">
