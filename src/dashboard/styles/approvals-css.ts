@@ -8,6 +8,7 @@ export const APPROVALS_CSS = `
 .facts tr:last-child th { border-bottom:0; }
 .facts th { width:8.5rem; white-space:nowrap; }
 .facts td { overflow-wrap:anywhere; }
+.deadline .left { white-space:nowrap; }
 .deadline.soon .left { color:var(--bad); font-weight:600; }
 .decide { display:grid; grid-template-columns:auto 1fr; gap:8px 16px; align-items:end; border-top:1px solid var(--line); padding-top:10px; margin-top:8px; }
 .decide form { margin:0; }
