@@ -243,8 +243,13 @@ describe("approvals inbox (Chromium)", () => {
     await page.getByRole("status").filter({ hasText: "Denied deploy on queue" }).waitFor();
     expect(await ticketStatus(other.ticket_id)).toBe("denied");
 
+    const streaming = page.waitForResponse((r) => new URL(r.url()).pathname === "/ui/stream");
     await page.goto(`${ui.url}/attention`);
     await page.getByRole("heading", { name: /Approvals running out of time/ }).waitFor();
+    await streaming;
+    const urgent = await propose("send_payment", "acct-7");
+    // Live: the new ticket (due in 15 min) is listed without a reload.
+    await page.locator(`#attention a[href="/tickets/${urgent.ticket_id}"]`).waitFor({ timeout: 2000 });
     await screenshot(page, "attention");
     await page.context().close();
     expect(browser.offHost).toEqual([]);

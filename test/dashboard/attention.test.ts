@@ -83,4 +83,31 @@ describe("attention page", () => {
     expect(budgets).not.toContain(roomy.id);
     expect(budgets).toContain("1 of 1");
   });
+
+  it("lists an escalated ticket whatever its new deadline, marked as escalated here and in the inbox", async () => {
+    await ui.close();
+    ui = await startUi({
+      policy: {
+        ...TEST_POLICY,
+        approvals: {
+          timeout: "10m",
+          onTimeout: "escalate",
+          escalation: [{ to: "ops-leads", timeout: "2h" }],
+        },
+      },
+    });
+    const session = await ui.cp.openSession({ agentId: "agent-a" });
+    const d = await ui.cp.propose({ sessionId: session.id, action: "deploy", resourceId: "svc" });
+    const id = (d as { ticketId: string }).ticketId;
+    ui.clock.advance(11 * 60_000);
+    await ui.cp.expireTickets();
+    const ticket = await ui.cp.getTicket(id);
+    expect(ticket).toMatchObject({ status: "pending", escalationLevel: 1 });
+    expect(ticket.deadlineAt - ui.clock.now()).toBeGreaterThan(60 * 60_000);
+    const alice = await uiSignIn(ui.handle, TOKENS.approver);
+    const expiring = section((await alice.get("/attention")).text, "att-expiring");
+    expect(expiring).toContain(`href="/tickets/${id}"`);
+    expect(expiring).toContain("escalated (level 1)");
+    expect((await alice.get("/")).text).toContain("escalated (level 1)");
+  });
 });
