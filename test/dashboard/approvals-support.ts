@@ -26,6 +26,8 @@ export interface Answer {
 /** A signed-in browser-like client. */
 export interface UiClient {
   readonly csrf: string;
+  /** The `Cookie` header of the sign-in (for requests the client does not make itself). */
+  readonly cookie: string;
   get(path: string, headers?: Record<string, string>): Promise<Answer>;
   /** Posts `fields` (with the CSRF token unless `_csrf` is given) and does not follow the redirect. */
   post(path: string, fields: Record<string, string>, headers?: Record<string, string>): Promise<Answer>;
@@ -61,6 +63,7 @@ export async function uiSignIn(handle: Handler, token: string): Promise<UiClient
   expect(csrf).toBeTruthy();
   return {
     csrf: csrf!,
+    cookie,
     get,
     async post(path, fields, headers = {}) {
       const res = await handle(
