@@ -6,9 +6,22 @@ import { newCsrfToken, SESSION_COOKIE, sealSession } from "../session-cookie.js"
 import { isCrossSite, readForm } from "../ui-auth.js";
 import type { UiDeps, UiRouter } from "../ui-context.js";
 
-/** Only a local path of the dashboard may be the target after sign-in (no open redirect). */
+const HERE = "http://dashboard.invalid";
+
+/**
+ * Only a local path of the dashboard may be the target after sign-in (no open redirect). The target is
+ * resolved the way a browser resolves it (which drops tabs and newlines and reads `\` as `/`, so that
+ * `/<tab>/evil.example` means `//evil.example`) and kept only when it stays on this origin, in its normalised
+ * form.
+ */
 function safeNext(next: string | undefined): string {
-  return next !== undefined && /^\/(?![/\\])/.test(next) ? next : "/";
+  if (next === undefined) return "/";
+  try {
+    const url = new URL(next, HERE);
+    return url.origin === HERE ? `${url.pathname}${url.search}${url.hash}` : "/";
+  } catch {
+    return "/";
+  }
 }
 
 function LoginPage(props: { next: string; error?: string }) {
