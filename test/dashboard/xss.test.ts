@@ -290,6 +290,22 @@ describe("no hostile text becomes markup (pages, fragments, errors, live stream)
     }
   });
 
+  it("the notice after a decision names the hostile action, escaped", async () => {
+    // An agent other than the approver's namesake (no self-approval), allowed every hostile action.
+    await cp.registerAgent({ id: "notice-agent", capabilities: [...HOSTILE] });
+    for (const h of HOSTILE) {
+      const s = await cp.openSession({ name: h, agentId: "notice-agent" });
+      const d = await cp.propose({ sessionId: s.id, agentId: "notice-agent", action: h, resourceId: h });
+      const res = await approver.post(`/tickets/${(d as { ticketId: string }).ticketId}/deny`, { reason: h });
+      expect(res.status).toBe(303);
+      const page = await approver.get(res.location!);
+      expect(injectionProblems(page.text, approver.csrf)).toEqual([]);
+      const notice = scanHtml(page.text).tags.findIndex((t) => t.attrs.get("class") === "notice");
+      expect(notice).toBeGreaterThan(-1);
+      expect(scanHtml(page.text).text).toContain(`Denied ${h.toLowerCase()} on ${h}`);
+    }
+  });
+
   it("sign-in page: hostile next and notice, refused sign-in, unsigned redirects stay local", async () => {
     for (const h of HOSTILE) {
       for (const next of [h, `/${h}`, `//${h}`, `/\t/${h}`]) {
