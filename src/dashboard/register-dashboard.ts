@@ -56,7 +56,7 @@ export function registerDashboard(app: HttpRouter, deps: HttpDeps, options?: Das
   registerAssets(ui as never);
   registerLoginPages(ui, uiDeps);
   ui.use("*", onDashboardPaths(requireSignIn(uiDeps)));
-  registerLogout(ui);
+  registerLogout(ui, uiDeps);
   registerUiStream(ui, uiDeps);
   registerApprovalPages(ui, uiDeps);
   registerSessionPages(ui, uiDeps);

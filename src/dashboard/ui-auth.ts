@@ -3,7 +3,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { can, type Permission, type Principal } from "../auth/roles.js";
 import { ControlPlaneError } from "../errors/control-plane-error.js";
-import { SESSION_COOKIE, type UiSession, unsealSession } from "./session-cookie.js";
+import { SECURE_SESSION_COOKIE, SESSION_COOKIE, type UiSession, unsealSession } from "./session-cookie.js";
 import type { UiDeps, UiEnv } from "./ui-context.js";
 
 /** Methods that change nothing: no CSRF check. */
@@ -24,6 +24,16 @@ export function isCrossSite(c: Context, deps: UiDeps): boolean {
   return c.req.header("sec-fetch-site") === "cross-site";
 }
 
+/** Whether the dashboard is reached over HTTPS: the configured public URL's scheme, else the request's. */
+export function servedSecurely(c: Context, deps: UiDeps): boolean {
+  return (deps.dashboard.publicUrl?.protocol ?? new URL(c.req.url).protocol) === "https:";
+}
+
+/** The session cookie's name here: `__Host-acp_session` over HTTPS, `acp_session` over plain HTTP. */
+export function sessionCookieName(c: Context, deps: UiDeps): string {
+  return servedSecurely(c, deps) ? SECURE_SESSION_COOKIE : SESSION_COOKIE;
+}
+
 function sameToken(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
@@ -40,7 +50,7 @@ export async function currentSignIn(
   c: Context,
   deps: UiDeps,
 ): Promise<{ readonly session: UiSession; readonly principal: Principal } | undefined> {
-  const cookie = getCookie(c, SESSION_COOKIE);
+  const cookie = getCookie(c, sessionCookieName(c, deps));
   const session =
     cookie === undefined ? undefined : unsealSession(cookie, deps.dashboard.cookieKey, deps.now());
   const principal = session === undefined ? undefined : await deps.auth.authenticate(session.credential);

@@ -2,8 +2,8 @@ import { deleteCookie, setCookie } from "hono/cookie";
 import { ControlPlaneError } from "../../errors/control-plane-error.js";
 import { ErrorBox } from "../components.js";
 import { Layout } from "../layout.js";
-import { newCsrfToken, SESSION_COOKIE, sealSession } from "../session-cookie.js";
-import { isCrossSite, readForm } from "../ui-auth.js";
+import { newCsrfToken, sealSession } from "../session-cookie.js";
+import { isCrossSite, readForm, servedSecurely, sessionCookieName } from "../ui-auth.js";
 import type { UiDeps, UiRouter } from "../ui-context.js";
 
 const HERE = "http://dashboard.invalid";
@@ -61,16 +61,15 @@ export function registerLoginPages(ui: UiRouter, deps: UiDeps): void {
     if (principal === undefined) return refuse("That token is not valid (unknown, expired or revoked).", 401);
     if (principal.role === "agent") return refuse("An agent token cannot use the dashboard.", 403);
     const expiresAt = deps.now() + deps.dashboard.sessionTtlMs;
-    const secure = (deps.dashboard.publicUrl?.protocol ?? new URL(c.req.url).protocol) === "https:";
     setCookie(
       c,
-      SESSION_COOKIE,
+      sessionCookieName(c, deps),
       sealSession({ credential: token, csrf: newCsrfToken(), expiresAt }, deps.dashboard.cookieKey),
       {
         httpOnly: true,
         sameSite: "Strict",
         path: "/",
-        secure,
+        secure: servedSecurely(c, deps),
         maxAge: Math.floor(deps.dashboard.sessionTtlMs / 1000),
       },
     );
@@ -79,9 +78,9 @@ export function registerLoginPages(ui: UiRouter, deps: UiDeps): void {
 }
 
 /** `POST /logout` (signed-in, CSRF-checked like every write): clears the cookie. */
-export function registerLogout(ui: UiRouter): void {
+export function registerLogout(ui: UiRouter, deps: UiDeps): void {
   ui.post("/logout", (c) => {
-    deleteCookie(c, SESSION_COOKIE, { path: "/" });
+    deleteCookie(c, sessionCookieName(c, deps), { path: "/", secure: servedSecurely(c, deps) });
     return c.redirect("/login", 303);
   });
 }
