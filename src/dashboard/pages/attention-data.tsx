@@ -1,15 +1,12 @@
 import type { ControlPlane } from "../../control-plane/control-plane.js";
 import type { ProposalView, SessionView, TicketView } from "../../control-plane/views.js";
-import { listPendingOldestFirst } from "./ticket-card.js";
-
-/** A pending ticket is "expiring" when its deadline is at most this far away (or already passed). */
-export const EXPIRING_WITHIN_MS = 15 * 60_000;
+import { deadlineNear, listPendingOldestFirst } from "./ticket-card.js";
 
 /** What needs an operator's attention now. */
 export interface AttentionItems {
   /** Proposals whose outcome nobody reported (`outcome_unknown`), across sessions, newest first. */
   readonly unknown: readonly ProposalView[];
-  /** Pending tickets due within {@link EXPIRING_WITHIN_MS}, or escalated; soonest deadline first. */
+  /** Pending tickets whose deadline is near (see `deadlineNear`), or escalated; soonest deadline first. */
   readonly expiring: readonly TicketView[];
   /** Open sessions (created, active, paused) whose cost or action budget is used up. */
   readonly exhausted: readonly SessionView[];
@@ -43,7 +40,7 @@ export async function loadAttention(cp: ControlPlane, now: number): Promise<Atte
     all((offset) => cp.listSessions({ statuses: ["created", "active", "paused"], limit: PAGE, offset })),
   ]);
   const expiring = pending
-    .filter((t) => t.deadlineAt - now <= EXPIRING_WITHIN_MS || t.escalationLevel > 0)
+    .filter((t) => deadlineNear(t, now) || t.escalationLevel > 0)
     .sort((a, b) => a.deadlineAt - b.deadlineAt);
   const seen = new Set<string>();
   const exhausted = open.filter((s) => !seen.has(s.id) && seen.add(s.id) && budgetExhausted(s));

@@ -1,7 +1,7 @@
 import { Badge, BudgetBar, DataTable, Time } from "../components.js";
 import { renderFragment, renderPage } from "../render.js";
 import type { UiDeps, UiRouter } from "../ui-context.js";
-import { type AttentionItems, EXPIRING_WITHIN_MS, loadAttention } from "./attention-data.js";
+import { type AttentionItems, loadAttention } from "./attention-data.js";
 import { Deadline } from "./ticket-card.js";
 
 /** Feed events after which the Attention page is read again (plus a timer: deadlines come closer by themselves). */
@@ -76,7 +76,7 @@ function Attention(props: { items: AttentionItems; now: number }) {
       <section class="attention-section" aria-labelledby="att-expiring">
         <h2 id="att-expiring">Approvals running out of time ({expiring.length})</h2>
         <p class="muted">
-          Pending tickets due within {EXPIRING_WITHIN_MS / 60_000} minutes, and escalated ones.
+          Pending tickets in the last fifth of their time (or their last 5 minutes), and escalated ones.
         </p>
         {expiring.length === 0 ? (
           <p class="card empty">No approvals close to their deadline.</p>
@@ -101,7 +101,7 @@ function Attention(props: { items: AttentionItems; now: number }) {
                   <Badge value={t.request.riskLevel} />
                 </td>
                 <td>
-                  <Deadline at={t.deadlineAt} now={props.now} />
+                  <Deadline at={t.deadlineAt} since={t.createdAt} now={props.now} />
                   {t.escalationLevel > 0 ? (
                     <>
                       {" "}

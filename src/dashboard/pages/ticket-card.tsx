@@ -61,10 +61,31 @@ export function shortDuration(ms: number): string {
   return `${Math.floor(h / 24)} d${h % 24 ? ` ${h % 24} h` : ""}`;
 }
 
-/** The deadline of a pending ticket: when, and how long is left (or how long ago it passed). */
-export function Deadline(props: { at: number; now: number }) {
+/** A deadline is near in this last fraction of the ticket's time… */
+export const NEAR_FRACTION = 0.2;
+/** …or in these last milliseconds, whichever comes first (and once passed). */
+export const NEAR_FLOOR_MS = 5 * 60_000;
+
+/**
+ * Whether a pending ticket's deadline is near (shown red, listed on the Attention page): less than
+ * {@link NEAR_FRACTION} of its time (creation to deadline) or less than {@link NEAR_FLOOR_MS} is left.
+ * Relative, so that a 15-minute timeout does not make every ticket red from the start.
+ */
+export function deadlineNear(
+  t: { readonly createdAt: number; readonly deadlineAt: number },
+  now: number,
+): boolean {
+  const left = t.deadlineAt - now;
+  return left < NEAR_FLOOR_MS || left < (t.deadlineAt - t.createdAt) * NEAR_FRACTION;
+}
+
+/**
+ * The deadline of a pending ticket: when, and how long is left (or how long ago it passed); red when near
+ * (see {@link deadlineNear}; `since` is when the ticket was created).
+ */
+export function Deadline(props: { at: number; since: number; now: number }) {
   const left = props.at - props.now;
-  const soon = left <= 15 * 60_000;
+  const soon = deadlineNear({ createdAt: props.since, deadlineAt: props.at }, props.now);
   return (
     <span class={soon ? "deadline soon" : "deadline"}>
       <Time at={props.at} />{" "}
@@ -153,7 +174,7 @@ export function TicketFacts(props: { ticket: TicketView; now: number }) {
           <th scope="row">{t.status === "pending" ? "Deadline" : "Was due"}</th>
           <td>
             {t.status === "pending" ? (
-              <Deadline at={t.deadlineAt} now={props.now} />
+              <Deadline at={t.deadlineAt} since={t.createdAt} now={props.now} />
             ) : (
               <Time at={t.deadlineAt} />
             )}
