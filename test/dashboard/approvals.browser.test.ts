@@ -247,9 +247,17 @@ describe("approvals inbox (Chromium)", () => {
     await page.goto(`${ui.url}/attention`);
     await page.getByRole("heading", { name: /Approvals running out of time/ }).waitFor();
     await streaming;
-    const urgent = await propose("send_payment", "acct-7");
-    // Live: the new ticket (due in 15 min) is listed without a reload.
-    await page.locator(`#attention a[href="/tickets/${urgent.ticket_id}"]`).waitFor({ timeout: 2000 });
+    // A new 15-minute ticket is not urgent yet (red and listed only in its last 5 minutes)…
+    const fresh = await propose("send_payment", "acct-7");
+    // …but a session whose budget runs out is listed live, without a reload.
+    const spent = await ui.api<{ id: string }>(agentToken, "POST", "/v1/sessions", {
+      agent_id: "agent-b",
+      budget: { max_actions: 1 },
+    });
+    const ran = await propose("read_file", "a.txt", spent.id);
+    await ui.api(agentToken, "POST", `/v1/proposals/${ran.proposal_id}/complete`, { ok: true });
+    await page.locator(`#attention a[href="/sessions/${spent.id}"]`).waitFor({ timeout: 2000 });
+    expect(await page.locator(`#attention a[href="/tickets/${fresh.ticket_id}"]`).count()).toBe(0);
     await screenshot(page, "attention");
     await page.context().close();
     expect(browser.offHost).toEqual([]);
