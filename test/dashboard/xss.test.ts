@@ -189,7 +189,7 @@ describe("no hostile text becomes markup (pages, fragments, errors, live stream)
   }
 
   /** Local links, live fragments and GET forms (filled with each hostile string) found on a page. */
-  function linksOf(html: string): string[] {
+  function linksOf(html: string, here: string, seenForms: Set<string>): string[] {
     const found: string[] = [];
     let form: { action: string; fields: Map<string, string> } | undefined;
     const forms: { action: string; fields: Map<string, string> }[] = [];
@@ -211,10 +211,15 @@ describe("no hostile text becomes markup (pages, fragments, errors, live stream)
       }
     }
     for (const f of forms) {
+      const action = f.action || here.split("?")[0]!;
+      // Each distinct form once (a filter form repeated on the pages it leads to would multiply the crawl).
+      const signature = `${action}|${[...f.fields.keys()].sort().join(",")}`;
+      if (seenForms.has(signature)) continue;
+      seenForms.add(signature);
       for (const h of HOSTILE) {
         const q = new URLSearchParams();
         for (const [name, value] of f.fields) q.set(name, value === "" ? h : value);
-        found.push(`${f.action || "/"}?${q}`);
+        found.push(`${action}?${q}`);
       }
     }
     return found.filter((p) => !/^\/(assets|ui\/stream|logout|login)\b/.test(p));
@@ -223,13 +228,14 @@ describe("no hostile text becomes markup (pages, fragments, errors, live stream)
   /** Crawls from the navigation and the given seeds; returns every HTML page read. */
   async function crawl(client: UiClient, seeds: readonly string[]): Promise<Map<string, string>> {
     const pages = new Map<string, string>();
+    const seenForms = new Set<string>();
     const queue = [...NAV.map((n) => n.href), ...seeds];
     while (queue.length > 0 && pages.size < 600) {
       const path = queue.shift()!;
       if (pages.has(path)) continue;
       const html = await check(client, path);
       pages.set(path, html);
-      for (const next of linksOf(html)) if (!pages.has(next)) queue.push(next);
+      for (const next of linksOf(html, path, seenForms)) if (!pages.has(next)) queue.push(next);
     }
     return pages;
   }
