@@ -49,6 +49,8 @@ function rowFilter(query: Record<string, string>): RowFilter {
 export function registerUiStream(ui: UiRouter, deps: UiDeps): void {
   ui.get("/ui/stream", async (c) => {
     const filter = rowFilter(c.req.query());
+    // HEAD (routed here as GET): the headers only; a stream nobody reads would stay blocked until disconnect.
+    if (c.req.method === "HEAD") return c.body(null, 200, { "content-type": "text/event-stream" });
     // EventSource reconnects with Last-Event-ID: resume there so that nothing is missed.
     const last = Number(c.req.header("last-event-id"));
     const start = Number.isSafeInteger(last) && last >= 0 ? last : await deps.controlPlane.feedHead();

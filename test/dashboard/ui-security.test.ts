@@ -210,3 +210,41 @@ describe("who may hold a sign-in", () => {
     expect(a.csrf).not.toBe(b.csrf);
   });
 });
+
+describe("HEAD /ui/stream", () => {
+  it("answers the headers and starts no stream (nothing left running for nobody to read)", async () => {
+    const cp = await createControlPlane({
+      storage: createMemoryStorage(),
+      policy: TEST_POLICY as never,
+      clock: testClock(),
+    });
+    const inner = createStaticAuth(TEST_TOKENS);
+    let calls = 0;
+    const app = createHttpApp({
+      controlPlane: cp,
+      auth: {
+        authenticate: (t) => {
+          calls++;
+          return inner.authenticate(t);
+        },
+      },
+      sse: { pollIntervalMs: 5, keepAliveMs: 10 },
+      dashboard: true,
+    });
+    const victor = await uiSignIn((r) => app.fetch(r), TOKENS.viewer);
+    for (let i = 0; i < 3; i++) {
+      const res = await app.fetch(
+        new Request(`${BASE}/ui/stream`, { method: "HEAD", headers: { cookie: victor.cookie } }),
+      );
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toContain("text/event-stream");
+    }
+    const after = calls;
+    // A running stream checks the sign-in before each batch: events and keep-alives would call the authenticator.
+    await cp.openSession({ name: "while-nobody-reads" });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(calls).toBe(after);
+    app.close();
+    await cp.close();
+  });
+});
