@@ -20,21 +20,9 @@ import { testClock } from "../support/control-plane-fixture.js";
 import { type UiClient, uiSignIn } from "./approvals-support.js";
 import { injectionProblems, isLocalUrl, parseSse, scanHtml } from "./html-scan.js";
 
-const BASE = "http://127.0.0.1:9";
+import { fillWithHostileText, HOSTILE } from "./xss-fixture.js";
 
-/** The hostile strings: tag and attribute break-outs, raw-text escapes, URL schemes, JSON and SSE breaks. */
-const HOSTILE = [
-  `"><xss-a data-pwned>`,
-  `' data-pwned='1`,
-  `" data-pwned="1 x="`,
-  `<script>alert(1)</script>`,
-  `javascript:alert(1)`,
-  `{"X-CSRF-Token":"pwned"}`,
-  `","X-CSRF-Token":"pwned`,
-  `</title></textarea></script></style><xss-b data-pwned>`,
-  `x\r\nevent: row\r\ndata: <xss-c data-pwned>\r\n\r\ny`,
-  `<!--<xss-d data-pwned>`,
-] as const;
+const BASE = "http://127.0.0.1:9";
 
 describe("no hostile text becomes markup (pages, fragments, errors, live stream)", () => {
   let cp: ControlPlane;
@@ -101,67 +89,9 @@ describe("no hostile text becomes markup (pages, fragments, errors, live stream)
     })();
     stream = { body, stop: () => stop.abort(), from };
 
-    for (const [i, h] of HOSTILE.entries()) {
-      const actions = [h, "read_file", "write_file", "force_push"];
-      await cp.registerAgent({ id: h, name: h, capabilities: actions, tags: [h] });
-      const s = await cp.openSession({ name: h, agentId: h, budget: { maxActions: 50 } });
-      sessionIds.push(s.id);
-      const proposal = (n: number) => ({
-        sessionId: s.id,
-        agentId: h,
-        action: h,
-        resourceId: `${h}${n}`,
-        resourceType: h,
-        args: { [h]: h },
-        metadata: { [h]: h, note: h },
-        cost: "1",
-      });
-      const asked: string[] = [];
-      for (const n of [1, 2, 3, 4]) {
-        const d = await cp.propose(proposal(n));
-        expect(d.outcome, JSON.stringify(d)).toBe("pending_approval");
-        asked.push((d as { ticketId: string }).ticketId);
-      }
-      ticketIds.push(...asked);
-      const decider = HOSTILE[(i + 1) % HOSTILE.length]!; // not the acting agent (no self-approval)
-      await cp.approve(asked[1]!, { decidedBy: decider, reason: h, scope: { kind: "once" } });
-      await cp.approve(asked[2]!, {
-        decidedBy: decider,
-        reason: h,
-        scope: { kind: "session", actions: [h], resourceIds: [h], maxUses: 2 },
-      });
-      await cp.deny(asked[3]!, { decidedBy: decider, reason: h });
-      await cp.propose({ ...proposal(9), action: "force_push" }); // steered, with the hostile guidance
-      const ran = await cp.propose({ ...proposal(5), action: "read_file" });
-      await cp.complete(ran.proposalId, i % 2 ? { ok: true, output: { [h]: h } } : { ok: false, error: h });
-      await cp.propose({ ...proposal(6), action: "write_file" }); // never completed: outcome unknown later
-      await cp.recordDelegation({ fromAgentId: h, toAgentId: h, task: h, sessionId: s.id });
-      const spent = await cp.openSession({ name: h, agentId: h, budget: { maxActions: 1, maxCost: "1" } });
-      sessionIds.push(spent.id);
-      const used = await cp.propose({ ...proposal(7), sessionId: spent.id, action: "read_file" });
-      await cp.complete(used.proposalId, { ok: true });
-      const paused = await cp.openSession({ name: h, agentId: h });
-      sessionIds.push(paused.id);
-      await cp.activateSession(paused.id);
-      await cp.pauseSession(paused.id, h);
-      const aborted = await cp.openSession({ name: h, agentId: h });
-      sessionIds.push(aborted.id);
-      await cp.abortSession(aborted.id, h);
-      await cp.kill({ scope: "session", sessionId: paused.id, reason: h });
-    }
-    clock.advance(16 * 60_000); // pending tickets escalate to the hostile group; leases lapse
-    await cp.expireTickets();
-    await cp.recover();
-    // A spare agent's kill switch (a global or agent kill would deny the pending tickets the pages must show).
-    await cp.registerAgent({
-      id: "spare",
-      name: HOSTILE[5],
-      capabilities: ["read_file"],
-      tags: [HOSTILE[6]],
-    });
-    await cp.kill({ scope: "agent", agentId: "spare", reason: HOSTILE[8] });
-    const revoked = await tokens.create({ role: "operator", name: HOSTILE[6], createdBy: HOSTILE[2] });
-    await tokens.revoke(revoked.record.id, { by: HOSTILE[1] });
+    const filled = await fillWithHostileText(cp, clock, tokens);
+    ticketIds.push(...filled.ticketIds);
+    sessionIds.push(...filled.sessionIds);
   });
 
   afterAll(async () => {
