@@ -73,7 +73,7 @@ export function registerDashboard(app: HttpRouter, deps: HttpDeps, options?: Das
   registerLoginPages(ui, uiDeps);
   ui.use("*", onDashboardPaths(requireSignIn(uiDeps)));
   ui.use("*", onDashboardPaths(rememberFeedHead(uiDeps)));
-  registerLogout(ui);
+  registerLogout(ui, uiDeps);
   registerUiStream(ui, uiDeps);
   registerApprovalPages(ui, uiDeps);
   registerSessionPages(ui, uiDeps);

@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Context } from "hono";
 import type { Child } from "hono/jsx";
 import { ControlPlaneError, HTTP_STATUS_BY_CODE } from "../errors/control-plane-error.js";
@@ -10,11 +11,30 @@ import type { UiEnv } from "./ui-context.js";
 export type PageProps = Omit<LayoutProps, "principal" | "csrf" | "children" | "notice" | "streamAfter">;
 
 /**
+ * The seal of a notice for one sign-in (HMAC under its secret CSRF token): only the dashboard's own redirect
+ * can make it, so a link crafted elsewhere cannot put words on a page.
+ */
+function noticeSeal(csrf: string, notice: string): string {
+  return createHmac("sha256", csrf).update(notice, "utf8").digest("base64url").slice(0, 22);
+}
+
+/** The `?notice=` of the request when its seal `n` was made for this sign-in, else undefined. */
+function sealedNotice(c: Context<UiEnv>): string | undefined {
+  const notice = c.req.query("notice");
+  const seal = c.req.query("n");
+  const csrf = c.get("csrf");
+  if (!notice || seal === undefined || csrf === undefined) return undefined;
+  const want = Buffer.from(noticeSeal(csrf, notice));
+  const got = Buffer.from(seal);
+  return got.length === want.length && timingSafeEqual(got, want) ? notice : undefined;
+}
+
+/**
  * Answers a full page in the layout, for the signed-in principal, with the `?notice=` message of a redirect
- * after an action (see {@link redirectWithNotice}).
+ * after an action (see {@link redirectWithNotice}; a notice without its seal is not shown).
  */
 export function renderPage(c: Context<UiEnv>, props: PageProps, body: Child, status = 200): Response {
-  const notice = c.req.query("notice");
+  const notice = sealedNotice(c);
   const html = (
     <Layout
       {...props}
@@ -36,11 +56,13 @@ export function renderFragment(c: Context, body: Child, status = 200): Response 
 
 /**
  * Post/Redirect/Get after an action: 303 to `path` with a `notice` shown on the next page. `path` is a local
- * path of the dashboard (it may carry its own query).
+ * path of the dashboard (it may carry its own query). The notice is sealed for the signed-in session (`n`).
  */
 export function redirectWithNotice(c: Context, path: string, notice: string): Response {
   const sep = path.includes("?") ? "&" : "?";
-  return c.redirect(`${path}${sep}notice=${encodeURIComponent(notice)}`, 303);
+  const csrf = (c as Context<UiEnv>).get("csrf") ?? "";
+  const seal = noticeSeal(csrf, notice);
+  return c.redirect(`${path}${sep}notice=${encodeURIComponent(notice)}&n=${seal}`, 303);
 }
 
 /**

@@ -1,7 +1,12 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 
-/** Name of the dashboard's session cookie. */
+/** Name of the dashboard's session cookie over plain HTTP (a dashboard on the loopback address). */
 export const SESSION_COOKIE = "acp_session";
+/**
+ * Name of the session cookie over HTTPS: browsers accept a `__Host-` cookie only when Secure, with Path=/ and
+ * without Domain, so neither a sibling subdomain nor plain HTTP can plant or overwrite it (cookie tossing).
+ */
+export const SECURE_SESSION_COOKIE = `__Host-${SESSION_COOKIE}`;
 
 /** What a dashboard sign-in keeps, sealed in its cookie. */
 export interface UiSession {

@@ -3,7 +3,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { can, type Permission, type Principal } from "../auth/roles.js";
 import { ControlPlaneError } from "../errors/control-plane-error.js";
-import { SESSION_COOKIE, unsealSession } from "./session-cookie.js";
+import { SECURE_SESSION_COOKIE, SESSION_COOKIE, type UiSession, unsealSession } from "./session-cookie.js";
 import type { UiDeps, UiEnv } from "./ui-context.js";
 
 /** Methods that change nothing: no CSRF check. */
@@ -24,10 +24,37 @@ export function isCrossSite(c: Context, deps: UiDeps): boolean {
   return c.req.header("sec-fetch-site") === "cross-site";
 }
 
+/** Whether the dashboard is reached over HTTPS: the configured public URL's scheme, else the request's. */
+export function servedSecurely(c: Context, deps: UiDeps): boolean {
+  return (deps.dashboard.publicUrl?.protocol ?? new URL(c.req.url).protocol) === "https:";
+}
+
+/** The session cookie's name here: `__Host-acp_session` over HTTPS, `acp_session` over plain HTTP. */
+export function sessionCookieName(c: Context, deps: UiDeps): string {
+  return servedSecurely(c, deps) ? SECURE_SESSION_COOKIE : SESSION_COOKIE;
+}
+
 function sameToken(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * The sign-in of a request as it stands now: its session cookie opened (not forged, not expired at
+ * `deps.now()`) and its credential authenticated again (a revoked or expired token gives `undefined`). The
+ * principal may be an `agent`: callers refuse it. Used per request by {@link requireSignIn} and again by
+ * long-lived answers (the live stream) so that a sign-in that ended stops them too.
+ */
+export async function currentSignIn(
+  c: Context,
+  deps: UiDeps,
+): Promise<{ readonly session: UiSession; readonly principal: Principal } | undefined> {
+  const cookie = getCookie(c, sessionCookieName(c, deps));
+  const session =
+    cookie === undefined ? undefined : unsealSession(cookie, deps.dashboard.cookieKey, deps.now());
+  const principal = session === undefined ? undefined : await deps.auth.authenticate(session.credential);
+  return session === undefined || principal === undefined ? undefined : { session, principal };
 }
 
 /**
@@ -39,11 +66,8 @@ function sameToken(a: string, b: string): boolean {
  */
 export function requireSignIn(deps: UiDeps): MiddlewareHandler<UiEnv> {
   return async (c, next) => {
-    const cookie = getCookie(c, SESSION_COOKIE);
-    const session =
-      cookie === undefined ? undefined : unsealSession(cookie, deps.dashboard.cookieKey, deps.now());
-    const principal = session === undefined ? undefined : await deps.auth.authenticate(session.credential);
-    if (session === undefined || principal === undefined) {
+    const signIn = await currentSignIn(c, deps);
+    if (signIn === undefined) {
       if (!SAFE_METHODS.has(c.req.method)) {
         throw new ControlPlaneError(
           "unauthorized",
@@ -55,6 +79,7 @@ export function requireSignIn(deps: UiDeps): MiddlewareHandler<UiEnv> {
       if (c.req.header("hx-request") === "true") return c.body(null, 200, { "hx-redirect": to });
       return c.redirect(to, 303);
     }
+    const { session, principal } = signIn;
     if (principal.role === "agent") {
       throw new ControlPlaneError(
         "forbidden",

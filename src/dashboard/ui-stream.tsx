@@ -4,6 +4,7 @@ import { tailFeed } from "../http/feed-tail.js";
 import { linkedSignal } from "../http/linked-signal.js";
 import { EVENT_KINDS, type EventKind, type EventRecord } from "../types/event.js";
 import { AuditRow } from "./pages/audit-row.js";
+import { currentSignIn } from "./ui-auth.js";
 import type { UiDeps, UiRouter } from "./ui-context.js";
 
 /** Filters of the `row` events of `/ui/stream`. */
@@ -49,11 +50,15 @@ function feedId(text: string | undefined): number | undefined {
  * reconnect), every new event is sent twice: as an event named after its kind (data:
  * the feed id) that pages hook refreshes onto (`hx-trigger="sse:approval_requested"`), and as a `row` event
  * whose data is the audit-table row (HTML), for the events matching `session_id`, `agent_id` and `kind`
- * (comma-separated) when given. Ends when the browser leaves or the server shuts down.
+ * (comma-separated) when given. Ends when the browser leaves, the server shuts down or the sign-in ends: the
+ * sign-in is checked again before each batch of events and each keep-alive, so a revoked or expired token
+ * receives nothing more.
  */
 export function registerUiStream(ui: UiRouter, deps: UiDeps): void {
   ui.get("/ui/stream", async (c) => {
     const filter = rowFilter(c.req.query());
+    // HEAD (routed here as GET): the headers only; a stream nobody reads would stay blocked until disconnect.
+    if (c.req.method === "HEAD") return c.body(null, 200, { "content-type": "text/event-stream" });
     // EventSource reconnects with Last-Event-ID: resume there so that nothing is missed; a first connection
     // starts after the page's own `after` (the feed head it rendered at), else at the current head.
     const last = feedId(c.req.header("last-event-id"));
@@ -76,6 +81,9 @@ export function registerUiStream(ui: UiRouter, deps: UiDeps): void {
         });
         for await (const events of batches) {
           if (stream.aborted) break;
+          // Nothing more once the sign-in has ended (token revoked or expired, sign-in run out).
+          const signIn = await currentSignIn(c, deps);
+          if (signIn === undefined || signIn.principal.role === "agent") break;
           if (events.length === 0) await stream.write(": keep-alive\n\n");
           for (const e of events) {
             await stream.writeSSE({ event: e.kind, data: String(e.id), id: String(e.id) });

@@ -1,7 +1,217 @@
-import { renderPage } from "../render.js";
-import type { UiDeps, UiRouter } from "../ui-context.js";
+import type { Context } from "hono";
+import type { Child } from "hono/jsx";
+import type { Principal } from "../../auth/roles.js";
+import type { TicketView } from "../../control-plane/views.js";
+import { ControlPlaneError, HTTP_STATUS_BY_CODE } from "../../errors/control-plane-error.js";
+import { ValidationError } from "../../errors/validation-error.js";
+import { ErrorBox } from "../components.js";
+import { redirectWithNotice, renderFragment, renderPage } from "../render.js";
+import { readForm, uiAuthorize } from "../ui-auth.js";
+import type { UiDeps, UiEnv, UiRouter } from "../ui-context.js";
+import { listPendingOldestFirst, TicketCard, type TicketWithTrace, withTraces } from "./ticket-card.js";
+import { approveInputFrom, denyInputFrom, type Refill, returnPath } from "./ticket-forms.js";
 
-/** The Approvals page (placeholder until it is built). */
-export function registerApprovalPages(ui: UiRouter, _deps: UiDeps): void {
-  ui.get("/", (c) => renderPage(c, { title: "Approvals", active: "approvals" }, <p>Not built yet.</p>));
+/**
+ * The feed events after which the inbox and a ticket page are read again (a ticket opened, decided, expired
+ * or escalated; a session's end or a kill switch denies its pending tickets), plus a slow timer so that the
+ * time left stays current.
+ */
+export const TICKET_REFRESH_TRIGGER = [
+  "approval_requested",
+  "approval_granted",
+  "approval_denied",
+  "approval_expired",
+  "approval_escalated",
+  "session_completed",
+  "session_aborted",
+  "kill_switch_engaged",
+]
+  .map((k) => `sse:${k}`)
+  .concat("every 30s")
+  .join(", ");
+
+/** A ticket's short description: "deploy on svc". */
+function what(t: TicketView): string {
+  return `${t.request.action}${t.request.resourceId ? ` on ${t.request.resourceId}` : ""}`;
+}
+
+/** The live inbox: the pending count and every pending ticket, oldest first (also the fragment's body). */
+function Inbox(props: {
+  items: readonly TicketWithTrace[];
+  now: number;
+  principal: Principal;
+  csrf: string;
+}) {
+  const { items, now } = props;
+  return (
+    <div id="inbox" hx-get="/fragments/inbox" hx-trigger={TICKET_REFRESH_TRIGGER} hx-swap="outerHTML">
+      <p class="pending-count">
+        <strong id="pending-count">{items.length}</strong>{" "}
+        {items.length === 1 ? "pending approval" : "pending approvals"}
+        {items.length > 1 ? <span class="muted"> · oldest first</span> : null}
+      </p>
+      {items.length === 0 ? (
+        <p class="card empty">No pending approvals. New requests appear here as they arrive.</p>
+      ) : (
+        items.map((item) => (
+          <TicketCard item={item} principal={props.principal} csrf={props.csrf} now={now} returnTo="inbox" />
+        ))
+      )}
+    </div>
+  );
+}
+
+/** One ticket (live: read again on ticket events), or its decision once decided. */
+function TicketBlock(props: {
+  item: TicketWithTrace;
+  now: number;
+  principal: Principal;
+  csrf: string;
+  refill?: Refill;
+}) {
+  const t = props.item.ticket;
+  return (
+    <div
+      id="ticket"
+      hx-get={`/fragments/tickets/${encodeURIComponent(t.id)}`}
+      hx-trigger={TICKET_REFRESH_TRIGGER}
+      hx-swap="outerHTML"
+    >
+      <TicketCard
+        item={props.item}
+        principal={props.principal}
+        csrf={props.csrf}
+        now={props.now}
+        returnTo="ticket"
+        heading="none"
+        {...(props.refill ? { refill: props.refill } : {})}
+      />
+      <p>
+        <a href="/">Back to the approvals inbox</a>
+      </p>
+    </div>
+  );
+}
+
+/** Reads a ticket with its trace (NotFoundError for an unknown id). */
+async function loadTicket(deps: UiDeps, id: string): Promise<TicketWithTrace> {
+  const [item] = await withTraces(deps.controlPlane, [await deps.controlPlane.getTicket(id)]);
+  return item!;
+}
+
+/** A ticket's page: its title, the error of a refused decision if any, and the live ticket block. */
+function ticketPage(
+  c: Context<UiEnv>,
+  deps: UiDeps,
+  item: TicketWithTrace,
+  refused?: { error: Child; status: number; refill: Refill },
+) {
+  const block = (
+    <TicketBlock
+      item={item}
+      now={deps.now()}
+      principal={c.get("principal")}
+      csrf={c.get("csrf")}
+      {...(refused ? { refill: refused.refill } : {})}
+    />
+  );
+  return renderPage(
+    c,
+    { title: `Ticket: ${what(item.ticket)}`, active: "approvals" },
+    <>
+      {refused?.error}
+      {block}
+    </>,
+    refused?.status ?? 200,
+  );
+}
+
+/**
+ * A refused decision (validation, self-approval, already decided…): the ticket's page with the error above
+ * it, under the error's status, and the ticket's address in the browser's bar.
+ */
+async function decisionError(
+  c: Context<UiEnv>,
+  deps: UiDeps,
+  id: string,
+  form: URLSearchParams,
+  error: unknown,
+): Promise<Response> {
+  if (!(error instanceof ControlPlaneError) || error.code === "not_found") throw error;
+  const status = HTTP_STATUS_BY_CODE[error.code];
+  const headline =
+    error.code === "already_decided"
+      ? "Nothing changed: this ticket was already decided or has expired."
+      : error.code === "self_approval"
+        ? "Nothing changed: you may not decide a request you are a party to."
+        : error instanceof ValidationError
+          ? "Nothing changed: correct the form."
+          : "Nothing changed.";
+  const issues = error instanceof ValidationError ? error.issues : [];
+  c.header("hx-push-url", `/tickets/${encodeURIComponent(id)}`);
+  const box = (
+    <ErrorBox message={headline}>
+      {issues.length > 0 ? null : <p>{error.message}</p>}
+      {issues.length > 0 ? (
+        <ul>
+          {issues.map((i) => (
+            <li>
+              <code>{i.path}</code>: {i.message}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </ErrorBox>
+  );
+  const refill = { values: form, invalid: new Set(issues.map((i) => i.path)) };
+  return ticketPage(c, deps, await loadTicket(deps, id), { error: box, status, refill });
+}
+
+/**
+ * The approvals pages: `GET /` (the inbox of pending tickets, oldest first, live), `GET /fragments/inbox`,
+ * `GET /tickets/:id` (one ticket: its forms while pending, its decision once decided) with its fragment, and
+ * `POST /tickets/:id/approve` / `POST /tickets/:id/deny` (permission `tickets.decide`; the decider is the
+ * signed-in principal).
+ */
+export function registerApprovalPages(ui: UiRouter, deps: UiDeps): void {
+  const inbox = async (c: Context<UiEnv>) => {
+    const cp = deps.controlPlane;
+    const items = await withTraces(cp, await listPendingOldestFirst(cp));
+    return <Inbox items={items} now={deps.now()} principal={c.get("principal")} csrf={c.get("csrf")} />;
+  };
+  ui.get("/", async (c) => renderPage(c, { title: "Approvals", active: "approvals" }, await inbox(c)));
+  ui.get("/fragments/inbox", async (c) => renderFragment(c, await inbox(c)));
+
+  ui.get("/tickets/:id", async (c) => ticketPage(c, deps, await loadTicket(deps, c.req.param("id"))));
+  ui.get("/fragments/tickets/:id", async (c) => {
+    const item = await loadTicket(deps, c.req.param("id"));
+    return renderFragment(
+      c,
+      <TicketBlock item={item} now={deps.now()} principal={c.get("principal")} csrf={c.get("csrf")} />,
+    );
+  });
+
+  ui.post("/tickets/:id/approve", async (c) => {
+    const principal = uiAuthorize(c, "tickets.decide");
+    const id = c.req.param("id");
+    const form = await readForm(c);
+    try {
+      const t = await deps.controlPlane.approve(id, approveInputFrom(form, principal.name));
+      const how = t.scope?.kind === "session" ? "for the session" : "once";
+      return redirectWithNotice(c, returnPath(form, id), `Approved ${what(t)} (${how}) — ticket ${t.id}.`);
+    } catch (error) {
+      return decisionError(c, deps, id, form, error);
+    }
+  });
+  ui.post("/tickets/:id/deny", async (c) => {
+    const principal = uiAuthorize(c, "tickets.decide");
+    const id = c.req.param("id");
+    const form = await readForm(c);
+    try {
+      const t = await deps.controlPlane.deny(id, denyInputFrom(form, principal.name));
+      return redirectWithNotice(c, returnPath(form, id), `Denied ${what(t)} — ticket ${t.id}.`);
+    } catch (error) {
+      return decisionError(c, deps, id, form, error);
+    }
+  });
 }

@@ -2,13 +2,26 @@ import { deleteCookie, setCookie } from "hono/cookie";
 import { ControlPlaneError } from "../../errors/control-plane-error.js";
 import { ErrorBox } from "../components.js";
 import { Layout } from "../layout.js";
-import { newCsrfToken, SESSION_COOKIE, sealSession } from "../session-cookie.js";
-import { isCrossSite, readForm } from "../ui-auth.js";
+import { newCsrfToken, sealSession } from "../session-cookie.js";
+import { isCrossSite, readForm, servedSecurely, sessionCookieName } from "../ui-auth.js";
 import type { UiDeps, UiRouter } from "../ui-context.js";
 
-/** Only a local path of the dashboard may be the target after sign-in (no open redirect). */
+const HERE = "http://dashboard.invalid";
+
+/**
+ * Only a local path of the dashboard may be the target after sign-in (no open redirect). The target is
+ * resolved the way a browser resolves it (which drops tabs and newlines and reads `\` as `/`, so that
+ * `/<tab>/evil.example` means `//evil.example`) and kept only when it stays on this origin, in its normalised
+ * form.
+ */
 function safeNext(next: string | undefined): string {
-  return next !== undefined && /^\/(?![/\\])/.test(next) ? next : "/";
+  if (next === undefined) return "/";
+  try {
+    const url = new URL(next, HERE);
+    return url.origin === HERE ? `${url.pathname}${url.search}${url.hash}` : "/";
+  } catch {
+    return "/";
+  }
 }
 
 function LoginPage(props: { next: string; error?: string }) {
@@ -48,16 +61,15 @@ export function registerLoginPages(ui: UiRouter, deps: UiDeps): void {
     if (principal === undefined) return refuse("That token is not valid (unknown, expired or revoked).", 401);
     if (principal.role === "agent") return refuse("An agent token cannot use the dashboard.", 403);
     const expiresAt = deps.now() + deps.dashboard.sessionTtlMs;
-    const secure = (deps.dashboard.publicUrl?.protocol ?? new URL(c.req.url).protocol) === "https:";
     setCookie(
       c,
-      SESSION_COOKIE,
+      sessionCookieName(c, deps),
       sealSession({ credential: token, csrf: newCsrfToken(), expiresAt }, deps.dashboard.cookieKey),
       {
         httpOnly: true,
         sameSite: "Strict",
         path: "/",
-        secure,
+        secure: servedSecurely(c, deps),
         maxAge: Math.floor(deps.dashboard.sessionTtlMs / 1000),
       },
     );
@@ -66,9 +78,9 @@ export function registerLoginPages(ui: UiRouter, deps: UiDeps): void {
 }
 
 /** `POST /logout` (signed-in, CSRF-checked like every write): clears the cookie. */
-export function registerLogout(ui: UiRouter): void {
+export function registerLogout(ui: UiRouter, deps: UiDeps): void {
   ui.post("/logout", (c) => {
-    deleteCookie(c, SESSION_COOKIE, { path: "/" });
+    deleteCookie(c, sessionCookieName(c, deps), { path: "/", secure: servedSecurely(c, deps) });
     return c.redirect("/login", 303);
   });
 }
