@@ -92,6 +92,17 @@ export function SessionFacts(props: { session: SessionView; by?: string | undefi
 }
 
 /**
+ * How the control forms' (boosted) posts sync with the live refresh of `#session-controls`: a post aborts a
+ * refresh in flight, and the block drops refreshes while a post is in flight (`CONTROLS_SYNC`). Otherwise a
+ * refresh answered after the post's new page replaced the body swaps into the detached old block, and htmx's
+ * `hx-preserve` moves the live page's reason inputs into it: the new page loses them.
+ */
+const SUBMIT_SYNC = "closest #session-controls:replace";
+
+/** The `hx-sync` of the `#session-controls` block (see {@link SessionControls}). */
+export const CONTROLS_SYNC = "this:drop";
+
+/**
  * Pause / Resume (whichever applies) and Abort with a required reason, for a principal allowed to control
  * sessions; nothing for a terminal session.
  */
@@ -106,7 +117,7 @@ export function SessionControls(props: { session: SessionView; csrf: string }) {
       <h2 id="controls-title">Control</h2>
       <div class="actions">
         {canTransition(s.status, "pause") ? (
-          <form method="post" action={`${base}/pause`} class="inline-form">
+          <form method="post" action={`${base}/pause`} class="inline-form" hx-sync={SUBMIT_SYNC}>
             <CsrfField csrf={props.csrf} />
             <label for="pause-reason">Pause reason (optional)</label>
             <input id="pause-reason" name="reason" type="text" maxlength={500} hx-preserve="true" />
@@ -114,14 +125,14 @@ export function SessionControls(props: { session: SessionView; csrf: string }) {
           </form>
         ) : null}
         {canTransition(s.status, "resume") ? (
-          <form method="post" action={`${base}/resume`} class="inline-form">
+          <form method="post" action={`${base}/resume`} class="inline-form" hx-sync={SUBMIT_SYNC}>
             <CsrfField csrf={props.csrf} />
             <button type="submit" class="primary">
               Resume session
             </button>
           </form>
         ) : null}
-        <form method="post" action={`${base}/abort`} class="inline-form">
+        <form method="post" action={`${base}/abort`} class="inline-form" hx-sync={SUBMIT_SYNC}>
           <CsrfField csrf={props.csrf} />
           <label for="abort-reason">Abort reason (required)</label>
           <input id="abort-reason" name="reason" type="text" required maxlength={500} hx-preserve="true" />

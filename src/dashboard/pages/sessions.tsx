@@ -8,6 +8,7 @@ import { redirectWithNotice, renderFragment, renderPage } from "../render.js";
 import { readForm, uiAuthorize } from "../ui-auth.js";
 import type { UiDeps, UiEnv, UiRouter } from "../ui-context.js";
 import {
+  CONTROLS_SYNC,
   ProposalTable,
   SessionControls,
   SessionFacts,
@@ -150,6 +151,7 @@ export function registerSessionPages(ui: UiRouter, deps: UiDeps): void {
             hx-get={`${base}/controls`}
             hx-trigger={STATUS_TRIGGERS}
             hx-swap="innerHTML"
+            hx-sync={CONTROLS_SYNC}
           >
             <SessionControls session={session} csrf={c.get("csrf")} />
           </div>
