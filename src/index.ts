@@ -9,6 +9,7 @@ export {
   type ControlPlane,
   createControlPlane,
   type HealthSnapshot,
+  type OperatorCallOptions,
 } from "./control-plane/create-control-plane.js";
 export type { Decision } from "./control-plane/decision.js";
 export { type DryRunOptions, type DryRunSession, dryRunDecide } from "./control-plane/dry-run-decide.js";

@@ -117,6 +117,29 @@ describe("SQLite adapter specifics", () => {
     await after.close();
   });
 
+  it("migration 7 adds engaged_by: switches engaged before it read as not recorded", async () => {
+    const path = join(dir, `engaged-by-${n++}.db`);
+    const before = createSqliteStorage({ path });
+    await before.transaction((tx) => tx.killSwitches.engage("global", "", "old", 1000));
+    await before.close();
+    const db = new Database(path);
+    db.exec(
+      "ALTER TABLE acp_kill_switches DROP COLUMN engaged_by; DELETE FROM acp_schema_migrations WHERE version = 7",
+    );
+    db.close();
+    const after = createSqliteStorage({ path });
+    expect(await after.read((tx) => tx.killSwitches.list({}))).toEqual([
+      expect.objectContaining({ reason: "old", engagedBy: null }),
+    ]);
+    await after.transaction((tx) => tx.killSwitches.engage("agent", "a1", "new", 2000, "olivia"));
+    const listed = await after.read((tx) => tx.killSwitches.list({}));
+    expect(listed.map((k) => [k.scope, k.engagedBy])).toEqual([
+      ["global", null],
+      ["agent", "olivia"],
+    ]);
+    await after.close();
+  });
+
   it("exports the migrations as plain SQL that a host tool can apply", async () => {
     const sql = sqliteMigrationsSql();
     expect(sql).toContain("CREATE TABLE acp_events");

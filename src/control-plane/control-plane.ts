@@ -14,6 +14,16 @@ import type { Decision } from "./decision.js";
 import type { MaintenanceHandle, MaintenanceOptions, RecoveryReport } from "./maintenance.js";
 import type { OpenSessionInput } from "./session-api.js";
 import type { ProposalView, SessionView, TicketView } from "./views.js";
+
+/**
+ * Options of the operator's session verbs (`pauseSession`, `resumeSession`, `closeSession`, `abortSession`):
+ * `actor` (1..200 characters) names who acted; it is recorded as payload `by` in the audit events.
+ */
+export interface OperatorCallOptions {
+  readonly idempotencyKey?: string;
+  readonly actor?: string;
+}
+
 import type { WaitResult } from "./wait-for-decision.js";
 
 /** Counts for a health snapshot. */
@@ -73,31 +83,23 @@ export interface ControlPlane {
    * Pauses an active session: its proposals are denied until it is resumed.
    * @throws NotFoundError; InvalidTransitionError naming both states.
    */
-  pauseSession(
-    sessionId: string,
-    reason?: string,
-    options?: { idempotencyKey?: string },
-  ): Promise<SessionView>;
+  pauseSession(sessionId: string, reason?: string, options?: OperatorCallOptions): Promise<SessionView>;
   /**
    * Resumes a paused session.
    * @throws NotFoundError; InvalidTransitionError naming both states.
    */
-  resumeSession(sessionId: string, options?: { idempotencyKey?: string }): Promise<SessionView>;
+  resumeSession(sessionId: string, options?: OperatorCallOptions): Promise<SessionView>;
   /**
    * Completes a session (active or paused); its pending tickets are denied and their holds released. Work
    * still executing keeps its resource lock until `complete()` or lease expiry.
    * @throws NotFoundError; InvalidTransitionError naming both states.
    */
-  closeSession(sessionId: string, options?: { idempotencyKey?: string }): Promise<SessionView>;
+  closeSession(sessionId: string, options?: OperatorCallOptions): Promise<SessionView>;
   /**
    * Aborts a session for `reason` (terminal): its pending tickets are denied and its proposals refused.
    * @throws NotFoundError; InvalidTransitionError naming both states; ValidationError for an empty reason.
    */
-  abortSession(
-    sessionId: string,
-    reason: string,
-    options?: { idempotencyKey?: string },
-  ): Promise<SessionView>;
+  abortSession(sessionId: string, reason: string, options?: OperatorCallOptions): Promise<SessionView>;
   /**
    * Decides a proposed action in one transaction: session and kill switches, agent, policy tier and risk,
    * conditions and evaluators, approval, budget and resource lock, audit. A denial is a value, not an
@@ -199,18 +201,20 @@ export interface ControlPlane {
   /**
    * Engages a kill switch (`global`, `agent` or `session` scope) and sweeps its scope: matching sessions are
    * paused or aborted and their pending tickets denied (no limit). Proposals it covers are denied with code
-   * `kill_switch` until {@link ControlPlane.resume}.
-   * @throws NotFoundError for an unknown session; ValidationError for a bad target or an empty reason.
+   * `kill_switch` until {@link ControlPlane.resume}. `actor` (1..200 characters) names who engaged it: it is
+   * stored as the switch's `engagedBy` and recorded as payload `by` in the kill's audit events.
+   * @throws NotFoundError for an unknown session; ValidationError for a bad target, an empty reason or a bad
+   * `actor`.
    * @example
-   * await cp.kill({ scope: "agent", agentId: "triage-bot", reason: "suspicious burst of replies" });
+   * await cp.kill({ scope: "agent", agentId: "triage-bot", reason: "suspicious burst of replies", actor: "olivia" });
    */
-  kill(input: KillTarget & { reason: string; idempotencyKey?: string }): Promise<KillResult>;
+  kill(input: KillTarget & { reason: string; idempotencyKey?: string; actor?: string }): Promise<KillResult>;
   /**
    * Releases a kill switch; aborted sessions stay aborted and paused ones stay paused until resumed. Returns
-   * whether it was engaged.
-   * @throws ValidationError for a bad target.
+   * whether it was engaged. `actor` (1..200 characters) is recorded as payload `by` of `kill_switch_released`.
+   * @throws ValidationError for a bad target or a bad `actor`.
    */
-  resume(input: KillTarget & { idempotencyKey?: string }): Promise<{ released: boolean }>;
+  resume(input: KillTarget & { idempotencyKey?: string; actor?: string }): Promise<{ released: boolean }>;
   /** Lists kill switches (only the engaged ones with `engagedOnly`). */
   listKillSwitches(options?: { engagedOnly?: boolean }): Promise<readonly KillSwitchRecord[]>;
   /**

@@ -15,6 +15,7 @@ import { type ControlPlaneOptions, resolveOptions } from "./options.js";
 import { createRuntime } from "./runtime.js";
 import {
   changeSession,
+  checkActor,
   getSession,
   listSessions,
   mustSession,
@@ -25,18 +26,19 @@ import {
 import { proposalView, ticketView } from "./views.js";
 import { waitForDecision } from "./wait-for-decision.js";
 
-export type { ControlPlane, HealthSnapshot } from "./control-plane.js";
+export type { ControlPlane, HealthSnapshot, OperatorCallOptions } from "./control-plane.js";
 
 const KEYS = {
   callOptions: ["idempotencyKey"],
+  operatorOptions: ["idempotencyKey", "actor"],
   proposals: ["sessionId", "statuses", "limit", "offset"],
   tickets: ["sessionId", "statuses", "limit", "offset"],
   agents: ["tags", "limit", "offset"],
   agent: ["id", "name", "capabilities", "tags", "idempotencyKey"],
   delegation: ["fromAgentId", "toAgentId", "task", "sessionId", "idempotencyKey"],
   delegations: ["agentId", "limit"],
-  kill: ["scope", "agentId", "sessionId", "reason", "idempotencyKey"],
-  resume: ["scope", "agentId", "sessionId", "idempotencyKey"],
+  kill: ["scope", "agentId", "sessionId", "reason", "idempotencyKey", "actor"],
+  resume: ["scope", "agentId", "sessionId", "idempotencyKey", "actor"],
   killSwitches: ["engagedOnly"],
   heartbeat: ["ttlMs"],
   events: ["afterSeq", "limit"],
@@ -77,21 +79,21 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
       return changeSession(rt, id, "activate", null, o?.idempotencyKey);
     },
     async pauseSession(id, reason, o) {
-      known(o, KEYS.callOptions, "options");
-      return changeSession(rt, id, "pause", reason ?? null, o?.idempotencyKey);
+      known(o, KEYS.operatorOptions, "options");
+      return changeSession(rt, id, "pause", reason ?? null, o?.idempotencyKey, o?.actor);
     },
     async resumeSession(id, o) {
-      known(o, KEYS.callOptions, "options");
-      return changeSession(rt, id, "resume", null, o?.idempotencyKey);
+      known(o, KEYS.operatorOptions, "options");
+      return changeSession(rt, id, "resume", null, o?.idempotencyKey, o?.actor);
     },
     async closeSession(id, o) {
-      known(o, KEYS.callOptions, "options");
-      return changeSession(rt, id, "complete", null, o?.idempotencyKey);
+      known(o, KEYS.operatorOptions, "options");
+      return changeSession(rt, id, "complete", null, o?.idempotencyKey, o?.actor);
     },
     async abortSession(id, reason, o) {
-      known(o, KEYS.callOptions, "options");
+      known(o, KEYS.operatorOptions, "options");
       requireId(reason, "reason");
-      return changeSession(rt, id, "abort", reason, o?.idempotencyKey);
+      return changeSession(rt, id, "abort", reason, o?.idempotencyKey, o?.actor);
     },
     propose: (input, o) => propose(rt, input, o),
     complete: (id, input, o) => complete(rt, id, input, o),
@@ -128,10 +130,11 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
       known(input, KEYS.kill, "kill");
       killTargetId(input);
       requireId(input.reason, "reason");
+      checkActor(input.actor);
       const request = { ...input, idempotencyKey: undefined };
       return rt.mutate("kill", input.idempotencyKey, request, async (tx, now) => {
         if (input.scope === "session") await mustSession(tx, input.sessionId!);
-        return engageKillSwitch(tx, input, input.reason, now);
+        return engageKillSwitch(tx, input, input.reason, now, input.actor);
       });
     },
     async resume(input) {
@@ -139,9 +142,10 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
         throw new ValidationError([{ path: "(root)", message: "expected an object" }]);
       known(input, KEYS.resume, "resume");
       killTargetId(input);
+      checkActor(input.actor);
       const request = { ...input, idempotencyKey: undefined };
       return rt.mutate("resume", input.idempotencyKey, request, async (tx, now) => ({
-        released: (await releaseKillSwitch(tx, input, now)) !== undefined,
+        released: (await releaseKillSwitch(tx, input, now, input.actor)) !== undefined,
       }));
     },
     async listKillSwitches(o = {}) {

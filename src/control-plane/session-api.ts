@@ -132,8 +132,9 @@ async function pauseOpenedSession(
 }
 
 /**
- * Applies a state-machine verb (`activate`, `pause`, `resume`, `complete`, `abort`) to a session.
- * @throws NotFoundError / InvalidTransitionError naming both states.
+ * Applies a state-machine verb (`activate`, `pause`, `resume`, `complete`, `abort`) to a session; `actor`
+ * (the operator) is recorded as payload `by` of its events.
+ * @throws NotFoundError / InvalidTransitionError naming both states; ValidationError naming `actor`.
  */
 export async function changeSession(
   rt: Runtime,
@@ -141,14 +142,33 @@ export async function changeSession(
   verb: SessionVerb,
   reason: string | null,
   idempotencyKey?: string,
+  actor?: string,
 ): Promise<SessionView> {
   requireId(sessionId, "sessionId");
   if (reason !== null && typeof reason !== "string") {
     throw new ValidationError([{ path: "reason", message: "expected a string" }]);
   }
-  return rt.mutate(`session.${verb}`, idempotencyKey, { sessionId, reason }, async (tx, now) =>
-    sessionView(await transitionSession(tx, sessionId, verb, reason, now)),
+  checkActor(actor);
+  const request = { sessionId, reason, ...(actor === undefined ? {} : { actor }) };
+  return rt.mutate(`session.${verb}`, idempotencyKey, request, async (tx, now) =>
+    sessionView(await transitionSession(tx, sessionId, verb, reason, now, actor)),
   );
+}
+
+/** The longest accepted operator name (`actor`). */
+export const MAX_ACTOR_LENGTH = 200;
+
+/**
+ * Validates an optional operator name (`actor`): absent, or a string of 1..200 characters.
+ * @throws ValidationError naming `actor`.
+ */
+export function checkActor(value: unknown): asserts value is string | undefined {
+  if (value === undefined) return;
+  if (typeof value !== "string" || value.length < 1 || value.length > MAX_ACTOR_LENGTH) {
+    throw new ValidationError([
+      { path: "actor", message: `expected a string of 1 to ${MAX_ACTOR_LENGTH} characters`, received: value },
+    ]);
+  }
 }
 
 /** Reads a session. @throws NotFoundError */

@@ -49,6 +49,14 @@ export function authorize(c: Context<HttpEnv>, ...permissions: Permission[]): Pr
 }
 
 /**
+ * The operator name recorded as the `actor` of a write (`by` in audit events, `engaged_by` of a kill switch):
+ * the principal's name, cut to the 200 characters the control plane accepts.
+ */
+export function actorOf(principal: Principal): string {
+  return principal.name.slice(0, 200);
+}
+
+/**
  * For an `agent` principal: throws 403 unless the resource belongs to its own agent (`ownerAgentId`). Other
  * principals pass. A resource of no agent (`null`) belongs to no agent principal.
  */

@@ -34,7 +34,10 @@ function killScope(p: EventRecord["payload"]): string {
   return parts.length === 0 ? "" : ` (${parts.join(" ")})`;
 }
 
-/** A one-line, human-readable summary of a notifiable event (used by the Slack format). */
+/**
+ * A one-line, human-readable summary of a notifiable event (used by the Slack format). Kill switch summaries
+ * name the operator (payload `by`) when it was recorded.
+ */
 export function summarize(event: EventRecord & { readonly kind: NotificationEventKind }): string {
   const p = event.payload;
   const action = text(p.action);
@@ -42,6 +45,7 @@ export function summarize(event: EventRecord & { readonly kind: NotificationEven
   const agent = event.agentId ? ` by agent ${event.agentId}` : "";
   const ticket = event.ticketId ? `Ticket ${event.ticketId}` : "A ticket";
   const why = reason ? `: ${reason}` : "";
+  const by = text(p.by) ? ` by ${text(p.by)}` : "";
   switch (event.kind) {
     case "approval_requested":
       return `Approval needed: ${action ?? "an action"}${agent}${why}`;
@@ -54,9 +58,9 @@ export function summarize(event: EventRecord & { readonly kind: NotificationEven
     case "approval_escalated":
       return `${ticket} escalated${text(p.group) ? ` to ${text(p.group)}` : ""}: still waiting for a decision`;
     case "kill_switch_engaged":
-      return `Kill switch engaged${killScope(p)}${why}`;
+      return `Kill switch engaged${killScope(p)}${by}${why}`;
     case "kill_switch_released":
-      return `Kill switch released${killScope(p)}`;
+      return `Kill switch released${killScope(p)}${by}`;
     case "budget_exhausted":
       return `Budget exhausted in session ${event.sessionId ?? "?"}${why}`;
     case "outcome_unknown":

@@ -394,12 +394,14 @@ export interface KillSwitchStore {
    * Engages (inserts or re-engages) the switch. Returns the record and whether it changed
    * (`false` if it was already engaged). Call it first in its transaction: it waits until every decision in
    * flight has committed, and later decisions wait for this transaction (see `decisionContext`).
+   * `engagedBy` (default `null`) records who engaged it; re-engaging an engaged switch keeps the first one.
    */
   engage(
     scope: KillScope,
     target: string,
     reason: string,
     now: number,
+    engagedBy?: string | null,
   ): Promise<{ readonly record: KillSwitchRecord; readonly changed: boolean }>;
   /** Releases the switch. Returns the record, or `undefined` if it was not engaged. */
   release(scope: KillScope, target: string, now: number): Promise<KillSwitchRecord | undefined>;

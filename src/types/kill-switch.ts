@@ -9,6 +9,8 @@ export interface KillSwitchRecord {
   readonly target: string;
   readonly engaged: boolean;
   readonly reason: string;
+  /** Who engaged it (the operator's name), or `null` when not recorded. */
+  readonly engagedBy: string | null;
   readonly engagedAt: number;
   readonly releasedAt: number | null;
 }

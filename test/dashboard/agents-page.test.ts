@@ -52,10 +52,10 @@ describe("agents page", () => {
     const form = await (await olivia.get("/kill?scope=agent&target=agent-a")).text();
     expect(form).toContain('id="kill-agent" name="agent" type="text" value="agent-a"');
 
-    await cp.kill({ scope: "agent", agentId: "agent-a", reason: "burst (by olivia)" });
+    await cp.kill({ scope: "agent", agentId: "agent-a", reason: "burst", actor: "olivia" });
     page = await (await olivia.get("/fragments/agents")).text();
     expect(page).toMatch(
-      /<tr id="agent-agent-a"><td><span class="badge bad">halted<\/span><div class="small">agent switch: burst/,
+      /<tr id="agent-agent-a"><td><span class="badge bad">halted<\/span><div class="small">agent switch by olivia: burst/,
     );
     expect(page).toContain("Resume agent-a");
     expect(page).toContain("Kill agent-b");

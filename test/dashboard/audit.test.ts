@@ -28,6 +28,23 @@ describe("audit log page", () => {
     return res.text();
   }
 
+  it("shows who acted (payload `by`) first in the row's summary, and nothing for events without one", async () => {
+    const olivia = await h.signIn("operator");
+    const posted = await olivia.post("/kill", {
+      scope: "agent",
+      agent: "agent-a",
+      reason: "burst",
+      confirm: "yes",
+    });
+    expect(posted.status).toBe(303);
+    const html = await page("?kind=kill_switch_engaged");
+    expect(html).toContain(
+      '<span class="by">by <strong>olivia</strong> · </span><span class="summary">scope: agent',
+    );
+    expect(html).not.toContain("by: olivia"); // not repeated in the summary
+    expect(await page("?kind=session_opened")).not.toContain('class="by"');
+  });
+
   it("lists every event newest first, with readable kinds, links and the full JSON", async () => {
     const all = await h.cp.feed({ limit: 1000 });
     const html = await page();

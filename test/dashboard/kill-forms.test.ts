@@ -52,7 +52,16 @@ describe("kill switch pages", () => {
       "Kill switch engaged for agent agent-a: 0 sessions aborted, 1 session paused",
     );
     const [record] = await cp.listKillSwitches({ engagedOnly: true });
-    expect(record).toMatchObject({ scope: "agent", target: "agent-a", reason: "runaway loop (by olivia)" });
+    // Who engaged it is the record's own field: the reason is stored as typed, with no "(by …)".
+    expect(record).toMatchObject({
+      scope: "agent",
+      target: "agent-a",
+      reason: "runaway loop",
+      engagedBy: "olivia",
+    });
+    const engagedEvents = (await cp.feed({ limit: 1000 })).filter((e) => e.kind !== "proposal_decided");
+    expect(JSON.stringify(engagedEvents)).not.toContain("(by");
+    expect(engagedEvents.find((e) => e.kind === "kill_switch_engaged")?.payload.by).toBe("olivia");
     const other = await cp.openSession({ agentId: "agent-a" });
     const denied = await cp.propose({ sessionId: other.id, action: "read_file", agentId: "agent-a" });
     expect(denied).toMatchObject({ outcome: "denied", code: "kill_switch" });
@@ -60,6 +69,15 @@ describe("kill switch pages", () => {
     const list = await (await olivia.get("/kill")).text();
     expect(list).toMatch(/<td class="wrap">runaway loop<\/td><td>olivia<\/td>/);
     expect(list).toContain("Resume");
+  });
+
+  it("shows `not recorded` for a switch engaged without an actor (API without a name, library)", async () => {
+    await h().cp.kill({ scope: "agent", agentId: "agent-b", reason: "from a script" });
+    const olivia = await signInClient(h().url, TOKENS.operator);
+    const list = await (await olivia.get("/kill")).text();
+    expect(list).toMatch(
+      /<td class="wrap">from a script<\/td><td><span class="muted">not recorded<\/span><\/td>/,
+    );
   });
 
   it("a viewer sees no engage form or Resume, and its forged posts are 403", async () => {
@@ -86,6 +104,8 @@ describe("kill switch pages", () => {
     expect(res.status).toBe(303);
     expect(decodeURIComponent(res.headers.get("location") ?? "")).toContain("released for agent agent-a");
     expect(await cp.listKillSwitches({ engagedOnly: true })).toEqual([]);
+    const released = (await cp.feed({ limit: 100 })).filter((e) => e.kind === "kill_switch_released");
+    expect(released.map((e) => e.payload.by)).toEqual(["olivia"]);
     const again = await olivia.post("/kill/resume", { scope: "agent", target: "agent-a", back: "/agents" });
     expect(again.headers.get("location")).toMatch(/^\/agents\?notice=.*was%20not%20engaged/);
   });
@@ -99,7 +119,12 @@ describe("kill switch pages", () => {
     const banner = await (await olivia.get("/fragments/kill-banner")).text();
     expect(banner).toContain("Global kill switch engaged");
     expect(banner).toContain("by olivia");
-    expect(banner).toContain("incident 42");
+    expect(banner).toContain(": incident 42.");
+    expect(banner).not.toContain("(by");
+    await h().cp.resume({ scope: "global" });
+    await h().cp.kill({ scope: "global", reason: "from the CLI" });
+    const anonymous = await (await olivia.get("/fragments/kill-banner")).text();
+    expect(anonymous).toContain("by (not recorded): from the CLI.");
   });
 
   it("the confirmation of an unknown session's switch is a 404", async () => {

@@ -103,6 +103,14 @@ describe("kill switch (Chromium, acp serve, agent process)", () => {
     await row.waitFor();
     await expect(row.textContent()).resolves.toContain("runaway loop");
     await expect(row.textContent()).resolves.toContain("olivia");
+    const after = await ui.api<{ scope: string; reason: string; engaged_by: string | null }[]>(
+      ui.tokens.viewer,
+      "GET",
+      "/v1/kill-switches",
+    );
+    expect(after).toContainEqual(
+      expect.objectContaining({ scope: "agent", reason: "runaway loop", engaged_by: "olivia" }),
+    );
     await sessionPage.locator("#session-live .facts .badge").filter({ hasText: "paused" }).waitFor();
     for (const p of [sessionPage, killPage]) {
       expect(await p.evaluate("window.noReloadMarker")).toBe(1);

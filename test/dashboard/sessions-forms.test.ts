@@ -114,6 +114,8 @@ describe("sessions pages", () => {
 
     expect((await olivia.post(`/sessions/${s.id}/resume`, {})).status).toBe(303);
     expect((await cp.getSession(s.id)).status).toBe("active");
+    const byOf = async (kind: string) => (await cp.events(s.id)).find((e) => e.kind === kind)?.payload.by;
+    expect([await byOf("session_paused"), await byOf("session_resumed")]).toEqual(["olivia", "olivia"]);
 
     const noReason = await olivia.post(`/sessions/${s.id}/abort`, { reason: " " });
     expect(noReason.status).toBe(422);
@@ -123,8 +125,13 @@ describe("sessions pages", () => {
     expect((await olivia.post(`/sessions/${s.id}/abort`, { reason: "wrong customer" })).status).toBe(303);
     expect(await cp.getSession(s.id)).toMatchObject({
       status: "aborted",
-      statusReason: "wrong customer (by olivia)",
+      statusReason: "wrong customer",
     });
+    const aborted = (await cp.events(s.id)).find((e) => e.kind === "session_aborted");
+    expect(aborted?.payload).toEqual({ reason: "wrong customer", by: "olivia" });
+    expect(await (await olivia.get(`/fragments/sessions/${s.id}/facts`)).text()).toContain(
+      'wrong customer</span><span class="muted"> · by olivia</span>',
+    );
     const ended = await (await olivia.get(`/sessions/${s.id}`)).text();
     expect(ended).not.toContain("Abort session");
     const again = await olivia.post(`/sessions/${s.id}/pause`, {});

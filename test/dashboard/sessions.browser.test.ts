@@ -130,7 +130,7 @@ describe("sessions pages (Chromium, acp serve)", () => {
     await page.getByLabel("Abort reason (required)").fill("duplicate run");
     await page.getByRole("button", { name: "Abort session" }).click();
     await page.getByRole("status").filter({ hasText: "Session aborted" }).waitFor();
-    await expect(page.locator(".facts").textContent()).resolves.toContain("duplicate run (by olivia)");
+    await expect(page.locator(".facts").textContent()).resolves.toContain("duplicate run · by olivia");
     await status.filter({ hasText: "aborted" }).waitFor();
     await expect(
       ui.api<{ status: string }>(ui.tokens.viewer, "GET", `/v1/sessions/${id}`).then((s) => s.status),

@@ -61,6 +61,42 @@ describe("kill and resume at agent, session and global scope", () => {
     expect(await h().cp.listKillSwitches({ engagedOnly: true })).toEqual([]);
   });
 
+  it("records who killed and who resumed: engaged_by and the events' payload `by` are the token's name", async () => {
+    const s = await h().cp.openSession({ agentId: "agent-a" });
+    await h().cp.activateSession(s.id);
+    const killed = await h().call(`/v1/kill/session/${s.id}`, {
+      token: TOKENS.operator,
+      body: { reason: "loop" },
+    });
+    expect(killed.status).toBe(200);
+    const system = await h().call("/v1/kill/system", { token: TOKENS.admin, body: {} });
+    expect(system.status).toBe(200);
+    await h().call("/v1/kill/agent/agent-b", { token: TOKENS.operator, body: {} });
+    const switches = (await (await h().call("/v1/kill-switches", { token: TOKENS.viewer })).json()) as {
+      scope: string;
+      reason: string;
+      engaged_by: string | null;
+    }[];
+    expect(switches.map((k) => [k.scope, k.reason, k.engaged_by])).toEqual([
+      ["session", "loop", "olivia"],
+      ["global", "System halt", "root"],
+      ["agent", "Kill switch triggered", "olivia"],
+    ]);
+    const page = (await (await h().call(`/v1/sessions/${s.id}/events`, { token: TOKENS.viewer })).json()) as {
+      items: { acp_kind: string; payload: Record<string, unknown> }[];
+    };
+    const kinds = page.items.map((e) => [e.acp_kind, e.payload.by]);
+    expect(kinds).toContainEqual(["session_aborted", "olivia"]);
+    expect(kinds).toContainEqual(["kill_switch_engaged", "olivia"]);
+    await h().call("/v1/resume/system", { token: TOKENS.operator, method: "POST" });
+    const released = (await h().cp.feed({ limit: 1000 })).filter((e) => e.kind === "kill_switch_released");
+    expect(released.map((e) => e.payload.by)).toEqual(["olivia"]);
+    // Engaging an engaged switch again keeps who engaged it first.
+    await h().call(`/v1/kill/session/${s.id}`, { token: TOKENS.admin, body: { reason: "again" } });
+    const after = (await h().cp.listKillSwitches()).find((k) => k.scope === "session");
+    expect(after).toMatchObject({ reason: "loop", engagedBy: "olivia" });
+  });
+
   it("never lets an agent, viewer or approver kill or resume (403); bad input is 422", async () => {
     for (const token of [TOKENS.agentA, TOKENS.viewer, TOKENS.approver]) {
       expect((await h().call("/v1/kill/agent/agent-a", { token, body: {} })).status).toBe(403);

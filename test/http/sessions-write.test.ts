@@ -85,6 +85,28 @@ describe("session write paths", () => {
     expect((await h().cp.getSession(s.id)).status).toBe("completed");
   });
 
+  it("records the token's name as payload `by` of each pause, resume, close and abort event", async () => {
+    const s = await h().cp.openSession({ agentId: "agent-a" });
+    await h().cp.activateSession(s.id);
+    const verb = (v: string, token: string) =>
+      h().call(`/v1/sessions/${s.id}/${v}`, { token, method: "POST" });
+    expect((await verb("pause", TOKENS.operator)).status).toBe(200);
+    expect((await verb("resume", TOKENS.agentA)).status).toBe(200);
+    expect((await verb("close", TOKENS.admin)).status).toBe(200);
+    const other = await h().cp.openSession({ agentId: "agent-a" });
+    const aborted = await h().call(`/v1/sessions/${other.id}/abort`, { token: TOKENS.operator, body: {} });
+    expect(aborted.status).toBe(200);
+    const by = (await h().cp.feed({ limit: 1000 }))
+      .filter((e) => e.kind !== "session_opened" && e.kind !== "session_activated")
+      .map((e) => [e.kind, e.payload.by]);
+    expect(by).toEqual([
+      ["session_paused", "olivia"],
+      ["session_resumed", "agent-a"],
+      ["session_completed", "root"],
+      ["session_aborted", "olivia"],
+    ]);
+  });
+
   it("aborts with a reason; another agent's token is 403; an operator controls any session", async () => {
     const s = await h().cp.openSession({ agentId: "agent-a" });
     const foreign = await h().call(`/v1/sessions/${s.id}/abort`, {

@@ -81,6 +81,21 @@ describe("notification payloads and retry delays", () => {
     expect(system.text).toBe("Kill switch released");
   });
 
+  it("kill switch summaries say who engaged or released the switch when the event records it", () => {
+    const engaged = event("kill_switch_engaged", {
+      ticketId: null,
+      sessionId: null,
+      payload: { scope: "agent", target: "deployer", reason: "burst", by: "olivia" },
+    });
+    expect(summarize(engaged)).toBe("Kill switch engaged (agent deployer) by olivia: burst");
+    const released = event("kill_switch_released", {
+      ticketId: null,
+      sessionId: null,
+      payload: { scope: "global", target: "", by: "bob" },
+    });
+    expect(summarize(released)).toBe("Kill switch released (global) by bob");
+  });
+
   it("accepts event kinds and notification types as event names, nothing else", () => {
     expect(notificationKindOf("ticket.pending")).toBe("approval_requested");
     expect(notificationKindOf("outcome_unknown")).toBe("outcome_unknown");

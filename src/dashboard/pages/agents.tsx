@@ -4,7 +4,6 @@ import type { KillSwitchRecord } from "../../types/kill-switch.js";
 import { Badge, DataTable, Time } from "../components.js";
 import { renderFragment, renderPage } from "../render.js";
 import type { UiDeps, UiRouter } from "../ui-context.js";
-import { splitReason } from "./kill-target.js";
 import { ResumeButton } from "./kill-views.js";
 import { shortId } from "./session-list.js";
 
@@ -55,7 +54,8 @@ function AgentTable(props: {
               {halt ? <span class="badge bad">halted</span> : <Badge value="active" />}
               {halt ? (
                 <div class="small">
-                  {own ? "agent switch" : "global switch"}: {splitReason(halt.reason).reason}
+                  {own ? "agent switch" : "global switch"} by {halt.engagedBy ?? "(not recorded)"}:{" "}
+                  {halt.reason}
                 </div>
               ) : null}
             </td>

@@ -22,12 +22,12 @@ function scalarText(key: string, value: string | number | boolean): string {
 
 /**
  * A short one-line view of a payload: its top-level scalar fields as `key: value` (instants as UTC time), cut
- * at a readable length.
+ * at a readable length. The operator (`by`) is left out: {@link AuditRow} shows it first, never cut.
  */
 export function compactPayload(payload: JsonObject): string {
   const parts: string[] = [];
   for (const [key, value] of Object.entries(payload)) {
-    if (value === null || typeof value === "object") continue;
+    if (value === null || typeof value === "object" || key === "by") continue;
     parts.push(`${key}: ${scalarText(key, value)}`);
   }
   const text = parts.join(" · ");
@@ -36,12 +36,13 @@ export function compactPayload(payload: JsonObject): string {
 
 /**
  * One audit event as a table row (the audit page and its live tail both render it): id, time, the kind in
- * words (the exact kind as code), links to the session's page and to the agent's events, a compact payload and
- * the full JSON in a disclosure. The session is shown by the end of its id (the whole id is its title).
+ * words (the exact kind as code), links to the session's page and to the agent's events, who acted (payload
+ * `by`, when recorded), a compact payload and the full JSON in a disclosure. The session is shown by the end of its id (the whole id is its title).
  */
 export function AuditRow(props: { event: EventRecord }) {
   const e = props.event;
   const summary = compactPayload(e.payload);
+  const by = typeof e.payload.by === "string" ? e.payload.by : undefined;
   return (
     <tr id={`event-${e.id}`} class="audit-row" data-kind={e.kind}>
       <td>{e.id}</td>
@@ -73,6 +74,12 @@ export function AuditRow(props: { event: EventRecord }) {
         )}
       </td>
       <td class="payload">
+        {by === undefined ? null : (
+          <span class="by">
+            by <strong>{by}</strong>
+            {summary === "" ? "" : " · "}
+          </span>
+        )}
         {summary === "" ? null : <span class="summary">{summary}</span>}
         <details>
           <summary>JSON</summary>

@@ -3,7 +3,6 @@ import type { KillSwitchRecord } from "../../types/kill-switch.js";
 import { Time } from "../components.js";
 import { renderFragment } from "../render.js";
 import type { UiDeps, UiRouter } from "../ui-context.js";
-import { splitReason } from "./kill-target.js";
 
 /**
  * Where the global kill switch banner goes: a block that reloads `/fragments/kill-banner` whenever a kill switch
@@ -29,11 +28,11 @@ export function KillBanner(props: { children?: Child }) {
 export function GlobalKillNotice(props: { global: KillSwitchRecord | undefined }) {
   const g = props.global;
   if (g === undefined) return null;
-  const { reason, by } = splitReason(g.reason);
   return (
     <div class="kill-banner" role="alert">
-      <strong>Global kill switch engaged</strong> since <Time at={g.engagedAt} />
-      {by ? ` by ${by}` : ""}: {reason}. Every proposal is denied. <a href="/kill">Kill switch page</a>
+      <strong>Global kill switch engaged</strong> since <Time at={g.engagedAt} /> by{" "}
+      {g.engagedBy ?? "(not recorded)"}: {g.reason}. Every proposal is denied.{" "}
+      <a href="/kill">Kill switch page</a>
     </div>
   );
 }

@@ -76,17 +76,6 @@ export function parseResumeTarget(form: URLSearchParams): KillTarget {
       : { scope: "global" };
 }
 
-/** The reason stored with the switch: the operator's words and who engaged it (the record has no actor field). */
-export function storedReason(reason: string, by: string): string {
-  return `${reason} (by ${by})`;
-}
-
-/** Splits a stored reason back into the words and who engaged it (`by` undefined when engaged elsewhere). */
-export function splitReason(stored: string): { reason: string; by: string | undefined } {
-  const m = /^([\s\S]*) \(by ([^()]+)\)$/.exec(stored);
-  return m ? { reason: m[1] ?? "", by: m[2] } : { reason: stored, by: undefined };
-}
-
 /** A target in words: "every agent and session", "agent billing-bot", "session 1a2b3c4d". */
 export function describeTarget(scope: KillScope, target: string): string {
   return scope === "global" ? "everything (global)" : `${scope} ${target}`;

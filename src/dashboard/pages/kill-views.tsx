@@ -1,7 +1,7 @@
 import type { ValidationIssue } from "../../errors/validation-error.js";
 import type { KillSwitchRecord } from "../../types/kill-switch.js";
 import { CsrfField, DataTable, ErrorBox, Time } from "../components.js";
-import { type KillFormValues, splitReason } from "./kill-target.js";
+import type { KillFormValues } from "./kill-target.js";
 
 /** A kill switch's target as a link to what it stops. */
 export function KillTargetLink(props: { record: Pick<KillSwitchRecord, "scope" | "target"> }) {
@@ -55,7 +55,6 @@ export function EngagedSwitches(props: {
       head={["Scope", "Target", "Reason", "Engaged by", "Since", ...(props.canKill ? ["Action"] : [])]}
     >
       {sortSwitches(props.switches).map((k) => {
-        const { reason, by } = splitReason(k.reason);
         return (
           <tr class="engaged" data-scope={k.scope} data-target={k.target}>
             <td>
@@ -64,8 +63,8 @@ export function EngagedSwitches(props: {
             <td class="nowrap">
               <KillTargetLink record={k} />
             </td>
-            <td class="wrap">{reason}</td>
-            <td>{by ?? <span class="muted">not recorded (API or CLI)</span>}</td>
+            <td class="wrap">{k.reason}</td>
+            <td>{k.engagedBy ?? <span class="muted">not recorded</span>}</td>
             <td>
               <Time at={k.engagedAt} />
             </td>

@@ -3,6 +3,7 @@ import { can } from "../../auth/roles.js";
 import type { ControlPlane } from "../../control-plane/control-plane.js";
 import { killTargetId } from "../../engines/kill-switch/kill-switch.js";
 import { ValidationError } from "../../errors/validation-error.js";
+import { actorOf } from "../../http/authorize.js";
 import { redirectWithNotice, renderFragment, renderPage } from "../render.js";
 import { readForm, uiAuthorize } from "../ui-auth.js";
 import type { UiDeps, UiEnv, UiRouter } from "../ui-context.js";
@@ -14,7 +15,6 @@ import {
   killFormValues,
   parseKillRequest,
   parseResumeTarget,
-  storedReason,
 } from "./kill-target.js";
 import { ConfirmKill, EngagedSwitches, EngageForm } from "./kill-views.js";
 
@@ -144,7 +144,7 @@ export function registerKillPages(ui: UiRouter, deps: UiDeps): void {
         />,
       );
     }
-    const r = await cp.kill({ ...req.target, reason: storedReason(req.reason, principal.name) });
+    const r = await cp.kill({ ...req.target, reason: req.reason, actor: actorOf(principal) });
     return redirectWithNotice(
       c,
       "/kill",
@@ -154,10 +154,10 @@ export function registerKillPages(ui: UiRouter, deps: UiDeps): void {
   });
 
   ui.post("/kill/resume", async (c) => {
-    uiAuthorize(c, "kill");
+    const principal = uiAuthorize(c, "kill");
     const form = await readForm(c);
     const target = parseResumeTarget(form);
-    const { released } = await cp.resume(target);
+    const { released } = await cp.resume({ ...target, actor: actorOf(principal) });
     const what = describeTarget(target.scope, killTargetId(target));
     const path = form.get("back") === "/agents" ? "/agents" : "/kill";
     return redirectWithNotice(

@@ -1,3 +1,4 @@
+import type { ControlPlane } from "../../control-plane/control-plane.js";
 import type { ProposalView, SessionView, TicketView } from "../../control-plane/views.js";
 import { canTransition } from "../../engines/sessions/session-transitions.js";
 import type { EventRecord } from "../../types/event.js";
@@ -27,14 +28,38 @@ function eventSummary(e: EventRecord): string {
   return text.length > 240 ? `${text.slice(0, 239)}…` : text;
 }
 
-/** The session's facts: status and why, agent, policy, budget, times. */
-export function SessionFacts(props: { session: SessionView }) {
+/** The event that puts a session in each status an operator can cause. */
+const STATUS_EVENT: Readonly<Record<string, string>> = {
+  paused: "session_paused",
+  aborted: "session_aborted",
+  completed: "session_completed",
+};
+
+/** How far back {@link statusActor} looks for the event of the current status. */
+const STATUS_LOOKBACK = 20;
+
+/**
+ * Who put the session in its current status (paused, aborted, completed): payload `by` of the newest event of
+ * that status among the session's last few events; `undefined` when not recorded (an agent, a budget, the API
+ * without an actor).
+ */
+export async function statusActor(cp: ControlPlane, s: SessionView): Promise<string | undefined> {
+  const kind = STATUS_EVENT[s.status];
+  if (kind === undefined || s.lastSeq === 0) return undefined;
+  const events = await cp.events(s.id, { afterSeq: Math.max(0, s.lastSeq - STATUS_LOOKBACK) });
+  const last = events.findLast((e) => e.kind === kind);
+  return typeof last?.payload.by === "string" ? last.payload.by : undefined;
+}
+
+/** The session's facts: status and why (and who, when recorded), agent, policy, budget, times. */
+export function SessionFacts(props: { session: SessionView; by?: string | undefined }) {
   const s = props.session;
   return (
     <dl class="facts card">
       <dt>Status</dt>
       <dd>
         <Badge value={s.status} /> {s.statusReason ? <span>{s.statusReason}</span> : null}
+        {props.by ? <span class="muted"> · by {props.by}</span> : null}
       </dd>
       <dt>Name</dt>
       <dd>{s.name ?? <span class="muted">—</span>}</dd>
@@ -67,6 +92,17 @@ export function SessionFacts(props: { session: SessionView }) {
 }
 
 /**
+ * How the control forms' (boosted) posts sync with the live refresh of `#session-controls`: a post aborts a
+ * refresh in flight, and the block drops refreshes while a post is in flight (`CONTROLS_SYNC`). Otherwise a
+ * refresh answered after the post's new page replaced the body swaps into the detached old block, and htmx's
+ * `hx-preserve` moves the live page's reason inputs into it: the new page loses them.
+ */
+const SUBMIT_SYNC = "closest #session-controls:replace";
+
+/** The `hx-sync` of the `#session-controls` block (see {@link SessionControls}). */
+export const CONTROLS_SYNC = "this:drop";
+
+/**
  * Pause / Resume (whichever applies) and Abort with a required reason, for a principal allowed to control
  * sessions; nothing for a terminal session.
  */
@@ -81,7 +117,7 @@ export function SessionControls(props: { session: SessionView; csrf: string }) {
       <h2 id="controls-title">Control</h2>
       <div class="actions">
         {canTransition(s.status, "pause") ? (
-          <form method="post" action={`${base}/pause`} class="inline-form">
+          <form method="post" action={`${base}/pause`} class="inline-form" hx-sync={SUBMIT_SYNC}>
             <CsrfField csrf={props.csrf} />
             <label for="pause-reason">Pause reason (optional)</label>
             <input id="pause-reason" name="reason" type="text" maxlength={500} hx-preserve="true" />
@@ -89,14 +125,14 @@ export function SessionControls(props: { session: SessionView; csrf: string }) {
           </form>
         ) : null}
         {canTransition(s.status, "resume") ? (
-          <form method="post" action={`${base}/resume`} class="inline-form">
+          <form method="post" action={`${base}/resume`} class="inline-form" hx-sync={SUBMIT_SYNC}>
             <CsrfField csrf={props.csrf} />
             <button type="submit" class="primary">
               Resume session
             </button>
           </form>
         ) : null}
-        <form method="post" action={`${base}/abort`} class="inline-form">
+        <form method="post" action={`${base}/abort`} class="inline-form" hx-sync={SUBMIT_SYNC}>
           <CsrfField csrf={props.csrf} />
           <label for="abort-reason">Abort reason (required)</label>
           <input id="abort-reason" name="reason" type="text" required maxlength={500} hx-preserve="true" />

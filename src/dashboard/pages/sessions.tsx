@@ -3,13 +3,16 @@ import type { Child } from "hono/jsx";
 import { can } from "../../auth/roles.js";
 import type { SessionView } from "../../control-plane/views.js";
 import { ValidationError } from "../../errors/validation-error.js";
+import { actorOf } from "../../http/authorize.js";
 import { redirectWithNotice, renderFragment, renderPage } from "../render.js";
 import { readForm, uiAuthorize } from "../ui-auth.js";
 import type { UiDeps, UiEnv, UiRouter } from "../ui-context.js";
 import {
+  CONTROLS_SYNC,
   ProposalTable,
   SessionControls,
   SessionFacts,
+  statusActor,
   TicketTable,
   Timeline,
   timelineWindow,
@@ -123,7 +126,10 @@ export function registerSessionPages(ui: UiRouter, deps: UiDeps): void {
   ui.get("/sessions/:id", async (c) => {
     const session = await cp.getSession(c.req.param("id"));
     const page = timelinePage(c);
-    const activity = await SessionActivity({ deps, session, page });
+    const [activity, by] = await Promise.all([
+      SessionActivity({ deps, session, page }),
+      statusActor(cp, session),
+    ]);
     const base = `/fragments/sessions/${session.id}`;
     return renderPage(
       c,
@@ -137,7 +143,7 @@ export function registerSessionPages(ui: UiRouter, deps: UiDeps): void {
           <a href="/sessions">← All sessions</a>
         </p>
         <LiveBlock id="session-live" url={`${base}/facts`}>
-          <SessionFacts session={session} />
+          <SessionFacts session={session} by={by} />
         </LiveBlock>
         {can(c.get("principal"), "sessions.control") ? (
           <div
@@ -145,6 +151,7 @@ export function registerSessionPages(ui: UiRouter, deps: UiDeps): void {
             hx-get={`${base}/controls`}
             hx-trigger={STATUS_TRIGGERS}
             hx-swap="innerHTML"
+            hx-sync={CONTROLS_SYNC}
           >
             <SessionControls session={session} csrf={c.get("csrf")} />
           </div>
@@ -156,9 +163,10 @@ export function registerSessionPages(ui: UiRouter, deps: UiDeps): void {
     );
   });
 
-  ui.get("/fragments/sessions/:id/facts", async (c) =>
-    renderFragment(c, <SessionFacts session={await cp.getSession(c.req.param("id"))} />),
-  );
+  ui.get("/fragments/sessions/:id/facts", async (c) => {
+    const session = await cp.getSession(c.req.param("id"));
+    return renderFragment(c, <SessionFacts session={session} by={await statusActor(cp, session)} />);
+  });
 
   ui.get("/fragments/sessions/:id/controls", async (c) => {
     const session = await cp.getSession(c.req.param("id"));
@@ -175,7 +183,7 @@ export function registerSessionPages(ui: UiRouter, deps: UiDeps): void {
     const principal = uiAuthorize(c, "sessions.control");
     const id = c.req.param("id");
     const reason = reasonField(await readForm(c)) ?? `paused by ${principal.name}`;
-    await cp.pauseSession(id, reason);
+    await cp.pauseSession(id, reason, { actor: actorOf(principal) });
     return redirectWithNotice(
       c,
       `/sessions/${id}`,
@@ -184,9 +192,9 @@ export function registerSessionPages(ui: UiRouter, deps: UiDeps): void {
   });
 
   ui.post("/sessions/:id/resume", async (c) => {
-    uiAuthorize(c, "sessions.control");
+    const principal = uiAuthorize(c, "sessions.control");
     const id = c.req.param("id");
-    await cp.resumeSession(id);
+    await cp.resumeSession(id, { actor: actorOf(principal) });
     return redirectWithNotice(c, `/sessions/${id}`, "Session resumed.");
   });
 
@@ -197,7 +205,7 @@ export function registerSessionPages(ui: UiRouter, deps: UiDeps): void {
     if (reason === undefined) {
       throw new ValidationError([{ path: "reason", message: "a reason is required to abort a session" }]);
     }
-    await cp.abortSession(id, `${reason} (by ${principal.name})`);
+    await cp.abortSession(id, reason, { actor: actorOf(principal) });
     return redirectWithNotice(
       c,
       `/sessions/${id}`,

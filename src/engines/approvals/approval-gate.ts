@@ -177,12 +177,18 @@ export async function expireTicket(tx: StorageTx, ticketId: string, now: number)
 
 /**
  * Denies every pending ticket matching `filter` (no limit), denies their proposals with `code`, releases their
- * locks and records `approval_denied` for each. Returns the number of tickets denied.
+ * locks and records `approval_denied` for each (with payload `by` when the decision names the operator who
+ * caused it). Returns the number of tickets denied.
  */
 export async function denyPendingTickets(
   tx: StorageTx,
   filter: TicketFilter,
-  decision: { readonly decidedBy: string; readonly reason: string; readonly code: DecisionCode },
+  decision: {
+    readonly decidedBy: string;
+    readonly reason: string;
+    readonly code: DecisionCode;
+    readonly by?: string | undefined;
+  },
   now: number,
 ): Promise<number> {
   const tickets = await tx.tickets.denyPendingWhere(filter, decision.decidedBy, decision.reason, now);
@@ -193,7 +199,12 @@ export async function denyPendingTickets(
       ticket,
       proposal,
       "approval_denied",
-      { decidedBy: decision.decidedBy, reason: decision.reason, code: decision.code },
+      {
+        decidedBy: decision.decidedBy,
+        reason: decision.reason,
+        code: decision.code,
+        ...(decision.by === undefined ? {} : { by: decision.by }),
+      },
       now,
     );
   }

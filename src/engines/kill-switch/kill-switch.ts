@@ -58,16 +58,19 @@ export function killTargetId(target: KillTarget): string {
  * (agent; sessions it opens while the switch is engaged open paused). No limit applies. The engaged state
  * is persisted and checked inside every later decision: an agent switch covers every proposal the agent
  * makes and every proposal in a session it owns. Executing work keeps its resource locks (see
- * `closeSessionHolds`). Engage it first in its transaction (see `KillSwitchStore.engage`).
+ * `closeSessionHolds`). Engage it first in its transaction (see `KillSwitchStore.engage`). `by` (the operator)
+ * is stored as the switch's `engagedBy` and added as payload `by` to every event of the kill and its sweep.
  */
 export async function engageKillSwitch(
   tx: StorageTx,
   target: KillTarget,
   reason: string,
   now: number,
+  by?: string,
 ): Promise<KillResult> {
   const id = killTargetId(target);
-  const { changed } = await tx.killSwitches.engage(target.scope, id, reason, now);
+  const { changed } = await tx.killSwitches.engage(target.scope, id, reason, now, by ?? null);
+  const byPayload: { by?: string } = by === undefined ? {} : { by };
   const denyReason = `kill switch (${target.scope}${id ? `: ${id}` : ""}): ${reason}`;
   const ticketFilter =
     target.scope === "global"
@@ -78,7 +81,7 @@ export async function engageKillSwitch(
   const ticketsDenied = await denyPendingTickets(
     tx,
     ticketFilter,
-    { decidedBy: "kill_switch", reason: denyReason, code: "kill_switch" },
+    { decidedBy: "kill_switch", reason: denyReason, code: "kill_switch", by },
     now,
   );
   let sessionsAborted = 0;
@@ -95,7 +98,7 @@ export async function engageKillSwitch(
         sessionId,
         kind: "session_paused",
         agentId: id,
-        payload: { reason: denyReason },
+        payload: { reason: denyReason, ...byPayload },
         at: now,
       });
       tx.notify({ topic: "session", id: sessionId });
@@ -109,10 +112,10 @@ export async function engageKillSwitch(
       await tx.events.append({
         sessionId,
         kind: "session_aborted",
-        payload: { reason: denyReason },
+        payload: { reason: denyReason, ...byPayload },
         at: now,
       });
-      await closeSessionHolds(tx, sessionId, denyReason, now);
+      await closeSessionHolds(tx, sessionId, denyReason, now, by);
       tx.notify({ topic: "session", id: sessionId });
     }
     sessionsAborted = aborted.length;
@@ -121,7 +124,15 @@ export async function engageKillSwitch(
     sessionId: target.scope === "session" ? id : null,
     kind: "kill_switch_engaged",
     agentId: target.scope === "agent" ? id : null,
-    payload: { scope: target.scope, target: id, reason, sessionsAborted, sessionsPaused, ticketsDenied },
+    payload: {
+      scope: target.scope,
+      target: id,
+      reason,
+      sessionsAborted,
+      sessionsPaused,
+      ticketsDenied,
+      ...byPayload,
+    },
     at: now,
   });
   tx.notify({ topic: "kill_switch", id: `${target.scope}:${id}` });
@@ -130,12 +141,14 @@ export async function engageKillSwitch(
 
 /**
  * Releases a kill switch. Aborted sessions stay aborted; sessions paused by an agent switch stay paused until
- * resumed. Returns the released record, or `undefined` if it was not engaged.
+ * resumed. Returns the released record, or `undefined` if it was not engaged. `by` (the operator) is added as
+ * payload `by` to the `kill_switch_released` event.
  */
 export async function releaseKillSwitch(
   tx: StorageTx,
   target: KillTarget,
   now: number,
+  by?: string,
 ): Promise<KillSwitchRecord | undefined> {
   const id = killTargetId(target);
   const released = await tx.killSwitches.release(target.scope, id, now);
@@ -144,7 +157,7 @@ export async function releaseKillSwitch(
       sessionId: target.scope === "session" ? id : null,
       kind: "kill_switch_released",
       agentId: target.scope === "agent" ? id : null,
-      payload: { scope: target.scope, target: id },
+      payload: { scope: target.scope, target: id, ...(by === undefined ? {} : { by }) },
       at: now,
     });
     tx.notify({ topic: "kill_switch", id: `${target.scope}:${id}` });

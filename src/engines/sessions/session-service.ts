@@ -34,8 +34,9 @@ export async function insertSession(tx: StorageTx, session: SessionRecord): Prom
 }
 
 /**
- * Applies a state-machine verb to a session (guarded), records the event, and on `complete`/`abort` denies
- * the session's pending tickets (releasing their holds) and ends its cycle; executing work keeps its lock.
+ * Applies a state-machine verb to a session (guarded), records the event (payload `by` when an operator `by`
+ * is given), and on `complete`/`abort` denies the session's pending tickets (releasing their holds) and ends
+ * its cycle; executing work keeps its lock.
  * @throws NotFoundError for an unknown session; InvalidTransitionError naming both states otherwise.
  */
 export async function transitionSession(
@@ -44,6 +45,7 @@ export async function transitionSession(
   verb: SessionVerb,
   reason: string | null,
   now: number,
+  by?: string,
 ): Promise<SessionRecord> {
   const { from, to } = SESSION_TRANSITIONS[verb];
   const updated = await tx.sessions.transition(sessionId, from, to, reason, now);
@@ -56,17 +58,18 @@ export async function transitionSession(
     sessionId,
     kind: EVENT_OF_VERB[verb],
     agentId: updated.agentId,
-    payload: reason === null ? {} : { reason },
+    payload: { ...(reason === null ? {} : { reason }), ...(by === undefined ? {} : { by }) },
     at: now,
   });
-  if (verb === "complete" || verb === "abort") await closeSessionHolds(tx, sessionId, `session ${to}`, now);
+  if (verb === "complete" || verb === "abort")
+    await closeSessionHolds(tx, sessionId, `session ${to}`, now, by);
   tx.notify({ topic: "session", id: sessionId });
   return updated;
 }
 
 /**
- * Denies the pending tickets of a finished session (which releases their resource holds) and ends its
- * cycle. Work still executing keeps its lock: the resource stays held until `complete()` or until the lease
+ * Denies the pending tickets of a finished session (which releases their resource holds; their events carry
+ * `by`, the operator who finished it, when given) and ends its cycle. Work still executing keeps its lock: the resource stays held until `complete()` or until the lease
  * expires (then recovery records `outcome_unknown`).
  */
 export async function closeSessionHolds(
@@ -74,11 +77,12 @@ export async function closeSessionHolds(
   sessionId: string,
   reason: string,
   now: number,
+  by?: string,
 ): Promise<void> {
   await denyPendingTickets(
     tx,
     { sessionId },
-    { decidedBy: "system", reason, code: "session_not_executable" },
+    { decidedBy: "system", reason, code: "session_not_executable", by },
     now,
   );
   const cycle = await tx.leases.get(cycleLeaseKey(sessionId));

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { authorize } from "../authorize.js";
+import { actorOf, authorize } from "../authorize.js";
 import type { HttpDeps, HttpRouter } from "../context.js";
 import { BEARER, errorResponses, IdempotencyHeaders, uuid } from "../schemas/common.js";
 import { KillRequestSchema, KillResultSchema, toKillResult } from "../schemas/kill-result.js";
@@ -38,23 +38,25 @@ const killSystem = createRoute({
 /** The contract's kill paths: `POST /v1/kill/session/{session_id}` and `POST /v1/kill/system`. */
 export function registerKillContractRoutes(app: HttpRouter, { controlPlane }: HttpDeps): void {
   app.openapi(killSession, async (c) => {
-    authorize(c, "kill");
+    const principal = authorize(c, "kill");
     const key = c.req.valid("header")["x-idempotency-key"];
     const result = await controlPlane.kill({
       scope: "session",
       sessionId: c.req.valid("param").session_id,
       reason: c.req.valid("json").reason ?? DEFAULT_KILL_REASON.session,
+      actor: actorOf(principal),
       ...(key === undefined ? {} : { idempotencyKey: key }),
     });
     return c.json(toKillResult(result), 200);
   });
 
   app.openapi(killSystem, async (c) => {
-    authorize(c, "kill");
+    const principal = authorize(c, "kill");
     const key = c.req.valid("header")["x-idempotency-key"];
     const result = await controlPlane.kill({
       scope: "global",
       reason: c.req.valid("json").reason ?? DEFAULT_KILL_REASON.global,
+      actor: actorOf(principal),
       ...(key === undefined ? {} : { idempotencyKey: key }),
     });
     return c.json(toKillResult(result), 200);

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { KillTarget } from "../../engines/kill-switch/kill-switch.js";
 import { KILL_SCOPES } from "../../types/kill-switch.js";
-import { authorize } from "../authorize.js";
+import { actorOf, authorize } from "../authorize.js";
 import type { HttpDeps, HttpRouter } from "../context.js";
 import { BEARER, errorResponses, IdempotencyHeaders, iso, uuid } from "../schemas/common.js";
 import { KillRequestSchema, KillResultSchema, toKillResult } from "../schemas/kill-result.js";
@@ -84,6 +84,10 @@ const KillSwitchSchema = z
     target: z.string().openapi({ description: '"" for global, else the agent or session id' }),
     engaged: z.boolean(),
     reason: z.string(),
+    engaged_by: z
+      .string()
+      .nullable()
+      .openapi({ description: "Who engaged it (the operator's token name); null when not recorded" }),
     engaged_at: z.string().datetime(),
     released_at: z.string().datetime().nullable(),
   })
@@ -117,7 +121,7 @@ const listKillSwitches = createRoute({
  */
 export function registerKillResumeRoutes(app: HttpRouter, { controlPlane: cp }: HttpDeps): void {
   app.openapi(killAgent, async (c) => {
-    authorize(c, "kill");
+    const principal = authorize(c, "kill");
     const agentId = c.req.valid("param").agent_id;
     const key = c.req.valid("header")["x-idempotency-key"];
     const reason = c.req.valid("json").reason ?? DEFAULT_AGENT_KILL_REASON;
@@ -125,33 +129,30 @@ export function registerKillResumeRoutes(app: HttpRouter, { controlPlane: cp }: 
       scope: "agent",
       agentId,
       reason,
+      actor: actorOf(principal),
       ...(key === undefined ? {} : { idempotencyKey: key }),
     });
     return c.json(toKillResult(result), 200);
   });
 
-  const resume = async (target: KillTarget, key: string | undefined) =>
-    cp.resume({ ...target, ...(key === undefined ? {} : { idempotencyKey: key }) });
+  const resume = async (target: KillTarget, actor: string, key: string | undefined) =>
+    cp.resume({ ...target, actor, ...(key === undefined ? {} : { idempotencyKey: key }) });
 
   app.openapi(resumeSystem, async (c) => {
-    authorize(c, "kill");
-    return c.json(await resume({ scope: "global" }, c.req.valid("header")["x-idempotency-key"]), 200);
+    const actor = actorOf(authorize(c, "kill"));
+    return c.json(await resume({ scope: "global" }, actor, c.req.valid("header")["x-idempotency-key"]), 200);
   });
   app.openapi(resumeAgent, async (c) => {
-    authorize(c, "kill");
+    const actor = actorOf(authorize(c, "kill"));
     const { agent_id } = c.req.valid("param");
-    return c.json(
-      await resume({ scope: "agent", agentId: agent_id }, c.req.valid("header")["x-idempotency-key"]),
-      200,
-    );
+    const key = c.req.valid("header")["x-idempotency-key"];
+    return c.json(await resume({ scope: "agent", agentId: agent_id }, actor, key), 200);
   });
   app.openapi(resumeSession, async (c) => {
-    authorize(c, "kill");
+    const actor = actorOf(authorize(c, "kill"));
     const { session_id } = c.req.valid("param");
-    return c.json(
-      await resume({ scope: "session", sessionId: session_id }, c.req.valid("header")["x-idempotency-key"]),
-      200,
-    );
+    const key = c.req.valid("header")["x-idempotency-key"];
+    return c.json(await resume({ scope: "session", sessionId: session_id }, actor, key), 200);
   });
 
   app.openapi(listKillSwitches, async (c) => {
@@ -163,6 +164,7 @@ export function registerKillResumeRoutes(app: HttpRouter, { controlPlane: cp }: 
         target: k.target,
         engaged: k.engaged,
         reason: k.reason,
+        engaged_by: k.engagedBy,
         engaged_at: iso(k.engagedAt),
         released_at: iso(k.releasedAt),
       })),

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { assertOwnSession, authorize } from "../authorize.js";
+import { actorOf, assertOwnSession, authorize } from "../authorize.js";
 import type { HttpDeps, HttpRouter } from "../context.js";
 import { httpError } from "../errors.js";
 import { BEARER, errorResponses, IdempotencyHeaders, uuid } from "../schemas/common.js";
@@ -153,7 +153,7 @@ export function registerSessionWriteRoutes(app: HttpRouter, { controlPlane: cp }
       const id = c.req.valid("param").session_id;
       await assertOwnSession(cp, principal, id);
       const key = c.req.valid("header")["x-idempotency-key"];
-      const options = key === undefined ? {} : { idempotencyKey: key };
+      const options = { actor: actorOf(principal), ...(key === undefined ? {} : { idempotencyKey: key }) };
       const reason = c.req.valid("json").reason;
       const changed =
         verb === "pause"

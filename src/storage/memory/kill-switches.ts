@@ -7,7 +7,7 @@ const key = (scope: KillScope, target: string) => `${scope}\u0000${target}`;
 /** Memory implementation of {@link KillSwitchStore}. */
 export function memoryKillSwitches(s: MemoryState): KillSwitchStore {
   return {
-    async engage(scope, target, reason, now) {
+    async engage(scope, target, reason, now, engagedBy = null) {
       s.assertWritable();
       const prev = s.killSwitches.get(key(scope, target));
       if (prev?.engaged) return { record: readCopy(prev), changed: false };
@@ -16,6 +16,7 @@ export function memoryKillSwitches(s: MemoryState): KillSwitchStore {
         target,
         engaged: true,
         reason,
+        engagedBy,
         engagedAt: now,
         releasedAt: null,
       };

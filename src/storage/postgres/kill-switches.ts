@@ -2,7 +2,7 @@ import type { KillScope, KillSwitchRecord } from "../../types/kill-switch.js";
 import type { KillSwitchStore } from "../storage.js";
 import { num, numOrNull, type PgTxContext } from "./context.js";
 
-const COLUMNS = "scope, target, engaged, reason, engaged_at, released_at";
+const COLUMNS = "scope, target, engaged, reason, engaged_by, engaged_at, released_at";
 
 function toKillSwitch(r: Record<string, unknown>): KillSwitchRecord {
   return {
@@ -10,6 +10,7 @@ function toKillSwitch(r: Record<string, unknown>): KillSwitchRecord {
     target: r.target as string,
     engaged: r.engaged === true || r.engaged === "t",
     reason: r.reason as string,
+    engagedBy: typeof r.engaged_by === "string" ? r.engaged_by : null,
     engagedAt: num(r.engaged_at),
     releasedAt: numOrNull(r.released_at),
   };
@@ -27,15 +28,15 @@ function toKillSwitch(r: Record<string, unknown>): KillSwitchRecord {
 export function pgKillSwitches(c: PgTxContext): KillSwitchStore {
   const t = c.t.killSwitches;
   return {
-    async engage(scope, target, reason, now) {
+    async engage(scope, target, reason, now, engagedBy = null) {
       await c.q.query(c.fence.exclusive);
       const r = await c.q.query(
-        `INSERT INTO ${t} AS k (scope, target, engaged, reason, engaged_at, released_at)
-         VALUES ($1, $2, TRUE, $3, $4, NULL)
+        `INSERT INTO ${t} AS k (scope, target, engaged, reason, engaged_by, engaged_at, released_at)
+         VALUES ($1, $2, TRUE, $3, $5, $4, NULL)
          ON CONFLICT (scope, target) DO UPDATE SET engaged = TRUE, reason = EXCLUDED.reason,
-           engaged_at = EXCLUDED.engaged_at, released_at = NULL
+           engaged_by = EXCLUDED.engaged_by, engaged_at = EXCLUDED.engaged_at, released_at = NULL
          WHERE NOT k.engaged RETURNING ${COLUMNS}`,
-        [scope, target, reason, now],
+        [scope, target, reason, now, engagedBy],
       );
       if (r.rows[0] !== undefined) return { record: toKillSwitch(r.rows[0]), changed: true };
       const held = await c.q.query(`SELECT ${COLUMNS} FROM ${t} WHERE scope = $1 AND target = $2`, [

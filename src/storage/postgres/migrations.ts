@@ -125,6 +125,12 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   name TEXT PRIMARY KEY, position BIGINT NOT NULL, updated_at BIGINT NOT NULL)`,
     ],
   },
+  {
+    version: 6,
+    name: "kill switch actor",
+    // Who engaged a kill switch (the operator's name); NULL for switches engaged before, or without one.
+    statements: (s) => [`ALTER TABLE ${s}.acp_kill_switches ADD COLUMN engaged_by TEXT`],
+  },
 ];
 
 /** The newest schema version this adapter needs. */

@@ -8,6 +8,7 @@ const toKillSwitch = (r: SqlRow): KillSwitchRecord => ({
   target: String(r.target),
   engaged: Number(r.engaged) === 1,
   reason: String(r.reason),
+  engagedBy: r.engaged_by === null || r.engaged_by === undefined ? null : String(r.engaged_by),
   engagedAt: Number(r.engaged_at),
   releasedAt: int(r.released_at),
 });
@@ -17,17 +18,17 @@ const ANY_ENGAGED_SQL = "SELECT 1 AS engaged FROM acp_kill_switches WHERE engage
 /** SQLite implementation of {@link KillSwitchStore}. */
 export function sqliteKillSwitches(conn: SqlConnection): KillSwitchStore {
   return {
-    async engage(scope, target, reason, now) {
+    async engage(scope, target, reason, now, engagedBy = null) {
       // Engage-if-not-engaged as one upsert; no row back means it was already engaged.
       const { rows } = await runSql(
         conn,
-        `INSERT INTO acp_kill_switches (scope, target, engaged, reason, engaged_at, released_at)
-         VALUES (?, ?, 1, ?, ?, NULL)
+        `INSERT INTO acp_kill_switches (scope, target, engaged, reason, engaged_by, engaged_at, released_at)
+         VALUES (?, ?, 1, ?, ?, ?, NULL)
          ON CONFLICT (scope, target) DO UPDATE SET engaged = 1, reason = excluded.reason,
-           engaged_at = excluded.engaged_at, released_at = NULL
+           engaged_by = excluded.engaged_by, engaged_at = excluded.engaged_at, released_at = NULL
          WHERE acp_kill_switches.engaged = 0
          RETURNING *`,
-        [scope, target, reason, now],
+        [scope, target, reason, engagedBy, now],
       );
       if (rows[0]) return { record: toKillSwitch(rows[0]), changed: true };
       const current = await runSql(conn, "SELECT * FROM acp_kill_switches WHERE scope = ? AND target = ?", [

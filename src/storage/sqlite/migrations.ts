@@ -225,6 +225,13 @@ CREATE TABLE acp_outbox_cursors (
 );
 `,
   },
+  {
+    version: 7,
+    name: "kill switch actor",
+    // Who engaged a kill switch (the operator's name); NULL for switches engaged before, or without one.
+    sql: `ALTER TABLE acp_kill_switches ADD COLUMN engaged_by TEXT;
+`,
+  },
 ];
 
 const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS ${SQLITE_MIGRATIONS_TABLE} (

@@ -134,6 +134,7 @@ export function leaseAndKillSwitchCases(ctx: ConformanceContext): void {
         target: "a1",
         engaged: true,
         reason: "rogue",
+        engagedBy: null,
         engagedAt: 1000,
         releasedAt: null,
       },
@@ -151,6 +152,29 @@ export function leaseAndKillSwitchCases(ctx: ConformanceContext): void {
       record: { engaged: true, reason: "third", releasedAt: null },
     });
     expect(await s.read((tx) => tx.killSwitches.list({}))).toHaveLength(1);
+  });
+
+  it("kill switch: engagedBy is stored, kept on re-engage, replaced after a release, read everywhere", async () => {
+    const s = ctx.storage();
+    const first = await write(s, (tx) => tx.killSwitches.engage("global", "", "halt", 1000, "olivia"));
+    expect(first.record).toMatchObject({ engaged: true, engagedBy: "olivia" });
+    const second = await write(s, (tx) => tx.killSwitches.engage("global", "", "again", 2000, "bob"));
+    expect(second).toMatchObject({ changed: false, record: { reason: "halt", engagedBy: "olivia" } });
+    expect(await s.read((tx) => tx.killSwitches.findEngaged("s1", []))).toMatchObject({
+      engagedBy: "olivia",
+    });
+    expect(await write(s, (tx) => tx.killSwitches.release("global", "", 3000))).toMatchObject({
+      engaged: false,
+      engagedBy: "olivia",
+    });
+    const third = await write(s, (tx) => tx.killSwitches.engage("global", "", "third", 4000));
+    expect(third.record.engagedBy).toBeNull();
+    await write(s, (tx) => tx.killSwitches.engage("agent", "a1", "rogue", 5000, "olivia"));
+    const listed = await s.read((tx) => tx.killSwitches.list({}));
+    expect(listed.map((k) => [k.scope, k.engagedBy])).toEqual([
+      ["global", null],
+      ["agent", "olivia"],
+    ]);
   });
 
   it("findEngaged: global before session before agent; released switches do not count", async () => {
