@@ -31,9 +31,18 @@ async function dashboardApp(dashboard: Record<string, unknown> = {}, storage = c
 
 const get = (app: HttpApp, path: string, headers: Record<string, string> = {}) =>
   app.fetch(new Request(BASE + path, { headers }));
-const post = (app: HttpApp, path: string, body: Record<string, string>, headers: Record<string, string> = {}) =>
+const post = (
+  app: HttpApp,
+  path: string,
+  body: Record<string, string>,
+  headers: Record<string, string> = {},
+) =>
   app.fetch(
-    new Request(BASE + path, { method: "POST", body: new URLSearchParams(body), headers: { ...FORM, ...headers } }),
+    new Request(BASE + path, {
+      method: "POST",
+      body: new URLSearchParams(body),
+      headers: { ...FORM, ...headers },
+    }),
   );
 
 /** Signs in with `token`; returns the cookie header to send and the sign-in's CSRF token (read from a page). */
@@ -124,7 +133,12 @@ describe("dashboard sign-in", () => {
     planes.push(cp);
     const tokens = createTokenService({ storage });
     const created = await tokens.create({ role: "operator", name: "olivia" });
-    const app = createHttpApp({ controlPlane: cp, auth: createTokenAuth({ storage }), tokens, dashboard: true });
+    const app = createHttpApp({
+      controlPlane: cp,
+      auth: createTokenAuth({ storage }),
+      tokens,
+      dashboard: true,
+    });
     const { cookie } = await signIn(app, created.token);
     expect((await get(app, "/sessions", { cookie })).status).toBe(200);
     await tokens.revoke(created.record.id);
@@ -149,7 +163,10 @@ describe("dashboard CSRF", () => {
     const fetchSite = await post(app, "/logout", { _csrf: csrf }, { cookie, "sec-fetch-site": "cross-site" });
     expect(fetchSite.status).toBe(403);
     const header = await app.fetch(
-      new Request(`${BASE}/logout`, { method: "POST", headers: { cookie, origin: BASE, "x-csrf-token": csrf } }),
+      new Request(`${BASE}/logout`, {
+        method: "POST",
+        headers: { cookie, origin: BASE, "x-csrf-token": csrf },
+      }),
     );
     expect(header.status).toBe(303);
     const ok = await post(app, "/logout", { _csrf: csrf }, { cookie });
