@@ -41,7 +41,8 @@ const costSchema = z
 const resourceSchema = nonEmpty.meta({
   description:
     'Resource id of a call: "args.<path>" reads it from the arguments (args.path), any other text is a fixed id. ' +
-    "A missing argument denies the call. Default: the exposed tool name.",
+    "A missing argument denies the call. The control plane locks the resource while a call on it runs. Default: " +
+    "none (no lock: parallel calls of the tool all run).",
 });
 
 /** One entry of the tool map (and the `default` mapping). */

@@ -29,7 +29,10 @@ export interface ToolMapping {
   readonly action: string;
   /** Cost of a call: fixed or read from an argument (decimal, at most 6 fraction digits). Absent: 0. */
   readonly cost?: ValueSource;
-  /** Resource id of a call, read from an argument (or fixed). Absent: the exposed tool name. */
+  /**
+   * Resource id of a call, read from an argument (or fixed). The control plane locks a proposal's resource while
+   * it runs. Absent: the gateway proposes no resource (no lock), so parallel calls of the tool all run.
+   */
   readonly resource?: ValueSource;
   /** Resource type of a call (default `"mcp_tool"`). */
   readonly resourceType?: string;
