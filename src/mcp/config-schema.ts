@@ -4,6 +4,8 @@
  * shape MCP users already have; unknown keys are errors. See `loadMcpConfig` in config.ts for the resolution.
  */
 import { z } from "zod";
+import { ValidationError } from "../errors/validation-error.js";
+import { toMicros } from "../types/money.js";
 import { durationSchema, parseDuration } from "../types/policy.js";
 import { MAX_SERVER_NAME_LENGTH, SERVER_NAME_PATTERN } from "./tool-names.js";
 
@@ -32,6 +34,15 @@ const costSchema = z
       error: 'expected a non-negative amount or an argument path like "args.amount"',
     }),
   ])
+  .superRefine((value, ctx) => {
+    if (typeof value === "string" && ARGUMENT_PATH.test(value)) return;
+    try {
+      toMicros(value, "cost");
+    } catch (error) {
+      const issue = error instanceof ValidationError ? error.issues[0]?.message : undefined;
+      ctx.addIssue({ code: "custom", message: issue ?? "expected a non-negative amount" });
+    }
+  })
   .meta({
     description:
       'Cost of a call: a fixed non-negative amount (at most 6 fraction digits), or "args.<path>" to read it from ' +
