@@ -8,6 +8,7 @@ import type { SessionRecord, SessionStatus } from "../types/session.js";
 import type { ApprovalScope, TicketRecord, TicketStatus } from "../types/ticket.js";
 import type { ApiTokenStore } from "./api-token-store.js";
 import type { OutboxStore } from "./outbox-store.js";
+import type { ToolPinStore } from "./tool-pin-store.js";
 
 export type { ApiTokenStore, StoredApiToken } from "./api-token-store.js";
 export type {
@@ -17,6 +18,7 @@ export type {
   OutboxDelivery,
   OutboxStore,
 } from "./outbox-store.js";
+export type { PinStatus, ToolPin, ToolPinStore } from "./tool-pin-store.js";
 
 /**
  * The storage port. Every adapter (memory, SQLite, PostgreSQL) implements exactly these semantics and
@@ -125,6 +127,8 @@ export interface StorageTx {
   readonly apiTokens: ApiTokenStore;
   /** The notification outbox (webhook deliveries and feed cursors), see {@link OutboxStore}. */
   readonly outbox: OutboxStore;
+  /** Pinned upstream tool definitions of the MCP proxy, see {@link ToolPinStore}. */
+  readonly toolPins: ToolPinStore;
 }
 
 /** Filter of sessions for bulk operations. Matches every session, however many, that fits all given fields. */

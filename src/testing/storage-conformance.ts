@@ -11,6 +11,7 @@ import { outboxCases } from "./conformance/outbox.js";
 import { recordCases } from "./conformance/records.js";
 import { sessionCases } from "./conformance/sessions.js";
 import { ticketCases } from "./conformance/tickets.js";
+import { toolPinCases } from "./conformance/tool-pins.js";
 import { transactionCases } from "./conformance/transactions.js";
 
 /** What a conformance factory returns: a fresh, empty storage and how to dispose of it. */
@@ -29,7 +30,7 @@ export interface StorageConformanceOptions {
 /**
  * Registers the storage conformance suite (vitest `describe`/`it`) for one adapter: every port method and
  * guarantee, rollback, notices, committed reads, and concurrency cases (budget limit, seq allocation, lease,
- * decide, scope consumption, first token, outbox claims). `factory` must return a fresh, empty storage for each case.
+ * decide, scope consumption, first token, outbox claims, first tool pin). `factory` must return a fresh, empty storage for each case.
  * @example
  * import { describeStorageConformance } from "agent-control-plane/testing";
  * describeStorageConformance("memory", async () => ({ storage: createMemoryStorage() }));
@@ -68,6 +69,7 @@ export function describeStorageConformance(
     describe("decision context", () => decisionContextCases(ctx));
     describe("api tokens", () => apiTokenCases(ctx));
     describe("notification outbox", () => outboxCases(ctx));
+    describe("mcp tool pins", () => toolPinCases(ctx));
     describe("concurrency", () => concurrencyCases(ctx));
   });
 }

@@ -75,6 +75,7 @@ export async function truncateSchema(schema: string): Promise<void> {
     "api_tokens",
     "outbox",
     "outbox_cursors",
+    "tool_pins",
   ];
   await adminQuery(`TRUNCATE ${tables.map((t) => `"${schema}".acp_${t}`).join(", ")} RESTART IDENTITY`);
 }

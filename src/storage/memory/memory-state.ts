@@ -8,6 +8,7 @@ import type { TicketRecord } from "../../types/ticket.js";
 import type { StoredApiToken } from "../api-token-store.js";
 import type { OutboxDelivery } from "../outbox-store.js";
 import type { IdempotencyRecord, PolicySnapshotRecord } from "../storage.js";
+import type { ToolPin } from "../tool-pin-store.js";
 
 /**
  * The copy of a record the memory adapter stores: a new top-level object whose nested objects and arrays are
@@ -70,6 +71,8 @@ export class MemoryState {
   /** Index `webhook + "\u0000" + eventId` → delivery id (the unique pair). */
   readonly outboxPairs = new Map<string, string>();
   readonly outboxCursors = new Map<string, number>();
+  /** Pinned tool definitions by `server + "\u0000" + tool`. */
+  readonly toolPins = new Map<string, ToolPin>();
   /** Undo log of the running transaction; `null` outside a write transaction. */
   undo: (() => void)[] | null = null;
   nextEventId = 1;

@@ -17,6 +17,7 @@ export interface PgTables {
   readonly apiTokens: string;
   readonly outbox: string;
   readonly outboxCursors: string;
+  readonly toolPins: string;
 }
 
 /** Advisory-lock namespaces (`classid` of two-key advisory locks) through which feed writers announce themselves. */
@@ -84,6 +85,7 @@ export function pgNames(schema: string): { readonly tables: PgTables; readonly f
       apiTokens: t("api_tokens"),
       outbox: t("outbox"),
       outboxCursors: t("outbox_cursors"),
+      toolPins: t("tool_pins"),
     },
     feedKeys: {
       hi: fnv1a32(`agent-control-plane:feed-hi:${schema}`),

@@ -131,6 +131,18 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     // Who engaged a kill switch (the operator's name); NULL for switches engaged before, or without one.
     statements: (s) => [`ALTER TABLE ${s}.acp_kill_switches ADD COLUMN engaged_by TEXT`],
   },
+  {
+    version: 7,
+    name: "mcp tool pins",
+    // Upstream MCP tool definitions pinned on first sight; a changed one waits (pending) for an operator.
+    // Definitions are JSON text, kept exactly as seen (jsonb would refuse \u0000 and reorder keys).
+    statements: (s) => [
+      `CREATE TABLE ${s}.acp_tool_pins (
+  server TEXT NOT NULL, tool TEXT NOT NULL, fingerprint TEXT NOT NULL, definition TEXT,
+  pending_fingerprint TEXT, pending_definition TEXT, first_seen_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
+  accepted_by TEXT, PRIMARY KEY (server, tool))`,
+    ],
+  },
 ];
 
 /** The newest schema version this adapter needs. */

@@ -32,6 +32,7 @@ import { pgPolicies } from "./policies.js";
 import { pgProposals } from "./proposals.js";
 import { pgSessions } from "./sessions.js";
 import { pgTickets } from "./tickets.js";
+import { pgToolPins } from "./tool-pins.js";
 
 /** The PostgreSQL storage: the {@link Storage} port plus PostgreSQL-specific controls. */
 export interface PostgresStorage extends Storage {
@@ -171,6 +172,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): Postgres
       idempotency: pgIdempotency(ctx),
       apiTokens: pgApiTokens(ctx),
       outbox: pgOutbox(ctx),
+      toolPins: pgToolPins(ctx),
     };
     const flush = async () => {
       if (notices.size === 0) return;

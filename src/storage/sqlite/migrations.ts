@@ -232,6 +232,25 @@ CREATE TABLE acp_outbox_cursors (
     sql: `ALTER TABLE acp_kill_switches ADD COLUMN engaged_by TEXT;
 `,
   },
+  {
+    version: 8,
+    name: "mcp tool pins",
+    // Upstream MCP tool definitions pinned on first sight; a changed one waits (pending) for an operator.
+    // BINARY collation: server and tool names are case-sensitive, ORDER BY is code-unit order.
+    sql: `CREATE TABLE acp_tool_pins (
+  server TEXT NOT NULL,
+  tool TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  definition TEXT,
+  pending_fingerprint TEXT,
+  pending_definition TEXT,
+  first_seen_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  accepted_by TEXT,
+  PRIMARY KEY (server, tool)
+);
+`,
+  },
 ];
 
 const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS ${SQLITE_MIGRATIONS_TABLE} (
