@@ -6,6 +6,7 @@ import type { JsonObject } from "../types/json.js";
 import type { ProposalInput } from "../types/proposal.js";
 import { invalidParams, proposalFor } from "./call-proposal.js";
 import {
+  badArgumentsResult,
   DECISION_META_KEY,
   decisionMeta,
   errorResult,
@@ -71,6 +72,7 @@ export async function runToolCall(
   if (!route.mapping) return unmappedResult(route.exposedName);
   const sessionId = await caller.session();
   const input = proposalFor(routed, route.mapping, request.args, { sessionId, agentId: caller.agentId });
+  if ("refused" in input) return badArgumentsResult(route.exposedName, input.refused);
   let decision = await propose(env.cp, input);
   if (decision.outcome === "pending_approval") {
     const settled = await settleApproval(env, caller, routed, input, decision, request.signal);

@@ -12,7 +12,8 @@ import { type Caller, type InFlightCall, runToolCall } from "./call-pipeline.js"
 import { invalidParams } from "./call-proposal.js";
 import { askUserToApprove } from "./gateway-elicit.js";
 import { createKillWatch } from "./gateway-kill-watch.js";
-import { type McpPinObserver, type RoutedTool, routeTools, ToolNameTable } from "./gateway-routes.js";
+import { type McpPinObserver, type RoutedTool, routeTools } from "./gateway-routes.js";
+import { compileToolMap } from "./tool-map.js";
 import type { McpConfig } from "./types.js";
 import { createUpstream, type Upstream } from "./upstream.js";
 
@@ -50,9 +51,14 @@ export interface McpGateway {
    * connection closes.
    */
   serverFor(identity: McpClientIdentity): Server;
+  /** Same as {@link McpGateway.serverFor} (the shells' `McpGatewayHandle` name; `via` is ignored). */
+  createServer(caller: McpClientIdentity & { readonly via?: string }): Server;
   /** The exposed tools now, including hidden and held ones (for diagnostics and the operator's views). */
   tools(): readonly RoutedTool[];
-  /** Stops the kill-switch watch, closes every client connection's server and every upstream. */
+  /**
+   * Stops the kill-switch watch, closes every client connection's server, every upstream and the control-plane
+   * sessions still open. Idempotent.
+   */
   close(): Promise<void>;
 }
 
@@ -66,27 +72,28 @@ export interface McpGateway {
 export async function createMcpGateway(options: McpGatewayOptions): Promise<McpGateway> {
   const { controlPlane: cp, config } = options;
   const log = options.log ?? (() => undefined);
-  const names = new ToolNameTable();
-  const byServer = new Map<string, readonly RoutedTool[]>();
+  const toolMap = compileToolMap(config);
+  const toolsByServer = new Map<string, readonly Tool[]>();
   let byName = new Map<string, RoutedTool>();
+  const sessions = new Set<Promise<string>>();
   const servers = new Set<Server>();
   const killWatch = createKillWatch(cp, { pollMs: options.killPollMs ?? 100, log });
   let updates = Promise.resolve();
 
   const onTools = (server: string, tools: readonly Tool[]) => {
+    toolsByServer.set(server, tools);
     updates = updates.then(async () => {
       try {
-        byServer.set(
-          server,
-          await routeTools(server, tools, { config, names, ...(options.pins ? { pins: options.pins } : {}) }),
-        );
+        byName = await routeTools(toolsByServer, {
+          toolMap,
+          ...(options.pins ? { pins: options.pins } : {}),
+        });
       } catch (error) {
         log(
           `upstream ${server}: tools not routed: ${error instanceof Error ? error.message : String(error)}`,
         );
         return;
       }
-      byName = new Map([...byServer.values()].flat().map((r) => [r.route.exposedName, r]));
       for (const s of servers) s.sendToolListChanged().catch(() => undefined);
     });
   };
@@ -188,13 +195,22 @@ export async function createMcpGateway(options: McpGatewayOptions): Promise<McpG
     return server;
   };
 
+  let closing: Promise<void> | undefined;
   return {
     serverFor,
+    createServer: (caller) => serverFor(caller),
     tools: () => [...byName.values()],
-    async close() {
-      killWatch.close();
-      await Promise.all([...servers].map((s) => s.close().catch(() => undefined)));
-      await Promise.all([...upstreams.values()].map((u) => u.close()));
+    close() {
+      closing ??= (async () => {
+        killWatch.close();
+        const open = [...sessions];
+        sessions.clear();
+        await Promise.all([...servers].map((s) => s.close().catch(() => undefined)));
+        await Promise.all([...upstreams.values()].map((u) => u.close()));
+        // Sessions still open (their connection did not close first) end with the gateway.
+        await Promise.all(open.map((p) => p.then((id) => cp.closeSession(id)).catch(() => undefined)));
+      })();
+      return closing;
     },
   };
 }

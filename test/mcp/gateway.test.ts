@@ -104,14 +104,24 @@ describe("MCP gateway: refusals", () => {
     expect(h.fixtureLog()).toEqual([]);
   });
 
-  it("answers -32602 naming the path when the argument the cost is read from is missing", async () => {
+  it("refuses a call whose cost argument is missing (never a cost of 0), naming the path", async () => {
     h = await startGateway({
-      tools: [{ pattern: "fx__echo", mapping: mapping("echo", { cost: { argument: "args.amount" } }) }],
+      tools: [{ pattern: "fx__echo", mapping: mapping("echo", { cost: { argument: "amount" } }) }],
     });
-    await expect(h.client.callTool({ name: "fx__echo", arguments: { text: "x" } })).rejects.toMatchObject({
-      code: -32602,
-      message: expect.stringContaining("args.amount"),
-    });
+    const result = (await h.client.callTool({
+      name: "fx__echo",
+      arguments: { text: "x" },
+    })) as CallToolResult;
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain("args.amount is missing");
+    expect(decisionOf(result)).toMatchObject({ code: "invalid_arguments" });
+    expect(h.fixtureLog()).toEqual([]);
+    const paid = (await h.client.callTool({
+      name: "fx__echo",
+      arguments: { text: "y", amount: "2.5" },
+    })) as CallToolResult;
+    expect(paid.isError).toBeFalsy();
+    expect((await h.cp.listProposals())[0]).toMatchObject({ cost: "2.5", status: "succeeded" });
   });
 });
 
