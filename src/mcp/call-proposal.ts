@@ -13,7 +13,8 @@ export function invalidParams(message: string): ProtocolError {
 /**
  * The proposal of one `tools/call`: the action, resource and cost from the tool's mapping, the call's arguments
  * as the proposal's args (the policy may read them, but nothing in them picks the action or lowers the risk),
- * the caller as the agent. Where the call came from goes in `metadata.mcp` (deterministic, so an identical retry
+ * the caller as the agent. Deliberately, a mapping without `resource` gives a proposal without a resource
+ * (not the exposed name, as types.ts first said): the control plane locks a proposal's resource while it runs. Where the call came from goes in `metadata.mcp` (deterministic, so an identical retry
  * has the same fingerprint and claims an approved proposal).
  * When an argument the mapping reads (cost, resource) is missing or unusable, the call is refused instead
  * (`{ refused: reason }`): never a cost of 0 or a default resource.
@@ -38,8 +39,11 @@ export function proposalFor(
     sessionId: caller.sessionId,
     agentId: caller.agentId,
     action: mapping.action,
-    resourceId: resource.value,
-    resourceType: mapping.resourceType ?? "mcp_tool",
+    // Without a configured resource there is no resource lock: parallel calls of one tool all run (a lock on
+    // the tool's name would refuse all but one with `resource_locked`, and a pending approval would block it).
+    ...(mapping.resource === undefined
+      ? {}
+      : { resourceId: resource.value, resourceType: mapping.resourceType ?? "mcp_tool" }),
     args,
     ...(mapping.cost === undefined ? {} : { cost: cost.value }),
     metadata: {

@@ -1,7 +1,7 @@
 import type { CallToolResult } from "@modelcontextprotocol/client";
 import { afterEach, describe, expect, it } from "vitest";
 import { DECISION_META_KEY } from "../../src/mcp/call-results.js";
-import { type Harness, mapping, startGateway } from "./fixtures/gateway-harness.js";
+import { type Harness, mapping, startGateway, until } from "./fixtures/gateway-harness.js";
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -21,7 +21,7 @@ describe("MCP gateway: listing and forwarding", () => {
       ],
     });
     const names = (await h.client.listTools()).tools.map((t) => t.name).sort();
-    expect(names).toEqual(["fx__echo", "fx__mutable", "fx__mutate", "fx__slow"]);
+    expect(names).toEqual(["fx__crash", "fx__echo", "fx__mutable", "fx__mutate", "fx__slow"]);
   });
 
   it("forwards an allowed call, returns the upstream result and completes the proposal in the audit log", async () => {
@@ -38,7 +38,7 @@ describe("MCP gateway: listing and forwarding", () => {
       action: "echo",
       status: "succeeded",
       agentId: h.agentId,
-      resourceId: "fx__echo",
+      resourceId: null,
     });
     expect(proposal?.args).toEqual({ text: "hello" });
     const session = await h.cp.getSession(proposal!.sessionId);
@@ -55,6 +55,28 @@ describe("MCP gateway: listing and forwarding", () => {
     expect(textOf(result)).toBe("upstream failure");
     const [proposal] = await h.cp.listProposals();
     expect(proposal).toMatchObject({ status: "failed", error: "upstream failure" });
+  });
+
+  it("runs parallel calls of one tool (no resource configured: no resource lock)", async () => {
+    h = await startGateway();
+    const results = (await Promise.all(
+      [1, 2, 3].map(() => h!.client.callTool({ name: "fx__slow", arguments: { ms: 200 } })),
+    )) as CallToolResult[];
+    expect(results.map((r) => r.isError ?? false)).toEqual([false, false, false]);
+  });
+
+  it("locks a configured resource: a second call on it while the first runs is refused", async () => {
+    h = await startGateway({
+      tools: [{ pattern: "fx__slow", mapping: mapping("slow", { resource: { argument: "file" } }) }],
+    });
+    const first = h.client.callTool({ name: "fx__slow", arguments: { ms: 400, file: "a.txt" } });
+    await until(() => h!.fixtureLog().includes("call slow"));
+    const second = (await h.client.callTool({
+      name: "fx__slow",
+      arguments: { ms: 1, file: "a.txt" },
+    })) as CallToolResult;
+    expect(decisionOf(second)).toMatchObject({ code: "resource_locked" });
+    expect(((await first) as CallToolResult).isError).toBeFalsy();
   });
 });
 
