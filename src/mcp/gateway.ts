@@ -8,6 +8,7 @@ import {
 } from "@modelcontextprotocol/server";
 import type { ControlPlane } from "../control-plane/control-plane.js";
 import type { JsonObject } from "../types/json.js";
+import { CompletionQueue } from "./call-completions.js";
 import { type Caller, type InFlightCall, runToolCall } from "./call-pipeline.js";
 import { invalidParams } from "./call-proposal.js";
 import { askUserToApprove } from "./gateway-elicit.js";
@@ -53,6 +54,11 @@ export interface McpGateway {
   serverFor(identity: McpClientIdentity): Server;
   /** Same as {@link McpGateway.serverFor} (the shells' `McpGatewayHandle` name; `via` is ignored). */
   createServer(caller: McpClientIdentity & { readonly via?: string }): Server;
+  /**
+   * Resolves once the outcome of every call answered so far is recorded in the control plane (outcomes are
+   * recorded right after the answer goes out; the next call of the same session waits for them anyway).
+   */
+  idle(): Promise<void>;
   /** The exposed tools now, including hidden and held ones (for diagnostics and the operator's views). */
   tools(): readonly RoutedTool[];
   /**
@@ -119,6 +125,7 @@ export async function createMcpGateway(options: McpGatewayOptions): Promise<McpG
     track: (call: InFlightCall) => killWatch.track(call),
     log,
     callTimeoutMs: options.callTimeoutMs ?? 10 * 60_000,
+    completions: new CompletionQueue(),
   };
 
   const serverFor = (identity: McpClientIdentity): Server => {
@@ -200,6 +207,7 @@ export async function createMcpGateway(options: McpGatewayOptions): Promise<McpG
     serverFor,
     createServer: (caller) => serverFor(caller),
     tools: () => [...byName.values()],
+    idle: () => env.completions.idle(),
     close() {
       closing ??= (async () => {
         killWatch.close();
@@ -207,6 +215,7 @@ export async function createMcpGateway(options: McpGatewayOptions): Promise<McpG
         sessions.clear();
         await Promise.all([...servers].map((s) => s.close().catch(() => undefined)));
         await Promise.all([...upstreams.values()].map((u) => u.close()));
+        await env.completions.idle();
         // Sessions still open (their connection did not close first) end with the gateway.
         await Promise.all(open.map((p) => p.then((id) => cp.closeSession(id)).catch(() => undefined)));
       })();

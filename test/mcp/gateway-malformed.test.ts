@@ -34,7 +34,7 @@ describe("MCP gateway: malformed requests", () => {
     expect((await send(3, "tools/call", { name: "fx__echo", arguments: [1, 2] })).error?.code).toBe(-32602);
     expect((await send(4, "tools/call", {})).error?.code).toBe(-32602);
     expect((await send(5, "no/such/method", {})).error?.code).toBe(-32601);
-    expect(await h.cp.listProposals()).toHaveLength(0);
+    expect(await h.proposals()).toHaveLength(0);
 
     const ok = await send(6, "tools/call", { name: "fx__echo", arguments: { text: "alive" } });
     expect(ok.result).toMatchObject({ content: [{ type: "text", text: "alive" }] });

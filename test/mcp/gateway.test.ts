@@ -33,7 +33,7 @@ describe("MCP gateway: listing and forwarding", () => {
     expect(result.isError).toBeFalsy();
     expect(textOf(result)).toBe("hello");
     expect(decisionOf(result)).toMatchObject({ outcome: "allowed", code: "auto_approved" });
-    const [proposal] = await h.cp.listProposals();
+    const [proposal] = await h.proposals();
     expect(proposal).toMatchObject({
       action: "echo",
       status: "succeeded",
@@ -53,7 +53,7 @@ describe("MCP gateway: listing and forwarding", () => {
     const result = (await h.client.callTool({ name: "fx__fail", arguments: {} })) as CallToolResult;
     expect(result.isError).toBe(true);
     expect(textOf(result)).toBe("upstream failure");
-    const [proposal] = await h.cp.listProposals();
+    const [proposal] = await h.proposals();
     expect(proposal).toMatchObject({ status: "failed", error: "upstream failure" });
   });
 
@@ -77,6 +77,12 @@ describe("MCP gateway: listing and forwarding", () => {
     })) as CallToolResult;
     expect(decisionOf(second)).toMatchObject({ code: "resource_locked" });
     expect(((await first) as CallToolResult).isError).toBeFalsy();
+    // The answer goes out before the outcome is recorded, but the same client's next call waits for it.
+    const again = (await h.client.callTool({
+      name: "fx__slow",
+      arguments: { ms: 1, file: "a.txt" },
+    })) as CallToolResult;
+    expect(again.isError).toBeFalsy();
   });
 });
 
@@ -89,7 +95,7 @@ describe("MCP gateway: refusals", () => {
     await expect(h.client.callTool({ name: "fx__fail", arguments: {} })).rejects.toMatchObject({
       code: -32602,
     });
-    expect(await h.cp.listProposals()).toHaveLength(0);
+    expect(await h.proposals()).toHaveLength(0);
     expect(h.fixtureLog()).toEqual([]);
     expect((await h.client.listTools()).tools.length).toBeGreaterThan(0);
   });
@@ -143,7 +149,7 @@ describe("MCP gateway: refusals", () => {
       arguments: { text: "y", amount: "2.5" },
     })) as CallToolResult;
     expect(paid.isError).toBeFalsy();
-    expect((await h.cp.listProposals())[0]).toMatchObject({ cost: "2.5", status: "succeeded" });
+    expect((await h.proposals())[0]).toMatchObject({ cost: "2.5", status: "succeeded" });
   });
 });
 
@@ -166,7 +172,7 @@ describe("MCP gateway: approvals", () => {
     expect(textOf(retry)).toBe("pay me");
     expect(await h.cp.listTickets()).toHaveLength(1);
     expect(h.fixtureLog()).toEqual(["call echo"]);
-    expect((await h.cp.listProposals()).map((p) => p.status)).toEqual(["succeeded"]);
+    expect((await h.proposals()).map((p) => p.status)).toEqual(["succeeded"]);
   });
 
   it("an approval granted while the call waits runs it in the same call", async () => {

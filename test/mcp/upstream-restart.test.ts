@@ -16,12 +16,12 @@ describe("MCP gateway: an upstream that dies", () => {
     const crashed = (await h.client.callTool({ name: "fx__crash", arguments: {} })) as CallToolResult;
     expect(crashed.isError).toBe(true);
     expect(textOf(crashed)).toMatch(/fx__crash: lost contact with upstream "fx" .*Its outcome is unknown/);
-    expect((await h.cp.listProposals())[0]?.status).toBe("outcome_unknown");
+    expect((await h.proposals())[0]?.status).toBe("outcome_unknown");
 
     const down = (await h.client.callTool({ name: "fx__echo", arguments: { text: "a" } })) as CallToolResult;
     expect(down.isError).toBe(true);
     expect(textOf(down)).toContain('upstream MCP server "fx" is not connected (restarting)');
-    expect((await h.cp.listProposals())[0]?.status).toBe("failed");
+    expect((await h.proposals())[0]?.status).toBe("failed");
 
     let back: CallToolResult | undefined;
     await until(async () => {
