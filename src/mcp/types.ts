@@ -93,6 +93,8 @@ export interface ToolPin {
   readonly tool: string;
   /** SHA-256 (hex) of the canonical JSON of the accepted definition (description, input schema, annotations…). */
   readonly fingerprint: string;
+  /** The accepted definition itself (as first seen, or as last accepted), for the operator to compare. */
+  readonly definition?: unknown;
   /** Fingerprint of a changed definition waiting for an operator; `null` when none. */
   readonly pendingFingerprint: string | null;
   /** The changed definition itself (for the operator to review); `null` when none. */
