@@ -40,6 +40,8 @@ export interface CallEnv {
   readonly callTimeoutMs: number;
   /** Outcomes being recorded after the answer went out. */
   readonly completions: CompletionQueue;
+  /** Shows a held tool's definition to the pin store again: `false` once an operator accepted it. */
+  readonly stillHeld: (routed: RoutedTool) => Promise<boolean>;
 }
 
 /** Who calls: the agent, its control-plane session (opened on first use) and, optionally, user elicitation. */
@@ -71,7 +73,8 @@ export async function runToolCall(
   request: CallRequest,
 ): Promise<CallToolResult> {
   const { route } = routed;
-  if (routed.held) return heldResult(route.exposedName, route.server, route.upstreamName);
+  if (routed.held && (await env.stillHeld(routed)))
+    return heldResult(route.exposedName, route.server, route.upstreamName);
   if (!route.mapping) return unmappedResult(route.exposedName);
   const sessionId = await caller.session();
   // The previous call's outcome of this session is recorded first (its lock released, its budget settled).

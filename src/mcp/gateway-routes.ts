@@ -18,6 +18,8 @@ export interface RoutedTool {
   readonly route: ToolRoute;
   /** The tool definition listed to clients (the upstream's, under the exposed name). */
   readonly tool: Tool;
+  /** The tool as the upstream lists it (what is pinned). */
+  readonly upstreamTool: Tool;
   /** The definition changed since first sight: not listed, and calls answer an isError until accepted. */
   readonly held: boolean;
 }
@@ -50,6 +52,7 @@ export async function routeTools(
           mapping: deps.toolMap.mappingFor(exposedName, tool.annotations),
         },
         tool: { ...tool, name: exposedName },
+        upstreamTool: tool,
         held: status === "changed",
       });
     }

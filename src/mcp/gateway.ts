@@ -14,6 +14,7 @@ import { invalidParams } from "./call-proposal.js";
 import { askUserToApprove } from "./gateway-elicit.js";
 import { createKillWatch } from "./gateway-kill-watch.js";
 import { type McpPinObserver, type RoutedTool, routeTools } from "./gateway-routes.js";
+import { pinnedDefinition } from "./tool-fingerprint.js";
 import { compileToolMap } from "./tool-map.js";
 import type { McpConfig } from "./types.js";
 import { createUpstream, type Upstream } from "./upstream.js";
@@ -126,6 +127,18 @@ export async function createMcpGateway(options: McpGatewayOptions): Promise<McpG
     log,
     callTimeoutMs: options.callTimeoutMs ?? 10 * 60_000,
     completions: new CompletionQueue(),
+    async stillHeld(routed: RoutedTool) {
+      if (!options.pins) return false;
+      const { server, upstreamName, exposedName } = routed.route;
+      const status = await options.pins.observe(server, upstreamName, pinnedDefinition(routed.upstreamTool));
+      if (status === "changed") return true;
+      // Accepted by an operator: usable again, and listed again.
+      if (byName.get(exposedName) === routed) {
+        byName = new Map(byName).set(exposedName, { ...routed, held: false });
+        for (const s of servers) s.sendToolListChanged().catch(() => undefined);
+      }
+      return false;
+    },
   };
 
   const serverFor = (identity: McpClientIdentity): Server => {

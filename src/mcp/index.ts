@@ -16,6 +16,7 @@ export {
   type McpGatewayOptions,
   sessionName,
 } from "./gateway.js";
+export { storagePins } from "./gateway-pins.js";
 export type { McpPinObserver, RoutedTool } from "./gateway-routes.js";
 export type {
   McpConfig,

@@ -103,6 +103,23 @@ describe("MCP gateway: tool definitions", () => {
     expect(h.fixtureLog()).not.toContain("call mutable");
   });
 
+  it("with the storage's pin store: held after a change, usable and listed again once an operator accepts", async () => {
+    h = await startGateway({ pinned: true });
+    await h.client.callTool({ name: "fx__mutate", arguments: {} });
+    await until(async () => !(await h!.client.listTools()).tools.some((t) => t.name === "fx__mutable"));
+    const held = (await h.client.callTool({ name: "fx__mutable", arguments: {} })) as CallToolResult;
+    expect(held.isError).toBe(true);
+    const pin = await h.storage.read((tx) => tx.toolPins.get("fx", "mutable"));
+    expect(pin?.pendingFingerprint).toMatch(/^[0-9a-f]{64}$/);
+    await h.storage.transaction((tx) =>
+      tx.toolPins.accept("fx", "mutable", pin!.pendingFingerprint!, "ops@example.com", Date.now()),
+    );
+    const accepted = (await h.client.callTool({ name: "fx__mutable", arguments: {} })) as CallToolResult;
+    expect(accepted.isError).toBeFalsy();
+    expect(textOf(accepted)).toBe("mutable v2");
+    expect((await h.client.listTools()).tools.map((t) => t.name)).toContain("fx__mutable");
+  });
+
   it("forwards to server-everything, a real upstream, through the same governance", async () => {
     h = await startGateway({
       extraServers: {
