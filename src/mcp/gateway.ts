@@ -13,6 +13,7 @@ import { type Caller, type InFlightCall, runToolCall } from "./call-pipeline.js"
 import { invalidParams } from "./call-proposal.js";
 import { askUserToApprove } from "./gateway-elicit.js";
 import { createKillWatch } from "./gateway-kill-watch.js";
+import { installPassThrough, PASS_THROUGH_CAPABILITIES } from "./gateway-passthrough.js";
 import { type McpPinObserver, type RoutedTool, routeTools } from "./gateway-routes.js";
 import { pinnedDefinition } from "./tool-fingerprint.js";
 import { compileToolMap } from "./tool-map.js";
@@ -105,9 +106,13 @@ export async function createMcpGateway(options: McpGatewayOptions): Promise<McpG
     });
   };
 
+  const onListChanged = (kind: "prompts" | "resources") => {
+    for (const s of servers)
+      (kind === "prompts" ? s.sendPromptListChanged() : s.sendResourceListChanged()).catch(() => undefined);
+  };
   const upstreams = new Map<string, Upstream>();
   for (const [name, upstream] of Object.entries(config.mcpServers))
-    upstreams.set(name, createUpstream(name, upstream, { onTools, log }));
+    upstreams.set(name, createUpstream(name, upstream, { onTools, onListChanged, log }));
   await Promise.all(
     [...upstreams.values()].map((u) =>
       u
@@ -144,8 +149,9 @@ export async function createMcpGateway(options: McpGatewayOptions): Promise<McpG
   const serverFor = (identity: McpClientIdentity): Server => {
     const server = new Server(
       { name: "agent-control-plane", version: "0.1.0" },
-      { capabilities: { tools: { listChanged: true } } },
+      { capabilities: { tools: { listChanged: true }, ...PASS_THROUGH_CAPABILITIES } },
     );
+    installPassThrough(server, upstreams);
     let session: Promise<string> | undefined;
     const caller: Caller = {
       agentId: identity.agentId,
@@ -174,7 +180,9 @@ export async function createMcpGateway(options: McpGatewayOptions): Promise<McpG
       const token = request.params._meta?.progressToken;
       const canElicit = server.getClientCapabilities()?.elicitation !== undefined;
       try {
-        return await runToolCall(
+        // Progress goes out before the result (a client drops progress that arrives after its answer).
+        let progressSent: Promise<void> = Promise.resolve();
+        const result = await runToolCall(
           env,
           canElicit
             ? { ...caller, askUser: (message, signal) => askUserToApprove(ctx, message, signal) }
@@ -187,13 +195,16 @@ export async function createMcpGateway(options: McpGatewayOptions): Promise<McpG
               ? {}
               : {
                   onProgress: (p) => {
-                    ctx.mcpReq
-                      .notify({ method: "notifications/progress", params: { ...p, progressToken: token } })
+                    const params = { ...p, progressToken: token };
+                    progressSent = progressSent
+                      .then(() => ctx.mcpReq.notify({ method: "notifications/progress", params }))
                       .catch(() => undefined);
                   },
                 }),
           },
         );
+        await progressSent;
+        return result;
       } catch (error) {
         if (error instanceof ProtocolError) throw error;
         log(`tools/call ${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
