@@ -34,6 +34,11 @@ export interface McpGatewayOptions {
   readonly now?: () => number;
   /** How often the feed is polled for kill switches while calls are in flight (ms). Default 100. */
   readonly killPollMs?: number;
+  /**
+   * The budget of each client connection's control-plane session (currency units, actions). Default: none
+   * (unlimited). A call past it is refused with `budget_exhausted`.
+   */
+  readonly sessionBudget?: { readonly maxCost?: number | string; readonly maxActions?: number };
   /** Longest wait for an upstream's answer to one call, reset by progress (ms). Default 10 minutes. */
   readonly callTimeoutMs?: number;
 }
@@ -156,15 +161,21 @@ export async function createMcpGateway(options: McpGatewayOptions): Promise<McpG
     const caller: Caller = {
       agentId: identity.agentId,
       session: () => {
-        session ??= cp
-          .openSession({
-            name: sessionName(identity.clientInfo ?? server.getClientVersion()),
-            agentId: identity.agentId,
-          })
-          .then((s) => s.id);
-        session.catch(() => {
-          session = undefined;
-        });
+        if (session === undefined) {
+          const opening = cp
+            .openSession({
+              name: sessionName(identity.clientInfo ?? server.getClientVersion()),
+              agentId: identity.agentId,
+              ...(options.sessionBudget ? { budget: options.sessionBudget } : {}),
+            })
+            .then((s) => s.id);
+          session = opening;
+          sessions.add(opening);
+          opening.catch(() => {
+            session = undefined;
+            sessions.delete(opening);
+          });
+        }
         return session;
       },
     };
@@ -218,8 +229,11 @@ export async function createMcpGateway(options: McpGatewayOptions): Promise<McpG
     server.onclose = () => {
       servers.delete(server);
       previous?.();
-      void session
-        ?.then((id) => cp.closeSession(id))
+      const opened = session;
+      if (opened === undefined) return;
+      sessions.delete(opened);
+      void opened
+        .then((id) => cp.closeSession(id))
         .catch((e: unknown) => log(`closing session: ${String(e)}`));
     };
     servers.add(server);
