@@ -49,6 +49,13 @@ export interface McpClientIdentity {
   readonly agentId: string;
   /** The client's `clientInfo`; defaults to what it sends in `initialize`. Names its control-plane session. */
   readonly clientInfo?: { readonly name: string; readonly version?: string };
+  /**
+   * Servers created with the same key share ONE control-plane session (for shells that create a server per
+   * request, e.g. stateless Streamable HTTP: without it every request would get its own session, and an
+   * identical retry could not claim its approval). Such a session ends with the gateway, not with a server.
+   * Default: none (the session belongs to this server and ends when it closes).
+   */
+  readonly sessionKey?: string;
 }
 
 /** A running gateway: upstream connections, the exposed tool table, and one SDK server per client connection. */
@@ -89,6 +96,8 @@ export async function createMcpGateway(options: McpGatewayOptions): Promise<McpG
   const toolsByServer = new Map<string, readonly Tool[]>();
   let byName = new Map<string, RoutedTool>();
   const sessions = new Set<Promise<string>>();
+  /** Sessions shared by servers with the same `agentId` and `sessionKey`. */
+  const shared = new Map<string, Promise<string>>();
   const servers = new Set<Server>();
   const killWatch = createKillWatch(cp, { pollMs: options.killPollMs ?? 100, log });
   let updates = Promise.resolve();
@@ -161,6 +170,8 @@ export async function createMcpGateway(options: McpGatewayOptions): Promise<McpG
     const caller: Caller = {
       agentId: identity.agentId,
       session: () => {
+        const key = identity.sessionKey;
+        if (key !== undefined && session === undefined) session = shared.get(`${identity.agentId}\0${key}`);
         if (session === undefined) {
           const opening = cp
             .openSession({
@@ -171,9 +182,11 @@ export async function createMcpGateway(options: McpGatewayOptions): Promise<McpG
             .then((s) => s.id);
           session = opening;
           sessions.add(opening);
+          if (key !== undefined) shared.set(`${identity.agentId}\0${key}`, opening);
           opening.catch(() => {
             session = undefined;
             sessions.delete(opening);
+            if (key !== undefined) shared.delete(`${identity.agentId}\0${key}`);
           });
         }
         return session;
@@ -230,7 +243,7 @@ export async function createMcpGateway(options: McpGatewayOptions): Promise<McpG
       servers.delete(server);
       previous?.();
       const opened = session;
-      if (opened === undefined) return;
+      if (opened === undefined || identity.sessionKey !== undefined) return;
       sessions.delete(opened);
       void opened
         .then((id) => cp.closeSession(id))

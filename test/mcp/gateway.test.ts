@@ -1,4 +1,4 @@
-import { type CallToolResult, Client } from "@modelcontextprotocol/client";
+import { type CallToolResult, Client, InMemoryTransport } from "@modelcontextprotocol/client";
 import { afterEach, describe, expect, it } from "vitest";
 import { DECISION_META_KEY } from "../../src/mcp/call-results.js";
 import { type Harness, mapping, startGateway, until } from "./fixtures/gateway-harness.js";
@@ -60,6 +60,27 @@ describe("MCP gateway: listing and forwarding", () => {
     expect(new Set(sessions.map((s) => s.name)).size).toBe(2);
     await second.close();
     await until(async () => (await h!.cp.listSessions({ statuses: ["completed"] })).length === 1);
+  });
+
+  it("servers created with the same sessionKey share one session, so an approval's identical retry claims it", async () => {
+    h = await startGateway({ tools: [{ pattern: "fx__echo", mapping: mapping("pay") }], approvalWaitMs: 50 });
+    const perRequest = async () => {
+      const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+      await h!.gateway.serverFor({ agentId: h!.agentId, sessionKey: "token-1" }).connect(serverSide);
+      const client = new Client({ name: "http-client", version: "1" });
+      await client.connect(clientSide);
+      return client;
+    };
+    const first = await perRequest();
+    const pending = (await first.callTool({ name: "fx__echo", arguments: { text: "x" } })) as CallToolResult;
+    await first.close();
+    await h.cp.approve(decisionOf(pending).ticketId as string, { decidedBy: "ops@example.com" });
+    const second = await perRequest();
+    const retry = (await second.callTool({ name: "fx__echo", arguments: { text: "x" } })) as CallToolResult;
+    await second.close();
+    expect(textOf(retry)).toBe("x");
+    expect(await h.cp.listSessions()).toHaveLength(1);
+    expect(await h.cp.listTickets()).toHaveLength(1);
   });
 
   it("records an upstream isError result as a failed proposal", async () => {
