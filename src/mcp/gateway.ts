@@ -146,6 +146,7 @@ export async function createMcpGateway(options: McpGatewayOptions): Promise<McpG
     log,
     callTimeoutMs: options.callTimeoutMs ?? 10 * 60_000,
     completions: new CompletionQueue(),
+    budgeted: options.sessionBudget !== undefined,
     async stillHeld(routed: RoutedTool) {
       if (!options.pins) return false;
       const { server, upstreamName, exposedName } = routed.route;
