@@ -10,10 +10,10 @@ import { createControlPlane } from "../../src/control-plane/create-control-plane
 import { createHttpApp } from "../../src/http/create-http-app.js";
 import { createMemoryStorage } from "../../src/storage/memory/memory-storage.js";
 import { TEST_POLICY, type TestClock, testClock } from "../support/control-plane-fixture.js";
+import { type Handler, signInDashboard } from "../support/dashboard-client.js";
 import { TEST_TOKENS } from "../support/http-server.js";
 
-/** Something that answers requests: `app.fetch` (in-process) or a fetch bound to a server's URL. */
-export type Handler = (request: Request) => Response | Promise<Response>;
+export type { Handler };
 
 /** An answer with its body read. */
 export interface Answer {
@@ -46,35 +46,13 @@ async function answer(res: Response): Promise<Answer> {
 
 /** Signs in with `token` and returns the client (fails the test when the sign-in is refused). */
 export async function uiSignIn(handle: Handler, token: string): Promise<UiClient> {
-  const login = await handle(
-    new Request(`${BASE}/login`, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", origin: BASE },
-      body: new URLSearchParams({ token, next: "/" }).toString(),
-    }),
-  );
-  expect(login.status).toBe(303);
-  const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0]!;
-  expect(cookie).toMatch(/^acp_session=/);
-  const get = async (path: string, headers: Record<string, string> = {}) =>
-    answer(await handle(new Request(BASE + path, { headers: { cookie, ...headers } })));
-  const home = await get("/attention");
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(home.text)?.[1];
-  expect(csrf).toBeTruthy();
+  const client = await signInDashboard(handle, token, BASE);
+  expect(client.cookie).toMatch(/^acp_session=/);
   return {
-    csrf: csrf!,
-    cookie,
-    get,
-    async post(path, fields, headers = {}) {
-      const res = await handle(
-        new Request(BASE + path, {
-          method: "POST",
-          headers: { cookie, "content-type": "application/x-www-form-urlencoded", origin: BASE, ...headers },
-          body: new URLSearchParams({ _csrf: csrf!, ...fields }).toString(),
-        }),
-      );
-      return answer(res);
-    },
+    csrf: client.csrf,
+    cookie: client.cookie,
+    get: async (path, headers) => answer(await client.get(path, headers)),
+    post: async (path, fields, headers) => answer(await client.post(path, fields, headers)),
   };
 }
 

@@ -9,6 +9,7 @@ import { createControlPlane } from "../../src/control-plane/create-control-plane
 import { createHttpApp, type HttpApp } from "../../src/http/create-http-app.js";
 import { createMemoryStorage } from "../../src/storage/memory/memory-storage.js";
 import { TEST_POLICY } from "../support/control-plane-fixture.js";
+import { signInDashboard } from "../support/dashboard-client.js";
 import { TEST_TOKENS, TOKENS } from "../support/http-server.js";
 
 /** The origin requests are made on. */
@@ -34,30 +35,12 @@ export async function startUi(): Promise<UiHarness> {
   const storage = createMemoryStorage();
   const cp = await createControlPlane({ storage, policy: TEST_POLICY as never });
   const app = createHttpApp({ controlPlane: cp, auth: createStaticAuth(TEST_TOKENS), dashboard: true });
-  const fetchUi = (path: string, init: RequestInit = {}) => app.fetch(new Request(ORIGIN + path, init));
   return {
     cp,
     app,
     async signIn(role) {
-      const res = await fetchUi("/login", {
-        method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded", origin: ORIGIN },
-        body: new URLSearchParams({ token: TOKENS[role], next: "/" }).toString(),
-      });
-      const cookie = (res.headers.get("set-cookie") ?? "").split(";")[0]!;
-      if (res.status !== 303 || !cookie.startsWith("acp_session=")) throw new Error(`sign-in: ${res.status}`);
-      const page = await (await fetchUi("/policy", { headers: { cookie } })).text();
-      const csrf = /name="_csrf" value="([^"]+)"/.exec(page)?.[1];
-      if (csrf === undefined) throw new Error("no CSRF token on the page");
-      return {
-        get: (path) => fetchUi(path, { headers: { cookie } }),
-        post: (path, fields) =>
-          fetchUi(path, {
-            method: "POST",
-            headers: { cookie, origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" },
-            body: new URLSearchParams({ _csrf: csrf, ...fields }).toString(),
-          }),
-      };
+      const client = await signInDashboard((r) => app.fetch(r), TOKENS[role], ORIGIN);
+      return { get: (path) => client.get(path), post: (path, fields) => client.post(path, fields) };
     },
     async close() {
       app.close();
