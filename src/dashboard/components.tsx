@@ -1,4 +1,5 @@
 import type { Child } from "hono/jsx";
+import type { ValidationIssue } from "../errors/validation-error.js";
 
 /** Hidden CSRF field every dashboard form carries (checked by `requireSignIn`). */
 export function CsrfField(props: { csrf: string }) {
@@ -98,5 +99,21 @@ export function ErrorBox(props: { message: string; children?: Child }) {
       <p>{props.message}</p>
       {props.children}
     </div>
+  );
+}
+
+/**
+ * Each bad field of a rejected input, by its path (`prefix` before it, e.g. `policy.`; `whole` names an issue
+ * of the input as a whole, default "(input)").
+ */
+export function IssueList(props: { issues: readonly ValidationIssue[]; prefix?: string; whole?: string }) {
+  return (
+    <ul class="issues">
+      {props.issues.map((i) => (
+        <li>
+          <code>{`${props.prefix ?? ""}${i.path || (props.whole ?? "(input)")}`}</code>: {i.message}
+        </li>
+      ))}
+    </ul>
   );
 }

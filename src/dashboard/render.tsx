@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import type { Child } from "hono/jsx";
 import { ControlPlaneError, HTTP_STATUS_BY_CODE } from "../errors/control-plane-error.js";
 import { ValidationError } from "../errors/validation-error.js";
-import { ErrorBox } from "./components.js";
+import { ErrorBox, IssueList } from "./components.js";
 import { Layout, type LayoutProps } from "./layout.js";
 import type { UiEnv } from "./ui-context.js";
 
@@ -77,15 +77,7 @@ export function renderError(c: Context<UiEnv>, error: unknown, onFault?: (error:
   const issues = error instanceof ValidationError ? error.issues : [];
   const body = (
     <ErrorBox message={message}>
-      {issues.length > 0 ? (
-        <ul>
-          {issues.map((i) => (
-            <li>
-              <code>{i.path || "(input)"}</code>: {i.message}
-            </li>
-          ))}
-        </ul>
-      ) : null}
+      {issues.length > 0 ? <IssueList issues={issues} /> : null}
       <p>
         <a href="/">Back to the dashboard</a>
       </p>

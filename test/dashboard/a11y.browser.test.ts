@@ -6,10 +6,10 @@
  * screenshot of each.
  */
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { NAV } from "../../src/dashboard/layout.js";
-import { launchBrowser, screenshot, signIn, type TestBrowser } from "../support/browser.js";
-import { type DashboardServer, startDashboardServer } from "../support/dashboard-server.js";
+import { screenshot, signIn, type TestBrowser } from "../support/browser.js";
+import { type DashboardServer, withDashboardAndBrowser } from "../support/dashboard-server.js";
 
 /** Roles of form controls in Chromium's accessibility tree. */
 const CONTROL_ROLES = new Set([
@@ -73,12 +73,9 @@ interface Focused {
 describe("accessibility of every page (Chromium)", () => {
   let ui: DashboardServer;
   let browser: TestBrowser;
-  beforeAll(async () => {
-    [ui, browser] = await Promise.all([startDashboardServer(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await ui?.stop();
+  withDashboardAndBrowser((u, b) => {
+    ui = u;
+    browser = b;
   });
 
   it("every page: lang, one h1, named controls, keyboard path with visible focus", async () => {

@@ -9,19 +9,8 @@ import type { AddressInfo } from "node:net";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot, signIn, type TestBrowser } from "../support/browser.js";
-import { type Child, spawnTs } from "../support/child-process.js";
+import { type Child, jsonStep, spawnTs } from "../support/child-process.js";
 import { type DashboardServer, startDashboardServer } from "../support/dashboard-server.js";
-
-/** The JSON line of `name` printed by the agent process (waiting for it). */
-async function step(agent: Child, name: string): Promise<Record<string, unknown>> {
-  for (;;) {
-    const found = agent.lines
-      .map((l) => JSON.parse(l) as Record<string, unknown>)
-      .find((l) => l.step === name);
-    if (found) return found;
-    await agent.waitForLines(agent.lines.length + 1);
-  }
-}
 
 interface Proposed {
   readonly session_id: string;
@@ -87,7 +76,7 @@ describe("approvals inbox (Chromium)", () => {
       env: { ...process.env, ACP_URL: ui.url, ACP_TOKEN: await ui.agentToken("agent-a") },
     });
     children.push(agent);
-    const pending = await step(agent, "pending");
+    const pending = await jsonStep(agent, "pending");
     const ticketId = String(pending.ticket_id);
 
     const page = await openInbox(ui.tokens.approver);
@@ -111,12 +100,12 @@ describe("approvals inbox (Chromium)", () => {
 
     await card.getByRole("button", { name: "Approve once" }).click();
     await page.getByRole("status").filter({ hasText: "Approved deploy on svc (once)" }).waitFor();
-    expect(await step(agent, "decided")).toMatchObject({ status: "approved" });
-    expect(await step(agent, "allowed")).toMatchObject({
+    expect(await jsonStep(agent, "decided")).toMatchObject({ status: "approved" });
+    expect(await jsonStep(agent, "allowed")).toMatchObject({
       outcome: "allowed",
       proposal_id: pending.proposal_id,
     });
-    expect(await step(agent, "completed")).toMatchObject({ status: "succeeded" });
+    expect(await jsonStep(agent, "completed")).toMatchObject({ status: "succeeded" });
     agent.process.stdin!.end("next\n");
     expect(await agent.exited).toBe(0);
     const decided = await ui.api<{ status: string; decided_by: string }>(

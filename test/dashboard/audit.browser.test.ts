@@ -2,9 +2,9 @@
  * The Audit log in Chromium against a real `acp serve`: the live tail prepends a new matching event within
  * 1 s without a reload (and leaves out what does not match), the filters, the export link, screenshots.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, screenshot, signIn, type TestBrowser } from "../support/browser.js";
-import { type DashboardServer, startDashboardServer } from "../support/dashboard-server.js";
+import { describe, expect, it } from "vitest";
+import { screenshot, signIn, type TestBrowser } from "../support/browser.js";
+import { type DashboardServer, withDashboardAndBrowser } from "../support/dashboard-server.js";
 
 /** Records in the page whether the htmx SSE connection is open (before any page script runs). */
 const WATCH_SSE = 'document.addEventListener("htmx:sseOpen", () => { window.sseOpen = true; });';
@@ -12,12 +12,9 @@ const WATCH_SSE = 'document.addEventListener("htmx:sseOpen", () => { window.sseO
 describe("audit log (Chromium)", () => {
   let ui: DashboardServer;
   let browser: TestBrowser;
-  beforeAll(async () => {
-    [ui, browser] = await Promise.all([startDashboardServer(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await ui?.stop();
+  withDashboardAndBrowser((u, b) => {
+    ui = u;
+    browser = b;
   });
 
   const agentTokens = new Map<string, string>();

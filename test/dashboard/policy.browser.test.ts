@@ -2,19 +2,16 @@
  * The Policy page in Chromium against a real `acp serve`: the current policy, validation of an edited copy
  * naming the bad path, a dry run showing the decision and every trace step in order; screenshots.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, screenshot, signIn, type TestBrowser } from "../support/browser.js";
-import { type DashboardServer, startDashboardServer } from "../support/dashboard-server.js";
+import { describe, expect, it } from "vitest";
+import { screenshot, signIn, type TestBrowser } from "../support/browser.js";
+import { type DashboardServer, withDashboardAndBrowser } from "../support/dashboard-server.js";
 
 describe("policy page (Chromium)", () => {
   let ui: DashboardServer;
   let browser: TestBrowser;
-  beforeAll(async () => {
-    [ui, browser] = await Promise.all([startDashboardServer(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await ui?.stop();
+  withDashboardAndBrowser((u, b) => {
+    ui = u;
+    browser = b;
   });
 
   it("validates an edited copy (the error names its path) and dry-runs a proposal with its trace", async () => {

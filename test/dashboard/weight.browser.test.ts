@@ -3,11 +3,11 @@
  * sends them), measured in Chromium against a real `acp serve`, against a budget of 100 KB; and the HTML of
  * every other page (its assets are then cached: immutable URLs). The figures are printed (docs/dashboard.md states them).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ASSET_BYTES } from "../../src/dashboard/assets.js";
 import { NAV } from "../../src/dashboard/layout.js";
-import { launchBrowser, signIn, type TestBrowser } from "../support/browser.js";
-import { type DashboardServer, startDashboardServer } from "../support/dashboard-server.js";
+import { signIn, type TestBrowser } from "../support/browser.js";
+import { type DashboardServer, withDashboardAndBrowser } from "../support/dashboard-server.js";
 
 /** Budget of a first load of `/`: HTML plus assets, uncompressed. */
 const BUDGET = 100 * 1024;
@@ -15,12 +15,9 @@ const BUDGET = 100 * 1024;
 describe("page weight (Chromium)", () => {
   let ui: DashboardServer;
   let browser: TestBrowser;
-  beforeAll(async () => {
-    [ui, browser] = await Promise.all([startDashboardServer(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await ui?.stop();
+  withDashboardAndBrowser((u, b) => {
+    ui = u;
+    browser = b;
   });
 
   it(`a first load of / transfers at most ${BUDGET / 1024} KB (HTML + assets)`, async () => {

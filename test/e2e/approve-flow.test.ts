@@ -6,23 +6,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { type Child, spawnTs } from "../support/child-process.js";
+import { type Child, jsonStep, spawnTs } from "../support/child-process.js";
 import { TEST_POLICY } from "../support/control-plane-fixture.js";
 import { runAcpProcess } from "../support/run-acp.js";
 import { type StartedServe, startServe } from "../support/serve-process.js";
 
 const acp = runAcpProcess;
-
-/** The JSON line of `step` printed by the agent process (waiting for it). */
-async function step(agent: Child, name: string): Promise<Record<string, unknown>> {
-  for (;;) {
-    const found = agent.lines
-      .map((l) => JSON.parse(l) as Record<string, unknown>)
-      .find((l) => l.step === name);
-    if (found) return found;
-    await agent.waitForLines(agent.lines.length + 1);
-  }
-}
 
 describe("approve flow across processes", () => {
   const dir = mkdtempSync(join(tmpdir(), "acp-e2e-"));
@@ -63,7 +52,7 @@ describe("approve flow across processes", () => {
       env: { ...process.env, ACP_URL: url, ACP_TOKEN: TOKENS.agentA },
     });
     children.push(agent);
-    const pending = await step(agent, "pending");
+    const pending = await jsonStep(agent, "pending");
     const ticketId = String(pending.ticket_id);
 
     const listed = await acp(["tickets", "list", "--status", "pending", "--json"], {
@@ -81,12 +70,12 @@ describe("approve flow across processes", () => {
     expect(approved.code).toBe(0);
     expect(approved.stdout.trim()).toBe(`approved ticket ${ticketId} (allow_once)`);
 
-    expect(await step(agent, "decided")).toMatchObject({ status: "approved" });
-    expect(await step(agent, "allowed")).toMatchObject({
+    expect(await jsonStep(agent, "decided")).toMatchObject({ status: "approved" });
+    expect(await jsonStep(agent, "allowed")).toMatchObject({
       outcome: "allowed",
       proposal_id: pending.proposal_id,
     });
-    expect(await step(agent, "completed")).toMatchObject({ status: "succeeded" });
+    expect(await jsonStep(agent, "completed")).toMatchObject({ status: "succeeded" });
 
     const shown = await acp(["tickets", "show", ticketId, "--json"], {
       ACP_URL: url,
@@ -100,7 +89,7 @@ describe("approve flow across processes", () => {
     });
     expect(killed.code).toBe(0);
     agent.process.stdin!.end("next\n");
-    expect(await step(agent, "next")).toMatchObject({ outcome: "denied", code: "kill_switch" });
+    expect(await jsonStep(agent, "next")).toMatchObject({ outcome: "denied", code: "kill_switch" });
     expect(await agent.exited).toBe(0);
 
     // The agent's own token can never decide or kill (403 ⇒ exit 5).

@@ -61,3 +61,17 @@ export function spawnTs(
           }),
   };
 }
+
+/**
+ * The first JSON line `{ "step": name, … }` a child printed (one JSON object per line), waiting for it. Used
+ * with the agent processes of the end-to-end and browser tests.
+ */
+export async function jsonStep(child: Child, name: string): Promise<Record<string, unknown>> {
+  for (;;) {
+    const found = child.lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.step === name);
+    if (found) return found;
+    await child.waitForLines(child.lines.length + 1);
+  }
+}

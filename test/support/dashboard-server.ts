@@ -5,6 +5,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
+import { launchBrowser, type TestBrowser } from "./browser.js";
 import { TEST_POLICY } from "./control-plane-fixture.js";
 import { call, type StartedServe, startServe } from "./serve-process.js";
 
@@ -69,4 +71,24 @@ export async function startDashboardServer(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * For the enclosing `describe`: starts a dashboard server (see {@link startDashboardServer}) and Chromium once
+ * before its tests, hands both to `use`, and stops both after them.
+ */
+export function withDashboardAndBrowser(
+  use: (ui: DashboardServer, browser: TestBrowser) => void,
+  options: Parameters<typeof startDashboardServer>[0] = {},
+): void {
+  let ui: DashboardServer | undefined;
+  let browser: TestBrowser | undefined;
+  beforeAll(async () => {
+    [ui, browser] = await Promise.all([startDashboardServer(options), launchBrowser()]);
+    use(ui, browser);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await ui?.stop();
+  });
 }

@@ -4,45 +4,32 @@
  *   session → pending (a `deploy` that needs approval) → decided (after long-polling the ticket) → allowed (its
  *   retry) → completed; then, after a line on standard input, `next` with the decision of one more proposal.
  */
+
 import { createInterface } from "node:readline";
+import { agentCall, say } from "./agent-http.js";
 
-const url = process.env.ACP_URL!;
-const headers = { authorization: `Bearer ${process.env.ACP_TOKEN}`, "content-type": "application/json" };
-const say = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(line)}\n`);
-
-async function call(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(url + path, {
-    method,
-    headers,
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const json = (await res.json()) as Record<string, unknown>;
-  if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
-const session = await call("POST", "/v1/sessions", { name: "e2e", agent_id: "agent-a" });
+const session = await agentCall("POST", "/v1/sessions", { name: "e2e", agent_id: "agent-a" });
 say({ step: "session", session_id: session.id });
 const proposal = { session_id: session.id, action: "deploy", resource_id: "svc" };
-const first = await call("POST", "/v1/proposals", proposal);
+const first = await agentCall("POST", "/v1/proposals", proposal);
 if (first.outcome !== "pending_approval")
   throw new Error(`expected pending_approval, got ${JSON.stringify(first)}`);
 say({ step: "pending", ticket_id: first.ticket_id, proposal_id: first.proposal_id });
 
 let waited: Record<string, unknown>;
 do {
-  waited = await call("GET", `/v1/tickets/${first.ticket_id}/wait?timeout_ms=10000`);
+  waited = await agentCall("GET", `/v1/tickets/${first.ticket_id}/wait?timeout_ms=10000`);
 } while (waited.timed_out === true);
 say({ step: "decided", status: waited.status });
 
-const retry = await call("POST", "/v1/proposals", proposal);
+const retry = await agentCall("POST", "/v1/proposals", proposal);
 say({ step: "allowed", outcome: retry.outcome, proposal_id: retry.proposal_id });
-const completed = await call("POST", `/v1/proposals/${retry.proposal_id}/complete`, { ok: true });
+const completed = await agentCall("POST", `/v1/proposals/${retry.proposal_id}/complete`, { ok: true });
 say({ step: "completed", status: completed.status });
 
 const lines = createInterface({ input: process.stdin });
 for await (const _line of lines) break;
 lines.close();
 process.stdin.destroy();
-const next = await call("POST", "/v1/proposals", { session_id: session.id, action: "read_file" });
+const next = await agentCall("POST", "/v1/proposals", { session_id: session.id, action: "read_file" });
 say({ step: "next", outcome: next.outcome, code: next.code, reason: next.reason });

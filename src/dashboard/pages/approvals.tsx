@@ -4,7 +4,7 @@ import type { Principal } from "../../auth/roles.js";
 import type { TicketView } from "../../control-plane/views.js";
 import { ControlPlaneError, HTTP_STATUS_BY_CODE } from "../../errors/control-plane-error.js";
 import { ValidationError } from "../../errors/validation-error.js";
-import { ErrorBox } from "../components.js";
+import { ErrorBox, IssueList } from "../components.js";
 import { redirectWithNotice, renderFragment, renderPage } from "../render.js";
 import { readForm, uiAuthorize } from "../ui-auth.js";
 import type { UiDeps, UiEnv, UiRouter } from "../ui-context.js";
@@ -152,15 +152,7 @@ async function decisionError(
   const box = (
     <ErrorBox message={headline}>
       {issues.length > 0 ? null : <p>{error.message}</p>}
-      {issues.length > 0 ? (
-        <ul>
-          {issues.map((i) => (
-            <li>
-              <code>{i.path}</code>: {i.message}
-            </li>
-          ))}
-        </ul>
-      ) : null}
+      {issues.length > 0 ? <IssueList issues={issues} /> : null}
     </ErrorBox>
   );
   const refill = { values: form, invalid: new Set(issues.map((i) => i.path)) };

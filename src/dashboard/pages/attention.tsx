@@ -2,7 +2,7 @@ import { Badge, BudgetBar, DataTable, Time } from "../components.js";
 import { renderFragment, renderPage } from "../render.js";
 import type { UiDeps, UiRouter } from "../ui-context.js";
 import { type AttentionItems, loadAttention } from "./attention-data.js";
-import { Deadline } from "./ticket-card.js";
+import { Deadline, Escalation } from "./ticket-card.js";
 
 /** Feed events after which the Attention page is read again (plus a timer: deadlines come closer by themselves). */
 const ATTENTION_TRIGGER = [
@@ -102,12 +102,7 @@ function Attention(props: { items: AttentionItems; now: number }) {
                 </td>
                 <td>
                   <Deadline at={t.deadlineAt} since={t.createdAt} now={props.now} />
-                  {t.escalationLevel > 0 ? (
-                    <>
-                      {" "}
-                      <span class="badge bad">escalated (level {t.escalationLevel})</span>
-                    </>
-                  ) : null}
+                  <Escalation level={t.escalationLevel} />
                 </td>
               </tr>
             ))}

@@ -1,6 +1,6 @@
 import type { ValidationIssue } from "../../errors/validation-error.js";
 import type { KillSwitchRecord } from "../../types/kill-switch.js";
-import { CsrfField, DataTable, ErrorBox, Time } from "../components.js";
+import { CsrfField, DataTable, ErrorBox, IssueList, Time } from "../components.js";
 import type { KillFormValues } from "./kill-target.js";
 
 /** A kill switch's target as a link to what it stops. */
@@ -127,13 +127,7 @@ export function EngageForm(props: {
       <h2 id="engage-title">Engage a kill switch</h2>
       {issues.length > 0 ? (
         <ErrorBox message="Nothing was engaged. Fix these fields:">
-          <ul>
-            {issues.map((i) => (
-              <li>
-                <code>{i.path}</code>: {i.message}
-              </li>
-            ))}
-          </ul>
+          <IssueList issues={issues} />
         </ErrorBox>
       ) : null}
       <CsrfField csrf={props.csrf} />

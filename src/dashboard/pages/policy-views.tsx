@@ -1,6 +1,6 @@
 import type { DryRunDecision } from "../../control-plane/dry-run-decision.js";
 import type { ValidationIssue } from "../../errors/validation-error.js";
-import { Badge, CsrfField } from "../components.js";
+import { Badge, CsrfField, IssueList } from "../components.js";
 
 /** What the dry-run form holds (its field names are the form's). */
 export interface DryRunFields {
@@ -23,19 +23,6 @@ export const EMPTY_DRY_RUN: DryRunFields = {
   args: "",
   use_edited: false,
 };
-
-/** Each bad field of a rejected input, by its path. */
-export function IssueList(props: { issues: readonly ValidationIssue[]; prefix?: string }) {
-  return (
-    <ul class="issues">
-      {props.issues.map((i) => (
-        <li>
-          <code>{`${props.prefix ?? ""}${i.path || "(document)"}`}</code>: {i.message}
-        </li>
-      ))}
-    </ul>
-  );
-}
 
 /** The outcome of validating the edited policy. */
 export type ValidateResult =
@@ -60,7 +47,7 @@ export function ValidateResultBox(props: { result: ValidateResult }) {
       <p>
         The edited policy is not valid ({r.issues.length} problem{r.issues.length === 1 ? "" : "s"}):
       </p>
-      <IssueList issues={r.issues} />
+      <IssueList whole="(document)" issues={r.issues} />
     </div>
   );
 }
@@ -186,7 +173,7 @@ export function PolicyForms(props: {
         {props.dryRunIssues ? (
           <div class="error" role="alert" id="dry-run-errors">
             <p>The dry run was refused:</p>
-            <IssueList issues={props.dryRunIssues} />
+            <IssueList whole="(document)" issues={props.dryRunIssues} />
           </div>
         ) : null}
         <div class="fields">

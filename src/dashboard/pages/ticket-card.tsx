@@ -96,6 +96,17 @@ export function Deadline(props: { at: number; since: number; now: number }) {
   );
 }
 
+/** " escalated (level N)" after a ticket's deadline once it was escalated; nothing before. */
+export function Escalation(props: { level: number }) {
+  if (props.level <= 0) return null;
+  return (
+    <>
+      {" "}
+      <span class="badge bad">escalated (level {props.level})</span>
+    </>
+  );
+}
+
 /** The decision trace as an ordered list, collapsed by default. */
 export function Trace(props: { trace: readonly TraceEntry[] }) {
   if (props.trace.length === 0) return <p class="muted">No decision trace recorded.</p>;
@@ -178,12 +189,7 @@ export function TicketFacts(props: { ticket: TicketView; now: number }) {
             ) : (
               <Time at={t.deadlineAt} />
             )}
-            {t.escalationLevel > 0 ? (
-              <>
-                {" "}
-                <span class="badge bad">escalated (level {t.escalationLevel})</span>
-              </>
-            ) : null}
+            <Escalation level={t.escalationLevel} />
           </td>
         </tr>
       </tbody>
