@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ControlPlane } from "../../src/control-plane/control-plane.js";
 import type { TicketView } from "../../src/control-plane/views.js";
+import { INBOX_CARDS } from "../../src/dashboard/pages/approvals.js";
 import { listPendingOldestFirst } from "../../src/dashboard/pages/ticket-card.js";
 import { TOKENS } from "../support/http-server.js";
 import { startUi, ticketIdsIn, type UiApp, uiSignIn } from "./approvals-support.js";
@@ -27,6 +28,25 @@ describe("approvals inbox and ticket page", () => {
     expect(d.outcome).toBe("pending_approval");
     return { sessionId: session.id, ticketId: (d as { ticketId: string }).ticketId };
   }
+
+  it("shows at most INBOX_CARDS cards, the oldest, and counts every pending ticket", async () => {
+    const session = await ui.cp.openSession({ name: "backlog", agentId: "agent-a" });
+    const ids: string[] = [];
+    for (let i = 0; i < INBOX_CARDS + 5; i++) {
+      ui.clock.advance(1000);
+      const d = await ui.cp.propose({
+        sessionId: session.id,
+        agentId: "agent-a",
+        action: "deploy",
+        resourceId: `svc-${i}`,
+      });
+      ids.push((d as { ticketId: string }).ticketId);
+    }
+    const page = await (await uiSignIn(ui.handle, TOKENS.approver)).get("/");
+    expect(ticketIdsIn(page.text)).toEqual(ids.slice(0, INBOX_CARDS));
+    expect(page.text).toContain(`<strong id="pending-count">${INBOX_CARDS + 5}</strong>`);
+    expect(page.text).toContain(`showing the ${INBOX_CARDS} oldest`);
+  });
 
   it("lists pending tickets across sessions oldest first, with every field, the trace and the count", async () => {
     const first = await pendingTicket("deploy", "svc", "1.25");

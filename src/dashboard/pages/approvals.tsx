@@ -35,20 +35,33 @@ function what(t: TicketView): string {
   return `${t.request.action}${t.request.resourceId ? ` on ${t.request.resourceId}` : ""}`;
 }
 
-/** The live inbox: the pending count and every pending ticket, oldest first (also the fragment's body). */
+/**
+ * Cards the inbox shows at most (the oldest): a backlog of thousands stays a page a phone can load, and the count
+ * says how many wait in all.
+ */
+export const INBOX_CARDS = 100;
+
+/**
+ * The live inbox: the pending count and the oldest pending tickets, oldest first, at most {@link INBOX_CARDS}
+ * (also the fragment's body).
+ */
 function Inbox(props: {
   items: readonly TicketWithTrace[];
+  /** How many tickets are pending in all. */
+  total: number;
   now: number;
   principal: Principal;
   csrf: string;
 }) {
-  const { items, now } = props;
+  const { items, now, total } = props;
   return (
     <div id="inbox" hx-get="/fragments/inbox" hx-trigger={TICKET_REFRESH_TRIGGER} hx-swap="outerHTML">
       <p class="pending-count">
-        <strong id="pending-count">{items.length}</strong>{" "}
-        {items.length === 1 ? "pending approval" : "pending approvals"}
-        {items.length > 1 ? <span class="muted"> · oldest first</span> : null}
+        <strong id="pending-count">{total}</strong> {total === 1 ? "pending approval" : "pending approvals"}
+        {total > 1 ? <span class="muted"> · oldest first</span> : null}
+        {total > items.length ? (
+          <span class="muted"> · showing the {items.length} oldest; decide them to see the next</span>
+        ) : null}
       </p>
       {items.length === 0 ? (
         <p class="card empty">No pending approvals. New requests appear here as they arrive.</p>
@@ -168,8 +181,17 @@ async function decisionError(
 export function registerApprovalPages(ui: UiRouter, deps: UiDeps): void {
   const inbox = async (c: Context<UiEnv>) => {
     const cp = deps.controlPlane;
-    const items = await withTraces(cp, await listPendingOldestFirst(cp));
-    return <Inbox items={items} now={deps.now()} principal={c.get("principal")} csrf={c.get("csrf")} />;
+    const pending = await listPendingOldestFirst(cp);
+    const items = await withTraces(cp, pending.slice(0, INBOX_CARDS));
+    return (
+      <Inbox
+        items={items}
+        total={pending.length}
+        now={deps.now()}
+        principal={c.get("principal")}
+        csrf={c.get("csrf")}
+      />
+    );
   };
   ui.get("/", async (c) => renderPage(c, { title: "Approvals", active: "approvals" }, await inbox(c)));
   ui.get("/fragments/inbox", async (c) => renderFragment(c, await inbox(c)));
