@@ -88,6 +88,11 @@ export interface ToolPin {
   readonly tool: string;
   /** SHA-256 (hex) of the canonical JSON of the accepted definition (description, input schema, annotations…). */
   readonly fingerprint: string;
+  /**
+   * The accepted definition itself, so an operator can compare it with a pending one (added by the shells;
+   * optional: a store that keeps only fingerprints leaves it out and the review shows the new definition only).
+   */
+  readonly definition?: unknown;
   /** Fingerprint of a changed definition waiting for an operator; `null` when none. */
   readonly pendingFingerprint: string | null;
   /** The changed definition itself (for the operator to review); `null` when none. */
@@ -96,4 +101,24 @@ export interface ToolPin {
   readonly updatedAt: number;
   /** Who accepted the current definition last (`null`: pinned on first sight). */
   readonly acceptedBy: string | null;
+}
+
+/**
+ * The operator's review of held tools, as the HTTP routes `/v1/mcp/tools` and `acp mcp tools` use it
+ * (structural: the tool-pin store satisfies it). No governance here: accepting only re-pins a definition.
+ */
+export interface HeldToolReview {
+  /** Every pin with a pending (changed) definition, oldest change first. */
+  listHeld(): Promise<readonly ToolPin[]>;
+  /**
+   * Accepts the pending definition of `server`/`tool` if its fingerprint is `fingerprint`: it becomes the
+   * pinned one and the tool is usable again. Resolves with the updated pin; `"not_found"` when no such tool is
+   * pinned; `"stale"` when nothing is pending or another definition is (the operator reviewed an old one).
+   */
+  accept(input: {
+    readonly server: string;
+    readonly tool: string;
+    readonly fingerprint: string;
+    readonly acceptedBy: string;
+  }): Promise<ToolPin | "not_found" | "stale">;
 }

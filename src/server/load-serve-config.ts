@@ -29,6 +29,7 @@ export interface ServeFlags {
   readonly logFormat?: string | undefined;
   readonly maintenanceInterval?: string | undefined;
   readonly shutdownGrace?: string | undefined;
+  readonly mcpConfig?: string | undefined;
 }
 
 /** The keys an object schema allows at `path` inside `schema` (empty when there is no object there). */
@@ -179,6 +180,12 @@ export function loadServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proc
     throw flagError("--host", "expected a host name", "");
   const policy = flags.policy ?? (file.policy === undefined ? undefined : resolve(base, file.policy));
   const jwt = resolveJwt(file.jwt);
+  const mcpConfig =
+    flags.mcpConfig !== undefined
+      ? resolve(flags.mcpConfig)
+      : file.mcp === undefined
+        ? undefined
+        : resolve(base, file.mcp.config);
   return {
     storage: resolveStorage(flags, file, base, env),
     ...(policy !== undefined ? { policy } : {}),
@@ -200,6 +207,7 @@ export function loadServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proc
     ...(jwt !== undefined ? { jwt } : {}),
     ...(file.public_url !== undefined ? { publicUrl: file.public_url } : {}),
     dashboard: resolveDashboard(file.dashboard, env),
+    ...(mcpConfig !== undefined ? { mcpConfig } : {}),
     ...(configFile !== undefined ? { configFile } : {}),
   };
 }

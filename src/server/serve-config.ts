@@ -81,6 +81,17 @@ const dashboardSchema = z
   })
   .meta({ description: "The operator dashboard (sign in with a token; HttpOnly SameSite=Strict cookie)." });
 
+/** The `mcp` section: the governed MCP proxy served over Streamable HTTP at `/mcp`. */
+const mcpSchema = z
+  .strictObject({
+    config: nonEmpty.meta({
+      description:
+        "MCP proxy config file (YAML or JSON, the file `acp mcp-proxy --config` takes): its upstream servers and " +
+        "tool map are served at /mcp to `agent` tokens. Its storage is ignored: the server's own database is used.",
+    }),
+  })
+  .meta({ description: "The governed MCP proxy over Streamable HTTP at /mcp (absent: no /mcp route)." });
+
 /**
  * The zod schema of an `acp serve` config file (YAML or JSON): the command-line settings plus limits,
  * maintenance, logging, shutdown and JWT settings. Keys are snake_case; unknown keys are errors. Relative
@@ -134,6 +145,7 @@ export const serveConfigSchema = z
     limits: limitsSchema.optional(),
     jwt: jwtSchema.optional(),
     dashboard: dashboardSchema.optional(),
+    mcp: mcpSchema.optional(),
   })
   .meta({ title: "acp serve config" });
 
@@ -164,6 +176,8 @@ export interface ServeConfig {
   readonly publicUrl?: string;
   /** The dashboard: `false` when disabled. */
   readonly dashboard: false | { readonly cookieSecret?: string; readonly sessionTtlMs: number };
+  /** The MCP proxy config served at `/mcp` (absolute path); `undefined`: no `/mcp` route. */
+  readonly mcpConfig?: string;
   /** The config file read, if any (absolute path). */
   readonly configFile?: string;
 }
