@@ -4,6 +4,7 @@ import { serve } from "@hono/node-server";
 import { createTokenAuth } from "../auth/token-auth.js";
 import { createTokenService } from "../auth/token-service.js";
 import { openStorage } from "../cli/open-storage.js";
+import type { ControlPlane } from "../control-plane/control-plane.js";
 import { createControlPlane } from "../control-plane/create-control-plane.js";
 import type { MaintenanceHandle, RecoveryReport } from "../control-plane/maintenance.js";
 import { createHttpApp } from "../http/create-http-app.js";
@@ -79,6 +80,17 @@ function printAdminToken(format: ServeConfig["logFormat"], out: LogSink, token: 
   out("");
 }
 
+/** The MCP proxy of `--mcp-config` on this server's control plane (loaded on demand: the SDK is heavy). */
+async function openMcp(config: ServeConfig, cp: ControlPlane, log: ServerLog) {
+  if (config.mcpConfig === undefined) return undefined;
+  const { openServedMcp } = await import("../mcp/open-gateway.js");
+  const mcp = openServedMcp(config.mcpConfig, cp, (error) =>
+    log.error("mcp request failed", { error: error.message }),
+  );
+  log.info(`acp serve: governed MCP proxy of ${config.mcpConfig} at /mcp (agent tokens)`);
+  return mcp;
+}
+
 const reportWorthLogging = (r: RecoveryReport) =>
   Object.values(r).some((v) => typeof v === "number" && v > 0);
 
@@ -124,6 +136,8 @@ async function start(
   }
   const cp = await createControlPlane({ storage, policy: config.policy ?? DENY_ALL_POLICY });
   cleanups.push(() => cp.close());
+  const mcp = await openMcp(config, cp, log);
+  if (mcp !== undefined) cleanups.push(() => mcp.close());
   const tokens = createTokenService({ storage });
   const auth = createTokenAuth({ storage, ...(config.jwt ? { jwt: config.jwt } : {}) });
   const app = createHttpApp({
@@ -141,6 +155,7 @@ async function start(
             ...(config.publicUrl !== undefined ? { publicUrl: config.publicUrl } : {}),
             sessionTtlMs: config.dashboard.sessionTtlMs,
           },
+    ...(mcp !== undefined ? { mcp } : {}),
     log: (line) => log.request(line),
     onFault: (error) =>
       log.error("internal error", {
