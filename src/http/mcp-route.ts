@@ -23,6 +23,15 @@ export interface McpHttpMount {
 }
 
 /**
+ * The request again, with the body the size limit already read (its stream is consumed): the MCP transport
+ * reads the body itself. Headers and the abort signal (the client went away) carry over.
+ */
+async function withReadBody(raw: Request, body: string | undefined): Promise<Request> {
+  if (body === undefined) return raw;
+  return new Request(raw.url, { method: raw.method, headers: raw.headers, body, signal: raw.signal });
+}
+
+/**
  * Registers `/mcp` (every method the transport uses) behind bearer authentication. Only `agent` tokens are
  * served: the token's agent becomes the agent of every proposal. Other roles answer 403 — an operator's or
  * admin's token acting as some agent would blur who did what in the audit log; give the client an agent token.
@@ -43,7 +52,13 @@ export function registerMcpRoutes(
         { role: principal.role, needed: ["agent"] },
       );
     }
-    return mount.handle(c.req.raw, { agentId: principal.agentId, principalId: principal.id });
+    return mount.handle(
+      await withReadBody(c.req.raw, c.req.method === "POST" ? await c.req.text() : undefined),
+      {
+        agentId: principal.agentId,
+        principalId: principal.id,
+      },
+    );
   };
   app.use("/mcp", authenticate(auth));
   app.all("/mcp", serve);
