@@ -103,6 +103,62 @@ describe("/mcp on the HTTP app", () => {
     expect(rb.content).toEqual([{ type: "text", text: "agent-b/http: y" }]);
   });
 
+  it("serves one client session with one gateway server, and closes it on DELETE", async () => {
+    const gateway = echoGateway();
+    const endpoint = createMcpHttpEndpoint({ gateway });
+    h = await startHttp({ app: { mcp: endpoint } });
+    const transport = new StreamableHTTPClientTransport(new URL(`${h.url}/mcp`), {
+      requestInit: { headers: { authorization: `Bearer ${TOKENS.agentA}` } },
+    });
+    const client = new Client({ name: "one-session", version: "1.0.0" });
+    await client.connect(transport);
+    for (const note of ["1", "2", "3"]) await client.callTool({ name: "whoami", arguments: { note } });
+    expect(gateway.callers).toHaveLength(1);
+    expect(endpoint.sessions()).toBe(1);
+    await transport.terminateSession();
+    await client.close();
+    expect(endpoint.sessions()).toBe(0);
+  });
+
+  it("answers 404 to another agent presenting a session id, and serves the owner on", async () => {
+    const gateway = echoGateway();
+    h = await startHttp({ app: { mcp: createMcpHttpEndpoint({ gateway }) } });
+    const transport = new StreamableHTTPClientTransport(new URL(`${h.url}/mcp`), {
+      requestInit: { headers: { authorization: `Bearer ${TOKENS.agentA}` } },
+    });
+    const client = new Client({ name: "owner", version: "1.0.0" });
+    await client.connect(transport);
+    clients.push(client);
+    const stolen = await h.call("/mcp", {
+      token: TOKENS.agentB,
+      headers: {
+        "mcp-session-id": transport.sessionId ?? "",
+        accept: "application/json, text/event-stream",
+        "mcp-protocol-version": "2025-11-25",
+      },
+      body: {
+        jsonrpc: "2.0",
+        id: 9,
+        method: "tools/call",
+        params: { name: "whoami", arguments: { note: "x" } },
+      },
+    });
+    expect(stolen.status).toBe(404);
+    const own = await client.callTool({ name: "whoami", arguments: { note: "still" } });
+    expect(own.content).toEqual([{ type: "text", text: "agent-a/http: still" }]);
+  });
+
+  it("answers a JSON-RPC parse error to a body that is not JSON", async () => {
+    h = await startHttp({ app: { mcp: createMcpHttpEndpoint({ gateway: echoGateway() }) } });
+    const res = await h.call("/mcp", {
+      token: TOKENS.agentA,
+      body: "{not json",
+      headers: { accept: "application/json, text/event-stream" },
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: number } }).error.code).toBe(-32700);
+  });
+
   it("has no /mcp route when no proxy is mounted", async () => {
     h = await startHttp();
     const res = await h.call("/mcp", {
