@@ -37,6 +37,11 @@ export interface ToolMapping {
   readonly hide: boolean;
   /** The client's user may approve this tool through MCP elicitation (default false: only operators). */
   readonly userMayApprove: boolean;
+  /**
+   * The config gave no action: the upstream tool's annotations choose it (`resolveToolMapping` in tool-map.ts
+   * returns the mapping with `action` settled). Until then `action` holds the fail-safe `mcp.destructive`.
+   */
+  readonly actionFromHints?: boolean;
 }
 
 /** The config of the proxy after parsing, defaults and checks (see `loadMcpConfig`). */

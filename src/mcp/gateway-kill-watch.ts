@@ -1,0 +1,98 @@
+import type { ControlPlane } from "../control-plane/control-plane.js";
+import type { InFlightCall } from "./call-pipeline.js";
+
+/** Watches the control plane's feed for kill switches and cancels the forwarded calls they cover. */
+export interface KillWatch {
+  /** Registers a forwarded call; returns its removal. The feed is only polled while some call is in flight. */
+  track(call: InFlightCall): () => void;
+  /** Stops polling. */
+  close(): void;
+}
+
+/**
+ * Creates the kill-switch watch. While calls are in flight it polls `feed()` every `pollMs` for
+ * `kill_switch_engaged` events (from any process sharing the storage). When the first call starts it reads the
+ * feed head and the engaged switches once, so a switch engaged between that call's decision and the first poll
+ * is not missed. Idle, it reads nothing.
+ */
+export function createKillWatch(
+  cp: ControlPlane,
+  options: { readonly pollMs: number; readonly log: (line: string) => void },
+): KillWatch {
+  const calls = new Set<InFlightCall>();
+  /** Switches seen engaged while watching (`scope:target`), so a call tracked after the event is covered too. */
+  const engaged = new Map<string, { scope: string; target: string; reason: string }>();
+  let cursor: number | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let polling = false;
+  let closed = false;
+
+  const covers = (scope: string, target: string, call: InFlightCall) =>
+    scope === "global" ||
+    (scope === "agent" && call.agentId === target) ||
+    (scope === "session" && call.sessionId === target);
+  const abort = (call: InFlightCall, k: { scope: string; target: string; reason: string }) =>
+    call.abort(`kill switch (${k.scope}${k.target ? `: ${k.target}` : ""}): ${k.reason}`);
+  const stop = (scope: string, target: string, reason: string) => {
+    engaged.set(`${scope}:${target}`, { scope, target, reason });
+    for (const call of calls) if (covers(scope, target, call)) abort(call, { scope, target, reason });
+  };
+
+  const poll = async () => {
+    if (polling || cursor === undefined) return;
+    polling = true;
+    try {
+      for (;;) {
+        const events = await cp.feed({ afterId: cursor, limit: 200 });
+        for (const event of events) {
+          cursor = event.id;
+          const p = event.payload;
+          if (event.kind === "kill_switch_released")
+            engaged.delete(`${String(p.scope)}:${String(p.target ?? "")}`);
+          if (event.kind !== "kill_switch_engaged") continue;
+          stop(String(p.scope ?? ""), String(p.target ?? ""), String(p.reason ?? ""));
+        }
+        if (events.length < 200 || calls.size === 0) break;
+      }
+    } catch (error) {
+      options.log(`kill-switch watch: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      polling = false;
+    }
+  };
+
+  const start = async () => {
+    try {
+      const head = await cp.feedHead();
+      if (calls.size === 0 || closed) return;
+      cursor = head;
+      for (const k of await cp.listKillSwitches({ engagedOnly: true })) stop(k.scope, k.target, k.reason);
+      timer ??= setInterval(() => void poll(), options.pollMs);
+      timer.unref();
+    } catch (error) {
+      options.log(`kill-switch watch: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+
+  return {
+    track(call) {
+      calls.add(call);
+      for (const k of engaged.values()) if (covers(k.scope, k.target, call)) abort(call, k);
+      if (calls.size === 1 && timer === undefined && !closed) void start();
+      return () => {
+        calls.delete(call);
+        if (calls.size === 0 && timer !== undefined) {
+          clearInterval(timer);
+          timer = undefined;
+          cursor = undefined;
+          engaged.clear();
+        }
+      };
+    },
+    close() {
+      closed = true;
+      if (timer !== undefined) clearInterval(timer);
+      timer = undefined;
+    },
+  };
+}

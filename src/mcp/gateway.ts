@@ -1,0 +1,206 @@
+import { randomBytes } from "node:crypto";
+import {
+  type CallToolResult,
+  ProtocolError,
+  ProtocolErrorCode,
+  Server,
+  type Tool,
+} from "@modelcontextprotocol/server";
+import type { ControlPlane } from "../control-plane/control-plane.js";
+import type { JsonObject } from "../types/json.js";
+import { type Caller, type InFlightCall, runToolCall } from "./call-pipeline.js";
+import { invalidParams } from "./call-proposal.js";
+import { askUserToApprove } from "./gateway-elicit.js";
+import { createKillWatch } from "./gateway-kill-watch.js";
+import { type McpPinObserver, type RoutedTool, routeTools, ToolNameTable } from "./gateway-routes.js";
+import type { McpConfig } from "./types.js";
+import { createUpstream, type Upstream } from "./upstream.js";
+
+/** Options of {@link createMcpGateway}. */
+export interface McpGatewayOptions {
+  /** The control plane deciding every call (the same storage an `acp serve` uses). */
+  readonly controlPlane: ControlPlane;
+  /** The resolved proxy config (`loadMcpConfig`). */
+  readonly config: McpConfig;
+  /** The tool-pin store; without one no tool is ever held. */
+  readonly pins?: McpPinObserver;
+  /** Diagnostic lines (never written to stdout: a stdio proxy speaks MCP there). Default: none. */
+  readonly log?: (line: string) => void;
+  /** Wall clock (ms) for the gateway's own timings. Default `Date.now`. */
+  readonly now?: () => number;
+  /** How often the feed is polled for kill switches while calls are in flight (ms). Default 100. */
+  readonly killPollMs?: number;
+  /** Longest wait for an upstream's answer to one call, reset by progress (ms). Default 10 minutes. */
+  readonly callTimeoutMs?: number;
+}
+
+/** Who an MCP client connection acts as. */
+export interface McpClientIdentity {
+  /** The agent of its proposals (stdio: the config's `agentId`; HTTP: the bearer token's agent). */
+  readonly agentId: string;
+  /** The client's `clientInfo`; defaults to what it sends in `initialize`. Names its control-plane session. */
+  readonly clientInfo?: { readonly name: string; readonly version?: string };
+}
+
+/** A running gateway: upstream connections, the exposed tool table, and one SDK server per client connection. */
+export interface McpGateway {
+  /**
+   * An SDK server for ONE client connection (connect it to a transport). Its control-plane session is opened on
+   * its first `tools/call`, named from the client's info (`claude-desktop 1.2 #a1b2c3d4`), and closed when the
+   * connection closes.
+   */
+  serverFor(identity: McpClientIdentity): Server;
+  /** The exposed tools now, including hidden and held ones (for diagnostics and the operator's views). */
+  tools(): readonly RoutedTool[];
+  /** Stops the kill-switch watch, closes every client connection's server and every upstream. */
+  close(): Promise<void>;
+}
+
+/**
+ * Connects to every upstream of `config.mcpServers`, lists their tools and builds the exposed-name table. An
+ * upstream that fails to start is logged and restarted with backoff (its tools appear once it is up).
+ * @example
+ * const gateway = await createMcpGateway({ controlPlane: cp, config });
+ * await gateway.serverFor({ agentId: config.agentId }).connect(new StdioServerTransport());
+ */
+export async function createMcpGateway(options: McpGatewayOptions): Promise<McpGateway> {
+  const { controlPlane: cp, config } = options;
+  const log = options.log ?? (() => undefined);
+  const names = new ToolNameTable();
+  const byServer = new Map<string, readonly RoutedTool[]>();
+  let byName = new Map<string, RoutedTool>();
+  const servers = new Set<Server>();
+  const killWatch = createKillWatch(cp, { pollMs: options.killPollMs ?? 100, log });
+  let updates = Promise.resolve();
+
+  const onTools = (server: string, tools: readonly Tool[]) => {
+    updates = updates.then(async () => {
+      try {
+        byServer.set(
+          server,
+          await routeTools(server, tools, { config, names, ...(options.pins ? { pins: options.pins } : {}) }),
+        );
+      } catch (error) {
+        log(
+          `upstream ${server}: tools not routed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        return;
+      }
+      byName = new Map([...byServer.values()].flat().map((r) => [r.route.exposedName, r]));
+      for (const s of servers) s.sendToolListChanged().catch(() => undefined);
+    });
+  };
+
+  const upstreams = new Map<string, Upstream>();
+  for (const [name, upstream] of Object.entries(config.mcpServers))
+    upstreams.set(name, createUpstream(name, upstream, { onTools, log }));
+  await Promise.all(
+    [...upstreams.values()].map((u) =>
+      u
+        .start()
+        .catch((error: unknown) =>
+          log(`upstream ${u.name}: start failed: ${error instanceof Error ? error.message : String(error)}`),
+        ),
+    ),
+  );
+  await updates;
+
+  const env = {
+    cp,
+    config,
+    upstreams,
+    track: (call: InFlightCall) => killWatch.track(call),
+    log,
+    callTimeoutMs: options.callTimeoutMs ?? 10 * 60_000,
+  };
+
+  const serverFor = (identity: McpClientIdentity): Server => {
+    const server = new Server(
+      { name: "agent-control-plane", version: "0.1.0" },
+      { capabilities: { tools: { listChanged: true } } },
+    );
+    let session: Promise<string> | undefined;
+    const caller: Caller = {
+      agentId: identity.agentId,
+      session: () => {
+        session ??= cp
+          .openSession({
+            name: sessionName(identity.clientInfo ?? server.getClientVersion()),
+            agentId: identity.agentId,
+          })
+          .then((s) => s.id);
+        session.catch(() => {
+          session = undefined;
+        });
+        return session;
+      },
+    };
+    server.setRequestHandler("tools/list", async () => ({
+      tools: [...byName.values()].filter((r) => !r.route.mapping?.hide && !r.held).map((r) => r.tool),
+    }));
+    server.setRequestHandler("tools/call", async (request, ctx): Promise<CallToolResult> => {
+      const { name, arguments: args } = request.params;
+      const routed = typeof name === "string" ? byName.get(name) : undefined;
+      if (!routed || routed.route.mapping?.hide) throw invalidParams(`Unknown tool: ${String(name)}`);
+      if (args !== undefined && (args === null || typeof args !== "object" || Array.isArray(args)))
+        throw invalidParams(`${name}: "arguments" must be an object`);
+      const token = request.params._meta?.progressToken;
+      const canElicit = server.getClientCapabilities()?.elicitation !== undefined;
+      try {
+        return await runToolCall(
+          env,
+          canElicit
+            ? { ...caller, askUser: (message, signal) => askUserToApprove(ctx, message, signal) }
+            : caller,
+          routed,
+          {
+            args: (args ?? {}) as JsonObject,
+            signal: ctx.mcpReq.signal,
+            ...(token === undefined
+              ? {}
+              : {
+                  onProgress: (p) => {
+                    ctx.mcpReq
+                      .notify({ method: "notifications/progress", params: { ...p, progressToken: token } })
+                      .catch(() => undefined);
+                  },
+                }),
+          },
+        );
+      } catch (error) {
+        if (error instanceof ProtocolError) throw error;
+        log(`tools/call ${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        throw new ProtocolError(
+          ProtocolErrorCode.InternalError,
+          `${name}: the control plane failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    });
+    const previous = server.onclose;
+    server.onclose = () => {
+      servers.delete(server);
+      previous?.();
+      void session
+        ?.then((id) => cp.closeSession(id))
+        .catch((e: unknown) => log(`closing session: ${String(e)}`));
+    };
+    servers.add(server);
+    return server;
+  };
+
+  return {
+    serverFor,
+    tools: () => [...byName.values()],
+    async close() {
+      killWatch.close();
+      await Promise.all([...servers].map((s) => s.close().catch(() => undefined)));
+      await Promise.all([...upstreams.values()].map((u) => u.close()));
+    },
+  };
+}
+
+/** `name version #shortid`: unique per connection (8 random hex digits), readable in the operator's views. */
+export function sessionName(info: { readonly name: string; readonly version?: string } | undefined): string {
+  const base = `${info?.name ?? "mcp-client"}${info?.version ? ` ${info.version}` : ""}`.slice(0, 100);
+  return `${base} #${randomBytes(4).toString("hex")}`;
+}

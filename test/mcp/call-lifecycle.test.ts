@@ -1,0 +1,128 @@
+import { createHash } from "node:crypto";
+import type { CallToolResult } from "@modelcontextprotocol/client";
+import { afterEach, describe, expect, it } from "vitest";
+import { DECISION_META_KEY } from "../../src/mcp/call-results.js";
+import type { McpPinObserver } from "../../src/mcp/gateway-routes.js";
+import { EVERYTHING_SERVER, type Harness, mapping, startGateway, until } from "./fixtures/gateway-harness.js";
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+const textOf = (r: CallToolResult) => (r.content[0] as { text: string }).text;
+const decisionOf = (r: CallToolResult) => r._meta?.[DECISION_META_KEY] as Record<string, unknown>;
+
+describe("MCP gateway: calls in flight", () => {
+  it("a kill switch engaged during a slow call cancels it upstream, and the next call is denied", async () => {
+    h = await startGateway();
+    const started = Date.now();
+    const call = h.client.callTool({ name: "fx__slow", arguments: { ms: 10_000 } });
+    await until(() => h!.fixtureLog().includes("call slow"));
+    await h.cp.kill({ scope: "agent", agentId: h.agentId, reason: "runaway agent" });
+    const result = (await call) as CallToolResult;
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain("kill switch (agent: mcp-agent): runaway agent");
+    await until(() => h!.fixtureLog().includes("cancelled slow"));
+    const [proposal] = await h.cp.listProposals();
+    expect(proposal?.status).toBe("outcome_unknown");
+    const next = (await h.client.callTool({ name: "fx__echo", arguments: { text: "x" } })) as CallToolResult;
+    expect(next.isError).toBe(true);
+    expect(decisionOf(next)).toMatchObject({ outcome: "denied", code: "kill_switch" });
+    expect(h.fixtureLog().filter((l) => l === "call echo")).toEqual([]);
+  });
+
+  it("heartbeats the lease of a long call so recovery does not take it", async () => {
+    h = await startGateway({ lockTtlMs: 300, heartbeatMs: 50 });
+    const call = h.client.callTool({ name: "fx__slow", arguments: { ms: 1_200 } });
+    await until(() => h!.fixtureLog().includes("call slow"));
+    await new Promise((r) => setTimeout(r, 700)); // well past the 300 ms lease without heartbeats
+    const report = await h.cp.recover();
+    expect(report.outcomeUnknown).toBe(0);
+    const result = (await call) as CallToolResult;
+    expect(textOf(result)).toBe("slept 1200");
+    expect((await h.cp.listProposals())[0]?.status).toBe("succeeded");
+  });
+
+  it("without heartbeats (control) recovery takes the same call's lease", async () => {
+    h = await startGateway({ lockTtlMs: 300, heartbeatMs: 60_000 });
+    const call = h.client.callTool({ name: "fx__slow", arguments: { ms: 1_000 } });
+    await until(() => h!.fixtureLog().includes("call slow"));
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await h.cp.recover()).outcomeUnknown).toBe(1);
+    await call;
+  });
+
+  it("a client cancel after dispatch cancels upstream and records outcome_unknown", async () => {
+    h = await startGateway();
+    const controller = new AbortController();
+    const call = h.client
+      .callTool({ name: "fx__slow", arguments: { ms: 10_000 } }, { signal: controller.signal })
+      .catch((e: unknown) => e);
+    await until(() => h!.fixtureLog().includes("call slow"));
+    controller.abort("user pressed stop");
+    await call;
+    await until(() => h!.fixtureLog().includes("cancelled slow"));
+    await until(async () => (await h!.cp.listProposals())[0]?.status === "outcome_unknown");
+    const events = await h.cp.events((await h.cp.listProposals())[0]!.sessionId);
+    expect(events.map((e) => e.kind)).toContain("outcome_unknown");
+  });
+});
+
+/** A pin store in memory: pins on first sight, `changed` when the definition differs. */
+function memoryPins(): McpPinObserver {
+  const pinned = new Map<string, string>();
+  return {
+    async observe(server, tool, definition) {
+      const key = `${server}/${tool}`;
+      const fp = createHash("sha256").update(JSON.stringify(definition)).digest("hex");
+      const known = pinned.get(key);
+      if (known === undefined) {
+        pinned.set(key, fp);
+        return "new";
+      }
+      return known === fp ? "same" : "changed";
+    },
+  };
+}
+
+describe("MCP gateway: tool definitions", () => {
+  it("holds a tool whose definition changed: not listed, and a call names it and asks for an operator", async () => {
+    h = await startGateway({ pins: memoryPins() });
+    expect((await h.client.listTools()).tools.map((t) => t.name)).toContain("fx__mutable");
+    await h.client.callTool({ name: "fx__mutate", arguments: {} });
+    await until(async () => !(await h!.client.listTools()).tools.some((t) => t.name === "fx__mutable"));
+    const result = (await h.client.callTool({ name: "fx__mutable", arguments: {} })) as CallToolResult;
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain(
+      'fx__mutable is held: the definition of tool "mutable" on server "fx" changed',
+    );
+    expect(textOf(result)).toContain("operator must review and accept");
+    expect(h.fixtureLog()).not.toContain("call mutable");
+  });
+
+  it("forwards to server-everything, a real upstream, through the same governance", async () => {
+    h = await startGateway({
+      extraServers: {
+        everything: {
+          transport: "stdio",
+          command: process.execPath,
+          args: [EVERYTHING_SERVER, "stdio"],
+          env: {},
+        },
+      },
+      tools: [{ pattern: "everything__*", mapping: mapping("everything") }],
+    });
+    const names = (await h.client.listTools()).tools.map((t) => t.name);
+    expect(names).toContain("everything__echo");
+    const result = (await h.client.callTool({
+      name: "everything__echo",
+      arguments: { message: "via proxy" },
+    })) as CallToolResult;
+    expect(result.isError).toBeFalsy();
+    expect(textOf(result)).toContain("via proxy");
+    expect((await h.cp.listProposals())[0]).toMatchObject({ action: "everything", status: "succeeded" });
+  });
+});
