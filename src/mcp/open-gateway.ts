@@ -6,36 +6,21 @@
 import { openStorage } from "../cli/open-storage.js";
 import type { ControlPlane } from "../control-plane/control-plane.js";
 import { createControlPlane } from "../control-plane/create-control-plane.js";
+import { loadMcpConfig } from "./config.js";
+import { createMcpGateway, type McpGateway } from "./gateway.js";
 import type { McpGatewayHandle } from "./gateway-handle.js";
 import { createMcpHttpEndpoint, type McpHttpEndpoint } from "./http-endpoint.js";
-import type { HeldToolReview, McpConfig } from "./types.js";
+import type { HeldToolReview } from "./types.js";
 
 /** A policy that denies every action: what the proxy runs when its config names no policy. */
 const DENY_ALL_POLICY = { version: 1, name: "deny-all" } as const;
 
-/** The pieces the wiring needs from the gateway core and the config module (merged from their branches). */
-export interface McpWiring {
-  /** Reads and validates a config file. @throws ValidationError naming the file and the path in it. */
-  loadConfig(file: string): McpConfig;
-  /** The gateway over a control plane (`createMcpGateway`). */
-  createGateway(options: {
-    readonly controlPlane: ControlPlane;
-    readonly config: McpConfig;
-  }): McpGatewayHandle;
-  /** The operator's review of held tools over the control plane's storage. */
-  heldTools(controlPlane: ControlPlane): HeldToolReview | undefined;
-}
-
-let wiring: McpWiring | undefined;
-
-/** Installs the wiring (done once by the gateway module; tests may install their own). */
-export function setMcpWiring(given: McpWiring): void {
-  wiring = given;
-}
-
-function requireWiring(): McpWiring {
-  if (wiring === undefined) throw new Error("the MCP gateway is not available in this build");
-  return wiring;
+/** The shells' view of a gateway: one server per client connection, acting as the caller's agent. */
+export function gatewayHandle(gateway: McpGateway): McpGatewayHandle {
+  return {
+    createServer: (caller) => gateway.serverFor({ agentId: caller.agentId }),
+    close: () => gateway.close(),
+  };
 }
 
 /** An opened stdio proxy: its gateway, the agent the client acts as, and how to close the rest. */
@@ -55,8 +40,7 @@ export interface OpenedMcpProxy {
  * @throws ValidationError for a bad config or policy, before anything is started.
  */
 export async function openMcpProxy(file: string, log: (line: string) => void): Promise<OpenedMcpProxy> {
-  const w = requireWiring();
-  const config = w.loadConfig(file);
+  const config = loadMcpConfig(file);
   const storage = await openStorage(
     "sqlite" in config.storage
       ? { sqlite: config.storage.sqlite }
@@ -67,10 +51,10 @@ export async function openMcpProxy(file: string, log: (line: string) => void): P
   try {
     if (config.policy === undefined) log("acp mcp-proxy: no policy in the config: every call is denied");
     const controlPlane = await createControlPlane({ storage, policy: config.policy ?? DENY_ALL_POLICY });
-    const gateway = w.createGateway({ controlPlane, config });
+    const gateway = await createMcpGateway({ controlPlane, config, log });
     const where = "sqlite" in config.storage ? `sqlite ${config.storage.sqlite}` : "postgres";
     return {
-      gateway,
+      gateway: gatewayHandle(gateway),
       agentId: config.agentId,
       describe: `${Object.keys(config.mcpServers).join(", ") || "no upstreams"} (${where})`,
       async close() {
@@ -94,14 +78,15 @@ export interface ServedMcp extends McpHttpEndpoint {
  * not used — the server's database and default policy are.
  * @throws ValidationError for a bad config.
  */
-export function openServedMcp(
+export async function openServedMcp(
   file: string,
   controlPlane: ControlPlane,
-  onError: (error: Error) => void,
-): ServedMcp {
-  const w = requireWiring();
-  const config = w.loadConfig(file);
-  const endpoint = createMcpHttpEndpoint({ gateway: w.createGateway({ controlPlane, config }), onError });
-  const heldTools = w.heldTools(controlPlane);
-  return { ...endpoint, ...(heldTools !== undefined ? { heldTools } : {}) };
+  log: (line: string) => void,
+): Promise<ServedMcp> {
+  const config = loadMcpConfig(file);
+  const gateway = await createMcpGateway({ controlPlane, config, log });
+  return createMcpHttpEndpoint({
+    gateway: gatewayHandle(gateway),
+    onError: (error) => log(`mcp: ${error.message}`),
+  });
 }

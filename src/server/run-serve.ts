@@ -84,9 +84,7 @@ function printAdminToken(format: ServeConfig["logFormat"], out: LogSink, token: 
 async function openMcp(config: ServeConfig, cp: ControlPlane, log: ServerLog) {
   if (config.mcpConfig === undefined) return undefined;
   const { openServedMcp } = await import("../mcp/open-gateway.js");
-  const mcp = openServedMcp(config.mcpConfig, cp, (error) =>
-    log.error("mcp request failed", { error: error.message }),
-  );
+  const mcp = await openServedMcp(config.mcpConfig, cp, (line) => log.error(line));
   log.info(`acp serve: governed MCP proxy of ${config.mcpConfig} at /mcp (agent tokens)`);
   return mcp;
 }
