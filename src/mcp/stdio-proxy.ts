@@ -3,7 +3,7 @@
  * process's stdin/stdout. stdout carries only the protocol; every log line goes to the `log` sink (stderr in
  * `acp`). Ends on stdin end-of-file (the client went away) or when `signal` aborts (SIGTERM/SIGINT).
  */
-import type { Readable, Writable } from "node:stream";
+import { type Readable, Transform, type Writable } from "node:stream";
 import { StdioServerTransport, serveStdio } from "@modelcontextprotocol/server/stdio";
 import type { McpGatewayHandle } from "./gateway-handle.js";
 
@@ -26,10 +26,35 @@ export interface StdioProxyOptions {
 /** Why the proxy ended. */
 export type StdioProxyEnd = "stdin_closed" | "signal";
 
+type Answer = (code: number, message: string) => void;
+
+/**
+ * Passes stdin through unchanged and answers a line that cannot be JSON (it does not start with `{` or `[`)
+ * with a parse error: the SDK's stdio transport skips such lines silently. The check looks at the line's
+ * ends only, so messages are not parsed twice on the hot path.
+ */
+function unreadableLines(answer: Answer): Transform {
+  let tail = "";
+  const check = (line: string) => {
+    const t = line.trim();
+    if (t !== "" && !/^[[{]/.test(t)) answer(-32700, "Parse error: the line is not JSON");
+  };
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      const text = tail + chunk.toString("utf8");
+      const lines = text.split("\n");
+      tail = lines.pop() ?? "";
+      for (const line of lines) check(line);
+      done(null, chunk);
+    },
+  });
+}
+
 /**
  * Serves the gateway over stdio until the client closes stdin or `signal` aborts, then closes the connection
- * and the gateway (its upstream processes). Resolves with why it ended; errors on the wire are logged, never
- * thrown (a malformed message is answered by the SDK with a JSON-RPC error and the proxy stays up).
+ * and the gateway (its upstream processes). Resolves with why it ended. A line that is not JSON gets -32700 and
+ * a JSON value that is not a JSON-RPC message -32600, both with `id: null` (JSON-RPC 2.0 §5: its id could not
+ * be read); the proxy stays up.
  *
  * @example
  * ```ts
@@ -40,10 +65,20 @@ export async function runStdioProxy(options: StdioProxyOptions): Promise<StdioPr
   const stdin = options.stdin ?? process.stdin;
   const stdout = options.stdout ?? process.stdout;
   const { gateway, agentId, log } = options;
-  const transport = new StdioServerTransport(stdin, stdout);
+  let transport: StdioServerTransport | undefined;
+  const answer: Answer = (code, message) => {
+    const error = { jsonrpc: "2.0", id: null, error: { code, message } };
+    transport?.send(error as unknown as Parameters<StdioServerTransport["send"]>[0]).catch(() => undefined);
+  };
+  const filter = unreadableLines(answer);
+  transport = new StdioServerTransport(stdin.pipe(filter), stdout);
   const handle = serveStdio(() => gateway.createServer({ agentId, via: "stdio" }), {
     transport,
-    onerror: (error) => log(`mcp-proxy: ${error.message}`),
+    onerror: (error) => {
+      log(`mcp-proxy: ${error.message.split("\n")[0]}`);
+      // A JSON line that is not a JSON-RPC message (the SDK reports it and reads on).
+      if (error.name === "ZodError") answer(-32600, "Invalid Request: not a JSON-RPC 2.0 message");
+    },
   });
   const end = await new Promise<StdioProxyEnd>((resolve) => {
     const onEnd = () => resolve("stdin_closed");
@@ -53,6 +88,10 @@ export async function runStdioProxy(options: StdioProxyOptions): Promise<StdioPr
     options.signal?.addEventListener("abort", () => resolve("signal"), { once: true });
   });
   await handle.close().catch((error: unknown) => log(`mcp-proxy: closing the connection: ${String(error)}`));
+  // Stop reading stdin so that nothing keeps the process alive once the proxy is done.
+  stdin.unpipe(filter);
+  stdin.pause();
+  filter.destroy();
   await gateway.close().catch((error: unknown) => log(`mcp-proxy: closing the upstreams: ${String(error)}`));
   return end;
 }
