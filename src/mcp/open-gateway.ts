@@ -84,6 +84,9 @@ export async function openServedMcp(
   log: (line: string) => void,
 ): Promise<ServedMcp> {
   const config = loadMcpConfig(file);
+  if (config.policy !== undefined) {
+    log(`mcp: ${file}: its storage and policy are not used here; the server's database and --policy apply`);
+  }
   const gateway = await createMcpGateway({ controlPlane, config, log });
   return createMcpHttpEndpoint({
     gateway: gatewayHandle(gateway),

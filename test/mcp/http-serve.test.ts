@@ -1,0 +1,104 @@
+/**
+ * `acp serve --mcp-config` end to end with real processes: the governed proxy at `/mcp` over Streamable HTTP,
+ * reached by the SDK client with an agent token made by `acp tokens create`; the upstreams are the real
+ * `server-everything` and `server-filesystem`.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runAcp } from "../support/run-acp.js";
+import { type StartedServe, startServe } from "../support/serve-process.js";
+import { type ProxySetup, writeProxySetup } from "./fixtures/proxy-config.js";
+
+type ToolResult = { content: { type: string; text?: string }[]; isError?: boolean };
+const text = (r: unknown) => (r as ToolResult).content.map((c) => c.text ?? "").join("\n");
+
+let setup: ProxySetup;
+let serve: StartedServe;
+let agentToken: string;
+const clients: Client[] = [];
+
+async function connect(token: string): Promise<Client> {
+  const client = new Client({ name: "http-e2e", version: "1.0.0" });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(`${serve.url}/mcp`), {
+      requestInit: { headers: { authorization: `Bearer ${token}` } },
+    }),
+  );
+  clients.push(client);
+  return client;
+}
+
+beforeAll(async () => {
+  setup = writeProxySetup({ servers: ["everything", "files"] });
+  serve = await startServe([
+    "--sqlite",
+    setup.db,
+    "--policy",
+    join(setup.dir, "policy.yaml"),
+    "--mcp-config",
+    setup.config,
+  ]);
+  const created = await runAcp(["tokens", "create", "--role", "agent", "--agent", "ide-agent", "--json"], {
+    ACP_URL: serve.url,
+    ACP_TOKEN: serve.adminToken,
+  });
+  expect(created.code, created.stderr).toBe(0);
+  agentToken = (JSON.parse(created.stdout) as { token: string }).token;
+}, 60_000);
+
+afterAll(async () => {
+  for (const c of clients) await c.close().catch(() => undefined);
+  serve?.process.kill("SIGTERM");
+  await serve?.exited;
+  setup?.remove();
+});
+
+describe("acp serve --mcp-config: /mcp", () => {
+  it("announces the endpoint and answers 401 without a token", async () => {
+    expect(serve.lines.join("\n")).toContain("at /mcp");
+    const res = await fetch(`${serve.url}/mcp`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list", params: {} }),
+    });
+    expect(res.status).toBe(401);
+  });
+
+  it("serves an agent token: allowed call runs, proposed as the token's agent", async () => {
+    const client = await connect(agentToken);
+    const echo = await client.callTool({ name: "everything__echo", arguments: { message: "over http" } });
+    expect(echo.isError).toBeFalsy();
+    expect(text(echo)).toContain("over http");
+    const res = await fetch(`${serve.url}/v1/proposals?agent_id=ide-agent`, {
+      headers: { authorization: `Bearer ${serve.adminToken}` },
+    });
+    const body = (await res.json()) as { items?: { action: string; agent_id: string }[] };
+    const rows = body.items ?? (body as unknown as { action: string; agent_id: string }[]);
+    expect(rows.map((r) => [r.agent_id, r.action])).toContainEqual(["ide-agent", "demo.echo"]);
+  });
+
+  it("refuses an admin token on /mcp with 403", async () => {
+    await expect(connect(serve.adminToken!)).rejects.toThrow(/403|agent tokens/);
+  });
+
+  it("holds a write for approval; approved with acp tickets approve, the retry in the same session runs once", async () => {
+    const client = await connect(agentToken);
+    const target = join(setup.files, "via-http.txt");
+    const args = { path: target, content: "over http, approved\n" };
+    const first = await client.callTool({ name: "files__write_file", arguments: args });
+    expect(first.isError).toBe(true);
+    const ticketId = /ticket (\S+) is still pending/.exec(text(first))?.[1];
+    expect(ticketId, text(first)).toBeDefined();
+    expect(existsSync(target)).toBe(false);
+    const approved = await runAcp(["tickets", "approve", ticketId!], {
+      ACP_URL: serve.url,
+      ACP_TOKEN: serve.adminToken,
+    });
+    expect(approved.code, approved.stderr).toBe(0);
+    const retry = await client.callTool({ name: "files__write_file", arguments: args });
+    expect(retry.isError, text(retry)).toBeFalsy();
+    expect(readFileSync(target, "utf8")).toBe("over http, approved\n");
+  }, 60_000);
+});
