@@ -9,6 +9,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   postgres: () => import("./postgres.bench.js"),
   "approval-latency": () => import("./approval-latency.bench.js"),
   http: () => import("./http.bench.js"),
+  mcp: () => import("./mcp.bench.js"),
 };
 
 const wanted = process.argv.slice(2);
