@@ -4,8 +4,10 @@ import type { Decision } from "../control-plane/decision.js";
 import { ValidationError } from "../errors/validation-error.js";
 import type { JsonObject } from "../types/json.js";
 import type { ProposalInput } from "../types/proposal.js";
+import type { CompletionQueue } from "./call-completions.js";
 import { invalidParams, proposalFor } from "./call-proposal.js";
 import {
+  badArgumentsResult,
   DECISION_META_KEY,
   decisionMeta,
   errorResult,
@@ -36,6 +38,10 @@ export interface CallEnv {
   readonly log: (line: string) => void;
   /** Longest wait for an upstream's answer (reset by progress). */
   readonly callTimeoutMs: number;
+  /** Outcomes being recorded after the answer went out. */
+  readonly completions: CompletionQueue;
+  /** Shows a held tool's definition to the pin store again: `false` once an operator accepted it. */
+  readonly stillHeld: (routed: RoutedTool) => Promise<boolean>;
 }
 
 /** Who calls: the agent, its control-plane session (opened on first use) and, optionally, user elicitation. */
@@ -67,10 +73,14 @@ export async function runToolCall(
   request: CallRequest,
 ): Promise<CallToolResult> {
   const { route } = routed;
-  if (routed.held) return heldResult(route.exposedName, route.server, route.upstreamName);
+  if (routed.held && (await env.stillHeld(routed)))
+    return heldResult(route.exposedName, route.server, route.upstreamName);
   if (!route.mapping) return unmappedResult(route.exposedName);
   const sessionId = await caller.session();
+  // The previous call's outcome of this session is recorded first (its lock released, its budget settled).
+  await env.completions.settled(sessionId);
   const input = proposalFor(routed, route.mapping, request.args, { sessionId, agentId: caller.agentId });
+  if ("refused" in input) return badArgumentsResult(route.exposedName, input.refused);
   let decision = await propose(env.cp, input);
   if (decision.outcome === "pending_approval") {
     const settled = await settleApproval(env, caller, routed, input, decision, request.signal);
@@ -172,11 +182,17 @@ async function forward(
       ...(request.onProgress ? { onProgress: request.onProgress } : {}),
     });
     const failed = result.isError === true;
-    await cp.complete(proposalId, {
-      ok: !failed,
-      ...(input.cost === undefined ? {} : { cost: input.cost }),
-      ...(failed ? { error: firstText(result) ?? "the upstream tool reported an error" } : {}),
-    });
+    const recording = cp
+      .complete(proposalId, {
+        ok: !failed,
+        ...(input.cost === undefined ? {} : { cost: input.cost }),
+        ...(failed ? { error: firstText(result) ?? "the upstream tool reported an error" } : {}),
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => env.log(`complete ${proposalId}: ${text(e)}`),
+      );
+    env.completions.add(input.sessionId, recording);
     return { ...result, _meta: { ...result._meta, ...meta } };
   } catch (error) {
     if (error instanceof UpstreamUnavailableError) {

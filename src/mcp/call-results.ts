@@ -68,3 +68,10 @@ export function unmappedResult(tool: string): CallToolResult {
     { [DECISION_META_KEY]: { outcome: "denied", code: "unmapped_tool" } },
   );
 }
+
+/** The result of a call whose arguments lack what its mapping reads (cost, resource): refused, not forwarded. */
+export function badArgumentsResult(tool: string, reason: string): CallToolResult {
+  return errorResult(`${tool} refused: ${reason}. Fix the arguments and call again.`, {
+    [DECISION_META_KEY]: { outcome: "denied", code: "invalid_arguments", reason },
+  });
+}

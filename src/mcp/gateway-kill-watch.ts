@@ -13,11 +13,17 @@ export interface KillWatch {
  * Creates the kill-switch watch. While calls are in flight it polls `feed()` every `pollMs` for
  * `kill_switch_engaged` events (from any process sharing the storage). When the first call starts it reads the
  * feed head and the engaged switches once, so a switch engaged between that call's decision and the first poll
- * is not missed. Idle, it reads nothing.
+ * is not missed. It keeps polling `lingerMs` after the last call ended (a burst reads the head once); idle, it
+ * reads nothing.
  */
 export function createKillWatch(
   cp: ControlPlane,
-  options: { readonly pollMs: number; readonly log: (line: string) => void },
+  options: {
+    readonly pollMs: number;
+    readonly log: (line: string) => void;
+    /** How long polling goes on after the last call ended, so a burst of calls reads the head once. */
+    readonly lingerMs?: number;
+  },
 ): KillWatch {
   const calls = new Set<InFlightCall>();
   /** Switches seen engaged while watching (`scope:target`), so a call tracked after the event is covered too. */
@@ -26,6 +32,14 @@ export function createKillWatch(
   let timer: NodeJS.Timeout | undefined;
   let polling = false;
   let closed = false;
+  let linger: NodeJS.Timeout | undefined;
+  const lingerMs = options.lingerMs ?? 5_000;
+  const halt = () => {
+    if (timer !== undefined) clearInterval(timer);
+    timer = undefined;
+    cursor = undefined;
+    engaged.clear();
+  };
 
   const covers = (scope: string, target: string, call: InFlightCall) =>
     scope === "global" ||
@@ -78,21 +92,23 @@ export function createKillWatch(
     track(call) {
       calls.add(call);
       for (const k of engaged.values()) if (covers(k.scope, k.target, call)) abort(call, k);
+      if (linger !== undefined) clearTimeout(linger);
+      linger = undefined;
       if (calls.size === 1 && timer === undefined && !closed) void start();
       return () => {
         calls.delete(call);
-        if (calls.size === 0 && timer !== undefined) {
-          clearInterval(timer);
-          timer = undefined;
-          cursor = undefined;
-          engaged.clear();
-        }
+        if (calls.size > 0 || timer === undefined || linger !== undefined) return;
+        linger = setTimeout(() => {
+          linger = undefined;
+          if (calls.size === 0) halt();
+        }, lingerMs);
+        linger.unref();
       };
     },
     close() {
       closed = true;
-      if (timer !== undefined) clearInterval(timer);
-      timer = undefined;
+      if (linger !== undefined) clearTimeout(linger);
+      halt();
     },
   };
 }

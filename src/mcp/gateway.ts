@@ -8,11 +8,14 @@ import {
 } from "@modelcontextprotocol/server";
 import type { ControlPlane } from "../control-plane/control-plane.js";
 import type { JsonObject } from "../types/json.js";
+import { CompletionQueue } from "./call-completions.js";
 import { type Caller, type InFlightCall, runToolCall } from "./call-pipeline.js";
 import { invalidParams } from "./call-proposal.js";
 import { askUserToApprove } from "./gateway-elicit.js";
 import { createKillWatch } from "./gateway-kill-watch.js";
-import { type McpPinObserver, type RoutedTool, routeTools, ToolNameTable } from "./gateway-routes.js";
+import { type McpPinObserver, type RoutedTool, routeTools } from "./gateway-routes.js";
+import { pinnedDefinition } from "./tool-fingerprint.js";
+import { compileToolMap } from "./tool-map.js";
 import type { McpConfig } from "./types.js";
 import { createUpstream, type Upstream } from "./upstream.js";
 
@@ -50,9 +53,19 @@ export interface McpGateway {
    * connection closes.
    */
   serverFor(identity: McpClientIdentity): Server;
+  /** Same as {@link McpGateway.serverFor} (the shells' `McpGatewayHandle` name; `via` is ignored). */
+  createServer(caller: McpClientIdentity & { readonly via?: string }): Server;
+  /**
+   * Resolves once the outcome of every call answered so far is recorded in the control plane (outcomes are
+   * recorded right after the answer goes out; the next call of the same session waits for them anyway).
+   */
+  idle(): Promise<void>;
   /** The exposed tools now, including hidden and held ones (for diagnostics and the operator's views). */
   tools(): readonly RoutedTool[];
-  /** Stops the kill-switch watch, closes every client connection's server and every upstream. */
+  /**
+   * Stops the kill-switch watch, closes every client connection's server, every upstream and the control-plane
+   * sessions still open. Idempotent.
+   */
   close(): Promise<void>;
 }
 
@@ -66,27 +79,28 @@ export interface McpGateway {
 export async function createMcpGateway(options: McpGatewayOptions): Promise<McpGateway> {
   const { controlPlane: cp, config } = options;
   const log = options.log ?? (() => undefined);
-  const names = new ToolNameTable();
-  const byServer = new Map<string, readonly RoutedTool[]>();
+  const toolMap = compileToolMap(config);
+  const toolsByServer = new Map<string, readonly Tool[]>();
   let byName = new Map<string, RoutedTool>();
+  const sessions = new Set<Promise<string>>();
   const servers = new Set<Server>();
   const killWatch = createKillWatch(cp, { pollMs: options.killPollMs ?? 100, log });
   let updates = Promise.resolve();
 
   const onTools = (server: string, tools: readonly Tool[]) => {
+    toolsByServer.set(server, tools);
     updates = updates.then(async () => {
       try {
-        byServer.set(
-          server,
-          await routeTools(server, tools, { config, names, ...(options.pins ? { pins: options.pins } : {}) }),
-        );
+        byName = await routeTools(toolsByServer, {
+          toolMap,
+          ...(options.pins ? { pins: options.pins } : {}),
+        });
       } catch (error) {
         log(
           `upstream ${server}: tools not routed: ${error instanceof Error ? error.message : String(error)}`,
         );
         return;
       }
-      byName = new Map([...byServer.values()].flat().map((r) => [r.route.exposedName, r]));
       for (const s of servers) s.sendToolListChanged().catch(() => undefined);
     });
   };
@@ -112,6 +126,19 @@ export async function createMcpGateway(options: McpGatewayOptions): Promise<McpG
     track: (call: InFlightCall) => killWatch.track(call),
     log,
     callTimeoutMs: options.callTimeoutMs ?? 10 * 60_000,
+    completions: new CompletionQueue(),
+    async stillHeld(routed: RoutedTool) {
+      if (!options.pins) return false;
+      const { server, upstreamName, exposedName } = routed.route;
+      const status = await options.pins.observe(server, upstreamName, pinnedDefinition(routed.upstreamTool));
+      if (status === "changed") return true;
+      // Accepted by an operator: usable again, and listed again.
+      if (byName.get(exposedName) === routed) {
+        byName = new Map(byName).set(exposedName, { ...routed, held: false });
+        for (const s of servers) s.sendToolListChanged().catch(() => undefined);
+      }
+      return false;
+    },
   };
 
   const serverFor = (identity: McpClientIdentity): Server => {
@@ -188,13 +215,24 @@ export async function createMcpGateway(options: McpGatewayOptions): Promise<McpG
     return server;
   };
 
+  let closing: Promise<void> | undefined;
   return {
     serverFor,
+    createServer: (caller) => serverFor(caller),
     tools: () => [...byName.values()],
-    async close() {
-      killWatch.close();
-      await Promise.all([...servers].map((s) => s.close().catch(() => undefined)));
-      await Promise.all([...upstreams.values()].map((u) => u.close()));
+    idle: () => env.completions.idle(),
+    close() {
+      closing ??= (async () => {
+        killWatch.close();
+        const open = [...sessions];
+        sessions.clear();
+        await Promise.all([...servers].map((s) => s.close().catch(() => undefined)));
+        await Promise.all([...upstreams.values()].map((u) => u.close()));
+        await env.completions.idle();
+        // Sessions still open (their connection did not close first) end with the gateway.
+        await Promise.all(open.map((p) => p.then((id) => cp.closeSession(id)).catch(() => undefined)));
+      })();
+      return closing;
     },
   };
 }

@@ -7,7 +7,7 @@ export {
   markOutcomeUnknown,
   runToolCall,
 } from "./call-pipeline.js";
-export { invalidParams, proposalFor, readArgument } from "./call-proposal.js";
+export { invalidParams, proposalFor } from "./call-proposal.js";
 export { DECISION_META_KEY, decisionMeta } from "./call-results.js";
 export {
   createMcpGateway,
@@ -16,7 +16,8 @@ export {
   type McpGatewayOptions,
   sessionName,
 } from "./gateway.js";
-export { type McpPinObserver, pinnedDefinition, type RoutedTool } from "./gateway-routes.js";
+export { storagePins } from "./gateway-pins.js";
+export type { McpPinObserver, RoutedTool } from "./gateway-routes.js";
 export type {
   McpConfig,
   PinStatus,

@@ -93,10 +93,7 @@ export interface ToolPin {
   readonly tool: string;
   /** SHA-256 (hex) of the canonical JSON of the accepted definition (description, input schema, annotations…). */
   readonly fingerprint: string;
-  /**
-   * The accepted definition itself, so an operator can compare it with a pending one (added by the shells;
-   * optional: a store that keeps only fingerprints leaves it out and the review shows the new definition only).
-   */
+  /** The accepted definition itself (as first seen, or as last accepted), for the operator to compare. */
   readonly definition?: unknown;
   /** Fingerprint of a changed definition waiting for an operator; `null` when none. */
   readonly pendingFingerprint: string | null;

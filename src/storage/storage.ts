@@ -7,8 +7,10 @@ import type { ProposalRecord, ProposalStatus } from "../types/proposal-record.js
 import type { SessionRecord, SessionStatus } from "../types/session.js";
 import type { ApprovalScope, TicketRecord, TicketStatus } from "../types/ticket.js";
 import type { ApiTokenStore } from "./api-token-store.js";
+import type { ToolPinStore } from "./tool-pin-store.js";
 
 export type { ApiTokenStore, StoredApiToken } from "./api-token-store.js";
+export type { PinStatus, ToolPin, ToolPinStore } from "./tool-pin-store.js";
 
 /**
  * The storage port. Every adapter (memory, SQLite, PostgreSQL) implements exactly these semantics and
@@ -115,6 +117,8 @@ export interface StorageTx {
   readonly idempotency: IdempotencyStore;
   /** Stored API tokens (hashed), see {@link ApiTokenStore}. */
   readonly apiTokens: ApiTokenStore;
+  /** Pinned upstream tool definitions of the MCP proxy, see {@link ToolPinStore}. */
+  readonly toolPins: ToolPinStore;
 }
 
 /** Filter of sessions for bulk operations. Matches every session, however many, that fits all given fields. */

@@ -10,6 +10,7 @@ import { leaseAndKillSwitchCases } from "./conformance/leases-kill-switches.js";
 import { recordCases } from "./conformance/records.js";
 import { sessionCases } from "./conformance/sessions.js";
 import { ticketCases } from "./conformance/tickets.js";
+import { toolPinCases } from "./conformance/tool-pins.js";
 import { transactionCases } from "./conformance/transactions.js";
 
 /** What a conformance factory returns: a fresh, empty storage and how to dispose of it. */
@@ -28,7 +29,7 @@ export interface StorageConformanceOptions {
 /**
  * Registers the storage conformance suite (vitest `describe`/`it`) for one adapter: every port method and
  * guarantee, rollback, notices, committed reads, and concurrency cases (budget limit, seq allocation, lease,
- * decide, scope consumption, first token). `factory` must return a fresh, empty storage for each case.
+ * decide, scope consumption, first token, first tool pin). `factory` must return a fresh, empty storage for each case.
  * @example
  * import { describeStorageConformance } from "agent-control-plane/testing";
  * describeStorageConformance("memory", async () => ({ storage: createMemoryStorage() }));
@@ -66,6 +67,7 @@ export function describeStorageConformance(
     describe("policies, agents, proposals, idempotency", () => recordCases(ctx));
     describe("decision context", () => decisionContextCases(ctx));
     describe("api tokens", () => apiTokenCases(ctx));
+    describe("mcp tool pins", () => toolPinCases(ctx));
     describe("concurrency", () => concurrencyCases(ctx));
   });
 }

@@ -26,7 +26,7 @@ describe("MCP gateway: calls in flight", () => {
     expect(result.isError).toBe(true);
     expect(textOf(result)).toContain("kill switch (agent: mcp-agent): runaway agent");
     await until(() => h!.fixtureLog().includes("cancelled slow"));
-    const [proposal] = await h.cp.listProposals();
+    const [proposal] = await h.proposals();
     expect(proposal?.status).toBe("outcome_unknown");
     const next = (await h.client.callTool({ name: "fx__echo", arguments: { text: "x" } })) as CallToolResult;
     expect(next.isError).toBe(true);
@@ -43,7 +43,7 @@ describe("MCP gateway: calls in flight", () => {
     expect(report.outcomeUnknown).toBe(0);
     const result = (await call) as CallToolResult;
     expect(textOf(result)).toBe("slept 1200");
-    expect((await h.cp.listProposals())[0]?.status).toBe("succeeded");
+    expect((await h.proposals())[0]?.status).toBe("succeeded");
   });
 
   it("without heartbeats (control) recovery takes the same call's lease", async () => {
@@ -65,8 +65,8 @@ describe("MCP gateway: calls in flight", () => {
     controller.abort("user pressed stop");
     await call;
     await until(() => h!.fixtureLog().includes("cancelled slow"));
-    await until(async () => (await h!.cp.listProposals())[0]?.status === "outcome_unknown");
-    const events = await h.cp.events((await h.cp.listProposals())[0]!.sessionId);
+    await until(async () => (await h!.proposals())[0]?.status === "outcome_unknown");
+    const events = await h.cp.events((await h.proposals())[0]!.sessionId);
     expect(events.map((e) => e.kind)).toContain("outcome_unknown");
   });
 });
@@ -103,6 +103,23 @@ describe("MCP gateway: tool definitions", () => {
     expect(h.fixtureLog()).not.toContain("call mutable");
   });
 
+  it("with the storage's pin store: held after a change, usable and listed again once an operator accepts", async () => {
+    h = await startGateway({ pinned: true });
+    await h.client.callTool({ name: "fx__mutate", arguments: {} });
+    await until(async () => !(await h!.client.listTools()).tools.some((t) => t.name === "fx__mutable"));
+    const held = (await h.client.callTool({ name: "fx__mutable", arguments: {} })) as CallToolResult;
+    expect(held.isError).toBe(true);
+    const pin = await h.storage.read((tx) => tx.toolPins.get("fx", "mutable"));
+    expect(pin?.pendingFingerprint).toMatch(/^[0-9a-f]{64}$/);
+    await h.storage.transaction((tx) =>
+      tx.toolPins.accept("fx", "mutable", pin!.pendingFingerprint!, "ops@example.com", Date.now()),
+    );
+    const accepted = (await h.client.callTool({ name: "fx__mutable", arguments: {} })) as CallToolResult;
+    expect(accepted.isError).toBeFalsy();
+    expect(textOf(accepted)).toBe("mutable v2");
+    expect((await h.client.listTools()).tools.map((t) => t.name)).toContain("fx__mutable");
+  });
+
   it("forwards to server-everything, a real upstream, through the same governance", async () => {
     h = await startGateway({
       extraServers: {
@@ -123,6 +140,6 @@ describe("MCP gateway: tool definitions", () => {
     })) as CallToolResult;
     expect(result.isError).toBeFalsy();
     expect(textOf(result)).toContain("via proxy");
-    expect((await h.cp.listProposals())[0]).toMatchObject({ action: "everything", status: "succeeded" });
+    expect((await h.proposals())[0]).toMatchObject({ action: "everything", status: "succeeded" });
   });
 });

@@ -1,7 +1,7 @@
 import type { CallToolResult } from "@modelcontextprotocol/client";
 import { afterEach, describe, expect, it } from "vitest";
 import { DECISION_META_KEY } from "../../src/mcp/call-results.js";
-import { type Harness, mapping, startGateway } from "./fixtures/gateway-harness.js";
+import { type Harness, mapping, startGateway, until } from "./fixtures/gateway-harness.js";
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -21,7 +21,7 @@ describe("MCP gateway: listing and forwarding", () => {
       ],
     });
     const names = (await h.client.listTools()).tools.map((t) => t.name).sort();
-    expect(names).toEqual(["fx__echo", "fx__mutable", "fx__mutate", "fx__slow"]);
+    expect(names).toEqual(["fx__crash", "fx__echo", "fx__mutable", "fx__mutate", "fx__slow"]);
   });
 
   it("forwards an allowed call, returns the upstream result and completes the proposal in the audit log", async () => {
@@ -33,12 +33,12 @@ describe("MCP gateway: listing and forwarding", () => {
     expect(result.isError).toBeFalsy();
     expect(textOf(result)).toBe("hello");
     expect(decisionOf(result)).toMatchObject({ outcome: "allowed", code: "auto_approved" });
-    const [proposal] = await h.cp.listProposals();
+    const [proposal] = await h.proposals();
     expect(proposal).toMatchObject({
       action: "echo",
       status: "succeeded",
       agentId: h.agentId,
-      resourceId: "fx__echo",
+      resourceId: null,
     });
     expect(proposal?.args).toEqual({ text: "hello" });
     const session = await h.cp.getSession(proposal!.sessionId);
@@ -53,8 +53,36 @@ describe("MCP gateway: listing and forwarding", () => {
     const result = (await h.client.callTool({ name: "fx__fail", arguments: {} })) as CallToolResult;
     expect(result.isError).toBe(true);
     expect(textOf(result)).toBe("upstream failure");
-    const [proposal] = await h.cp.listProposals();
+    const [proposal] = await h.proposals();
     expect(proposal).toMatchObject({ status: "failed", error: "upstream failure" });
+  });
+
+  it("runs parallel calls of one tool (no resource configured: no resource lock)", async () => {
+    h = await startGateway();
+    const results = (await Promise.all(
+      [1, 2, 3].map(() => h!.client.callTool({ name: "fx__slow", arguments: { ms: 200 } })),
+    )) as CallToolResult[];
+    expect(results.map((r) => r.isError ?? false)).toEqual([false, false, false]);
+  });
+
+  it("locks a configured resource: a second call on it while the first runs is refused", async () => {
+    h = await startGateway({
+      tools: [{ pattern: "fx__slow", mapping: mapping("slow", { resource: { argument: "file" } }) }],
+    });
+    const first = h.client.callTool({ name: "fx__slow", arguments: { ms: 400, file: "a.txt" } });
+    await until(() => h!.fixtureLog().includes("call slow"));
+    const second = (await h.client.callTool({
+      name: "fx__slow",
+      arguments: { ms: 1, file: "a.txt" },
+    })) as CallToolResult;
+    expect(decisionOf(second)).toMatchObject({ code: "resource_locked" });
+    expect(((await first) as CallToolResult).isError).toBeFalsy();
+    // The answer goes out before the outcome is recorded, but the same client's next call waits for it.
+    const again = (await h.client.callTool({
+      name: "fx__slow",
+      arguments: { ms: 1, file: "a.txt" },
+    })) as CallToolResult;
+    expect(again.isError).toBeFalsy();
   });
 });
 
@@ -67,7 +95,7 @@ describe("MCP gateway: refusals", () => {
     await expect(h.client.callTool({ name: "fx__fail", arguments: {} })).rejects.toMatchObject({
       code: -32602,
     });
-    expect(await h.cp.listProposals()).toHaveLength(0);
+    expect(await h.proposals()).toHaveLength(0);
     expect(h.fixtureLog()).toEqual([]);
     expect((await h.client.listTools()).tools.length).toBeGreaterThan(0);
   });
@@ -104,14 +132,24 @@ describe("MCP gateway: refusals", () => {
     expect(h.fixtureLog()).toEqual([]);
   });
 
-  it("answers -32602 naming the path when the argument the cost is read from is missing", async () => {
+  it("refuses a call whose cost argument is missing (never a cost of 0), naming the path", async () => {
     h = await startGateway({
-      tools: [{ pattern: "fx__echo", mapping: mapping("echo", { cost: { argument: "args.amount" } }) }],
+      tools: [{ pattern: "fx__echo", mapping: mapping("echo", { cost: { argument: "amount" } }) }],
     });
-    await expect(h.client.callTool({ name: "fx__echo", arguments: { text: "x" } })).rejects.toMatchObject({
-      code: -32602,
-      message: expect.stringContaining("args.amount"),
-    });
+    const result = (await h.client.callTool({
+      name: "fx__echo",
+      arguments: { text: "x" },
+    })) as CallToolResult;
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain("args.amount is missing");
+    expect(decisionOf(result)).toMatchObject({ code: "invalid_arguments" });
+    expect(h.fixtureLog()).toEqual([]);
+    const paid = (await h.client.callTool({
+      name: "fx__echo",
+      arguments: { text: "y", amount: "2.5" },
+    })) as CallToolResult;
+    expect(paid.isError).toBeFalsy();
+    expect((await h.proposals())[0]).toMatchObject({ cost: "2.5", status: "succeeded" });
   });
 });
 
@@ -134,7 +172,7 @@ describe("MCP gateway: approvals", () => {
     expect(textOf(retry)).toBe("pay me");
     expect(await h.cp.listTickets()).toHaveLength(1);
     expect(h.fixtureLog()).toEqual(["call echo"]);
-    expect((await h.cp.listProposals()).map((p) => p.status)).toEqual(["succeeded"]);
+    expect((await h.proposals()).map((p) => p.status)).toEqual(["succeeded"]);
   });
 
   it("an approval granted while the call waits runs it in the same call", async () => {

@@ -73,6 +73,7 @@ export async function truncateSchema(schema: string): Promise<void> {
     "events",
     "idempotency",
     "api_tokens",
+    "tool_pins",
   ];
   await adminQuery(`TRUNCATE ${tables.map((t) => `"${schema}".acp_${t}`).join(", ")} RESTART IDENTITY`);
 }

@@ -7,6 +7,7 @@ import type { SessionRecord } from "../../types/session.js";
 import type { TicketRecord } from "../../types/ticket.js";
 import type { StoredApiToken } from "../api-token-store.js";
 import type { IdempotencyRecord, PolicySnapshotRecord } from "../storage.js";
+import type { ToolPin } from "../tool-pin-store.js";
 
 /**
  * The copy of a record the memory adapter stores: a new top-level object whose nested objects and arrays are
@@ -65,6 +66,8 @@ export class MemoryState {
   readonly eventsBySession = new Map<string, EventRecord[]>();
   readonly idempotency = new Map<string, IdempotencyRecord>();
   readonly apiTokens = new Map<string, StoredApiToken>();
+  /** Pinned tool definitions by `server + "\u0000" + tool`. */
+  readonly toolPins = new Map<string, ToolPin>();
   /** Undo log of the running transaction; `null` outside a write transaction. */
   undo: (() => void)[] | null = null;
   nextEventId = 1;

@@ -12,6 +12,7 @@ import { memoryPolicies } from "./policies.js";
 import { memoryProposals } from "./proposals.js";
 import { memorySessions } from "./sessions.js";
 import { memoryTickets } from "./tickets.js";
+import { memoryToolPins } from "./tool-pins.js";
 
 /**
  * Creates an in-process storage with the same semantics as the durable adapters (transactions roll back on
@@ -39,6 +40,7 @@ export function createMemoryStorage(): Storage {
     events: memoryEvents(state),
     idempotency: memoryIdempotency(state),
     apiTokens: memoryApiTokens(state),
+    toolPins: memoryToolPins(state),
   };
   // Transactions run one at a time: a transaction's writes are invisible to others until it resolves.
   let tail: Promise<unknown> = Promise.resolve();

@@ -15,6 +15,7 @@ export interface PgTables {
   readonly eventsSeq: string;
   readonly idempotency: string;
   readonly apiTokens: string;
+  readonly toolPins: string;
 }
 
 /** Advisory-lock namespaces (`classid` of two-key advisory locks) through which feed writers announce themselves. */
@@ -80,6 +81,7 @@ export function pgNames(schema: string): { readonly tables: PgTables; readonly f
       eventsSeq: t("events_id_seq"),
       idempotency: t("idempotency"),
       apiTokens: t("api_tokens"),
+      toolPins: t("tool_pins"),
     },
     feedKeys: {
       hi: fnv1a32(`agent-control-plane:feed-hi:${schema}`),

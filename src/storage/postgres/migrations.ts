@@ -108,6 +108,19 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   pos BIGINT GENERATED ALWAYS AS IDENTITY)`,
     ],
   },
+  // Version 5 is the notification outbox (issue 10), added on its own branch.
+  {
+    version: 6,
+    name: "mcp tool pins",
+    // Upstream MCP tool definitions pinned on first sight; a changed one waits (pending) for an operator.
+    // Definitions are JSON text, kept exactly as seen (jsonb would refuse \u0000 and reorder keys).
+    statements: (s) => [
+      `CREATE TABLE ${s}.acp_tool_pins (
+  server TEXT NOT NULL, tool TEXT NOT NULL, fingerprint TEXT NOT NULL, definition TEXT,
+  pending_fingerprint TEXT, pending_definition TEXT, first_seen_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
+  accepted_by TEXT, PRIMARY KEY (server, tool))`,
+    ],
+  },
 ];
 
 /** The newest schema version this adapter needs. */

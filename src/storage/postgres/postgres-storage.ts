@@ -31,6 +31,7 @@ import { pgPolicies } from "./policies.js";
 import { pgProposals } from "./proposals.js";
 import { pgSessions } from "./sessions.js";
 import { pgTickets } from "./tickets.js";
+import { pgToolPins } from "./tool-pins.js";
 
 /** The PostgreSQL storage: the {@link Storage} port plus PostgreSQL-specific controls. */
 export interface PostgresStorage extends Storage {
@@ -169,6 +170,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): Postgres
       events: pgEvents(ctx),
       idempotency: pgIdempotency(ctx),
       apiTokens: pgApiTokens(ctx),
+      toolPins: pgToolPins(ctx),
     };
     const flush = async () => {
       if (notices.size === 0) return;

@@ -195,6 +195,26 @@ UPDATE acp_tickets SET request = (
 );
 `,
   },
+  // Version 6 is the notification outbox (issue 10), added on its own branch.
+  {
+    version: 7,
+    name: "mcp tool pins",
+    // Upstream MCP tool definitions pinned on first sight; a changed one waits (pending) for an operator.
+    // BINARY collation: server and tool names are case-sensitive, ORDER BY is code-unit order.
+    sql: `CREATE TABLE acp_tool_pins (
+  server TEXT NOT NULL,
+  tool TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  definition TEXT,
+  pending_fingerprint TEXT,
+  pending_definition TEXT,
+  first_seen_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  accepted_by TEXT,
+  PRIMARY KEY (server, tool)
+);
+`,
+  },
 ];
 
 const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS ${SQLITE_MIGRATIONS_TABLE} (

@@ -12,6 +12,7 @@ import type { ProposalCache } from "./proposal-cache.js";
 import { sqliteProposals } from "./proposals.js";
 import { sqliteSessions } from "./sessions.js";
 import { sqliteTickets } from "./tickets.js";
+import { sqliteToolPins } from "./tool-pins.js";
 
 /** The stores of one connection (everything in {@link StorageTx} but `notify` and `decisionContext`). */
 export type SqliteStores = Omit<StorageTx, "notify" | "decisionContext">;
@@ -32,6 +33,7 @@ export function sqliteStores(conn: SqlConnection, cache?: ProposalCache): Sqlite
     events: sqliteEvents(conn),
     idempotency: sqliteIdempotency(conn),
     apiTokens: sqliteApiTokens(conn),
+    toolPins: sqliteToolPins(conn),
   };
 }
 
