@@ -73,6 +73,8 @@ export type {
   Storage,
   StorageTx,
   StoredApiToken,
+  ToolPin,
+  ToolPinStore,
   TransactionOptions,
 } from "./storage/storage.js";
 export type { AgentRecord, DelegationRecord } from "./types/agent.js";

@@ -4,6 +4,8 @@
  * shape MCP users already have; unknown keys are errors. See `loadMcpConfig` in config.ts for the resolution.
  */
 import { z } from "zod";
+import { ValidationError } from "../errors/validation-error.js";
+import { toMicros } from "../types/money.js";
 import { durationSchema, parseDuration } from "../types/policy.js";
 import { MAX_SERVER_NAME_LENGTH, SERVER_NAME_PATTERN } from "./tool-names.js";
 
@@ -32,6 +34,15 @@ const costSchema = z
       error: 'expected a non-negative amount or an argument path like "args.amount"',
     }),
   ])
+  .superRefine((value, ctx) => {
+    if (typeof value === "string" && ARGUMENT_PATH.test(value)) return;
+    try {
+      toMicros(value, "cost");
+    } catch (error) {
+      const issue = error instanceof ValidationError ? error.issues[0]?.message : undefined;
+      ctx.addIssue({ code: "custom", message: issue ?? "expected a non-negative amount" });
+    }
+  })
   .meta({
     description:
       'Cost of a call: a fixed non-negative amount (at most 6 fraction digits), or "args.<path>" to read it from ' +
@@ -41,7 +52,8 @@ const costSchema = z
 const resourceSchema = nonEmpty.meta({
   description:
     'Resource id of a call: "args.<path>" reads it from the arguments (args.path), any other text is a fixed id. ' +
-    "A missing argument denies the call. Default: the exposed tool name.",
+    "A missing argument denies the call. The control plane locks the resource while a call on it runs. Default: " +
+    "none (no lock: parallel calls of the tool all run).",
 });
 
 /** One entry of the tool map (and the `default` mapping). */

@@ -34,7 +34,14 @@ export function pinnedDefinition(tool: ToolDefinition): Record<string, unknown> 
  * @example toolFingerprint({ name: "echo", inputSchema: { type: "object" } }).length // 64
  */
 export function toolFingerprint(tool: ToolDefinition): string {
-  return createHash("sha256")
-    .update(canonicalJson(pinnedDefinition(tool)))
-    .digest("hex");
+  return definitionFingerprint(pinnedDefinition(tool));
+}
+
+/**
+ * SHA-256 (64 hex digits) of the canonical JSON of an already pinned definition (what {@link pinnedDefinition}
+ * returns): `definitionFingerprint(pinnedDefinition(t)) === toolFingerprint(t)`.
+ * @throws ValidationError when the definition is not JSON.
+ */
+export function definitionFingerprint(definition: unknown): string {
+  return createHash("sha256").update(canonicalJson(definition)).digest("hex");
 }

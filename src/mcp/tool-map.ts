@@ -128,7 +128,8 @@ export function callCost(mapping: ToolMapping, args: unknown): CallValue<number 
 
 /**
  * The resource id of one call: the fixed one, or the argument at the configured path (a non-empty string, or a
- * finite number written as text). No resource configured: the exposed tool name.
+ * finite number written as text). No resource configured: the exposed tool name, for messages (the gateway then
+ * proposes no resource at all, so that parallel calls of the tool are not serialised by a resource lock).
  */
 export function callResource(mapping: ToolMapping, args: unknown, exposedName: string): CallValue<string> {
   const source = mapping.resource;

@@ -29,7 +29,10 @@ export interface ToolMapping {
   readonly action: string;
   /** Cost of a call: fixed or read from an argument (decimal, at most 6 fraction digits). Absent: 0. */
   readonly cost?: ValueSource;
-  /** Resource id of a call, read from an argument (or fixed). Absent: the exposed tool name. */
+  /**
+   * Resource id of a call, read from an argument (or fixed). The control plane locks a proposal's resource while
+   * it runs. Absent: the gateway proposes no resource (no lock), so parallel calls of the tool all run.
+   */
   readonly resource?: ValueSource;
   /** Resource type of a call (default `"mcp_tool"`). */
   readonly resourceType?: string;
@@ -93,7 +96,10 @@ export interface ToolPin {
   readonly tool: string;
   /** SHA-256 (hex) of the canonical JSON of the accepted definition (description, input schema, annotations…). */
   readonly fingerprint: string;
-  /** The accepted definition itself (as first seen, or as last accepted), for the operator to compare. */
+  /**
+   * The accepted definition itself, so an operator can compare it with a pending one (added by the shells;
+   * optional: a store that keeps only fingerprints leaves it out and the review shows the new definition only).
+   */
   readonly definition?: unknown;
   /** Fingerprint of a changed definition waiting for an operator; `null` when none. */
   readonly pendingFingerprint: string | null;

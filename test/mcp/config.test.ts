@@ -212,11 +212,22 @@ describe("MCP proxy config", () => {
     ).toHaveLength(2);
   });
 
-  it("refuses a missing file, a YAML syntax error, and an approval wait over 10 minutes", () => {
+  it("refuses a missing file, a YAML syntax error, a cost the control plane cannot hold, a wait over 10 minutes", () => {
     expect(issuesOf(() => loadMcpConfig(join(dir, "none.yaml")))[0]!.path).toBe("--config");
     const broken = join(dir, "broken.yaml");
     writeFileSync(broken, "storage: [\n");
     expect(issuesOf(() => loadMcpConfig(broken))[0]!.message).toMatch(/^syntax error at line/);
+    expect(issuesOf(() => parseMcpConfig(minimal({ tools: { fs__a: { cost: 0.0000001 } } })))).toEqual([
+      { path: "tools.fs__a.cost", message: "expected a decimal amount with at most 6 fractional digits" },
+    ]);
+    expect(issuesOf(() => parseMcpConfig(minimal({ tools: { fs__a: { cost: "9000000001" } } })))).toEqual([
+      { path: "tools.fs__a.cost", message: "exceeds the maximum amount (9000000000)" },
+    ]);
+    expect(
+      parseMcpConfig(minimal({ tools: { fs__a: { cost: "0.000001" } } })).tools[0]!.mapping.cost,
+    ).toEqual({
+      value: "0.000001",
+    });
     expect(issuesOf(() => parseMcpConfig(minimal({ approval_wait: "11m" })))).toEqual([
       { path: "approval_wait", message: "expected at most 10m" },
     ]);
