@@ -56,7 +56,9 @@ export async function run(): Promise<void> {
   const closers: (() => Promise<unknown>)[] = [];
   try {
     const direct = new Client({ name: "bench-direct", version: "1" });
-    await direct.connect(new StdioClientTransport({ command: process.execPath, args: [UPSTREAMS.everything] }));
+    await direct.connect(
+      new StdioClientTransport({ command: process.execPath, args: [UPSTREAMS.everything] }),
+    );
     closers.push(() => direct.close());
     rows.push(...(await timeClient("direct to server-everything (stdio)", await checked(direct))));
 
@@ -99,7 +101,10 @@ export async function run(): Promise<void> {
   }
   const base = rows[0]!.p50Us;
   for (const r of rows) if (r.name.endsWith("1 at a time") && r !== rows[0]) r.goal = "+ ≤ 1 ms (p50)";
-  printTable("MCP tools/call: direct vs through the governed proxy (SQLite file, WAL, synchronous=FULL)", rows);
+  printTable(
+    "MCP tools/call: direct vs through the governed proxy (SQLite file, WAL, synchronous=FULL)",
+    rows,
+  );
   for (const r of rows.filter((x) => x.name.endsWith("1 at a time") && x !== rows[0])) {
     console.log(`added over direct, p50: ${((r.p50Us - base) / 1000).toFixed(2)} ms (${r.name})`);
   }

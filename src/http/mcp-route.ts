@@ -13,11 +13,11 @@ import { registerMcpToolRoutes } from "./routes/mcp-tools.js";
 
 /** The MCP proxy as the HTTP app mounts it (`createMcpHttpEndpoint` and the tool-pin store satisfy it). */
 export interface McpHttpMount {
-  /** Serves one MCP request for the authenticated agent. */
-  handle(
+  /** Serves one MCP request for the authenticated agent (absent: no `/mcp` route, the review only). */
+  readonly handle?: (
     request: Request,
     caller: { readonly agentId: string; readonly principalId: string },
-  ): Promise<Response>;
+  ) => Promise<Response>;
   /** The operator's review of held tools (absent: `/v1/mcp/tools` answers 501). */
   readonly heldTools?: HeldToolReview;
 }
@@ -42,7 +42,8 @@ export function registerMcpRoutes(
   mount: McpHttpMount | undefined,
 ): void {
   registerMcpToolRoutes(app, mount?.heldTools);
-  if (mount === undefined) return;
+  const handle = mount?.handle;
+  if (handle === undefined) return;
   const serve: MiddlewareHandler<HttpEnv> = async (c) => {
     const principal = c.get("principal");
     if (principal.role !== "agent" || principal.agentId === null) {
@@ -52,13 +53,10 @@ export function registerMcpRoutes(
         { role: principal.role, needed: ["agent"] },
       );
     }
-    return mount.handle(
-      await withReadBody(c.req.raw, c.req.method === "POST" ? await c.req.text() : undefined),
-      {
-        agentId: principal.agentId,
-        principalId: principal.id,
-      },
-    );
+    return handle(await withReadBody(c.req.raw, c.req.method === "POST" ? await c.req.text() : undefined), {
+      agentId: principal.agentId,
+      principalId: principal.id,
+    });
   };
   app.use("/mcp", authenticate(auth));
   app.all("/mcp", serve);

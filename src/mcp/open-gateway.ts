@@ -6,11 +6,12 @@
 import { openStorage } from "../cli/open-storage.js";
 import type { ControlPlane } from "../control-plane/control-plane.js";
 import { createControlPlane } from "../control-plane/create-control-plane.js";
+import type { Storage } from "../storage/storage.js";
 import { loadMcpConfig } from "./config.js";
 import { createMcpGateway, type McpGateway } from "./gateway.js";
 import type { McpGatewayHandle } from "./gateway-handle.js";
+import { storagePins } from "./gateway-pins.js";
 import { createMcpHttpEndpoint, type McpHttpEndpoint } from "./http-endpoint.js";
-import type { HeldToolReview } from "./types.js";
 
 /** A policy that denies every action: what the proxy runs when its config names no policy. */
 const DENY_ALL_POLICY = { version: 1, name: "deny-all" } as const;
@@ -51,7 +52,7 @@ export async function openMcpProxy(file: string, log: (line: string) => void): P
   try {
     if (config.policy === undefined) log("acp mcp-proxy: no policy in the config: every call is denied");
     const controlPlane = await createControlPlane({ storage, policy: config.policy ?? DENY_ALL_POLICY });
-    const gateway = await createMcpGateway({ controlPlane, config, log });
+    const gateway = await createMcpGateway({ controlPlane, config, log, pins: storagePins(storage) });
     const where = "sqlite" in config.storage ? `sqlite ${config.storage.sqlite}` : "postgres";
     return {
       gateway: gatewayHandle(gateway),
@@ -68,10 +69,8 @@ export async function openMcpProxy(file: string, log: (line: string) => void): P
   }
 }
 
-/** What `acp serve --mcp-config` mounts: the `/mcp` endpoint and the held-tool review. */
-export interface ServedMcp extends McpHttpEndpoint {
-  readonly heldTools?: HeldToolReview;
-}
+/** What `acp serve --mcp-config` mounts at `/mcp`. */
+export type ServedMcp = McpHttpEndpoint;
 
 /**
  * Opens the proxy of `file` on an existing control plane (`acp serve`): the config's storage and policy are
@@ -81,13 +80,14 @@ export interface ServedMcp extends McpHttpEndpoint {
 export async function openServedMcp(
   file: string,
   controlPlane: ControlPlane,
+  storage: Storage,
   log: (line: string) => void,
 ): Promise<ServedMcp> {
   const config = loadMcpConfig(file);
   if (config.policy !== undefined) {
     log(`mcp: ${file}: its storage and policy are not used here; the server's database and --policy apply`);
   }
-  const gateway = await createMcpGateway({ controlPlane, config, log });
+  const gateway = await createMcpGateway({ controlPlane, config, log, pins: storagePins(storage) });
   return createMcpHttpEndpoint({
     gateway: gatewayHandle(gateway),
     onError: (error) => log(`mcp: ${error.message}`),

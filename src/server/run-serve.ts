@@ -8,6 +8,7 @@ import type { ControlPlane } from "../control-plane/control-plane.js";
 import { createControlPlane } from "../control-plane/create-control-plane.js";
 import type { MaintenanceHandle, RecoveryReport } from "../control-plane/maintenance.js";
 import { createHttpApp } from "../http/create-http-app.js";
+import { toolPinReview } from "../mcp/tool-pins.js";
 import type { Storage } from "../storage/storage.js";
 import { createServerLog, type LogSink, type ServerLog } from "./request-log.js";
 import type { ServeConfig, ServeStorageConfig } from "./serve-config.js";
@@ -81,10 +82,10 @@ function printAdminToken(format: ServeConfig["logFormat"], out: LogSink, token: 
 }
 
 /** The MCP proxy of `--mcp-config` on this server's control plane (loaded on demand: the SDK is heavy). */
-async function openMcp(config: ServeConfig, cp: ControlPlane, log: ServerLog) {
+async function openMcp(config: ServeConfig, cp: ControlPlane, storage: Storage, log: ServerLog) {
   if (config.mcpConfig === undefined) return undefined;
   const { openServedMcp } = await import("../mcp/open-gateway.js");
-  const mcp = await openServedMcp(config.mcpConfig, cp, (line) => log.error(line));
+  const mcp = await openServedMcp(config.mcpConfig, cp, storage, (line) => log.error(line));
   log.info(`acp serve: governed MCP proxy of ${config.mcpConfig} at /mcp (agent tokens)`);
   return mcp;
 }
@@ -134,8 +135,10 @@ async function start(
   }
   const cp = await createControlPlane({ storage, policy: config.policy ?? DENY_ALL_POLICY });
   cleanups.push(() => cp.close());
-  const mcp = await openMcp(config, cp, log);
+  const mcp = await openMcp(config, cp, storage, log);
   if (mcp !== undefined) cleanups.push(() => mcp.close());
+  // Held MCP tools are reviewed here even without --mcp-config: a stdio proxy may share this database.
+  const heldTools = toolPinReview(storage);
   const tokens = createTokenService({ storage });
   const auth = createTokenAuth({ storage, ...(config.jwt ? { jwt: config.jwt } : {}) });
   const app = createHttpApp({
@@ -153,7 +156,7 @@ async function start(
             ...(config.publicUrl !== undefined ? { publicUrl: config.publicUrl } : {}),
             sessionTtlMs: config.dashboard.sessionTtlMs,
           },
-    ...(mcp !== undefined ? { mcp } : {}),
+    mcp: mcp === undefined ? { heldTools } : { heldTools, handle: mcp.handle },
     log: (line) => log.request(line),
     onFault: (error) =>
       log.error("internal error", {
