@@ -4,11 +4,16 @@
  * through `acp serve --mcp-config` at `/mcp` over Streamable HTTP (an agent token, one MCP session). The proxy
  * and the server run as child processes on one SQLite file (WAL, synchronous=FULL, the defaults): each proxied
  * call is a `propose` (auto-approved) + forward + `complete`. Prints p50/p99 per call, calls/s one at a time and
- * with 16 in flight, and the p50 added over the direct call.
+ * with 16 in flight, and the p50 added over the direct call. A fourth case runs the gateway in this process over
+ * an in-memory transport (same database settings): what governance costs without a shell around it.
  */
 import { join } from "node:path";
-import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { Client, InMemoryTransport, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import { createControlPlane } from "../src/control-plane/create-control-plane.js";
+import { loadMcpConfig } from "../src/mcp/config.js";
+import { createMcpGateway } from "../src/mcp/gateway.js";
+import { createSqliteStorage } from "../src/storage/sqlite/index.js";
 import { ACP_CLI, REPO_ROOT, UPSTREAMS, writeProxySetup } from "../test/mcp/fixtures/proxy-config.js";
 import { runAcp } from "../test/support/run-acp.js";
 import { startServe } from "../test/support/serve-process.js";
@@ -61,6 +66,22 @@ export async function run(): Promise<void> {
     );
     closers.push(() => direct.close());
     rows.push(...(await timeClient("direct to server-everything (stdio)", await checked(direct))));
+
+    // The gateway in this process over an in-memory transport: the governance cost without a shell.
+    const storage = createSqliteStorage({ path: `${setup.db}.inproc` });
+    const cp = await createControlPlane({ storage, policy: join(setup.dir, "policy.yaml") });
+    const gateway = await createMcpGateway({ controlPlane: cp, config: loadMcpConfig(setup.config) });
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await gateway.serverFor({ agentId: "bench-inproc" }).connect(serverSide);
+    const inProcess = renamed(new Client({ name: "bench-inproc", version: "1" }));
+    await inProcess.connect(clientSide);
+    closers.push(async () => {
+      await inProcess.close();
+      await gateway.close();
+      await cp.close();
+      await storage.close();
+    });
+    rows.push(...(await timeClient("gateway in-process (no shell)", await checked(inProcess))));
 
     const viaStdio = renamed(new Client({ name: "bench-stdio", version: "1" }));
     await viaStdio.connect(
