@@ -42,6 +42,12 @@ export interface McpHttpEndpoint {
   handle(request: Request, caller: McpHttpCaller): Promise<Response>;
   /** The number of open 2025-era sessions (diagnostics and tests). */
   sessions(): number;
+  /**
+   * Starts a graceful shutdown: ends every session's standing `GET` event stream (the client would otherwise
+   * hold the server's drain for its whole grace period) and answers later `GET`s 405, while calls in flight
+   * finish. Call {@link McpHttpEndpoint.close} once they have.
+   */
+  endStreams(): void;
   /** Ends every session and exchange in flight and closes the gateway (its upstreams). Idempotent. */
   close(): Promise<void>;
 }
@@ -137,6 +143,9 @@ export function createMcpHttpEndpoint(options: McpHttpEndpointOptions): McpHttpE
         ? raw
         : new Request(raw.url, { method: raw.method, headers: raw.headers, body: text, signal: raw.signal });
     const sessionId = raw.headers.get("mcp-session-id");
+    if (draining && raw.method === "GET") {
+      return new Response("the server is shutting down", { status: 405, headers: { allow: "POST, DELETE" } });
+    }
     if (sessionId !== null) {
       const s = open.get(sessionId);
       if (s === undefined || s.agentId !== caller.agentId) {
@@ -155,9 +164,14 @@ export function createMcpHttpEndpoint(options: McpHttpEndpointOptions): McpHttpE
   };
 
   let closing: Promise<void> | undefined;
+  let draining = false;
   return {
     handle,
     sessions: () => open.size,
+    endStreams() {
+      draining = true;
+      for (const s of open.values()) s.transport.closeStandaloneSSEStream();
+    },
     close() {
       closing ??= (async () => {
         clearInterval(sweep);

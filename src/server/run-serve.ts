@@ -203,7 +203,10 @@ async function start(
   let stopping: Promise<void> | undefined;
   const stop = async (reason = "stop requested") => {
     log.info(`acp serve: shutting down (${reason}); finishing requests in flight`);
-    const clean = await drain.drain(config.shutdownGraceMs, () => app.close());
+    const clean = await drain.drain(config.shutdownGraceMs, () => {
+      app.close();
+      mcp?.endStreams();
+    });
     if (!clean) {
       log.error(`grace period of ${config.shutdownGraceMs} ms over: open connections were closed`, {
         in_flight: drain.inFlight,

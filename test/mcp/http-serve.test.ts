@@ -101,4 +101,15 @@ describe("acp serve --mcp-config: /mcp", () => {
     expect(retry.isError, text(retry)).toBeFalsy();
     expect(readFileSync(target, "utf8")).toBe("over http, approved\n");
   }, 60_000);
+
+  it("shuts down on SIGTERM without waiting out the grace period for a connected client's event stream", async () => {
+    const client = await connect(agentToken);
+    await client.callTool({ name: "everything__echo", arguments: { message: "before shutdown" } });
+    await new Promise((r) => setTimeout(r, 300)); // the client's standing GET stream is open now
+    const t0 = Date.now();
+    serve.process.kill("SIGTERM");
+    expect(await serve.exited).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(5_000); // the grace period is 10 s
+    expect(serve.lines.join("\n")).not.toContain("grace period");
+  }, 30_000);
 });
