@@ -79,6 +79,17 @@ describe("acp mcp-proxy over stdio", () => {
     expect(text(read)).toContain("hello from disk");
   });
 
+  it("passes calls through to server-memory: an entity created is read back", async () => {
+    const created = await client.callTool({
+      name: "memory__create_entities",
+      arguments: { entities: [{ name: "proxy-test", entityType: "note", observations: ["governed"] }] },
+    });
+    expect(created.isError, text(created)).toBeFalsy();
+    const graph = await client.callTool({ name: "memory__read_graph", arguments: {} });
+    expect(graph.isError).toBeFalsy();
+    expect(text(graph)).toContain("proxy-test");
+  });
+
   it("refuses a blocked tool with isError and the decision in _meta, and an unknown tool with -32602", async () => {
     const blocked = (await client.callTool({
       name: "everything__get-sum",
