@@ -38,6 +38,8 @@ export interface CallEnv {
   readonly log: (line: string) => void;
   /** Longest wait for an upstream's answer (reset by progress). */
   readonly callTimeoutMs: number;
+  /** Whether sessions have a budget (each decision then waits for the earlier calls' outcomes). */
+  readonly budgeted: boolean;
   /** Outcomes being recorded after the answer went out. */
   readonly completions: CompletionQueue;
   /** Shows a held tool's definition to the pin store again: `false` once an operator accepted it. */
@@ -77,8 +79,9 @@ export async function runToolCall(
     return heldResult(route.exposedName, route.server, route.upstreamName);
   if (!route.mapping) return unmappedResult(route.exposedName);
   const sessionId = await caller.session();
-  // The previous call's outcome of this session is recorded first (its lock released, its budget settled).
-  await env.completions.settled(sessionId);
+  // The outcomes of the session's earlier calls are recorded first where they matter to this decision: a
+  // resource lock they may hold, a budget they settle. Otherwise their commits overlap this call's.
+  if (env.budgeted || route.mapping.resource !== undefined) await env.completions.settled(sessionId);
   const input = proposalFor(routed, route.mapping, request.args, { sessionId, agentId: caller.agentId });
   if ("refused" in input) return badArgumentsResult(route.exposedName, input.refused);
   let decision = await propose(env.cp, input);

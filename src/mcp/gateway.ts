@@ -13,6 +13,7 @@ import { type Caller, type InFlightCall, runToolCall } from "./call-pipeline.js"
 import { invalidParams } from "./call-proposal.js";
 import { askUserToApprove } from "./gateway-elicit.js";
 import { createKillWatch } from "./gateway-kill-watch.js";
+import { installPassThrough, PASS_THROUGH_CAPABILITIES } from "./gateway-passthrough.js";
 import { type McpPinObserver, type RoutedTool, routeTools } from "./gateway-routes.js";
 import { pinnedDefinition } from "./tool-fingerprint.js";
 import { compileToolMap } from "./tool-map.js";
@@ -33,6 +34,11 @@ export interface McpGatewayOptions {
   readonly now?: () => number;
   /** How often the feed is polled for kill switches while calls are in flight (ms). Default 100. */
   readonly killPollMs?: number;
+  /**
+   * The budget of each client connection's control-plane session (currency units, actions). Default: none
+   * (unlimited). A call past it is refused with `budget_exhausted`.
+   */
+  readonly sessionBudget?: { readonly maxCost?: number | string; readonly maxActions?: number };
   /** Longest wait for an upstream's answer to one call, reset by progress (ms). Default 10 minutes. */
   readonly callTimeoutMs?: number;
 }
@@ -43,6 +49,13 @@ export interface McpClientIdentity {
   readonly agentId: string;
   /** The client's `clientInfo`; defaults to what it sends in `initialize`. Names its control-plane session. */
   readonly clientInfo?: { readonly name: string; readonly version?: string };
+  /**
+   * Servers created with the same key share ONE control-plane session (for shells that create a server per
+   * request, e.g. stateless Streamable HTTP: without it every request would get its own session, and an
+   * identical retry could not claim its approval). Such a session ends with the gateway, not with a server.
+   * Default: none (the session belongs to this server and ends when it closes).
+   */
+  readonly sessionKey?: string;
 }
 
 /** A running gateway: upstream connections, the exposed tool table, and one SDK server per client connection. */
@@ -83,6 +96,8 @@ export async function createMcpGateway(options: McpGatewayOptions): Promise<McpG
   const toolsByServer = new Map<string, readonly Tool[]>();
   let byName = new Map<string, RoutedTool>();
   const sessions = new Set<Promise<string>>();
+  /** Sessions shared by servers with the same `agentId` and `sessionKey`. */
+  const shared = new Map<string, Promise<string>>();
   const servers = new Set<Server>();
   const killWatch = createKillWatch(cp, { pollMs: options.killPollMs ?? 100, log });
   let updates = Promise.resolve();
@@ -105,9 +120,13 @@ export async function createMcpGateway(options: McpGatewayOptions): Promise<McpG
     });
   };
 
+  const onListChanged = (kind: "prompts" | "resources") => {
+    for (const s of servers)
+      (kind === "prompts" ? s.sendPromptListChanged() : s.sendResourceListChanged()).catch(() => undefined);
+  };
   const upstreams = new Map<string, Upstream>();
   for (const [name, upstream] of Object.entries(config.mcpServers))
-    upstreams.set(name, createUpstream(name, upstream, { onTools, log }));
+    upstreams.set(name, createUpstream(name, upstream, { onTools, onListChanged, log }));
   await Promise.all(
     [...upstreams.values()].map((u) =>
       u
@@ -127,6 +146,7 @@ export async function createMcpGateway(options: McpGatewayOptions): Promise<McpG
     log,
     callTimeoutMs: options.callTimeoutMs ?? 10 * 60_000,
     completions: new CompletionQueue(),
+    budgeted: options.sessionBudget !== undefined,
     async stillHeld(routed: RoutedTool) {
       if (!options.pins) return false;
       const { server, upstreamName, exposedName } = routed.route;
@@ -144,21 +164,32 @@ export async function createMcpGateway(options: McpGatewayOptions): Promise<McpG
   const serverFor = (identity: McpClientIdentity): Server => {
     const server = new Server(
       { name: "agent-control-plane", version: "0.1.0" },
-      { capabilities: { tools: { listChanged: true } } },
+      { capabilities: { tools: { listChanged: true }, ...PASS_THROUGH_CAPABILITIES } },
     );
+    installPassThrough(server, upstreams);
     let session: Promise<string> | undefined;
     const caller: Caller = {
       agentId: identity.agentId,
       session: () => {
-        session ??= cp
-          .openSession({
-            name: sessionName(identity.clientInfo ?? server.getClientVersion()),
-            agentId: identity.agentId,
-          })
-          .then((s) => s.id);
-        session.catch(() => {
-          session = undefined;
-        });
+        const key = identity.sessionKey;
+        if (key !== undefined && session === undefined) session = shared.get(`${identity.agentId}\0${key}`);
+        if (session === undefined) {
+          const opening = cp
+            .openSession({
+              name: sessionName(identity.clientInfo ?? server.getClientVersion()),
+              agentId: identity.agentId,
+              ...(options.sessionBudget ? { budget: options.sessionBudget } : {}),
+            })
+            .then((s) => s.id);
+          session = opening;
+          sessions.add(opening);
+          if (key !== undefined) shared.set(`${identity.agentId}\0${key}`, opening);
+          opening.catch(() => {
+            session = undefined;
+            sessions.delete(opening);
+            if (key !== undefined) shared.delete(`${identity.agentId}\0${key}`);
+          });
+        }
         return session;
       },
     };
@@ -174,7 +205,9 @@ export async function createMcpGateway(options: McpGatewayOptions): Promise<McpG
       const token = request.params._meta?.progressToken;
       const canElicit = server.getClientCapabilities()?.elicitation !== undefined;
       try {
-        return await runToolCall(
+        // Progress goes out before the result (a client drops progress that arrives after its answer).
+        let progressSent: Promise<void> = Promise.resolve();
+        const result = await runToolCall(
           env,
           canElicit
             ? { ...caller, askUser: (message, signal) => askUserToApprove(ctx, message, signal) }
@@ -187,13 +220,16 @@ export async function createMcpGateway(options: McpGatewayOptions): Promise<McpG
               ? {}
               : {
                   onProgress: (p) => {
-                    ctx.mcpReq
-                      .notify({ method: "notifications/progress", params: { ...p, progressToken: token } })
+                    const params = { ...p, progressToken: token };
+                    progressSent = progressSent
+                      .then(() => ctx.mcpReq.notify({ method: "notifications/progress", params }))
                       .catch(() => undefined);
                   },
                 }),
           },
         );
+        await progressSent;
+        return result;
       } catch (error) {
         if (error instanceof ProtocolError) throw error;
         log(`tools/call ${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
@@ -207,8 +243,11 @@ export async function createMcpGateway(options: McpGatewayOptions): Promise<McpG
     server.onclose = () => {
       servers.delete(server);
       previous?.();
-      void session
-        ?.then((id) => cp.closeSession(id))
+      const opened = session;
+      if (opened === undefined || identity.sessionKey !== undefined) return;
+      sessions.delete(opened);
+      void opened
+        .then((id) => cp.closeSession(id))
         .catch((e: unknown) => log(`closing session: ${String(e)}`));
     };
     servers.add(server);

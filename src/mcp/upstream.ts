@@ -11,6 +11,8 @@ import type { UpstreamConfig } from "./types.js";
 export interface UpstreamOptions {
   /** Called with the full tool list after every (re)listing: first connect, `tools/list_changed`, restart. */
   readonly onTools: (server: string, tools: readonly Tool[]) => void;
+  /** Called when the upstream says its prompts or resources changed (the gateway tells its clients). */
+  readonly onListChanged?: (kind: "prompts" | "resources") => void;
   /** Diagnostic lines (connection lost, restart scheduled…). */
   readonly log: (line: string) => void;
   /** First restart delay after the upstream died (doubles up to `maxBackoffMs`). Default 250 ms. */
@@ -112,6 +114,8 @@ export function createUpstream(name: string, config: UpstreamConfig, options: Up
               else if (tools && client === current) options.onTools(name, tools);
             },
           },
+          prompts: { onChanged: () => options.onListChanged?.("prompts") },
+          resources: { onChanged: () => options.onListChanged?.("resources") },
         },
       },
     );

@@ -1,4 +1,4 @@
-import type { CallToolResult } from "@modelcontextprotocol/client";
+import { type CallToolResult, Client, InMemoryTransport } from "@modelcontextprotocol/client";
 import { afterEach, describe, expect, it } from "vitest";
 import { DECISION_META_KEY } from "../../src/mcp/call-results.js";
 import { type Harness, mapping, startGateway, until } from "./fixtures/gateway-harness.js";
@@ -46,6 +46,41 @@ describe("MCP gateway: listing and forwarding", () => {
     const kinds = (await h.cp.events(session.id)).map((e) => e.kind);
     expect(kinds).toEqual(expect.arrayContaining(["proposal_decided", "execution_completed"]));
     expect(h.fixtureLog()).toEqual(["call echo"]);
+  });
+
+  it("gives each client connection its own session, closed when the connection closes", async () => {
+    h = await startGateway();
+    await h.client.callTool({ name: "fx__echo", arguments: { text: "a" } });
+    const raw = await h.connectRaw();
+    const second = new Client({ name: "test-client", version: "1.2" });
+    await second.connect(raw);
+    await second.callTool({ name: "fx__echo", arguments: { text: "b" } });
+    const sessions = await h.cp.listSessions();
+    expect(sessions).toHaveLength(2);
+    expect(new Set(sessions.map((s) => s.name)).size).toBe(2);
+    await second.close();
+    await until(async () => (await h!.cp.listSessions({ statuses: ["completed"] })).length === 1);
+  });
+
+  it("servers created with the same sessionKey share one session, so an approval's identical retry claims it", async () => {
+    h = await startGateway({ tools: [{ pattern: "fx__echo", mapping: mapping("pay") }], approvalWaitMs: 50 });
+    const perRequest = async () => {
+      const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+      await h!.gateway.serverFor({ agentId: h!.agentId, sessionKey: "token-1" }).connect(serverSide);
+      const client = new Client({ name: "http-client", version: "1" });
+      await client.connect(clientSide);
+      return client;
+    };
+    const first = await perRequest();
+    const pending = (await first.callTool({ name: "fx__echo", arguments: { text: "x" } })) as CallToolResult;
+    await first.close();
+    await h.cp.approve(decisionOf(pending).ticketId as string, { decidedBy: "ops@example.com" });
+    const second = await perRequest();
+    const retry = (await second.callTool({ name: "fx__echo", arguments: { text: "x" } })) as CallToolResult;
+    await second.close();
+    expect(textOf(retry)).toBe("x");
+    expect(await h.cp.listSessions()).toHaveLength(1);
+    expect(await h.cp.listTickets()).toHaveLength(1);
   });
 
   it("records an upstream isError result as a failed proposal", async () => {
@@ -122,6 +157,23 @@ describe("MCP gateway: refusals", () => {
       outcome: "steered",
       steering: { suggestedActions: ["echo"] },
     });
+  });
+
+  it("refuses a call past the session's budget with budget_exhausted", async () => {
+    h = await startGateway({
+      sessionBudget: { maxCost: "3" },
+      tools: [{ pattern: "fx__echo", mapping: mapping("echo", { cost: { value: 2 } }) }],
+    });
+    const first = (await h.client.callTool({ name: "fx__echo", arguments: { text: "1" } })) as CallToolResult;
+    expect(first.isError).toBeFalsy();
+    const second = (await h.client.callTool({
+      name: "fx__echo",
+      arguments: { text: "2" },
+    })) as CallToolResult;
+    expect(second.isError).toBe(true);
+    expect(textOf(second)).toMatch(/^fx__echo refused by the control plane \[budget_exhausted\]/);
+    expect(decisionOf(second)).toMatchObject({ outcome: "denied", code: "budget_exhausted" });
+    expect(h.fixtureLog()).toEqual(["call echo"]);
   });
 
   it("refuses an unmapped tool (fail closed) without forwarding it", async () => {
