@@ -9,8 +9,13 @@ import type { McpServer, Server } from "@modelcontextprotocol/server";
 export interface McpCaller {
   /** The agent id every `tools/call` of this connection is proposed as. */
   readonly agentId: string;
-  /** How the client reached the proxy (named in the control-plane session's metadata). */
+  /** How the client reached the proxy. */
   readonly via: "stdio" | "http";
+  /**
+   * Servers created with the same agent and key share one control-plane session (per-request HTTP, where a
+   * client has no connection of its own). Absent: the session is the connection's.
+   */
+  readonly sessionKey?: string;
 }
 
 /** The gateway as the shells use it (structural: `createMcpGateway`'s result satisfies it). */

@@ -7,7 +7,9 @@
  * `initialize` and gets an `Mcp-Session-Id`; every later request of that session is served by the SAME gateway
  * server, hence the same control-plane session (an approved call's retry finds its proposal). A session belongs
  * to the agent that opened it: another agent's token presenting its id gets 404, as for an unknown session.
- * 2026-07-28 (per-request) traffic is served by the SDK's `createMcpHandler`, one gateway server per request.
+ * 2026-07-28 (per-request) traffic is served by the SDK's `createMcpHandler`, one gateway server per request;
+ * those requests have no session of their own, so every request of one credential (token) shares one
+ * control-plane session.
  */
 import { randomUUID } from "node:crypto";
 import {
@@ -99,7 +101,12 @@ export function createMcpHttpEndpoint(options: McpHttpEndpointOptions): McpHttpE
       const agentId = ctx.authInfo?.extra?.agentId;
       // Unreachable through `handle` (it always passes one); refuse rather than act as nobody.
       if (typeof agentId !== "string") throw new Error("MCP request without an authenticated agent");
-      return gateway.createServer({ agentId, via: "http" });
+      // No connection to hang a session on: every request of one credential shares one control-plane session.
+      return gateway.createServer({
+        agentId,
+        via: "http",
+        sessionKey: `credential:${ctx.authInfo?.clientId}`,
+      });
     },
     { legacy: "reject", onerror: onError },
   );

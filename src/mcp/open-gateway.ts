@@ -19,7 +19,11 @@ const DENY_ALL_POLICY = { version: 1, name: "deny-all" } as const;
 /** The shells' view of a gateway: one server per client connection, acting as the caller's agent. */
 export function gatewayHandle(gateway: McpGateway): McpGatewayHandle {
   return {
-    createServer: (caller) => gateway.serverFor({ agentId: caller.agentId }),
+    createServer: (caller) =>
+      gateway.serverFor({
+        agentId: caller.agentId,
+        ...(caller.sessionKey !== undefined ? { sessionKey: caller.sessionKey } : {}),
+      }),
     close: () => gateway.close(),
   };
 }

@@ -159,6 +159,27 @@ describe("/mcp on the HTTP app", () => {
     expect(((await res.json()) as { error: { code: number } }).error.code).toBe(-32700);
   });
 
+  it("serves a 2026-07-28 client per request, every request of one token under one session key", async () => {
+    const gateway = echoGateway();
+    h = await startHttp({ app: { mcp: createMcpHttpEndpoint({ gateway }) } });
+    const client = new Client({ name: "modern", version: "1.0.0" }, { versionNegotiation: { mode: "auto" } });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${h.url}/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${TOKENS.agentA}` } },
+      }),
+    );
+    clients.push(client);
+    const r1 = await client.callTool({ name: "whoami", arguments: { note: "a" } });
+    const r2 = await client.callTool({ name: "whoami", arguments: { note: "b" } });
+    expect([r1.content, r2.content]).toEqual([
+      [{ type: "text", text: "agent-a/http: a" }],
+      [{ type: "text", text: "agent-a/http: b" }],
+    ]);
+    const keyed = gateway.callers.filter((c) => c.sessionKey !== undefined);
+    expect(keyed.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(keyed.map((c) => c.sessionKey)).size).toBe(1);
+  });
+
   it("has no /mcp route when no proxy is mounted", async () => {
     h = await startHttp();
     const res = await h.call("/mcp", {
