@@ -177,6 +177,12 @@ async function forward(
   }, env.config.heartbeatMs);
   const meta = { [DECISION_META_KEY]: decisionMeta(decision) };
   try {
+    if (request.signal.aborted || killed !== undefined) {
+      // Cancelled (or killed) while it was being decided: never dispatched, so nothing happened upstream.
+      const why = killed ?? "cancelled by the client before it was forwarded";
+      await cp.complete(proposalId, { ok: false, error: why });
+      return errorResult(`${route.exposedName}: ${why}. It was not run.`, meta);
+    }
     const upstream = env.upstreams.get(route.server);
     if (!upstream?.connected) throw new UpstreamUnavailableError(route.server);
     const result = await upstream.callTool(route.upstreamName, input.args ?? {}, {

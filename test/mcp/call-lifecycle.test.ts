@@ -34,6 +34,23 @@ describe("MCP gateway: calls in flight", () => {
     expect(h.fixtureLog().filter((l) => l === "call echo")).toEqual([]);
   });
 
+  it("a session-scope kill cancels that session's in-flight call only", async () => {
+    h = await startGateway();
+    const other = await h.connectRaw();
+    const { Client } = await import("@modelcontextprotocol/client");
+    const bystander = new Client({ name: "bystander", version: "1" });
+    await bystander.connect(other);
+    const call = h.client.callTool({ name: "fx__slow", arguments: { ms: 10_000 } });
+    const spared = bystander.callTool({ name: "fx__slow", arguments: { ms: 800 } });
+    await until(() => h!.fixtureLog().filter((l) => l === "call slow").length === 2);
+    const target = (await h.cp.listSessions()).find((s) => s.name?.startsWith("test-client"));
+    await h.cp.kill({ scope: "session", sessionId: target!.id, reason: "this one only" });
+    const killed = (await call) as CallToolResult;
+    expect(textOf(killed)).toContain("kill switch (session");
+    expect(((await spared) as CallToolResult).isError).toBeFalsy();
+    await bystander.close();
+  });
+
   it("heartbeats the lease of a long call so recovery does not take it", async () => {
     h = await startGateway({ lockTtlMs: 300, heartbeatMs: 50 });
     const call = h.client.callTool({ name: "fx__slow", arguments: { ms: 1_200 } });
