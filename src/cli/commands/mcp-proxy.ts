@@ -14,7 +14,7 @@ interface McpProxyOptions {
  */
 async function runProxy(options: McpProxyOptions, io: CliIo): Promise<void> {
   // Loaded on demand: the MCP SDK is needed by this command only.
-  const { openMcpProxy } = await import("../../mcp/open-gateway.js");
+  const { openMcpProxy } = await import("../open-mcp-proxy.js");
   const { runStdioProxy } = await import("../../mcp/stdio-proxy.js");
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => controller.abort(signal);
