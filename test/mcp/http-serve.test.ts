@@ -31,7 +31,7 @@ async function connect(token: string): Promise<Client> {
 }
 
 beforeAll(async () => {
-  setup = writeProxySetup({ servers: ["everything", "files"] });
+  setup = writeProxySetup({ servers: ["everything", "files", "fix"] });
   serve = await startServe([
     "--sqlite",
     setup.db,
@@ -101,6 +101,26 @@ describe("acp serve --mcp-config: /mcp", () => {
     expect(retry.isError, text(retry)).toBeFalsy();
     expect(readFileSync(target, "utf8")).toBe("over http, approved\n");
   }, 60_000);
+
+  it("cancels a call in flight when acp kill stops the agent", async () => {
+    const client = await connect(agentToken);
+    const env = { ACP_URL: serve.url, ACP_TOKEN: serve.adminToken };
+    const t0 = Date.now();
+    const slow = client.callTool({ name: "fix__slow", arguments: { ms: 20_000 } });
+    await new Promise((r) => setTimeout(r, 700));
+    const killed = await runAcp(["kill", "agent", "ide-agent", "--reason", "stop the slow one"], env);
+    expect(killed.code, killed.stderr).toBe(0);
+    const result = (await slow) as ToolResult;
+    expect(result.isError).toBe(true);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    const next = (await client.callTool({
+      name: "everything__echo",
+      arguments: { message: "x" },
+    })) as ToolResult;
+    expect(next.isError).toBe(true);
+    expect(text(next)).toMatch(/kill_switch/);
+    expect((await runAcp(["resume", "agent", "ide-agent"], env)).code).toBe(0);
+  }, 30_000);
 
   it("shuts down on SIGTERM without waiting out the grace period for a connected client's event stream", async () => {
     const client = await connect(agentToken);
