@@ -10,6 +10,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   "approval-latency": () => import("./approval-latency.bench.js"),
   http: () => import("./http.bench.js"),
   sse: () => import("./sse.bench.js"),
+  mcp: () => import("./mcp.bench.js"),
 };
 
 const wanted = process.argv.slice(2);

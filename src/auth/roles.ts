@@ -31,6 +31,8 @@ export const PERMISSIONS = [
   "agents.manage",
   /** Validate and dry-run policies (stores nothing). */
   "policies.test",
+  /** Accept a held MCP tool whose upstream definition changed (the proxy's "rug pull" hold). */
+  "mcp.tools.accept",
   /** Create, list and revoke API tokens. */
   "tokens.manage",
 ] as const;
@@ -39,7 +41,13 @@ export type Permission = (typeof PERMISSIONS)[number];
 
 const VIEWER: readonly Permission[] = ["read", "policies.test"];
 const APPROVER: readonly Permission[] = [...VIEWER, "tickets.decide"];
-const OPERATOR: readonly Permission[] = [...APPROVER, "sessions.control", "kill", "agents.manage"];
+const OPERATOR: readonly Permission[] = [
+  ...APPROVER,
+  "sessions.control",
+  "kill",
+  "agents.manage",
+  "mcp.tools.accept",
+];
 
 /** The permissions of each role. An `agent` never decides tickets, kills, or acts for another agent. */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {

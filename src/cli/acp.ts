@@ -11,6 +11,8 @@ import { ControlPlaneError } from "../errors/control-plane-error.js";
 import { registerEventsCommand } from "./commands/events.js";
 import { registerKillCommand } from "./commands/kill.js";
 import { registerMaintenanceCommand } from "./commands/maintenance.js";
+import { registerMcpProxyCommand } from "./commands/mcp-proxy.js";
+import { registerMcpToolsCommand } from "./commands/mcp-tools.js";
 import { registerMigrateCommand } from "./commands/migrate.js";
 import { registerPolicyCommand } from "./commands/policy.js";
 import { registerServeCommand } from "./commands/serve.js";
@@ -69,6 +71,8 @@ export function createProgram(io: CliIo): Command {
   registerMigrateCommand(program, io);
   registerMaintenanceCommand(program, io);
   registerServeCommand(program, io);
+  registerMcpProxyCommand(program, io);
+  registerMcpToolsCommand(program, io);
   return program;
 }
 

@@ -11,6 +11,7 @@ import { authenticate } from "./authorize.js";
 import { bodyLimit, DEFAULT_MAX_BODY_BYTES } from "./body-limit.js";
 import type { HttpDeps, HttpEnv, SseSettings } from "./context.js";
 import { errorResponse, toErrorResponse, validationHook } from "./errors.js";
+import { type McpHttpMount, registerMcpRoutes } from "./mcp-route.js";
 import { openApiDocument } from "./openapi.js";
 import { rateLimit } from "./rate-limit.js";
 import { registerRoutes } from "./routes/index.js";
@@ -51,6 +52,11 @@ export interface HttpAppOptions {
    * Default `false` (the API only); `acp serve` turns it on.
    */
   readonly dashboard?: boolean | DashboardOptions;
+  /**
+   * The governed MCP proxy at `/mcp` (agent tokens) and its held-tool review at `/v1/mcp/tools`
+   * (`createMcpHttpEndpoint` from `agent-control-plane/mcp`). Absent: no `/mcp`; `/v1/mcp/tools` answers 501.
+   */
+  readonly mcp?: McpHttpMount;
 }
 
 const HTTP_APP_OPTION_KEYS: readonly string[] = [
@@ -63,6 +69,7 @@ const HTTP_APP_OPTION_KEYS: readonly string[] = [
   "log",
   "sse",
   "dashboard",
+  "mcp",
 ];
 
 /** Resolves and checks the SSE timing (positive integers of milliseconds, at most one hour). */
@@ -136,6 +143,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   if (ratePerMinute !== undefined) app.use("/v1/*", rateLimit(ratePerMinute, deps.now));
   app.use("*", bodyLimit(maxBodyBytes));
   registerRoutes(app, deps);
+  registerMcpRoutes(app, deps.auth, options.mcp);
   // The routes are fixed once registered: generate the document on first use, then serve the same text
   // (each `openapi()` caller gets its own copy).
   let documentText: string | undefined;

@@ -110,3 +110,23 @@ export interface ToolPin {
   /** Who accepted the current definition last (`null`: pinned on first sight). */
   readonly acceptedBy: string | null;
 }
+
+/**
+ * The operator's review of held tools, as the HTTP routes `/v1/mcp/tools` and `acp mcp tools` use it
+ * (structural: the tool-pin store satisfies it). No governance here: accepting only re-pins a definition.
+ */
+export interface HeldToolReview {
+  /** Every pin with a pending (changed) definition, oldest change first. */
+  listHeld(): Promise<readonly ToolPin[]>;
+  /**
+   * Accepts the pending definition of `server`/`tool` if its fingerprint is `fingerprint`: it becomes the
+   * pinned one and the tool is usable again. Resolves with the updated pin; `"not_found"` when no such tool is
+   * pinned; `"stale"` when nothing is pending or another definition is (the operator reviewed an old one).
+   */
+  accept(input: {
+    readonly server: string;
+    readonly tool: string;
+    readonly fingerprint: string;
+    readonly acceptedBy: string;
+  }): Promise<ToolPin | "not_found" | "stale">;
+}

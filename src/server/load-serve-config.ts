@@ -30,6 +30,7 @@ export interface ServeFlags {
   readonly logFormat?: string | undefined;
   readonly maintenanceInterval?: string | undefined;
   readonly shutdownGrace?: string | undefined;
+  readonly mcpConfig?: string | undefined;
 }
 
 /** The keys an object schema allows at `path` inside `schema` (empty when there is no object there). */
@@ -184,6 +185,12 @@ export function loadServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proc
     throw flagError("--host", "expected a host name", "");
   const policy = flags.policy ?? (file.policy === undefined ? undefined : resolve(base, file.policy));
   const jwt = resolveJwt(file.jwt);
+  const mcpConfig =
+    flags.mcpConfig !== undefined
+      ? resolve(flags.mcpConfig)
+      : file.mcp === undefined
+        ? undefined
+        : resolve(base, file.mcp.config);
   return {
     storage: resolveStorage(flags, file, base, env),
     ...(policy !== undefined ? { policy } : {}),
@@ -208,6 +215,7 @@ export function loadServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proc
     ...(file.notifications?.webhooks?.length
       ? { notifications: resolveNotifications(file.notifications, env) }
       : {}),
+    ...(mcpConfig !== undefined ? { mcpConfig } : {}),
     ...(configFile !== undefined ? { configFile } : {}),
   };
 }

@@ -4,9 +4,11 @@ import { serve } from "@hono/node-server";
 import { createTokenAuth } from "../auth/token-auth.js";
 import { createTokenService } from "../auth/token-service.js";
 import { openStorage } from "../cli/open-storage.js";
+import type { ControlPlane } from "../control-plane/control-plane.js";
 import { createControlPlane } from "../control-plane/create-control-plane.js";
 import type { MaintenanceHandle, RecoveryReport } from "../control-plane/maintenance.js";
 import { createHttpApp } from "../http/create-http-app.js";
+import { toolPinReview } from "../mcp/tool-pins.js";
 import { createNotifier, type Notifier } from "../notifications/notifier.js";
 import type { Storage } from "../storage/storage.js";
 import { createServerLog, type LogSink, type ServerLog } from "./request-log.js";
@@ -80,6 +82,15 @@ function printAdminToken(format: ServeConfig["logFormat"], out: LogSink, token: 
   out("");
 }
 
+/** The MCP proxy of `--mcp-config` on this server's control plane (loaded on demand: the SDK is heavy). */
+async function openMcp(config: ServeConfig, cp: ControlPlane, storage: Storage, log: ServerLog) {
+  if (config.mcpConfig === undefined) return undefined;
+  const { openServedMcp } = await import("../mcp/open-gateway.js");
+  const mcp = await openServedMcp(config.mcpConfig, cp, storage, (line) => log.error(line));
+  log.info(`acp serve: governed MCP proxy of ${config.mcpConfig} at /mcp (agent tokens)`);
+  return mcp;
+}
+
 const reportWorthLogging = (r: RecoveryReport) =>
   Object.values(r).some((v) => typeof v === "number" && v > 0);
 
@@ -125,6 +136,10 @@ async function start(
   }
   const cp = await createControlPlane({ storage, policy: config.policy ?? DENY_ALL_POLICY });
   cleanups.push(() => cp.close());
+  const mcp = await openMcp(config, cp, storage, log);
+  if (mcp !== undefined) cleanups.push(() => mcp.close());
+  // Held MCP tools are reviewed here even without --mcp-config: a stdio proxy may share this database.
+  const heldTools = toolPinReview(storage);
   const tokens = createTokenService({ storage });
   const auth = createTokenAuth({ storage, ...(config.jwt ? { jwt: config.jwt } : {}) });
   const app = createHttpApp({
@@ -142,6 +157,7 @@ async function start(
             ...(config.publicUrl !== undefined ? { publicUrl: config.publicUrl } : {}),
             sessionTtlMs: config.dashboard.sessionTtlMs,
           },
+    mcp: mcp === undefined ? { heldTools } : { heldTools, handle: mcp.handle },
     log: (line) => log.request(line),
     onFault: (error) =>
       log.error("internal error", {
@@ -205,7 +221,10 @@ async function start(
   let stopping: Promise<void> | undefined;
   const stop = async (reason = "stop requested") => {
     log.info(`acp serve: shutting down (${reason}); finishing requests in flight`);
-    const clean = await drain.drain(config.shutdownGraceMs, () => app.close());
+    const clean = await drain.drain(config.shutdownGraceMs, () => {
+      app.close();
+      mcp?.endStreams();
+    });
     if (!clean) {
       log.error(`grace period of ${config.shutdownGraceMs} ms over: open connections were closed`, {
         in_flight: drain.inFlight,

@@ -167,6 +167,17 @@ const notificationsSchema = z
       "Notifications: webhooks on approval, kill-switch, budget and outcome events, sent from a durable outbox.",
   });
 
+/** The `mcp` section: the governed MCP proxy served over Streamable HTTP at `/mcp`. */
+const mcpSchema = z
+  .strictObject({
+    config: nonEmpty.meta({
+      description:
+        "MCP proxy config file (YAML or JSON, the file `acp mcp-proxy --config` takes): its upstream servers and " +
+        "tool map are served at /mcp to `agent` tokens. Its storage is ignored: the server's own database is used.",
+    }),
+  })
+  .meta({ description: "The governed MCP proxy over Streamable HTTP at /mcp (absent: no /mcp route)." });
+
 /**
  * The zod schema of an `acp serve` config file (YAML or JSON): the command-line settings plus limits,
  * maintenance, logging, shutdown and JWT settings. Keys are snake_case; unknown keys are errors. Relative
@@ -221,6 +232,7 @@ export const serveConfigSchema = z
     jwt: jwtSchema.optional(),
     dashboard: dashboardSchema.optional(),
     notifications: notificationsSchema.optional(),
+    mcp: mcpSchema.optional(),
   })
   .meta({ title: "acp serve config" });
 
@@ -257,6 +269,8 @@ export interface ServeConfig {
     /** How long finished deliveries are kept (ms). */
     readonly retentionMs: number;
   };
+  /** The MCP proxy config served at `/mcp` (absolute path); `undefined`: no `/mcp` route. */
+  readonly mcpConfig?: string;
   /** The config file read, if any (absolute path). */
   readonly configFile?: string;
 }

@@ -88,6 +88,11 @@ export const ROUTE_REQUESTS: Readonly<Record<string, Builder>> = {
   "GET /v1/token-budgets/usage-summary": () => ({
     path: "/v1/token-budgets/usage-summary?org_id=acme&period=monthly&window_start=2026-01-01T00:00:00Z",
   }),
+  "GET /v1/mcp/tools": () => ({ path: "/v1/mcp/tools" }),
+  "POST /v1/mcp/tools/accept": () => ({
+    path: "/v1/mcp/tools/accept",
+    body: { server: "files", tool: "write_file", fingerprint: "a".repeat(64) },
+  }),
   "POST /v1/kill/session/{session_id}": (x) => ({
     path: `/v1/kill/session/${x.sessionId}`,
     body: { reason: "matrix" },

@@ -80,6 +80,9 @@ export const ROUTE_TABLE: readonly RouteRule[] = [
   r("GET", "/v1/policies/current", ["read"], 200),
   r("POST", "/v1/policies/validate", ["read"], 200),
   r("POST", "/v1/policies/test", ["policies.test"], 200),
+  // Held MCP tools: 501 on a server without an MCP proxy (the auth matrix's app has none).
+  r("GET", "/v1/mcp/tools", ["read"], 501),
+  r("POST", "/v1/mcp/tools/accept", ["mcp.tools.accept"], 501),
   // Tokens.
   r("GET", "/v1/tokens", ["tokens.manage"], 200),
   r("POST", "/v1/tokens", ["tokens.manage"], 201),

@@ -56,6 +56,10 @@ export function registerServeCommand(program: Command, io: CliIo): void {
       "--config <file>",
       "YAML or JSON config file (schema/serve-config.schema.json); flags override it",
     )
+    .option(
+      "--mcp-config <file>",
+      "also serve the governed MCP proxy of this config file at /mcp (Streamable HTTP, agent tokens; docs/mcp.md)",
+    )
     .option("--log-format <format>", "text or json (default: text)")
     .option("--maintenance-interval <duration>", "time between maintenance passes, e.g. 5s (default: 5s)")
     .option("--shutdown-grace <duration>", "longest wait for in-flight requests on shutdown (default: 10s)")
