@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { CliIo } from "../io.js";
+import { type CliIo, usageError } from "../io.js";
 
 /** What commander parses from `acp mcp-proxy …`. */
 interface McpProxyOptions {
@@ -50,6 +50,14 @@ export function registerMcpProxyCommand(program: Command, io: CliIo): void {
       "run the governed MCP proxy over stdio: every tools/call of the MCP client becomes a proposal " +
         "(logs on stderr; stops when stdin closes or on SIGTERM)",
     )
-    .requiredOption("--config <file>", "MCP proxy config, YAML or JSON (storage, policy, mcpServers, tools)")
-    .action((options: McpProxyOptions) => runProxy(options, io));
+    .usage("--config <file>")
+    // Checked in the action rather than as a required option, so that a misspelt option is named first.
+    .option(
+      "--config <file>",
+      "MCP proxy config, YAML or JSON (storage, policy, mcpServers, tools); required",
+    )
+    .action((options: Partial<McpProxyOptions>) => {
+      if (options.config === undefined) throw usageError('required option "--config <file>" not specified');
+      return runProxy({ ...options, config: options.config }, io);
+    });
 }
