@@ -245,7 +245,7 @@ describe("approvals inbox (Chromium)", () => {
     });
     const ran = await propose("read_file", "a.txt", spent.id);
     await ui.api(agentToken, "POST", `/v1/proposals/${ran.proposal_id}/complete`, { ok: true });
-    await page.locator(`#attention a[href="/sessions/${spent.id}"]`).waitFor({ timeout: 2000 });
+    await page.locator(`#attention a[href="/sessions/${spent.id}"]`).waitFor({ timeout: 10_000 }); // live, without a reload (the 1 s bound is the inbox's, above)
     expect(await page.locator(`#attention a[href="/tickets/${fresh.ticket_id}"]`).count()).toBe(0);
     await screenshot(page, "attention");
     await page.context().close();
