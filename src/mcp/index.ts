@@ -1,23 +1,17 @@
-// The `agent-control-plane/mcp` subpath: the governed MCP proxy's library form (issue 11).
-export {
-  type CallEnv,
-  type Caller,
-  type CallRequest,
-  type InFlightCall,
-  markOutcomeUnknown,
-  runToolCall,
-} from "./call-pipeline.js";
-export { invalidParams, proposalFor } from "./call-proposal.js";
-export { DECISION_META_KEY, decisionMeta } from "./call-results.js";
+// The `agent-control-plane/mcp` subpath: the governed MCP proxy's library form — the gateway, its config, the
+// tool-pin store adapters and the shells (stdio, Streamable HTTP). The call pipeline's parts stay internal.
+export { DECISION_META_KEY } from "./call-results.js";
+export { loadMcpConfig, parseMcpConfig } from "./config.js";
+export { mcpConfigJsonSchema } from "./config-schema.js";
 export {
   createMcpGateway,
   type McpClientIdentity,
   type McpGateway,
   type McpGatewayOptions,
-  sessionName,
 } from "./gateway.js";
 export { storagePins } from "./gateway-pins.js";
 export type { McpPinObserver, RoutedTool } from "./gateway-routes.js";
+export { toolPinReview } from "./tool-pins.js";
 export type {
   McpConfig,
   PinStatus,
@@ -27,10 +21,4 @@ export type {
   UpstreamConfig,
   ValueSource,
 } from "./types.js";
-export {
-  createUpstream,
-  type Upstream,
-  type UpstreamCallOptions,
-  type UpstreamOptions,
-  UpstreamUnavailableError,
-} from "./upstream.js";
+export { UpstreamUnavailableError } from "./upstream.js";
