@@ -2,13 +2,13 @@
  * Loading the MCP proxy's config file (YAML or JSON): syntax, the strict schema of config-schema.ts, then the
  * checks and defaults that give the resolved {@link McpConfig}. Every error names the file and the bad path.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+
 import { dirname, resolve } from "node:path";
-import { parseDocument } from "yaml";
 import { z } from "zod";
 import { formatPath, type PathSegment, zodMessage } from "../engines/conditions/issue-path.js";
 import { checkKnownKeys } from "../errors/unknown-keys.js";
 import { ValidationError, type ValidationIssue } from "../errors/validation-error.js";
+import { readConfigFile } from "../types/config-file.js";
 import { parseDuration } from "../types/policy.js";
 import { expandEnv, expandEnvRecord } from "./config-env.js";
 import {
@@ -189,29 +189,6 @@ export function parseMcpConfig(input: unknown, source: McpConfigSource = {}): Mc
  */
 export function loadMcpConfig(file: string, env?: Readonly<Record<string, string | undefined>>): McpConfig {
   const path = resolve(file);
-  const subject = `config file ${path}`;
-  if (!existsSync(path) || !statSync(path).isFile()) {
-    throw new ValidationError(
-      [{ path: "--config", message: `file not found: ${path}`, received: file }],
-      "command line",
-    );
-  }
-  const doc = parseDocument(readFileSync(path, "utf8"), { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new ValidationError(
-      doc.errors.map((e) => {
-        const at = e.linePos?.[0];
-        const where = at ? ` at line ${at.line}, column ${at.col}` : "";
-        return { path: "(root)", message: `syntax error${where}: ${e.message.split("\n")[0]}` };
-      }),
-      subject,
-    );
-  }
-  let value: unknown;
-  try {
-    value = doc.toJS({ maxAliasCount: 100 });
-  } catch (error) {
-    throw new ValidationError([{ path: "(root)", message: (error as Error).message }], subject);
-  }
-  return parseMcpConfig(value ?? {}, { file: path, ...(env !== undefined ? { env } : {}) });
+  const value = readConfigFile(path);
+  return parseMcpConfig(value, { file: path, ...(env !== undefined ? { env } : {}) });
 }

@@ -5,7 +5,7 @@
 import type { Storage } from "../storage/storage.js";
 import type { JsonValue } from "../types/json.js";
 import { definitionFingerprint } from "./tool-fingerprint.js";
-import type { PinStatus, ToolPin } from "./types.js";
+import type { HeldToolReview, PinStatus, ToolPin } from "./types.js";
 
 /** What the gateway asks of the pin store (structurally the gateway's `McpPinObserver`). */
 export interface ToolPinObserver {
@@ -13,22 +13,8 @@ export interface ToolPinObserver {
   observe(server: string, tool: string, definition: unknown): Promise<PinStatus>;
 }
 
-/** The operator's review of held tools (structurally the shells' `HeldToolReview`). */
-export interface ToolPinReview {
-  /** Every pin with a pending (changed) definition, oldest change first. */
-  listHeld(): Promise<readonly ToolPin[]>;
-  /**
-   * Accepts the pending definition of `server`/`tool` if its fingerprint is `fingerprint`. Resolves with the
-   * updated pin; `"not_found"` when the tool was never pinned; `"stale"` when nothing is pending or another
-   * definition is (the operator reviewed an older one).
-   */
-  accept(input: {
-    readonly server: string;
-    readonly tool: string;
-    readonly fingerprint: string;
-    readonly acceptedBy: string;
-  }): Promise<ToolPin | "not_found" | "stale">;
-}
+/** The operator's review of held tools: the shells' {@link HeldToolReview}. */
+export type ToolPinReview = HeldToolReview;
 
 /**
  * The pin store of `storage` as the gateway's observer: one write transaction per observation (the store's

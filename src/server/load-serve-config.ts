@@ -1,10 +1,9 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { parseDocument } from "yaml";
 import { z } from "zod";
 import { formatPath, type PathSegment, zodMessage } from "../engines/conditions/issue-path.js";
 import { checkKnownKeys } from "../errors/unknown-keys.js";
 import { ValidationError, type ValidationIssue } from "../errors/validation-error.js";
+import { readConfigFile } from "../types/config-file.js";
 import { parseDuration } from "../types/policy.js";
 import { resolveNotifications } from "./resolve-notifications.js";
 import {
@@ -80,30 +79,7 @@ export function parseServeConfig(input: unknown, subject = "serve config"): Serv
  */
 export function readServeConfigFile(file: string): ServeConfigFile {
   const subject = `config file ${file}`;
-  if (!existsSync(file) || !statSync(file).isFile()) {
-    throw new ValidationError(
-      [{ path: "--config", message: `file not found: ${file}`, received: file }],
-      "command line",
-    );
-  }
-  const doc = parseDocument(readFileSync(file, "utf8"), { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new ValidationError(
-      doc.errors.map((e) => {
-        const at = e.linePos?.[0];
-        const where = at ? ` at line ${at.line}, column ${at.col}` : "";
-        return { path: "(root)", message: `syntax error${where}: ${e.message.split("\n")[0]}` };
-      }),
-      subject,
-    );
-  }
-  let value: unknown;
-  try {
-    value = doc.toJS({ maxAliasCount: 100 });
-  } catch (error) {
-    throw new ValidationError([{ path: "(root)", message: (error as Error).message }], subject);
-  }
-  return parseServeConfig(value ?? {}, subject);
+  return parseServeConfig(readConfigFile(file, subject), subject);
 }
 
 function flagError(flag: string, message: string, received: unknown): ValidationError {
