@@ -117,3 +117,17 @@ export function IssueList(props: { issues: readonly ValidationIssue[]; prefix?: 
     </ul>
   );
 }
+
+/**
+ * A part of a page that reloads itself on live events: `GET src` whenever one of `on` (htmx triggers, e.g.
+ * `sse:approval_requested`) fires, its answer replacing the region's CONTENT. The region itself stays, so a
+ * trigger that fires while a reload is in flight is queued on it and runs after (with an `outerHTML` swap the
+ * queued reload would belong to the replaced element and be lost). `src` answers the content only.
+ */
+export function LiveRegion(props: { id: string; src: string; on: string; children?: Child }) {
+  return (
+    <div id={props.id} hx-get={props.src} hx-trigger={props.on} hx-swap="innerHTML">
+      {props.children}
+    </div>
+  );
+}

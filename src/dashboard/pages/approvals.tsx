@@ -4,7 +4,7 @@ import type { Principal } from "../../auth/roles.js";
 import type { TicketView } from "../../control-plane/views.js";
 import { ControlPlaneError, HTTP_STATUS_BY_CODE } from "../../errors/control-plane-error.js";
 import { ValidationError } from "../../errors/validation-error.js";
-import { ErrorBox, IssueList } from "../components.js";
+import { ErrorBox, IssueList, LiveRegion } from "../components.js";
 import { redirectWithNotice, renderFragment, renderPage } from "../render.js";
 import { readForm, uiAuthorize } from "../ui-auth.js";
 import type { UiDeps, UiEnv, UiRouter } from "../ui-context.js";
@@ -42,8 +42,8 @@ function what(t: TicketView): string {
 export const INBOX_CARDS = 100;
 
 /**
- * The live inbox: the pending count and the oldest pending tickets, oldest first, at most {@link INBOX_CARDS}
- * (also the fragment's body).
+ * The inbox's content (live region `#inbox`, and the body of its fragment): the pending count and the oldest
+ * pending tickets, oldest first, at most {@link INBOX_CARDS}.
  */
 function Inbox(props: {
   items: readonly TicketWithTrace[];
@@ -55,7 +55,7 @@ function Inbox(props: {
 }) {
   const { items, now, total } = props;
   return (
-    <div id="inbox" hx-get="/fragments/inbox" hx-trigger={TICKET_REFRESH_TRIGGER} hx-swap="outerHTML">
+    <>
       <p class="pending-count">
         <strong id="pending-count">{total}</strong> {total === 1 ? "pending approval" : "pending approvals"}
         {total > 1 ? <span class="muted"> · oldest first</span> : null}
@@ -70,11 +70,11 @@ function Inbox(props: {
           <TicketCard item={item} principal={props.principal} csrf={props.csrf} now={now} returnTo="inbox" />
         ))
       )}
-    </div>
+    </>
   );
 }
 
-/** One ticket (live: read again on ticket events), or its decision once decided. */
+/** One ticket, or its decision once decided (the content of the ticket page's live region). */
 function TicketBlock(props: {
   item: TicketWithTrace;
   now: number;
@@ -82,14 +82,8 @@ function TicketBlock(props: {
   csrf: string;
   refill?: Refill;
 }) {
-  const t = props.item.ticket;
   return (
-    <div
-      id="ticket"
-      hx-get={`/fragments/tickets/${encodeURIComponent(t.id)}`}
-      hx-trigger={TICKET_REFRESH_TRIGGER}
-      hx-swap="outerHTML"
-    >
+    <>
       <TicketCard
         item={props.item}
         principal={props.principal}
@@ -102,7 +96,7 @@ function TicketBlock(props: {
       <p>
         <a href="/">Back to the approvals inbox</a>
       </p>
-    </div>
+    </>
   );
 }
 
@@ -120,13 +114,19 @@ function ticketPage(
   refused?: { error: Child; status: number; refill: Refill },
 ) {
   const block = (
-    <TicketBlock
-      item={item}
-      now={deps.now()}
-      principal={c.get("principal")}
-      csrf={c.get("csrf")}
-      {...(refused ? { refill: refused.refill } : {})}
-    />
+    <LiveRegion
+      id="ticket"
+      src={`/fragments/tickets/${encodeURIComponent(item.ticket.id)}`}
+      on={TICKET_REFRESH_TRIGGER}
+    >
+      <TicketBlock
+        item={item}
+        now={deps.now()}
+        principal={c.get("principal")}
+        csrf={c.get("csrf")}
+        {...(refused ? { refill: refused.refill } : {})}
+      />
+    </LiveRegion>
   );
   return renderPage(
     c,
@@ -193,7 +193,15 @@ export function registerApprovalPages(ui: UiRouter, deps: UiDeps): void {
       />
     );
   };
-  ui.get("/", async (c) => renderPage(c, { title: "Approvals", active: "approvals" }, await inbox(c)));
+  ui.get("/", async (c) =>
+    renderPage(
+      c,
+      { title: "Approvals", active: "approvals" },
+      <LiveRegion id="inbox" src="/fragments/inbox" on={TICKET_REFRESH_TRIGGER}>
+        {await inbox(c)}
+      </LiveRegion>,
+    ),
+  );
   ui.get("/fragments/inbox", async (c) => renderFragment(c, await inbox(c)));
 
   ui.get("/tickets/:id", async (c) => ticketPage(c, deps, await loadTicket(deps, c.req.param("id"))));

@@ -1,4 +1,4 @@
-import { Badge, BudgetBar, DataTable, Time } from "../components.js";
+import { Badge, BudgetBar, DataTable, LiveRegion, Time } from "../components.js";
 import { renderFragment, renderPage } from "../render.js";
 import type { UiDeps, UiRouter } from "../ui-context.js";
 import { type AttentionItems, loadAttention } from "./attention-data.js";
@@ -38,7 +38,7 @@ function Attention(props: { items: AttentionItems; now: number }) {
   const { unknown, expiring, exhausted } = props.items;
   const total = unknown.length + expiring.length + exhausted.length;
   return (
-    <div id="attention" hx-get="/fragments/attention" hx-trigger={ATTENTION_TRIGGER} hx-swap="outerHTML">
+    <>
       <p class="pending-count">
         <strong id="attention-count">{total}</strong> {total === 1 ? "item needs" : "items need"} attention
       </p>
@@ -145,7 +145,7 @@ function Attention(props: { items: AttentionItems; now: number }) {
           </DataTable>
         )}
       </section>
-    </div>
+    </>
   );
 }
 
@@ -159,6 +159,14 @@ export function registerAttentionPages(ui: UiRouter, deps: UiDeps): void {
     const now = deps.now();
     return <Attention items={await loadAttention(deps.controlPlane, now)} now={now} />;
   };
-  ui.get("/attention", async (c) => renderPage(c, { title: "Attention", active: "attention" }, await body()));
+  ui.get("/attention", async (c) =>
+    renderPage(
+      c,
+      { title: "Attention", active: "attention" },
+      <LiveRegion id="attention" src="/fragments/attention" on={ATTENTION_TRIGGER}>
+        {await body()}
+      </LiveRegion>,
+    ),
+  );
   ui.get("/fragments/attention", async (c) => renderFragment(c, await body()));
 }
