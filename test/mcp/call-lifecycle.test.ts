@@ -1,18 +1,22 @@
 import { createHash } from "node:crypto";
 import type { CallToolResult } from "@modelcontextprotocol/client";
 import { afterEach, describe, expect, it } from "vitest";
-import { DECISION_META_KEY } from "../../src/mcp/call-results.js";
 import type { McpPinObserver } from "../../src/mcp/gateway-routes.js";
-import { EVERYTHING_SERVER, type Harness, mapping, startGateway, until } from "./fixtures/gateway-harness.js";
+import {
+  decisionOf,
+  EVERYTHING_STDIO,
+  type Harness,
+  mapping,
+  startGateway,
+  textOf,
+  until,
+} from "./fixtures/gateway-harness.js";
 
 let h: Harness | undefined;
 afterEach(async () => {
   await h?.close();
   h = undefined;
 });
-
-const textOf = (r: CallToolResult) => (r.content[0] as { text: string }).text;
-const decisionOf = (r: CallToolResult) => r._meta?.[DECISION_META_KEY] as Record<string, unknown>;
 
 describe("MCP gateway: calls in flight", () => {
   it("a kill switch engaged during a slow call cancels it upstream, and the next call is denied", async () => {
@@ -140,12 +144,7 @@ describe("MCP gateway: tool definitions", () => {
   it("forwards to server-everything, a real upstream, through the same governance", async () => {
     h = await startGateway({
       extraServers: {
-        everything: {
-          transport: "stdio",
-          command: process.execPath,
-          args: [EVERYTHING_SERVER, "stdio"],
-          env: {},
-        },
+        everything: EVERYTHING_STDIO,
       },
       tools: [{ pattern: "everything__*", mapping: mapping("everything") }],
     });

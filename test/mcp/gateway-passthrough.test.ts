@@ -1,14 +1,12 @@
 import { type CallToolResult, Client, InMemoryTransport } from "@modelcontextprotocol/client";
 import { afterEach, describe, expect, it } from "vitest";
-import { EVERYTHING_SERVER, type Harness, mapping, startGateway } from "./fixtures/gateway-harness.js";
+import { EVERYTHING_STDIO, type Harness, mapping, startGateway, textOf } from "./fixtures/gateway-harness.js";
 
 let h: Harness | undefined;
 afterEach(async () => {
   await h?.close();
   h = undefined;
 });
-
-const textOf = (r: CallToolResult) => (r.content[0] as { text: string }).text;
 
 /** A second client connection that supports form elicitation and answers it with `approve`. */
 async function elicitingClient(harness: Harness, approve: boolean, asked: string[]): Promise<Client> {
@@ -63,12 +61,7 @@ describe("MCP gateway: elicitation and progress", () => {
   it("passes the upstream's progress notifications through to the client", async () => {
     h = await startGateway({
       extraServers: {
-        everything: {
-          transport: "stdio",
-          command: process.execPath,
-          args: [EVERYTHING_SERVER, "stdio"],
-          env: {},
-        },
+        everything: EVERYTHING_STDIO,
       },
       tools: [{ pattern: "everything__*", mapping: mapping("everything") }],
     });
@@ -88,12 +81,7 @@ describe("MCP gateway: prompts, resources and completions pass through", () => {
   it("lists and gets server-everything's prompts under exposed names, reads its resources, completes", async () => {
     h = await startGateway({
       extraServers: {
-        everything: {
-          transport: "stdio",
-          command: process.execPath,
-          args: [EVERYTHING_SERVER, "stdio"],
-          env: {},
-        },
+        everything: EVERYTHING_STDIO,
       },
     });
     const prompts = (await h.client.listPrompts()).prompts.map((p) => p.name);

@@ -1,16 +1,19 @@
 import { type CallToolResult, Client, InMemoryTransport } from "@modelcontextprotocol/client";
 import { afterEach, describe, expect, it } from "vitest";
-import { DECISION_META_KEY } from "../../src/mcp/call-results.js";
-import { type Harness, mapping, startGateway, until } from "./fixtures/gateway-harness.js";
+import {
+  decisionOf,
+  type Harness,
+  mapping,
+  startGateway,
+  textOf,
+  until,
+} from "./fixtures/gateway-harness.js";
 
 let h: Harness | undefined;
 afterEach(async () => {
   await h?.close();
   h = undefined;
 });
-
-const textOf = (r: CallToolResult) => (r.content[0] as { text: string }).text;
-const decisionOf = (r: CallToolResult) => r._meta?.[DECISION_META_KEY] as Record<string, unknown>;
 
 describe("MCP gateway: listing and forwarding", () => {
   it("lists the upstream's tools under exposed names, without hidden ones", async () => {

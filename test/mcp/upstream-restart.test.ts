@@ -1,14 +1,12 @@
 import type { CallToolResult } from "@modelcontextprotocol/client";
 import { afterEach, describe, expect, it } from "vitest";
-import { type Harness, startGateway, until } from "./fixtures/gateway-harness.js";
+import { type Harness, startGateway, textOf, until } from "./fixtures/gateway-harness.js";
 
 let h: Harness | undefined;
 afterEach(async () => {
   await h?.close();
   h = undefined;
 });
-
-const textOf = (r: CallToolResult) => (r.content[0] as { text: string }).text;
 
 describe("MCP gateway: an upstream that dies", () => {
   it("answers a clear isError, leaves the lost call's outcome unknown, and works again after a restart", async () => {
