@@ -23,35 +23,37 @@ async function runUntilSignal(io: CliIo, args: WorkerArgs): Promise<void> {
   }
 }
 
+/** Adds the storage options of `acp worker` and `acp recover`: `--sqlite`, `--postgres`, `--schema`, `--policy`. */
+function withStorageOptions(command: Command): Command {
+  return command
+    .option("--sqlite <file>", STORAGE_HELP.sqlite)
+    .option("--postgres <url>", STORAGE_HELP.postgres)
+    .option("--schema <name>", STORAGE_HELP.schema)
+    .option("--policy <file>", STORAGE_HELP.policy);
+}
+
 /**
  * Registers the offline maintenance commands on a database: `acp worker` (maintenance loop until stopped;
  * safe in several processes) and `acp recover` (one pass, its report printed as JSON).
  */
 export function registerMaintenanceCommand(program: Command, io: CliIo): void {
-  program
+  const worker = program
     .command("worker")
     .summary("Run maintenance (lease recovery, ticket expiry and escalation) until stopped")
     .description(
       "Runs maintenance (lease recovery, ticket expiry and escalation) until SIGINT/SIGTERM; safe in several processes.",
     )
-    .usage("(--sqlite <file> | --postgres <url> [--schema <name>]) [--interval 5s] [--policy <file>]")
-    .option("--sqlite <file>", STORAGE_HELP.sqlite)
-    .option("--postgres <url>", STORAGE_HELP.postgres)
-    .option("--schema <name>", STORAGE_HELP.schema)
+    .usage("(--sqlite <file> | --postgres <url> [--schema <name>]) [--interval 5s] [--policy <file>]");
+  withStorageOptions(worker)
     .option("--interval <dur>", "time between passes, e.g. 500ms, 5s, 1m (default: 5s)")
-    .option("--policy <file>", STORAGE_HELP.policy)
     .action((options: WorkerArgs) => runUntilSignal(io, options));
 
-  program
+  const recover = program
     .command("recover")
     .summary("Run one recovery pass and print what it did")
     .description(
       "Runs one recovery pass (expired leases, stuck cycles, due tickets) and prints what it did as JSON.",
     )
-    .usage("(--sqlite <file> | --postgres <url> [--schema <name>]) [--policy <file>]")
-    .option("--sqlite <file>", STORAGE_HELP.sqlite)
-    .option("--postgres <url>", STORAGE_HELP.postgres)
-    .option("--schema <name>", STORAGE_HELP.schema)
-    .option("--policy <file>", STORAGE_HELP.policy)
-    .action((options: WorkerArgs) => runUntilSignal(io, { ...options, once: true }));
+    .usage("(--sqlite <file> | --postgres <url> [--schema <name>]) [--policy <file>]");
+  withStorageOptions(recover).action((options: WorkerArgs) => runUntilSignal(io, { ...options, once: true }));
 }
