@@ -110,6 +110,29 @@ function invalid(name: string, issues: readonly ValidationIssue[]) {
     : {};
 }
 
+/** A target id field of the engage form (`kill-<name>`), marked invalid with its error under it. */
+function TargetField(props: {
+  name: string;
+  label: string;
+  value: string;
+  issues: readonly ValidationIssue[];
+}) {
+  return (
+    <div>
+      <label for={`kill-${props.name}`}>{props.label}</label>
+      <input
+        id={`kill-${props.name}`}
+        name={props.name}
+        type="text"
+        value={props.value}
+        autocomplete="off"
+        {...invalid(props.name, props.issues)}
+      />
+      <FieldError name={props.name} issues={props.issues} />
+    </div>
+  );
+}
+
 /**
  * The engage form (first step: it posts without `confirm`, and the server answers the confirmation page). With
  * `issues` (a refused post), says that nothing was engaged and shows each error under its field.
@@ -154,30 +177,8 @@ export function EngageForm(props: {
         <FieldError name="scope" issues={issues} />
       </fieldset>
       <div class="fields">
-        <div>
-          <label for="kill-agent">Agent id (for one agent)</label>
-          <input
-            id="kill-agent"
-            name="agent"
-            type="text"
-            value={v.agent}
-            autocomplete="off"
-            {...invalid("agent", issues)}
-          />
-          <FieldError name="agent" issues={issues} />
-        </div>
-        <div>
-          <label for="kill-session">Session id (for one session)</label>
-          <input
-            id="kill-session"
-            name="session"
-            type="text"
-            value={v.session}
-            autocomplete="off"
-            {...invalid("session", issues)}
-          />
-          <FieldError name="session" issues={issues} />
-        </div>
+        <TargetField name="agent" label="Agent id (for one agent)" value={v.agent} issues={issues} />
+        <TargetField name="session" label="Session id (for one session)" value={v.session} issues={issues} />
       </div>
       <label for="kill-reason">Reason (required)</label>
       <input
