@@ -124,9 +124,16 @@ export function IssueList(props: { issues: readonly ValidationIssue[]; prefix?: 
  * trigger that fires while a reload is in flight is queued on it and runs after (with an `outerHTML` swap the
  * queued reload would belong to the replaced element and be lost). `src` answers the content only.
  */
-export function LiveRegion(props: { id: string; src: string; on: string; children?: Child }) {
+export function LiveRegion(props: {
+  id: string;
+  src: string;
+  on: string;
+  /** An `hx-sync` strategy, where the region's reloads must be ordered with its own forms' posts. */
+  sync?: string;
+  children?: Child;
+}) {
   return (
-    <div id={props.id} hx-get={props.src} hx-trigger={props.on} hx-swap="innerHTML">
+    <div id={props.id} hx-get={props.src} hx-trigger={props.on} hx-swap="innerHTML" hx-sync={props.sync}>
       {props.children}
     </div>
   );

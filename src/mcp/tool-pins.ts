@@ -5,7 +5,7 @@
 import type { Storage } from "../storage/storage.js";
 import type { JsonValue } from "../types/json.js";
 import { definitionFingerprint } from "./tool-fingerprint.js";
-import type { HeldToolReview, PinStatus, ToolPin } from "./types.js";
+import type { HeldToolReview, PinStatus } from "./types.js";
 
 /** What the gateway asks of the pin store (structurally the gateway's `McpPinObserver`). */
 export interface ToolPinObserver {

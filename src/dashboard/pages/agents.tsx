@@ -1,7 +1,7 @@
 import { can } from "../../auth/roles.js";
 import type { AgentRecord, DelegationRecord } from "../../types/agent.js";
 import type { KillSwitchRecord } from "../../types/kill-switch.js";
-import { Badge, DataTable, Time } from "../components.js";
+import { Badge, DataTable, LiveRegion, Time } from "../components.js";
 import { renderFragment, renderPage } from "../render.js";
 import type { UiDeps, UiRouter } from "../ui-context.js";
 import { ResumeButton } from "./kill-views.js";
@@ -155,14 +155,13 @@ export function registerAgentPages(ui: UiRouter, deps: UiDeps): void {
       <>
         <section aria-labelledby="agents-title">
           <h2 id="agents-title">Registered agents</h2>
-          <div
+          <LiveRegion
             id="agents-table"
-            hx-get="/fragments/agents"
-            hx-trigger="sse:agent_registered, sse:kill_switch_engaged, sse:kill_switch_released"
-            hx-swap="innerHTML"
+            src="/fragments/agents"
+            on="sse:agent_registered, sse:kill_switch_engaged, sse:kill_switch_released"
           >
             <AgentTable agents={agents} engaged={engaged} csrf={c.get("csrf")} canKill={canKill} />
-          </div>
+          </LiveRegion>
         </section>
         <section aria-labelledby="delegations-title">
           <h2 id="delegations-title">Delegations</h2>

@@ -4,6 +4,7 @@ import type { ControlPlane } from "../../control-plane/control-plane.js";
 import { killTargetId } from "../../engines/kill-switch/kill-switch.js";
 import { ValidationError } from "../../errors/validation-error.js";
 import { actorOf } from "../../http/authorize.js";
+import { LiveRegion } from "../components.js";
 import { redirectWithNotice, renderFragment, renderPage } from "../render.js";
 import { readForm, uiAuthorize } from "../ui-auth.js";
 import type { UiDeps, UiEnv, UiRouter } from "../ui-context.js";
@@ -64,14 +65,13 @@ async function KillPage(props: { c: Context<UiEnv>; deps: UiDeps; values: KillFo
     <>
       <section aria-labelledby="engaged-title">
         <h2 id="engaged-title">Engaged switches</h2>
-        <div
+        <LiveRegion
           id="kill-switches"
-          hx-get="/fragments/kill-switches"
-          hx-trigger="sse:kill_switch_engaged, sse:kill_switch_released"
-          hx-swap="innerHTML"
+          src="/fragments/kill-switches"
+          on="sse:kill_switch_engaged, sse:kill_switch_released"
         >
           <EngagedSwitches switches={engaged} csrf={c.get("csrf")} canKill={canKill} />
-        </div>
+        </LiveRegion>
       </section>
       {canKill ? (
         <EngageForm values={props.values} csrf={c.get("csrf")} issues={issues} />

@@ -1,7 +1,7 @@
 import type { SessionView } from "../../control-plane/views.js";
 import { ValidationError } from "../../errors/validation-error.js";
 import { SESSION_STATUSES, type SessionStatus } from "../../types/session.js";
-import { Badge, BudgetBar, DataTable, Time } from "../components.js";
+import { Badge, BudgetBar, DataTable, LiveRegion, Time } from "../components.js";
 
 /**
  * A short form of an id for tables: its last 8 characters (ids are UUIDv7, whose first characters are the
@@ -131,14 +131,13 @@ export function LiveSessionTable(props: {
 }) {
   const search = sessionListSearch(props.query);
   return (
-    <div
+    <LiveRegion
       id="sessions-table"
-      hx-get={`/fragments/sessions${search ? `?${search}` : ""}`}
-      hx-trigger={SESSION_LIST_TRIGGERS}
-      hx-swap="innerHTML"
+      src={`/fragments/sessions${search ? `?${search}` : ""}`}
+      on={SESSION_LIST_TRIGGERS}
     >
       <SessionTable {...props} />
-    </div>
+    </LiveRegion>
   );
 }
 

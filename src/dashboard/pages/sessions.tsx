@@ -1,9 +1,9 @@
 import type { Context } from "hono";
-import type { Child } from "hono/jsx";
 import { can } from "../../auth/roles.js";
 import type { SessionView } from "../../control-plane/views.js";
 import { ValidationError } from "../../errors/validation-error.js";
 import { actorOf } from "../../http/authorize.js";
+import { LiveRegion } from "../components.js";
 import { redirectWithNotice, renderFragment, renderPage } from "../render.js";
 import { readForm, uiAuthorize } from "../ui-auth.js";
 import type { UiDeps, UiEnv, UiRouter } from "../ui-context.js";
@@ -81,15 +81,6 @@ async function SessionActivity(props: { deps: UiDeps; session: SessionView; page
   );
 }
 
-/** A block of a session's page re-fetched from `url` on each of the session's events (`row`). */
-function LiveBlock(props: { id: string; url: string; children: Child }) {
-  return (
-    <div id={props.id} hx-get={props.url} hx-trigger="sse:row" hx-swap="innerHTML">
-      {props.children}
-    </div>
-  );
-}
-
 /** A reason field: trimmed, empty → undefined. @throws ValidationError naming `reason` when too long. */
 function reasonField(form: URLSearchParams): string | undefined {
   const reason = (form.get("reason") ?? "").trim();
@@ -142,23 +133,26 @@ export function registerSessionPages(ui: UiRouter, deps: UiDeps): void {
         <p>
           <a href="/sessions">← All sessions</a>
         </p>
-        <LiveBlock id="session-live" url={`${base}/facts`}>
+        <LiveRegion id="session-live" src={`${base}/facts`} on="sse:row">
           <SessionFacts session={session} by={by} />
-        </LiveBlock>
+        </LiveRegion>
         {can(c.get("principal"), "sessions.control") ? (
-          <div
+          <LiveRegion
             id="session-controls"
-            hx-get={`${base}/controls`}
-            hx-trigger={STATUS_TRIGGERS}
-            hx-swap="innerHTML"
-            hx-sync={CONTROLS_SYNC}
+            src={`${base}/controls`}
+            on={STATUS_TRIGGERS}
+            sync={CONTROLS_SYNC}
           >
             <SessionControls session={session} csrf={c.get("csrf")} />
-          </div>
+          </LiveRegion>
         ) : null}
-        <LiveBlock id="session-activity" url={`${base}/activity${page > 1 ? `?page=${page}` : ""}`}>
+        <LiveRegion
+          id="session-activity"
+          src={`${base}/activity${page > 1 ? `?page=${page}` : ""}`}
+          on="sse:row"
+        >
           {activity}
-        </LiveBlock>
+        </LiveRegion>
       </>,
     );
   });
