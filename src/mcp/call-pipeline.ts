@@ -1,6 +1,7 @@
 import { type CallToolResult, ProtocolError } from "@modelcontextprotocol/server";
 import type { ControlPlane } from "../control-plane/control-plane.js";
 import type { Decision } from "../control-plane/decision.js";
+import { type InFlightCall, markOutcomeUnknown } from "../control-plane/kill-watch.js";
 import { ValidationError } from "../errors/validation-error.js";
 import type { JsonObject } from "../types/json.js";
 import type { ProposalInput } from "../types/proposal.js";
@@ -19,14 +20,6 @@ import {
 import type { RoutedTool } from "./gateway-routes.js";
 import type { McpConfig } from "./types.js";
 import { type Upstream, UpstreamUnavailableError } from "./upstream.js";
-
-/** A forwarded call the kill-switch watch may stop. */
-export interface InFlightCall {
-  readonly sessionId: string;
-  readonly agentId: string;
-  /** Cancels the call upstream (aborts the SDK request), recording why. */
-  abort(reason: string): void;
-}
 
 /** What the call pipeline needs of the gateway. */
 export interface CallEnv {
@@ -230,16 +223,6 @@ async function forward(
     untrack();
     request.signal.removeEventListener("abort", onCancel);
   }
-}
-
-/**
- * Leaves a dispatched call's outcome unknown the control plane's own way: its execution lease is shortened to
- * 1 ms and a recovery pass then records `outcome_unknown` (a late `complete()` would still record the truth).
- */
-export async function markOutcomeUnknown(cp: ControlPlane, proposalId: string): Promise<void> {
-  await cp.heartbeat(proposalId, { ttlMs: 1 });
-  await new Promise((resolve) => setTimeout(resolve, 5));
-  await cp.recover();
 }
 
 function firstText(result: CallToolResult): string | undefined {

@@ -7,12 +7,13 @@ import {
   type Tool,
 } from "@modelcontextprotocol/server";
 import type { ControlPlane } from "../control-plane/control-plane.js";
+import type { InFlightCall } from "../control-plane/kill-watch.js";
+import { createKillWatch } from "../control-plane/kill-watch.js";
 import type { JsonObject } from "../types/json.js";
 import { CompletionQueue } from "./call-completions.js";
-import { type Caller, type InFlightCall, runToolCall } from "./call-pipeline.js";
+import { type Caller, runToolCall } from "./call-pipeline.js";
 import { invalidParams } from "./call-proposal.js";
 import { askUserToApprove } from "./gateway-elicit.js";
-import { createKillWatch } from "./gateway-kill-watch.js";
 import { installPassThrough, PASS_THROUGH_CAPABILITIES } from "./gateway-passthrough.js";
 import { type McpPinObserver, type RoutedTool, routeTools } from "./gateway-routes.js";
 import { pinnedDefinition } from "./tool-fingerprint.js";

@@ -1,9 +1,16 @@
-import type { ControlPlane } from "../control-plane/control-plane.js";
-import type { InFlightCall } from "./call-pipeline.js";
+import type { ControlPlane } from "./control-plane.js";
 
-/** Watches the control plane's feed for kill switches and cancels the forwarded calls they cover. */
+/** A running side effect that a kill switch may stop (a governed tool call, a forwarded MCP call). */
+export interface InFlightCall {
+  readonly sessionId: string;
+  readonly agentId: string;
+  /** Stops the call, recording why. */
+  abort(reason: string): void;
+}
+
+/** Watches the control plane's feed for kill switches and stops the in-flight calls they cover. */
 export interface KillWatch {
-  /** Registers a forwarded call; returns its removal. The feed is only polled while some call is in flight. */
+  /** Registers an in-flight call; returns its removal. The feed is only polled while some call is in flight. */
   track(call: InFlightCall): () => void;
   /** Stops polling. */
   close(): void;
@@ -111,4 +118,14 @@ export function createKillWatch(
       halt();
     },
   };
+}
+
+/**
+ * Leaves a dispatched call's outcome unknown the control plane's own way: its execution lease is shortened to
+ * 1 ms and a recovery pass then records `outcome_unknown` (a late `complete()` would still record the truth).
+ */
+export async function markOutcomeUnknown(cp: ControlPlane, proposalId: string): Promise<void> {
+  await cp.heartbeat(proposalId, { ttlMs: 1 });
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  await cp.recover();
 }
