@@ -115,6 +115,7 @@ export function proposalFingerprint(p: Proposal): string {
     p.resourceId,
     p.costMicros,
   ]);
-  const text = `${fields}${canonicalJson(p.args)}${canonicalJson(p.metadata)}`;
+  const model = p.model === null ? "" : canonicalJson(p.model);
+  const text = `${fields}${canonicalJson(p.args)}${canonicalJson(p.metadata)}${model}`;
   return hash("sha256", text, "base64url").slice(0, 32);
 }

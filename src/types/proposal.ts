@@ -1,4 +1,5 @@
 import type { JsonObject } from "./json.js";
+import type { ModelCall, ModelCallInput } from "./model-call.js";
 
 /**
  * What an agent's runtime proposes before a side effect: the input of `propose()`.
@@ -15,6 +16,8 @@ export interface ProposalInput {
   readonly cost?: number | string | undefined;
   readonly metadata?: JsonObject | undefined;
   readonly idempotencyKey?: string | undefined;
+  /** An LLM call this proposal governs (model governor, token budgets). */
+  readonly model?: ModelCallInput | undefined;
 }
 
 /** A validated, normalised proposal as the decision engines see it. */
@@ -31,6 +34,8 @@ export interface Proposal {
   /** Estimated cost in currency units, for comparisons in conditions. */
   readonly cost: number;
   readonly metadata: JsonObject;
+  /** The governed LLM call, or `null` for a tool action. */
+  readonly model: ModelCall | null;
 }
 
 /** Normalises an action name: trims and lower-cases. */

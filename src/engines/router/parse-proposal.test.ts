@@ -25,6 +25,7 @@ describe("parseProposal", () => {
       costMicros: 12_500_000,
       cost: 12.5,
       metadata: {},
+      model: null,
     });
     const full = parseProposal({
       sessionId: "s1",
@@ -59,7 +60,7 @@ describe("parseProposal", () => {
         resourceID: "typo",
       }),
     ).toEqual([
-      'resourceID: unknown key (did you mean "resourceId"?); allowed: sessionId, agentId, action, resourceId, resourceType, args, cost, metadata, idempotencyKey',
+      'resourceID: unknown key (did you mean "resourceId"?); allowed: sessionId, agentId, action, resourceId, resourceType, args, cost, metadata, idempotencyKey, model',
       "sessionId: required: expected a non-empty string",
       "action: required: expected a non-empty string",
       "agentId: expected a non-empty string",
@@ -82,6 +83,47 @@ describe("parseProposal", () => {
     for (let i = 0; i < 70; i++) deep = { d: deep };
     expect(problems({ sessionId: "s", action: "a", args: deep as Record<string, unknown> })[0]).toMatch(
       /nested deeper than 64 levels/,
+    );
+  });
+});
+
+describe("parseProposal: the model call", () => {
+  it("normalises a model call: trimmed id, identity fields null when absent, cost in micros", () => {
+    const p = parseProposal({
+      sessionId: "s",
+      action: "llm_call",
+      model: {
+        model: " gpt-4o ",
+        identity: { orgId: "acme" },
+        inputTokens: 1200,
+        outputTokens: 400,
+        cost: "0.01",
+      },
+    });
+    expect(p.model).toEqual({
+      model: "gpt-4o",
+      identity: { userId: null, orgId: "acme", teamId: null },
+      inputTokens: 1200,
+      outputTokens: 400,
+      costMicros: 10_000,
+    });
+  });
+
+  it("names every bad field of a model call", () => {
+    expect(
+      problems({
+        sessionId: "s",
+        action: "llm_call",
+        model: { model: "", inputTokens: -1, outputTokens: 1.5, identity: { orgID: "x" }, cost: "abc" },
+      }),
+    ).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^model\.model: /),
+        expect.stringMatching(/^model\.inputTokens: /),
+        expect.stringMatching(/^model\.outputTokens: /),
+        expect.stringMatching(/^model\.identity\.orgID: unknown key \(did you mean "orgId"\?\)/),
+        expect.stringMatching(/^model\.cost: /),
+      ]),
     );
   });
 });

@@ -4,6 +4,7 @@ import type { JsonObject } from "../../types/json.js";
 import { checkJsonValue, DEFAULT_JSON_LIMITS, type JsonLimits } from "../../types/json-limits.js";
 import { microsToUnits, toMicros } from "../../types/money.js";
 import { normalizeAction, type Proposal } from "../../types/proposal.js";
+import { parseModelCall } from "./parse-model-call.js";
 
 const KEYS: readonly string[] = [
   "sessionId",
@@ -15,6 +16,7 @@ const KEYS: readonly string[] = [
   "cost",
   "metadata",
   "idempotencyKey",
+  "model",
 ];
 
 const EMPTY: JsonObject = Object.freeze({});
@@ -92,6 +94,7 @@ export function parseProposal(input: unknown, limits: JsonLimits = DEFAULT_JSON_
       else throw error;
     }
   }
+  const model = parseModelCall(input.model, issues);
   if (issues.length > 0) throw new ValidationError(issues, "proposal");
   return {
     sessionId: sessionId as string,
@@ -103,5 +106,6 @@ export function parseProposal(input: unknown, limits: JsonLimits = DEFAULT_JSON_
     costMicros,
     cost: microsToUnits(costMicros),
     metadata,
+    model,
   };
 }
