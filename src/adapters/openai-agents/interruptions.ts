@@ -1,0 +1,166 @@
+import type { RunContext, RunState, RunToolApprovalItem } from "@openai/agents";
+import { ControlPlaneError } from "../../errors/control-plane-error.js";
+import { ValidationError } from "../../errors/validation-error.js";
+import { normalizeAction } from "../../types/proposal.js";
+import { governanceOf, type ToolGovernance } from "./tool-governance.js";
+
+/** What a run that stopped at an interruption hands over: its state and results (a `RunResult` fits). */
+export interface InterruptedRun {
+  readonly interruptions: readonly RunToolApprovalItem[];
+  readonly state: RunState<unknown, never>;
+}
+
+/**
+ * One governed call waiting for an operator: the interruption item and the control plane's ticket. Persist
+ * `{ callId, ticketId }` next to `state.toString()`: {@link resolveInterruptions} needs them, in any process.
+ */
+export interface ApprovalRequest {
+  readonly item: RunToolApprovalItem;
+  readonly toolName: string;
+  readonly callId: string;
+  readonly ticketId: string;
+  /** The control plane's text: what waits for whom. */
+  readonly message: string;
+}
+
+/** How one interruption was resolved by {@link resolveInterruptions}. */
+export interface InterruptionResolution {
+  readonly item: RunToolApprovalItem;
+  readonly toolName: string;
+  readonly callId: string;
+  /**
+   * `approved` / `rejected`: the item was approved or rejected in the `RunState` as the ticket says; `pending`:
+   * nobody decided yet (the item is left alone); `ungoverned`: not a governed tool, left to the host.
+   */
+  readonly status: "approved" | "rejected" | "pending" | "ungoverned";
+  readonly ticketId?: string;
+}
+
+/** A ticket id per call id: a record, or the requests returned by {@link approvalRequests}. */
+export type TicketsByCall =
+  | Readonly<Record<string, string>>
+  | readonly { readonly callId: string; readonly ticketId: string }[];
+
+interface GovernedItem {
+  readonly item: RunToolApprovalItem;
+  readonly governance: ToolGovernance | undefined;
+  readonly toolName: string;
+  readonly callId: string;
+}
+
+function governedItems(items: readonly RunToolApprovalItem[]): GovernedItem[] {
+  return items.map((item) => {
+    const raw = item.rawItem as { callId?: unknown; id?: unknown };
+    const callId = typeof raw.callId === "string" ? raw.callId : String(raw.id ?? "");
+    const toolName = item.name ?? "";
+    const tool = raw.callId === undefined ? undefined : item.agent.tools.find((t) => t.name === toolName);
+    return { item, governance: governanceOf(tool), toolName, callId };
+  });
+}
+
+function contextOf(state: RunState<unknown, never>): RunContext<unknown> {
+  return state._context;
+}
+
+/**
+ * The governed approval requests of an interrupted run, each with its control-plane ticket. Interruptions of
+ * tools that `governedTool` did not make are left out (the host decides those).
+ * @throws ControlPlaneError `conflict` when a governed call is no longer waiting for approval.
+ * @example
+ * const result = await run(agent, "refund order 42", { context: { sessionId } });
+ * const requests = await approvalRequests(result);
+ * save({ state: result.state.toString(), tickets: requests.map(({ callId, ticketId }) => ({ callId, ticketId })) });
+ */
+export async function approvalRequests(run: InterruptedRun): Promise<ApprovalRequest[]> {
+  const requests: ApprovalRequest[] = [];
+  for (const { item, governance, toolName, callId } of governedItems(run.interruptions)) {
+    if (governance === undefined) continue;
+    const call = governance.call(contextOf(run.state), callId);
+    const known = governance.tickets.get(callId);
+    if (known !== undefined) {
+      const ticket = await governance.cp.getTicket(known);
+      const message = `${ticket.request.reason}: waiting for an operator's decision on ticket ${known}`;
+      requests.push({ item, toolName, callId, ticketId: known, message });
+      continue;
+    }
+    const decided = await governance.governed.decide(governance.parseArgs(item.arguments ?? ""), call);
+    if (decided.status !== "pending_approval") {
+      throw new ControlPlaneError(
+        "conflict",
+        `call ${callId} of ${toolName} is no longer waiting for approval (${decided.status})`,
+      );
+    }
+    requests.push({ item, toolName, callId, ticketId: decided.ticketId, message: decided.message });
+  }
+  return requests;
+}
+
+function ticketMap(tickets: TicketsByCall): ReadonlyMap<string, string> {
+  if (Array.isArray(tickets)) return new Map(tickets.map((t) => [t.callId, t.ticketId]));
+  return new Map(Object.entries(tickets as Readonly<Record<string, string>>));
+}
+
+/**
+ * Resolves a run state's interruptions from the control plane, never from the model or the message history:
+ * each governed call is approved in the `RunState` when its ticket is approved, rejected (with the decision's
+ * reason as the text the model reads) when it is denied or expired, and left pending otherwise. Works on a
+ * state deserialized in another process (`RunState.fromString(agent, saved)`): resume with
+ * `run(agent, state)`. The tool then runs once, after its guardrail claimed the approved proposal (kill switch
+ * and budget checked at that moment).
+ * @throws ValidationError naming `tickets.<callId>` when a governed call has no ticket, or a ticket of another
+ * session or action; NotFoundError for an unknown ticket.
+ * @example
+ * const state = await RunState.fromString(agent, saved.state);
+ * const resolved = await resolveInterruptions(state, saved.tickets);
+ * if (resolved.every((r) => r.status !== "pending")) await run(agent, state);
+ */
+export async function resolveInterruptions(
+  state: RunState<unknown, never>,
+  tickets: TicketsByCall,
+): Promise<InterruptionResolution[]> {
+  const byCall = ticketMap(tickets);
+  const resolutions: InterruptionResolution[] = [];
+  for (const { item, governance, toolName, callId } of governedItems(state.getInterruptions())) {
+    if (governance === undefined) {
+      resolutions.push({ item, toolName, callId, status: "ungoverned" });
+      continue;
+    }
+    const path = `tickets.${callId}`;
+    const ticketId = byCall.get(callId);
+    if (ticketId === undefined) {
+      throw new ValidationError(
+        [{ path, message: `no ticket for the governed call of ${toolName}` }],
+        "tickets",
+      );
+    }
+    const ticket = await governance.cp.getTicket(ticketId);
+    const call = governance.call(contextOf(state), callId);
+    const action = normalizeAction(governance.action(governance.parseArgs(item.arguments ?? ""), call));
+    if (
+      (call.sessionId !== undefined && ticket.sessionId !== call.sessionId) ||
+      ticket.request.action !== action
+    ) {
+      throw new ValidationError(
+        [
+          {
+            path,
+            message: `ticket ${ticketId} is for ${ticket.request.action} in another call, not ${action}`,
+          },
+        ],
+        "tickets",
+      );
+    }
+    if (ticket.status === "pending") {
+      resolutions.push({ item, toolName, callId, status: "pending", ticketId });
+    } else if (ticket.status === "approved") {
+      state.approve(item);
+      resolutions.push({ item, toolName, callId, status: "approved", ticketId });
+    } else {
+      const why = ticket.reason ? `: ${ticket.reason}` : "";
+      const message = `Refused by the control plane: ticket ${ticketId} was ${ticket.status}${why}. Do not retry this call.`;
+      state.reject(item, { message });
+      resolutions.push({ item, toolName, callId, status: "rejected", ticketId });
+    }
+  }
+  return resolutions;
+}
