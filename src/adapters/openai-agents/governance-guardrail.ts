@@ -1,4 +1,5 @@
 import { defineToolInputGuardrail, type ToolInputGuardrailDefinition } from "@openai/agents";
+import { EXECUTABLE_STATUSES } from "../../engines/sessions/session-transitions.js";
 import type { ToolGovernance } from "./tool-governance.js";
 
 /** The name of the input guardrail every governed tool runs last, right before it executes. */
@@ -10,7 +11,10 @@ export const GOVERNANCE_GUARDRAIL_NAME = "agent-control-plane";
  * reservation). When the call was approved by an operator this is the retry that claims the approved proposal,
  * so the pipeline checks the kill switches and reserves the budget at this moment; a call that is denied, still
  * pending, stopped by a kill switch or over budget is rejected with the control plane's message, which reaches
- * the model as the tool's error output. The decision is the facade's; the guardrail only relays it.
+ * the model as the tool's error output. A call allowed earlier (its budget is reserved since) is re-checked
+ * against the session's state: a kill switch engaged since its decision paused or aborted the session, so the
+ * call is not started; its proposal is completed as not executed (cost 0). The decisions are the facade's; the
+ * guardrail only relays them.
  */
 export function governanceGuardrail<C>(governance: ToolGovernance): ToolInputGuardrailDefinition<C> {
   return defineToolInputGuardrail<C>({
@@ -34,7 +38,18 @@ export function governanceGuardrail<C>(governance: ToolGovernance): ToolInputGua
         governance.call(context as never, toolCall.callId),
       );
       if (decided.status === "allowed") {
-        return { behavior: { type: "allow" }, outputInfo: { proposalId: decided.decision.proposalId } };
+        const stopped = await stoppedSince(governance, decided.decision.proposalId);
+        if (stopped === undefined) {
+          return { behavior: { type: "allow" }, outputInfo: { proposalId: decided.decision.proposalId } };
+        }
+        return {
+          behavior: { type: "rejectContent", message: stopped },
+          outputInfo: {
+            status: "refused",
+            code: "session_not_executable",
+            proposalId: decided.decision.proposalId,
+          },
+        };
       }
       return {
         behavior: { type: "rejectContent", message: decided.message },
@@ -47,4 +62,25 @@ export function governanceGuardrail<C>(governance: ToolGovernance): ToolInputGua
       };
     },
   });
+}
+
+/**
+ * Whether the session of an allowed, not yet started call was stopped since its decision (a kill switch sweep
+ * pauses or aborts it; an operator may close it): the refusal text, after completing the proposal as not
+ * executed; `undefined` when the call may start.
+ */
+async function stoppedSince(governance: ToolGovernance, proposalId: string): Promise<string | undefined> {
+  const proposal = await governance.cp.getProposal(proposalId);
+  if (proposal.status !== "executing") return undefined;
+  const session = await governance.cp.getSession(proposal.sessionId);
+  if (EXECUTABLE_STATUSES.includes(session.status)) return undefined;
+  const why = session.statusReason ? `: ${session.statusReason}` : "";
+  const message = `Refused by the control plane: session ${session.id} is ${session.status}${why}. The call was not executed.`;
+  await governance.cp.complete(proposalId, {
+    ok: false,
+    cost: 0,
+    error: message,
+    output: { executed: false },
+  });
+  return message;
 }

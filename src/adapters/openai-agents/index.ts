@@ -8,6 +8,7 @@ export {
   approvalRequests,
   type InterruptedRun,
   type InterruptionResolution,
+  type ResumableState,
   resolveInterruptions,
   type TicketsByCall,
 } from "./interruptions.js";

@@ -1,13 +1,21 @@
-import type { RunContext, RunState, RunToolApprovalItem } from "@openai/agents";
+import type { RunContext, RunToolApprovalItem } from "@openai/agents";
 import { ControlPlaneError } from "../../errors/control-plane-error.js";
 import { ValidationError } from "../../errors/validation-error.js";
 import { normalizeAction } from "../../types/proposal.js";
 import { governanceOf, type ToolGovernance } from "./tool-governance.js";
 
+/** The part of a `RunState` the helpers use: its interruptions, their approval, and the run's context. */
+export interface ResumableState {
+  getInterruptions(): RunToolApprovalItem[];
+  approve(item: RunToolApprovalItem): void;
+  reject(item: RunToolApprovalItem, options?: { message?: string }): void;
+  readonly _context: RunContext<unknown>;
+}
+
 /** What a run that stopped at an interruption hands over: its state and results (a `RunResult` fits). */
 export interface InterruptedRun {
   readonly interruptions: readonly RunToolApprovalItem[];
-  readonly state: RunState<unknown, never>;
+  readonly state: ResumableState;
 }
 
 /**
@@ -58,7 +66,7 @@ function governedItems(items: readonly RunToolApprovalItem[]): GovernedItem[] {
   });
 }
 
-function contextOf(state: RunState<unknown, never>): RunContext<unknown> {
+function contextOf(state: ResumableState): RunContext<unknown> {
   return state._context;
 }
 
@@ -115,7 +123,7 @@ function ticketMap(tickets: TicketsByCall): ReadonlyMap<string, string> {
  * if (resolved.every((r) => r.status !== "pending")) await run(agent, state);
  */
 export async function resolveInterruptions(
-  state: RunState<unknown, never>,
+  state: ResumableState,
   tickets: TicketsByCall,
 ): Promise<InterruptionResolution[]> {
   const byCall = ticketMap(tickets);
