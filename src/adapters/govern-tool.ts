@@ -1,5 +1,6 @@
 import type { ControlPlane } from "../control-plane/control-plane.js";
 import type { Decision } from "../control-plane/decision.js";
+import { guardExecution } from "../control-plane/execution-guard.js";
 import { createKillWatch, type KillWatch, markOutcomeUnknown } from "../control-plane/kill-watch.js";
 import { withToolSpan } from "../telemetry/tool-span.js";
 import type { ProposalInput } from "../types/proposal.js";
@@ -156,33 +157,29 @@ async function execute<A, R>(
 ): Promise<GovernedResult<R>> {
   const { proposalId } = decision;
   const toolName = m.toolName(args, call);
-  const controller = new AbortController();
-  let stopped: string | undefined;
-  const stop = (reason: string) => {
-    stopped ??= reason;
-    controller.abort(new Error(reason));
-  };
-  const onCancel = () => stop("cancelled by the caller");
-  call.signal?.addEventListener("abort", onCancel, { once: true });
   // The session's agent answers for a call that names none (an agent kill switch covers it too).
   const agentId = input.agentId ?? (await cp.getSession(input.sessionId)).agentId ?? "";
-  const untrack = killWatchOf(cp, m.killPollMs).track({ sessionId: input.sessionId, agentId, abort: stop });
-  const beat = setInterval(() => {
-    cp.heartbeat(proposalId).catch(() => undefined);
-  }, m.heartbeatMs);
-  beat.unref();
+  const guard = guardExecution(cp, {
+    proposalId,
+    sessionId: input.sessionId,
+    agentId,
+    watch: killWatchOf(cp, m.killPollMs),
+    heartbeatMs: m.heartbeatMs,
+    cancel: call.signal,
+  });
   try {
-    if (call.signal?.aborted) onCancel();
+    const stopped = guard.stopped();
     if (stopped !== undefined) {
       // Stopped before it started: nothing happened, so the call failed.
       await cp.complete(proposalId, { ok: false, error: `not run: ${stopped}` });
       return { status: "aborted", decision, reason: stopped, message: abortedMessage(toolName, stopped) };
     }
-    const output = await tool(args, { signal: controller.signal, proposalId, callId: call.callId });
+    const output = await tool(args, { signal: guard.signal, proposalId, callId: call.callId });
     const cost = m.mapping.actualCost?.(output, args) ?? input.cost;
     await cp.complete(proposalId, { ok: true, ...(cost === undefined ? {} : { cost }) });
     return { status: "executed", output, decision };
   } catch (error) {
+    const stopped = guard.stopped();
     if (stopped !== undefined) {
       // Stopped while running: the side effect may or may not have happened.
       await markOutcomeUnknown(cp, proposalId).catch(() => undefined);
@@ -192,9 +189,7 @@ async function execute<A, R>(
     await cp.complete(proposalId, { ok: false, error: text.slice(0, 2000) }).catch(() => undefined);
     throw error;
   } finally {
-    clearInterval(beat);
-    untrack();
-    call.signal?.removeEventListener("abort", onCancel);
+    guard.release();
   }
 }
 
