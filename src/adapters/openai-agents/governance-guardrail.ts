@@ -8,7 +8,7 @@ export const GOVERNANCE_GUARDRAIL_NAME = "agent-control-plane";
 /**
  * The tool input guardrail of a governed tool: the control plane's last word right before execution. It
  * re-proposes the call under its call id (`decide`: same call id, same proposal — no second proposal, no second
- * reservation). When the call was approved by an operator this is the retry that claims the approved proposal,
+ * reservation; a refusal `needsApproval` just got is relayed as it is). When the call was approved by an operator this is the retry that claims the approved proposal,
  * so the pipeline checks the kill switches and reserves the budget at this moment; a call that is denied, still
  * pending, stopped by a kill switch or over budget is rejected with the control plane's message, which reaches
  * the model as the tool's error output. A call allowed earlier (its budget is reserved since) is re-checked
@@ -33,10 +33,11 @@ export function governanceGuardrail<C>(governance: ToolGovernance): ToolInputGua
           outputInfo: { code: "invalid_arguments" },
         };
       }
-      const decided = await governance.governed.decide(
-        args,
-        governance.call(context as never, toolCall.callId),
-      );
+      const refused = governance.refusals.get(toolCall.callId);
+      governance.refusals.delete(toolCall.callId);
+      const decided =
+        refused ??
+        (await governance.governed.decide(args, governance.call(context as never, toolCall.callId)));
       if (decided.status === "allowed") {
         const stopped = await stoppedSince(governance, decided.decision.proposalId);
         if (stopped === undefined) {

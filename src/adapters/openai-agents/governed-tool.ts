@@ -13,7 +13,7 @@ import { governTool } from "../govern-tool.js";
 import type { GovernedResult } from "../govern-types.js";
 import { type AgentsToolMapping, splitMapping, toolCallContext } from "./call-context.js";
 import { governanceGuardrail } from "./governance-guardrail.js";
-import { argsParser, attachGovernance, type ToolGovernance } from "./tool-governance.js";
+import { argsParser, attachGovernance, rememberCall, type ToolGovernance } from "./tool-governance.js";
 
 /** The third argument the framework passes to a tool's `execute` (not exported by `@openai/agents`). */
 type ToolCallDetails = Parameters<FunctionTool["invoke"]>[2];
@@ -90,6 +90,7 @@ export function governedTool<TParameters extends ToolInputParameters = undefined
     action: (args, callContext) =>
       typeof action === "function" ? action(args as Args, callContext) : action,
     tickets: new Map(),
+    refusals: new Map(),
   };
   const userExecute = options.execute as (
     input: Args,
@@ -111,8 +112,10 @@ export function governedTool<TParameters extends ToolInputParameters = undefined
     inputGuardrails,
     needsApproval: async (runContext: RunContext<Context>, input: Args, callId?: string) => {
       const decided = await governed.decide(input, call(runContext, callId));
+      if (decided.status === "refused" && callId !== undefined)
+        rememberCall(governance.refusals, callId, decided);
       if (decided.status !== "pending_approval") return false;
-      if (callId !== undefined) governance.tickets.set(callId, decided.ticketId);
+      if (callId !== undefined) rememberCall(governance.tickets, callId, decided.ticketId);
       return true;
     },
   } as ToolOptions<TParameters, Context>);

@@ -1,6 +1,6 @@
 import type { FunctionTool, RunContext } from "@openai/agents";
 import type { ControlPlane } from "../../control-plane/control-plane.js";
-import type { GovernedTool, ToolCallContext } from "../govern-types.js";
+import type { GovernedDecision, GovernedTool, ToolCallContext } from "../govern-types.js";
 
 /** What a governed `@openai/agents` tool carries so that guardrails and interruption helpers find its governance. */
 export interface ToolGovernance {
@@ -18,6 +18,11 @@ export interface ToolGovernance {
   action(args: unknown, call: ToolCallContext): string;
   /** Tickets of calls this process saw become `pending_approval`, by call id. */
   readonly tickets: Map<string, string>;
+  /**
+   * Refusals `needsApproval` got, by call id, for the guardrail of the same call to relay (a refused call is
+   * not remembered by governTool, so deciding it again would record a second proposal).
+   */
+  readonly refusals: Map<string, Extract<GovernedDecision, { status: "refused" }>>;
 }
 
 const GOVERNANCE = Symbol.for("agent-control-plane.openai-agents.governance");
@@ -53,4 +58,17 @@ export function argsParser(parameters: unknown): (raw: string) => unknown {
     const json: unknown = raw.trim() === "" ? {} : JSON.parse(raw);
     return zodParse ? zodParse(json) : json;
   };
+}
+
+/** At most this many call ids are remembered per tool in {@link ToolGovernance}'s maps (oldest forgotten). */
+const REMEMBERED_CALLS = 10_000;
+
+/** Sets `key` in a per-call map, forgetting the oldest entries beyond {@link REMEMBERED_CALLS}. */
+export function rememberCall<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  for (const oldest of map.keys()) {
+    if (map.size <= REMEMBERED_CALLS) break;
+    map.delete(oldest);
+  }
 }

@@ -122,7 +122,8 @@ export function weatherAgent(
             signal.addEventListener("abort", () => resolve(), { once: true });
           });
           log.aborts.push(String(signal.reason instanceof Error ? signal.reason.message : signal.reason));
-          return `task ${id} stopped`;
+          // As a well-behaved tool does: stop the side effect and throw the signal's reason.
+          throw signal.reason ?? new Error(`task ${id} aborted`);
         },
       },
       { action: "long_task", resourceId: (a) => a.id, killPollMs: 20 },
