@@ -81,7 +81,7 @@ export function governedTool<TParameters extends ToolInputParameters = undefined
     callId: string | undefined,
     signal?: AbortSignal,
   ) => toolCallContext(split.identity, runContext, callId, signal);
-  const action = split.mapping.action;
+  const { action, sessionId } = split.mapping;
   const governance: ToolGovernance = {
     cp,
     governed: governed as ToolGovernance["governed"],
@@ -89,6 +89,10 @@ export function governedTool<TParameters extends ToolInputParameters = undefined
     call: call as ToolGovernance["call"],
     action: (args, callContext) =>
       typeof action === "function" ? action(args as Args, callContext) : action,
+    session: async (args, callContext) =>
+      typeof sessionId === "function"
+        ? sessionId(args as Args, callContext)
+        : (sessionId ?? callContext.sessionId),
     tickets: new Map(),
     refusals: new Map(),
   };

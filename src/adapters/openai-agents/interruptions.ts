@@ -2,6 +2,8 @@ import type { RunContext, RunToolApprovalItem } from "@openai/agents";
 import { ControlPlaneError } from "../../errors/control-plane-error.js";
 import { ValidationError } from "../../errors/validation-error.js";
 import { normalizeAction } from "../../types/proposal.js";
+import type { TicketStatus } from "../../types/ticket.js";
+import { CALL_ID_METADATA_KEY } from "../govern-mapping.js";
 import { governanceOf, type ToolGovernance } from "./tool-governance.js";
 
 /** The part of a `RunState` the helpers use: its interruptions, their approval, and the run's context. */
@@ -27,7 +29,9 @@ export interface ApprovalRequest {
   readonly toolName: string;
   readonly callId: string;
   readonly ticketId: string;
-  /** The control plane's text: what waits for whom. */
+  /** The ticket's status when read (an operator may have decided already: resolve it the same way). */
+  readonly ticketStatus: TicketStatus;
+  /** What waits for whom. */
   readonly message: string;
 }
 
@@ -71,9 +75,10 @@ function contextOf(state: ResumableState): RunContext<unknown> {
 }
 
 /**
- * The governed approval requests of an interrupted run, each with its control-plane ticket. Interruptions of
- * tools that `governedTool` did not make are left out (the host decides those).
- * @throws ControlPlaneError `conflict` when a governed call is no longer waiting for approval.
+ * The governed approval requests of an interrupted run, each with its control-plane ticket (remembered from
+ * `needsApproval`, else read from the control plane's record of the call: nothing is proposed). Interruptions
+ * of tools that `governedTool` did not make are left out (the host decides those).
+ * @throws ControlPlaneError `conflict` when the control plane holds no ticket for a governed call.
  * @example
  * const result = await run(agent, "refund order 42", { context: { sessionId } });
  * const requests = await approvalRequests(result);
@@ -83,24 +88,41 @@ export async function approvalRequests(run: InterruptedRun): Promise<ApprovalReq
   const requests: ApprovalRequest[] = [];
   for (const { item, governance, toolName, callId } of governedItems(run.interruptions)) {
     if (governance === undefined) continue;
-    const call = governance.call(contextOf(run.state), callId);
-    const known = governance.tickets.get(callId);
-    if (known !== undefined) {
-      const ticket = await governance.cp.getTicket(known);
-      const message = `${ticket.request.reason}: waiting for an operator's decision on ticket ${known}`;
-      requests.push({ item, toolName, callId, ticketId: known, message });
-      continue;
+    const known =
+      governance.tickets.get(callId) ?? (await recordedTicket(governance, run.state, item, callId));
+    if (known === undefined) {
+      throw new ControlPlaneError("conflict", `call ${callId} of ${toolName} has no approval ticket`);
     }
-    const decided = await governance.governed.decide(governance.parseArgs(item.arguments ?? ""), call);
-    if (decided.status !== "pending_approval") {
-      throw new ControlPlaneError(
-        "conflict",
-        `call ${callId} of ${toolName} is no longer waiting for approval (${decided.status})`,
-      );
-    }
-    requests.push({ item, toolName, callId, ticketId: decided.ticketId, message: decided.message });
+    const ticket = await governance.cp.getTicket(known);
+    const message = `${toolName} needs an operator's approval (${ticket.request.reason}); ticket ${ticket.id} is ${ticket.status}.`;
+    requests.push({ item, toolName, callId, ticketId: ticket.id, ticketStatus: ticket.status, message });
   }
   return requests;
+}
+
+/** Proposals read per page while looking for a call's proposal. */
+const PAGE = 200;
+
+/**
+ * The ticket of a governed call as the control plane recorded it: the newest proposal of the call's session
+ * whose metadata carries the call id (governTool puts it there), read page by page (no limit on the session's
+ * size). Reading only: nothing is proposed or claimed.
+ */
+async function recordedTicket(
+  governance: ToolGovernance,
+  state: ResumableState,
+  item: RunToolApprovalItem,
+  callId: string,
+): Promise<string | undefined> {
+  const call = governance.call(contextOf(state), callId);
+  const sessionId = await governance.session(governance.parseArgs(item.arguments ?? ""), call);
+  if (sessionId === undefined) return undefined;
+  for (let offset = 0; ; offset += PAGE) {
+    const page = await governance.cp.listProposals({ sessionId, limit: PAGE, offset });
+    const found = page.find((p) => p.metadata[CALL_ID_METADATA_KEY] === callId && p.ticketId !== null);
+    if (found) return found.ticketId ?? undefined;
+    if (page.length < PAGE) return undefined;
+  }
 }
 
 function ticketMap(tickets: TicketsByCall): ReadonlyMap<string, string> {
@@ -115,6 +137,8 @@ function ticketMap(tickets: TicketsByCall): ReadonlyMap<string, string> {
  * state deserialized in another process (`RunState.fromString(agent, saved)`): resume with
  * `run(agent, state)`. The tool then runs once, after its guardrail claimed the approved proposal (kill switch
  * and budget checked at that moment).
+ * `tickets` (from {@link approvalRequests}) name each call's ticket; a call missing there is looked up in the
+ * control plane's record of the call (its proposal carries the call id).
  * @throws ValidationError naming `tickets.<callId>` when a governed call has no ticket, or a ticket of another
  * session or action; NotFoundError for an unknown ticket.
  * @example
@@ -124,17 +148,18 @@ function ticketMap(tickets: TicketsByCall): ReadonlyMap<string, string> {
  */
 export async function resolveInterruptions(
   state: ResumableState,
-  tickets: TicketsByCall,
+  tickets: TicketsByCall = {},
 ): Promise<InterruptionResolution[]> {
   const byCall = ticketMap(tickets);
   const resolutions: InterruptionResolution[] = [];
+  const rejections = new Map<RunToolApprovalItem, string>();
   for (const { item, governance, toolName, callId } of governedItems(state.getInterruptions())) {
     if (governance === undefined) {
       resolutions.push({ item, toolName, callId, status: "ungoverned" });
       continue;
     }
     const path = `tickets.${callId}`;
-    const ticketId = byCall.get(callId);
+    const ticketId = byCall.get(callId) ?? (await recordedTicket(governance, state, item, callId));
     if (ticketId === undefined) {
       throw new ValidationError(
         [{ path, message: `no ticket for the governed call of ${toolName}` }],
@@ -143,11 +168,9 @@ export async function resolveInterruptions(
     }
     const ticket = await governance.cp.getTicket(ticketId);
     const call = governance.call(contextOf(state), callId);
+    const sessionId = await governance.session(governance.parseArgs(item.arguments ?? ""), call);
     const action = normalizeAction(governance.action(governance.parseArgs(item.arguments ?? ""), call));
-    if (
-      (call.sessionId !== undefined && ticket.sessionId !== call.sessionId) ||
-      ticket.request.action !== action
-    ) {
+    if ((sessionId !== undefined && ticket.sessionId !== sessionId) || ticket.request.action !== action) {
       throw new ValidationError(
         [
           {
@@ -158,17 +181,20 @@ export async function resolveInterruptions(
         "tickets",
       );
     }
-    if (ticket.status === "pending") {
-      resolutions.push({ item, toolName, callId, status: "pending", ticketId });
-    } else if (ticket.status === "approved") {
-      state.approve(item);
-      resolutions.push({ item, toolName, callId, status: "approved", ticketId });
+    if (ticket.status === "pending" || ticket.status === "approved") {
+      resolutions.push({ item, toolName, callId, status: ticket.status, ticketId });
     } else {
       const why = ticket.reason ? `: ${ticket.reason}` : "";
       const message = `Refused by the control plane: ticket ${ticketId} was ${ticket.status}${why}. Do not retry this call.`;
-      state.reject(item, { message });
       resolutions.push({ item, toolName, callId, status: "rejected", ticketId });
+      rejections.set(item, message);
     }
+  }
+  // Every ticket was checked before the state changes: a bad ticket leaves the whole state as it was.
+  for (const r of resolutions) {
+    if (r.status === "approved") state.approve(r.item);
+    const message = rejections.get(r.item);
+    if (message !== undefined) state.reject(r.item, { message });
   }
   return resolutions;
 }

@@ -16,6 +16,8 @@ export interface ToolGovernance {
   ): ToolCallContext;
   /** The action a call maps to (the mapping's `action`), to match a ticket with the call it is for. */
   action(args: unknown, call: ToolCallContext): string;
+  /** The session a call maps to (the mapping's `sessionId`, else the run context's). */
+  session(args: unknown, call: ToolCallContext): Promise<string | undefined>;
   /** Tickets of calls this process saw become `pending_approval`, by call id. */
   readonly tickets: Map<string, string>;
   /**

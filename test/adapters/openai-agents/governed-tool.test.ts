@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { defineToolInputGuardrail, RunState, run, tool } from "@openai/agents";
+import { defineToolInputGuardrail, RunContext, RunState, run, tool } from "@openai/agents";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ScriptedModel } from "../../../examples/openai-agents-scripted-model.js";
@@ -121,7 +121,7 @@ describe("governedTool (@openai/agents)", () => {
     expect(model.lastSeen[0]?.output).toContain(ticket!.id);
   });
 
-  it("refuses a ticket of another call when resolving, and changes nothing", async () => {
+  it("refuses a ticket of another call or session when resolving, and changes nothing", async () => {
     const s = await session();
     const { agent } = weatherAgent(cp, [{ tool: "issue_refund", args: { orderId: "o-1", amount: 5 } }]);
     const paused = await run(agent, "Refund o-1", { context: { sessionId: s.id } });
@@ -130,12 +130,43 @@ describe("governedTool (@openai/agents)", () => {
     if (foreign.outcome !== "pending_approval") throw new Error("expected a ticket");
     await cp.approve(foreign.ticketId, { decidedBy: "ops@example.com" });
     await expect(resolveInterruptions(paused.state, { call_0: foreign.ticketId })).rejects.toThrow(
-      /tickets\.call_0/,
+      /tickets\.call_0: ticket .* is for issue_refund in another call/,
     );
-    await expect(resolveInterruptions(paused.state, {})).rejects.toThrow(/tickets\.call_0: no ticket/);
+    // The same saved state, resumed with another session in its context: that session holds no ticket of the call.
+    const elsewhere = await RunState.fromStringWithContext(
+      agent,
+      paused.state.toString(),
+      new RunContext({ sessionId: other.id }),
+      { contextStrategy: "replace" },
+    );
+    await expect(resolveInterruptions(elsewhere)).rejects.toThrow(/tickets\.call_0: no ticket/);
     expect(paused.state.getInterruptions()).toHaveLength(1);
+    expect(elsewhere.getInterruptions()).toHaveLength(1);
     const [own] = await cp.listTickets({ sessionId: s.id });
     expect(own?.status).toBe("pending");
+    expect(await cp.listProposals({ sessionId: s.id })).toHaveLength(1);
+  });
+
+  it("finds the ticket of a call from the control plane's record when no ticket ids were saved", async () => {
+    const s = await session();
+    const calls = [{ tool: "issue_refund", args: { orderId: "o-5", amount: 12 } }];
+    const first = weatherAgent(cp, calls);
+    const paused = await run(first.agent, "Refund o-5", { context: { sessionId: s.id } });
+    const saved = paused.state.toString();
+    // A fresh process: new tools, nothing remembered; only the saved state.
+    const second = weatherAgent(cp, calls);
+    const state = await RunState.fromString(second.agent, saved);
+    const requests = await approvalRequests({ interruptions: state.getInterruptions(), state });
+    const [ticket] = await cp.listTickets({ sessionId: s.id });
+    expect(requests.map((r) => [r.callId, r.ticketId, r.ticketStatus])).toEqual([
+      ["call_0", ticket!.id, "pending"],
+    ]);
+    expect(await cp.listProposals({ sessionId: s.id })).toHaveLength(1); // read, not proposed again
+    await cp.approve(ticket!.id, { decidedBy: "ops@example.com" });
+    expect((await resolveInterruptions(state)).map((r) => r.status)).toEqual(["approved"]);
+    await run(second.agent, state);
+    expect(second.log.runs.issue_refund).toBe(1);
+    expect((await cp.listProposals({ sessionId: s.id })).map((p) => p.status)).toEqual(["succeeded"]);
   });
 
   it("aborts a running tool when a kill switch engages, and denies the next call", async () => {
