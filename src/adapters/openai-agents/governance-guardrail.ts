@@ -1,4 +1,4 @@
-import { defineToolInputGuardrail, type ToolInputGuardrailDefinition } from "@openai/agents";
+import { defineToolInputGuardrail, type RunContext, type ToolInputGuardrailDefinition } from "@openai/agents";
 import { EXECUTABLE_STATUSES } from "../../engines/sessions/session-transitions.js";
 import type { ToolGovernance } from "./tool-governance.js";
 
@@ -37,7 +37,10 @@ export function governanceGuardrail<C>(governance: ToolGovernance): ToolInputGua
       governance.refusals.delete(toolCall.callId);
       const decided =
         refused ??
-        (await governance.governed.decide(args, governance.call(context as never, toolCall.callId)));
+        (await governance.governed.decide(
+          args,
+          governance.call(context as RunContext<unknown>, toolCall.callId),
+        ));
       if (decided.status === "allowed") {
         const stopped = await stoppedSince(governance, decided.decision.proposalId);
         if (stopped === undefined) {
