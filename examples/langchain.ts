@@ -8,8 +8,8 @@
  * same thread resumes and runs the refund once.
  */
 import { pathToFileURL } from "node:url";
-import { AIMessage, createAgent, fakeModel, HumanMessage, tool } from "langchain";
 import { Command, MemorySaver } from "@langchain/langgraph";
+import { AIMessage, createAgent, fakeModel, HumanMessage, tool } from "langchain";
 import { z } from "zod";
 import { governToolCalls, pendingApprovals } from "../src/adapters/langchain/index.js";
 import { createControlPlane } from "../src/control-plane/create-control-plane.js";

@@ -78,7 +78,8 @@ function checkMapping(mapping: unknown, path: string, issues: ValidationIssue[])
     if (value === undefined || !MAPPING_KEYS.includes(key as (typeof MAPPING_KEYS)[number])) continue;
     const at = `${path}.${key}`;
     if (FUNCTION_ONLY.has(key)) {
-      if (typeof value !== "function") issues.push({ path: at, message: "expected a function", received: value });
+      if (typeof value !== "function")
+        issues.push({ path: at, message: "expected a function", received: value });
     } else if (NUMBERS.has(key)) {
       if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
         issues.push({ path: at, message: "expected a finite number >= 0", received: value });
@@ -94,7 +95,11 @@ function checkMapping(mapping: unknown, path: string, issues: ValidationIssue[])
 function checkFromRequest(value: unknown, path: string, issues: ValidationIssue[]): void {
   if (value === undefined || typeof value === "function") return;
   if (typeof value !== "string" || value.trim() === "") {
-    issues.push({ path, message: "expected a non-empty string or a function of the request", received: value });
+    issues.push({
+      path,
+      message: "expected a non-empty string or a function of the request",
+      received: value,
+    });
   }
 }
 
@@ -120,7 +125,11 @@ export function validateGovernToolCallsOptions(options: unknown): GovernToolCall
   if (options.defaults !== undefined) checkMapping(options.defaults, "options.defaults", issues);
   if (options.tools !== undefined) {
     if (!isPlainObject(options.tools)) {
-      issues.push({ path: "options.tools", message: "expected an object keyed by tool name", received: options.tools });
+      issues.push({
+        path: "options.tools",
+        message: "expected an object keyed by tool name",
+        received: options.tools,
+      });
     } else {
       for (const [name, mapping] of Object.entries(options.tools)) {
         checkMapping(mapping, `options.tools.${name}`, issues);

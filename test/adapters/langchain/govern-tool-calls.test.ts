@@ -75,19 +75,27 @@ describe("governToolCalls (LangChain createAgent middleware)", () => {
   });
 
   it("reports a ticket the operator denied to the model and never runs the tool", async () => {
-    const model = scriptedModel([[{ name: "send_payment", args: { to: "eve", amount: 900 }, id: "call-p2" }]]);
-    const { agent, runs } = await h.agent(model);
+    const model = scriptedModel([
+      [{ name: "send_payment", args: { to: "eve", amount: 900 }, id: "call-p2" }],
+    ]);
+    const { agent, session, runs } = await h.agent(model);
     const cfg = thread("t-deny");
 
     const [pending] = pendingApprovals(await agent.invoke(ask("pay eve"), cfg));
     await h.cp().deny(pending!.ticketId, { decidedBy: "ops@example.com", reason: "unknown payee" });
-    const done = await agent.invoke(new Command({ resume: { ticketId: pending!.ticketId, approved: true } }), cfg);
+    const done = await agent.invoke(
+      new Command({ resume: { ticketId: pending!.ticketId, approved: true } }),
+      cfg,
+    );
 
     expect(runs.send_payment).toBe(0);
     const reply = toolMessageFor(done.messages, "call-p2");
     expect(reply.status).toBe("error");
-    expect(reply.artifact?.controlPlane?.status).toBe("refused");
+    expect(reply.artifact?.controlPlane).toMatchObject({ status: "refused", code: "approval_denied" });
+    expect(String(reply.content)).toContain("denied by ops@example.com: unknown payee");
     expect(done.messages.at(-1)?.content).toBe("done");
+    // The denial is final: no second ticket was opened for the same call.
+    expect(await h.cp().listTickets({ sessionId: session.id })).toHaveLength(1);
   });
 
   it("aborts a running tool when a kill switch engages (its signal fires) and denies the next call", async () => {

@@ -25,7 +25,9 @@ describe("governToolCalls options", () => {
       sessionId: (r) => String(r.runtime.configurable?.thread_id),
       agentId: "bot",
       defaults: { killPollMs: 50, approvalWaitMs: 0 },
-      tools: { search: { action: "search_kb", cost: (a) => (a.deep ? "0.1" : "0.01"), metadata: { k: "v" } } },
+      tools: {
+        search: { action: "search_kb", cost: (a) => (a.deep ? "0.1" : "0.01"), metadata: { k: "v" } },
+      },
     });
     expect(m.name).toBe("Governance");
     expect(typeof m.wrapToolCall).toBe("function");
@@ -72,7 +74,12 @@ describe("pendingApprovals", () => {
       reason: "r",
       message: "m",
     };
-    const result = { __interrupt__: [{ id: "i-1", value }, { id: "i-2", value: { actionRequests: [] } }] };
+    const result = {
+      __interrupt__: [
+        { id: "i-1", value },
+        { id: "i-2", value: { actionRequests: [] } },
+      ],
+    };
     expect(pendingApprovals(result)).toEqual([{ ...value, interruptId: "i-1" }]);
     expect(pendingApprovals({ messages: [] })).toEqual([]);
     expect(pendingApprovals(undefined)).toEqual([]);
