@@ -203,9 +203,15 @@ const watches = new WeakMap<ControlPlane, Map<number, KillWatch>>();
 /** One kill-switch watch per control plane and poll interval, shared by every governed tool. */
 function killWatchOf(cp: ControlPlane, pollMs: number): KillWatch {
   let byPoll = watches.get(cp);
-  if (!byPoll) watches.set(cp, (byPoll = new Map()));
+  if (!byPoll) {
+    byPoll = new Map();
+    watches.set(cp, byPoll);
+  }
   let watch = byPoll.get(pollMs);
-  if (!watch) byPoll.set(pollMs, (watch = createKillWatch(cp, { pollMs, log: () => undefined })));
+  if (!watch) {
+    watch = createKillWatch(cp, { pollMs, log: () => undefined });
+    byPoll.set(pollMs, watch);
+  }
   return watch;
 }
 

@@ -153,7 +153,7 @@ describe("governTool", () => {
   it("aborts a running call when a kill switch covers it, records outcome_unknown, and denies the next call", async () => {
     const { cp, sessionId } = await sqliteSetup();
     let sawAbort = false;
-    let markStarted = () => undefined as void;
+    let markStarted: () => void = () => {};
     const started = new Promise<void>((resolve) => {
       markStarted = resolve;
     });
