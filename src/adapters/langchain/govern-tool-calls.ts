@@ -179,7 +179,7 @@ export function governToolCalls(cp: ControlPlane, options?: GovernToolCallsOptio
   return createMiddleware({
     name: opts.name ?? "AgentControlPlane",
     wrapToolCall: async (request, handler) => {
-      const req = request as unknown as ToolCallRequest;
+      const req: ToolCallRequest = request;
       const tool = toolFor(req.toolCall.name);
       const context: ToolCallContext = {
         callId: req.toolCall.id,
@@ -190,7 +190,7 @@ export function governToolCalls(cp: ControlPlane, options?: GovernToolCallsOptio
       const inv: Invocation = {
         args: (req.toolCall.args ?? {}) as LangChainToolArgs,
         request: req,
-        handler: handler as unknown as ToolCallHandler,
+        handler,
       };
       // A call paused for approval is re-executed from the start on every resume: the paused ticket is looked up
       // first (never re-proposed, so a denial is not asked again). `interrupt()` either pauses the run or returns
@@ -221,5 +221,5 @@ export function governToolCalls(cp: ControlPlane, options?: GovernToolCallsOptio
         interrupt(value);
       }
     },
-  }) as unknown as AgentMiddleware;
+  });
 }
