@@ -7,9 +7,7 @@ import {
   type ToolCallRequest,
 } from "langchain";
 import type { ControlPlane } from "../../control-plane/control-plane.js";
-import type { TicketView } from "../../control-plane/views.js";
 import type { JsonObject } from "../../types/json.js";
-import { refusalMessage } from "../govern-messages.js";
 import { governTool } from "../govern-tool.js";
 import type {
   FromArgs,
@@ -96,23 +94,6 @@ function errorMessage(
   });
 }
 
-/** The error `ToolMessage` of a call whose ticket was denied or expired (it never runs). */
-function ticketRefusal(request: ToolCallRequest, toolName: string, ticket: TicketView): ToolMessage {
-  const code = ticket.status === "denied" ? "approval_denied" : "approval_expired";
-  const by = ticket.decidedBy ? ` by ${ticket.decidedBy}` : "";
-  const why = ticket.reason ? `: ${ticket.reason}` : "";
-  return new ToolMessage({
-    content: refusalMessage(toolName, code, `ticket ${ticket.id} was ${ticket.status}${by}${why}`),
-    tool_call_id: request.toolCall.id ?? "",
-    name: request.toolCall.name,
-    status: "error",
-    artifact: { controlPlane: { status: "refused", code, proposalId: ticket.proposalId } },
-  });
-}
-
-/** At most this many paused calls are remembered (oldest forgotten first). */
-const WAITING_MAX = 10_000;
-
 function approvalInterrupt(
   request: ToolCallRequest,
   result: Extract<GovernedResult<ToolOutput>, { status: "pending_approval" }>,
@@ -158,8 +139,6 @@ function approvalInterrupt(
 export function governToolCalls(cp: ControlPlane, options?: GovernToolCallsOptions): AgentMiddleware {
   const opts = validateGovernToolCallsOptions(options);
   const governed = new Map<string, GovernedTool<Invocation, ToolOutput>>();
-  /** Calls paused for approval, by call id: the interrupt they wait on. */
-  const waiting = new Map<string, ApprovalInterrupt>();
   const toolFor = (name: string): GovernedTool<Invocation, ToolOutput> => {
     let tool = governed.get(name);
     if (!tool) {
@@ -192,33 +171,15 @@ export function governToolCalls(cp: ControlPlane, options?: GovernToolCallsOptio
         request: req,
         handler,
       };
-      // A call paused for approval is re-executed from the start on every resume: the paused ticket is looked up
-      // first (never re-proposed, so a denial is not asked again). `interrupt()` either pauses the run or returns
-      // the resume value recorded for this pass, which only means "look again": it never approves anything.
-      const callId = req.toolCall.id;
-      const toolName =
-        opts.tools?.[req.toolCall.name]?.toolName ?? opts.defaults?.toolName ?? req.toolCall.name;
+      // A call paused for approval is re-executed from the start on every resume. Its call id replays the first
+      // decision, so the ticket is looked up, never asked again: approved runs the call once, denied or expired
+      // refuses it. `interrupt()` either pauses the run or returns the resume value recorded for this pass, which
+      // only means "look again": it never approves anything.
       for (;;) {
-        const paused = callId === undefined ? undefined : waiting.get(callId);
-        if (paused && callId !== undefined) {
-          const ticket = await cp.getTicket(paused.ticketId);
-          if (ticket.status === "pending") {
-            interrupt(paused);
-            continue;
-          }
-          waiting.delete(callId);
-          if (ticket.status !== "approved") return ticketRefusal(req, toolName, ticket);
-        }
-        // Approved tickets are claimed by proposing the same call again.
         const result = await tool.run(inv, context);
         if (result.status === "executed") return result.output;
         if (result.status !== "pending_approval") return errorMessage(req, result);
-        const value = approvalInterrupt(req, result);
-        if (callId !== undefined) {
-          if (waiting.size >= WAITING_MAX) waiting.delete(waiting.keys().next().value as string);
-          waiting.set(callId, value);
-        }
-        interrupt(value);
+        interrupt(approvalInterrupt(req, result));
       }
     },
   });
