@@ -1,3 +1,4 @@
+import { hash } from "node:crypto";
 import type { ControlPlane } from "../control-plane/control-plane.js";
 import type { Decision } from "../control-plane/decision.js";
 import { guardExecution } from "../control-plane/execution-guard.js";
@@ -51,7 +52,7 @@ export function governTool<A, R>(
 
   const decideCall = async (args: A, call: ToolCallContext) => {
     const input = await proposalOf(m, args, call);
-    return { input, governed: await decideInput(cp, m, input, m.toolName(args, call), call.signal) };
+    return { input, governed: await decideInput(cp, m, input, m.toolName(args, call), call) };
   };
 
   const run = (args: A, call: ToolCallContext = {}): Promise<GovernedResult<R>> => {
@@ -106,25 +107,34 @@ export function governTool<A, R>(
   };
 }
 
-/** Proposes; waits for a pending ticket up to `approvalWaitMs`; an approved ticket is claimed by proposing again. */
+/**
+ * The idempotency key of one call: the first decision of a call id is replayed to every later proposal of it (also
+ * in another process), so a call whose ticket was denied stays denied instead of asking again.
+ */
+function callKey(sessionId: string, callId: string | undefined): string | undefined {
+  if (callId === undefined) return undefined;
+  return `tool-call:${hash("sha256", `${sessionId}\u0000${callId}`, "base64url")}`;
+}
+
+/**
+ * Proposes (with the call's key); a pending ticket is looked up and waited for up to `approvalWaitMs`. An approved
+ * ticket is claimed by proposing the identical call again, without the key: that claim runs it once.
+ */
 async function decideInput<A>(
   cp: ControlPlane,
   m: ResolvedMapping<A>,
   input: ProposalInput,
   toolName: string,
-  signal: AbortSignal | undefined,
+  call: ToolCallContext,
 ): Promise<GovernedDecision> {
-  const decision = await cp.propose(input);
+  const key = callKey(input.sessionId, call.callId);
+  const decision = await cp.propose(key === undefined ? input : { ...input, idempotencyKey: key });
   if (decision.outcome === "allowed") return { status: "allowed", decision };
   if (decision.outcome !== "pending_approval")
     return refused(toolName, decision, decision.code, decision.reason);
-  const pending = {
-    status: "pending_approval" as const,
-    ticketId: decision.ticketId,
-    decision,
-    message: pendingMessage(toolName, decision.ticketId, decision.reason),
-  };
-  if (m.approvalWaitMs === 0 || signal?.aborted) return pending;
+  const pending = pendingOf(toolName, decision);
+  const { signal } = call;
+  if (signal?.aborted) return pending;
   const waited = await cp
     .waitForDecision(decision.ticketId, { timeoutMs: m.approvalWaitMs, ...(signal ? { signal } : {}) })
     .catch((error: unknown) => {
@@ -132,12 +142,26 @@ async function decideInput<A>(
       throw error;
     });
   if (!waited || waited.timedOut) return pending;
-  if (waited.status === "approved")
-    return decideInput(cp, { ...m, approvalWaitMs: 0 }, input, toolName, signal);
+  if (waited.status === "approved") {
+    const { status } = await cp.getProposal(decision.proposalId);
+    if (status === "approved") {
+      const claimed = await cp.propose(input);
+      if (claimed.outcome === "allowed") return { status: "allowed", decision: claimed };
+      if (claimed.outcome === "pending_approval") return pendingOf(toolName, claimed);
+      return refused(toolName, claimed, claimed.code, claimed.reason);
+    }
+    const reason = `ticket ${decision.ticketId} was approved and this call was already run (proposal ${status})`;
+    return refused(toolName, decision, "already_run", reason);
+  }
   const code = waited.status === "denied" ? "approval_denied" : "approval_expired";
   const by = waited.ticket.decidedBy ? ` by ${waited.ticket.decidedBy}` : "";
   const why = waited.ticket.reason ? `: ${waited.ticket.reason}` : "";
   return refused(toolName, decision, code, `ticket ${decision.ticketId} was ${waited.status}${by}${why}`);
+}
+
+function pendingOf(toolName: string, decision: Decision & { ticketId: string }): GovernedDecision {
+  const message = pendingMessage(toolName, decision.ticketId, decision.reason);
+  return { status: "pending_approval", ticketId: decision.ticketId, decision, message };
 }
 
 function refused(toolName: string, decision: Decision, code: string, reason: string): GovernedDecision {
