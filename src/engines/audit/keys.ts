@@ -81,6 +81,20 @@ function publicKeyOf(name: string, publicKey: Buffer): AuditPublicKey {
 
 const hex8 = (n: number) => n.toString(16).padStart(8, "0");
 
+/** Splits `text` at its first `count - 1` plus signs (base64, the last part, may hold `+` itself). */
+function splitPlus(text: unknown, count: number): string[] {
+  if (typeof text !== "string") return [];
+  const parts: string[] = [];
+  let rest = text;
+  while (parts.length < count - 1) {
+    const i = rest.indexOf("+");
+    if (i < 0) return [];
+    parts.push(rest.slice(0, i));
+    rest = rest.slice(i + 1);
+  }
+  return [...parts, rest];
+}
+
 function bad(path: string, message: string, subject: string): ValidationError {
   return new ValidationError([{ path, message }], subject);
 }
@@ -90,10 +104,17 @@ function bad(path: string, message: string, subject: string): ValidationError {
  * @throws ValidationError naming `path` when it is malformed or its key id does not match.
  */
 export function parsePublicKey(text: unknown, path = "public_key", subject = "audit key"): AuditPublicKey {
-  const parts = typeof text === "string" ? text.split("+") : [];
+  const parts = splitPlus(text, 3);
   const [name, id, data] = parts;
   const raw = data === undefined ? Buffer.alloc(0) : Buffer.from(data, "base64");
-  if (parts.length !== 3 || !isKeyName(name) || !/^[0-9a-f]{8}$/.test(id ?? "") || raw.length !== 33) {
+  const canonical = raw.toString("base64") === data;
+  if (
+    parts.length !== 3 ||
+    !isKeyName(name) ||
+    !/^[0-9a-f]{8}$/.test(id ?? "") ||
+    raw.length !== 33 ||
+    !canonical
+  ) {
     throw bad(path, "expected an Ed25519 verifier key name+hex8+base64", subject);
   }
   if (raw[0] !== ED25519) throw bad(path, "not an Ed25519 key", subject);
@@ -179,9 +200,16 @@ export function parseKeyFile(input: unknown, subject = "audit key file"): AuditK
   if (file.format !== AUDIT_KEY_FILE_FORMAT)
     throw bad("format", `expected "${AUDIT_KEY_FILE_FORMAT}"`, subject);
   if (!isKeyName(file.origin)) throw bad("origin", "expected a name without whitespace or '+'", subject);
-  const parts = typeof file.signing_key === "string" ? file.signing_key.split("+") : [];
+  const parts = splitPlus(file.signing_key, 5);
   const seed = parts.length === 5 ? Buffer.from(parts[4]!, "base64") : Buffer.alloc(0);
-  if (parts[0] !== "PRIVATE" || parts[1] !== "KEY" || seed.length !== 33 || seed[0] !== ED25519) {
+  const canonical = seed.toString("base64") === parts[4];
+  if (
+    parts[0] !== "PRIVATE" ||
+    parts[1] !== "KEY" ||
+    seed.length !== 33 ||
+    seed[0] !== ED25519 ||
+    !canonical
+  ) {
     throw bad("signing_key", "expected PRIVATE+KEY+name+hex8+base64 of an Ed25519 seed", subject);
   }
   if (parts[2] !== file.origin) throw bad("signing_key", "the key name is not the origin", subject);

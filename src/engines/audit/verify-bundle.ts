@@ -76,7 +76,7 @@ export function verifyAuditBundle(input: unknown, options: VerifyBundleOptions =
     try {
       keys.push(parsePublicKey(text, `public_keys[${i}]`, "bundle"));
     } catch (error) {
-      return invalid(`public_keys[${i}]: ${(error as Error).message.split("\n").at(-1)?.trim()}`);
+      return invalid((error as Error).message.split("\n").at(-1)?.trim() ?? `public_keys[${i}]: invalid`);
     }
   }
   if (!Array.isArray(b.events)) return invalid("events: expected a list");
