@@ -13,6 +13,7 @@ import {
   rotateKeyFile,
 } from "../../src/engines/audit/keys.js";
 import { verifyAuditBundle } from "../../src/engines/audit/verify-bundle.js";
+import { verifyStoredCheckpoints } from "../../src/engines/audit/verify-checkpoints.js";
 import { createPostgresStorage } from "../../src/storage/postgres/index.js";
 import { createSqliteStorage } from "../../src/storage/sqlite/index.js";
 import type { Storage } from "../../src/storage/storage.js";
@@ -214,6 +215,24 @@ describe.each(CASES)("verifiable audit on $name", (storageCase) => {
     const bundle = await exported();
     expect(kinds(bundle)).toEqual([]); // consistent with itself ...
     expect(kinds(bundle, trusted)).toEqual(["inconsistent_with_trusted_checkpoint"]); // ... not with the past
+  });
+
+  it("checks the stored log against its stored checkpoints (for verifyAudit)", async () => {
+    await activity(cp, 2);
+    await cp.sealCheckpoint();
+    await activity(cp, 1);
+    await cp.sealCheckpoint();
+    const keys = ringOf(keyFile).publicKeys;
+    const online = () => t.storage.read((tx) => verifyStoredCheckpoints(tx, keys, "acp.test/audit"));
+    const clean = await online();
+    expect(clean.problems).toEqual([]);
+    expect(clean.checkedEvents).toBe((await cp.feed({ limit: 1000 })).length);
+    const first = (await cp.feed({ limit: 1 }))[0]!;
+    await t.sql(`UPDATE ${t.table("events")} SET payload = ${t.json} WHERE id = ?`, [
+      JSON.stringify({ ...first.payload, edited: true }),
+      first.id,
+    ]);
+    expect((await online()).problems.map((p) => p.kind)).toEqual(["root_mismatch", "root_mismatch"]);
   });
 
   it("keeps checkpoints signed before a key rotation valid", async () => {

@@ -50,4 +50,5 @@ export {
   eventTree,
   type VerifyCheckpointsInput,
   verifyCheckpoints,
+  verifyStoredCheckpoints,
 } from "./verify-checkpoints.js";

@@ -1,3 +1,4 @@
+import type { StorageTx } from "../../storage/storage.js";
 import type { EventRecord } from "../../types/event.js";
 import { parseCheckpoint, type SignedCheckpoint, verifyCheckpointSignature } from "./checkpoint.js";
 import type { AuditPublicKey } from "./keys.js";
@@ -152,4 +153,36 @@ function checkFeed(events: readonly EventRecord[]): AuditProblem[] {
     lastSeq.set(e.sessionId, Math.max(e.seq, lastSeq.get(e.sessionId) ?? 0));
   }
   return problems;
+}
+
+/**
+ * {@link verifyCheckpoints} over the stored log: reads the whole feed and every stored checkpoint through `tx` and
+ * checks them with `publicKeys` (the control plane's key ring). For `cp.verifyAudit`.
+ */
+export async function verifyStoredCheckpoints(
+  tx: StorageTx,
+  publicKeys: readonly AuditPublicKey[],
+  origin?: string,
+): Promise<{ readonly checkedEvents: number; readonly problems: AuditProblem[] }> {
+  const events: EventRecord[] = [];
+  for (;;) {
+    const page = await tx.events.feed({ afterId: events.at(-1)?.id ?? 0, limit: 1000 });
+    events.push(...page);
+    if (page.length < 1000) break;
+  }
+  const notes: string[] = [];
+  let lastSize = -1;
+  for (;;) {
+    const page = await tx.checkpoints.list({ afterSize: lastSize, limit: 1000 });
+    notes.push(...page.map((c) => c.note));
+    if (page.length < 1000) break;
+    lastSize = page.at(-1)!.size;
+  }
+  const problems = verifyCheckpoints({
+    events,
+    checkpoints: notes,
+    publicKeys,
+    ...(origin === undefined ? {} : { origin }),
+  });
+  return { checkedEvents: events.length, problems };
 }
