@@ -143,6 +143,17 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   accepted_by TEXT, PRIMARY KEY (server, tool))`,
     ],
   },
+  {
+    version: 9,
+    name: "session risk",
+    // The accumulated risk of each session (policy section sessionRisk), as JSON text; NULL until the first
+    // decision writes it (the row may be created empty to be locked).
+    statements: (s) => [
+      `CREATE TABLE ${s}.acp_session_risk (
+  session_id TEXT PRIMARY KEY REFERENCES ${s}.acp_sessions (id), state TEXT,
+  updated_at BIGINT NOT NULL)`,
+    ],
+  },
 ];
 
 /** The newest schema version this adapter needs. */

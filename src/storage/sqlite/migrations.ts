@@ -251,6 +251,17 @@ CREATE TABLE acp_outbox_cursors (
 );
 `,
   },
+  {
+    version: 10,
+    name: "session risk",
+    // The accumulated risk of each session (policy section sessionRisk), as JSON, updated by every decision.
+    sql: `CREATE TABLE acp_session_risk (
+  session_id TEXT PRIMARY KEY REFERENCES acp_sessions (id),
+  state TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+`,
+  },
 ];
 
 const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS ${SQLITE_MIGRATIONS_TABLE} (

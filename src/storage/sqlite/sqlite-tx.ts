@@ -11,6 +11,7 @@ import { sqliteOutbox } from "./outbox.js";
 import { sqlitePolicies } from "./policies.js";
 import type { ProposalCache } from "./proposal-cache.js";
 import { sqliteProposals } from "./proposals.js";
+import { sqliteSessionRisk } from "./session-risk.js";
 import { sqliteSessions } from "./sessions.js";
 import { sqliteTickets } from "./tickets.js";
 import { sqliteToolPins } from "./tool-pins.js";
@@ -36,6 +37,7 @@ export function sqliteStores(conn: SqlConnection, cache?: ProposalCache): Sqlite
     apiTokens: sqliteApiTokens(conn),
     outbox: sqliteOutbox(conn),
     toolPins: sqliteToolPins(conn),
+    sessionRisk: sqliteSessionRisk(conn),
   };
 }
 
