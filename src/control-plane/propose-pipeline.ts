@@ -62,9 +62,10 @@ const OPERATION = "propose";
 const RETRY_STATUSES: readonly ProposalStatus[] = ["approved", "pending_approval"];
 
 /**
- * Runs every stateful step of DESIGN.md section 2 inside ONE transaction: session and kill switch, router
- * (when synchronous), approval scope or ticket, budget reservation, resource lock, proposal row and audit
- * events, idempotency record. Returns the decision; nothing is committed when it throws.
+ * Runs every stateful step of DESIGN.md section 2 inside ONE transaction: session and kill switch, session
+ * risk (policy `sessionRisk`: the stored state locked, assessed before the tier, written back), router (when
+ * synchronous; it applies the model governor), approval scope or ticket, budget reservation, resource lock,
+ * proposal row and audit events, idempotency record. Returns the decision; nothing is committed when it throws.
  */
 export async function runProposePipeline(tx: StorageTx, ctx: PipelineContext): Promise<PipelineResult> {
   const { proposal: p, now } = ctx;
