@@ -6,7 +6,7 @@ import { type EvaluatorTask, type ParallelEvaluation, runEvaluators } from "../e
 import { checkModelAccess } from "../model-governor/model-governor.js";
 import type { CompiledPolicy } from "../policy/compiled-policy.js";
 import { evaluatePolicy } from "../policy/evaluate-policy.js";
-import type { SessionRiskAssessment } from "../session-risk/assess-session-risk.js";
+import { type SessionRiskAssessment, sessionRiskTrace } from "../session-risk/assess-session-risk.js";
 
 /** How the router treats an unregistered agent or a missing capability. */
 export const AGENT_POLICIES = ["enforce", "warn"] as const;
@@ -121,8 +121,10 @@ function withEvaluators(
 
 /**
  * Routes one proposal: agent identity and capability (when `ctx.agent` is given), then the policy engine (risk,
- * condition tree, tier, reason, trace), then the policy's evaluators in parallel for proposals that could be
- * allowed (`allow` or `approve`); any evaluator deny, error or timeout denies with code `evaluator_denied`.
+ * the session's accumulated risk when `ctx.sessionRisk` is given, condition tree, tier, reason, trace), then the
+ * model governor for a proposal carrying a model call (`model_not_allowed`), then the policy's evaluators in
+ * parallel for proposals that could be allowed (`allow` or `approve`); any evaluator deny, error or timeout
+ * denies with code `evaluator_denied`.
  *
  * Returns synchronously when no evaluator runs and `autoApprove.when` has no evaluator leaves; otherwise a
  * Promise. Never throws for a denial: decisions are values.
@@ -146,11 +148,13 @@ export function routeProposal(
     } else {
       const riskEntry = policy.internals.assessRisk(proposal);
       trace.push({ step: "agent", result: problem.code, detail: problem.reason }, riskEntry);
+      const session = ctx.sessionRisk;
+      if (session !== undefined) trace.push(sessionRiskTrace(session));
       return {
         verdict: "deny",
         code: problem.code,
         tier: "blocked",
-        riskLevel: riskEntry.result,
+        riskLevel: session !== undefined && session.escalated ? session.risk : riskEntry.result,
         reason: problem.reason,
         step: "capability_match",
         trace,
