@@ -154,7 +154,7 @@ export function routeProposal(
         verdict: "deny",
         code: problem.code,
         tier: "blocked",
-        riskLevel: session !== undefined && session.escalated ? session.risk : riskEntry.result,
+        riskLevel: session?.escalated ? session.risk : riskEntry.result,
         reason: problem.reason,
         step: "capability_match",
         trace,
