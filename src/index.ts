@@ -67,6 +67,13 @@ export {
   regexEvaluator,
 } from "./engines/evaluators/index.js";
 export type { KillResult, KillTarget } from "./engines/kill-switch/kill-switch.js";
+export {
+  allowedModels,
+  checkModelAccess,
+  classifyModelTier,
+  type ModelAccessResult,
+  type ModelCaller,
+} from "./engines/model-governor/index.js";
 export type { CompiledApprovals, EscalationStep } from "./engines/policy/compiled-policy.js";
 export {
   type CompiledPolicy,
@@ -81,6 +88,11 @@ export {
   type RiskClassifier,
 } from "./engines/policy/index.js";
 export { type AgentPolicy, parseProposal, type RouteContext, routeProposal } from "./engines/router/index.js";
+export {
+  assessSessionRisk,
+  matchesPattern,
+  type SessionRiskAssessment,
+} from "./engines/session-risk/index.js";
 export {
   ControlPlaneError,
   ERROR_CODES,
@@ -104,6 +116,8 @@ export type {
   OutboxDelivery,
   OutboxStore,
   PolicySnapshotRecord,
+  SessionRiskRecord,
+  SessionRiskStore,
   Storage,
   StorageTx,
   StoredApiToken,
@@ -141,6 +155,13 @@ export type { JsonObject, JsonValue } from "./types/json.js";
 export { KILL_SCOPES, type KillScope, type KillSwitchRecord } from "./types/kill-switch.js";
 export type { LeaseRecord } from "./types/lease.js";
 export type { ModelCall, ModelCallInput, ModelIdentityInput } from "./types/model-call.js";
+export {
+  MODEL_ACTION_TIERS,
+  MODEL_TIERS,
+  type ModelActionTier,
+  type ModelsPolicy,
+  type ModelTier,
+} from "./types/model-governance.js";
 export { formatMicros, MICROS_PER_UNIT, microsToUnits, toMicros } from "./types/money.js";
 export {
   ASSET_SCOPES,
@@ -161,6 +182,12 @@ export { PROPOSAL_STATUSES, type ProposalStatus } from "./types/proposal-record.
 export { isRiskLevel, RISK_LEVELS, RISK_RANK, type RiskLevel } from "./types/risk.js";
 export type { SessionRecord } from "./types/session.js";
 export { SESSION_STATUSES, type SessionStatus } from "./types/session.js";
+export {
+  EMPTY_SESSION_RISK,
+  type RiskPattern,
+  type SessionRiskPolicy,
+  type SessionRiskState,
+} from "./types/session-risk.js";
 export type { ApprovalScope, TicketRecord, TicketRequest } from "./types/ticket.js";
 export { TICKET_STATUSES, type TicketStatus } from "./types/ticket.js";
 export { ACTION_TIERS, type ActionTier } from "./types/tier.js";

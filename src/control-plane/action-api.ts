@@ -35,7 +35,8 @@ export async function propose(rt: Runtime, input: ProposalInput, options?: CallO
     newId: rt.ids,
     lockTtlMs: rt.lockTtlMs,
     policyFor: rt.policyFor,
-    route: (policy, p, agent) => routeProposal(policy, p, { agent, agentPolicy: rt.agentPolicy }),
+    route: (policy, p, agent, sessionRisk) =>
+      routeProposal(policy, p, { agent, agentPolicy: rt.agentPolicy, sessionRisk }),
     agentPolicy: rt.agentPolicy,
   };
   const txOptions = transactionOptions(options);

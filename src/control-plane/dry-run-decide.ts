@@ -1,11 +1,13 @@
 import type { CompiledPolicy } from "../engines/policy/compiled-policy.js";
 import { parseProposal } from "../engines/router/parse-proposal.js";
 import type { AgentPolicy } from "../engines/router/route-proposal.js";
+import { assessSessionRisk, riskHistoryLength } from "../engines/session-risk/assess-session-risk.js";
 import { EXECUTABLE_STATUSES } from "../engines/sessions/session-transitions.js";
 import { ValidationError, type ValidationIssue } from "../errors/validation-error.js";
 import type { AgentRecord } from "../types/agent.js";
 import type { TraceEntry } from "../types/decision.js";
 import { collectMicros, formatMicros } from "../types/money.js";
+import { normalizeAction } from "../types/proposal.js";
 import type { RiskLevel } from "../types/risk.js";
 import { SESSION_STATUSES, type SessionStatus } from "../types/session.js";
 import { DRY_RUN_SESSION_ID, type DryRunDecision, dryRunDecision } from "./dry-run-decision.js";
@@ -22,6 +24,10 @@ export interface DryRunSession {
   readonly usedCost?: number | string;
   readonly maxActions?: number | null;
   readonly usedActions?: number;
+  /** The session's accumulated risk score (policy `sessionRisk`); default 0. */
+  readonly riskScore?: number;
+  /** The session's previous actions, oldest first (for `sessionRisk.patterns`); default none. */
+  readonly recentActions?: readonly string[];
 }
 
 /** Options of {@link dryRunDecide}. */
@@ -32,7 +38,16 @@ export interface DryRunOptions {
   readonly agentPolicy?: AgentPolicy;
 }
 
-const SESSION_KEYS = ["status", "agentId", "maxCost", "usedCost", "maxActions", "usedActions"];
+const SESSION_KEYS = [
+  "status",
+  "agentId",
+  "maxCost",
+  "usedCost",
+  "maxActions",
+  "usedActions",
+  "riskScore",
+  "recentActions",
+];
 
 function parseSession(s: DryRunSession | undefined) {
   const issues: ValidationIssue[] = [];
@@ -63,8 +78,31 @@ function parseSession(s: DryRunSession | undefined) {
     raw.usedCost === undefined ? 0 : (collectMicros(raw.usedCost, "session.usedCost", issues) ?? 0);
   const maxActions = count(raw.maxActions, "session.maxActions", null);
   const usedActions = count(raw.usedActions, "session.usedActions", 0) ?? 0;
+  const riskScore = raw.riskScore ?? 0;
+  if (typeof riskScore !== "number" || !Number.isFinite(riskScore) || riskScore < 0) {
+    issues.push({ path: "session.riskScore", message: "expected a non-negative number" });
+  }
+  const recent = raw.recentActions ?? [];
+  if (!Array.isArray(recent))
+    issues.push({ path: "session.recentActions", message: "expected a list of action names" });
+  else {
+    recent.forEach((a: unknown, i) => {
+      if (typeof a !== "string" || a.trim() === "") {
+        issues.push({ path: `session.recentActions[${i}]`, message: "expected a non-empty string" });
+      }
+    });
+  }
   if (issues.length > 0) throw new ValidationError(issues, "dry-run session");
-  return { status: status as SessionStatus, maxCost, usedCost, maxActions, usedActions };
+  const recentActions = (recent as string[]).map(normalizeAction);
+  return {
+    status: status as SessionStatus,
+    maxCost,
+    usedCost,
+    maxActions,
+    usedActions,
+    riskScore: riskScore as number,
+    recentActions,
+  };
 }
 
 /**
@@ -73,6 +111,7 @@ function parseSession(s: DryRunSession | undefined) {
  * policy risk and tier, condition trees, the policy's evaluators), then the budget check against the imagined
  * session's limits (as `propose` does, also before asking a human). Stateful steps that depend on other
  * records (kill switches, approval scopes, resource locks, retries of approved proposals) are not simulated;
+ * the session risk (policy `sessionRisk`) is assessed from the imagined `riskScore` and `recentActions`;
  * the trace's first entry `dry_run` says so. Used by `POST /v1/policies/test`.
  * @throws ValidationError for a malformed proposal (`sessionId` may be omitted) or session (`session.*` paths).
  * @example
@@ -106,7 +145,23 @@ export async function dryRunDecide(
     };
   }
   trace.push({ step: "session", result: "ok" });
+  const riskPolicy = policy.internals.sessionRisk;
+  const sessionRisk =
+    riskPolicy &&
+    assessSessionRisk(
+      riskPolicy,
+      {
+        score: session.riskScore,
+        actionCount: session.recentActions.length,
+        recentActions: session.recentActions.slice(-riskHistoryLength(riskPolicy)),
+        detectedPatterns: [],
+        level: "low",
+      },
+      proposal.action,
+      policy.internals.assessRisk(proposal).result,
+    );
   const core = await dryRunDecision(policy, input, {
+    ...(sessionRisk === undefined ? {} : { sessionRisk }),
     ...(options.agent === undefined ? {} : { agent: options.agent }),
     ...(options.agentPolicy === undefined ? {} : { agentPolicy: options.agentPolicy }),
   });

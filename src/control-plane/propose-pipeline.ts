@@ -12,6 +12,8 @@ import type { CompiledPolicy } from "../engines/policy/compiled-policy.js";
 import { classifyRisk } from "../engines/policy/evaluate-policy.js";
 import { firstDeadline, NO_DEADLINE } from "../engines/recovery/approval-timeouts.js";
 import type { AgentPolicy } from "../engines/router/route-proposal.js";
+import type { SessionRiskAssessment } from "../engines/session-risk/assess-session-risk.js";
+import { accumulateSessionRisk } from "../engines/session-risk/session-risk-service.js";
 import { transitionSession } from "../engines/sessions/session-service.js";
 import { EXECUTABLE_STATUSES } from "../engines/sessions/session-transitions.js";
 import { NotFoundError } from "../errors/control-plane-error.js";
@@ -42,6 +44,7 @@ export interface PipelineContext {
     policy: CompiledPolicy,
     proposal: Proposal,
     agent: AgentRecord | null | undefined,
+    sessionRisk?: SessionRiskAssessment,
   ) => RoutingDecision | Promise<RoutingDecision>;
   /** A routing decision computed outside the transaction (second pass, after evaluators). */
   readonly routed?: RoutingDecision;
@@ -59,9 +62,10 @@ const OPERATION = "propose";
 const RETRY_STATUSES: readonly ProposalStatus[] = ["approved", "pending_approval"];
 
 /**
- * Runs every stateful step of DESIGN.md section 2 inside ONE transaction: session and kill switch, router
- * (when synchronous), approval scope or ticket, budget reservation, resource lock, proposal row and audit
- * events, idempotency record. Returns the decision; nothing is committed when it throws.
+ * Runs every stateful step of DESIGN.md section 2 inside ONE transaction: session and kill switch, session
+ * risk (policy `sessionRisk`: the stored state locked, assessed before the tier, written back), router (when
+ * synchronous; it applies the model governor), approval scope or ticket, budget reservation, resource lock,
+ * proposal row and audit events, idempotency record. Returns the decision; nothing is committed when it throws.
  */
 export async function runProposePipeline(tx: StorageTx, ctx: PipelineContext): Promise<PipelineResult> {
   const { proposal: p, now } = ctx;
@@ -132,7 +136,19 @@ export async function runProposePipeline(tx: StorageTx, ctx: PipelineContext): P
     const agent = authority.agent ?? null;
     const enforced = context.anyAgent;
     const acting = p.agentId === null && agentId !== null ? { ...p, agentId } : p;
-    const routed = ctx.route(policy, acting, enforced ? agent : undefined);
+    // Session risk before the tier (stored state, locked and written in this transaction): an escalation can
+    // make an auto-approvable action need a human. With evaluators, this first transaction commits it.
+    const riskPolicy = policy.internals.sessionRisk;
+    const sessionRisk =
+      riskPolicy &&
+      (await accumulateSessionRisk(tx, riskPolicy, {
+        sessionId: session.id,
+        agentId,
+        action: p.action,
+        actionRisk: classifyRisk(policy, acting),
+        now,
+      }));
+    const routed = ctx.route(policy, acting, enforced ? agent : undefined, sessionRisk);
     if (routed instanceof Promise) return { kind: "route_async", routing: routed };
     routing = routed;
   }

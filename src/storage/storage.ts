@@ -9,6 +9,7 @@ import type { ApprovalScope, TicketRecord, TicketStatus } from "../types/ticket.
 import type { ApiTokenStore } from "./api-token-store.js";
 import type { CheckpointStore } from "./checkpoint-store.js";
 import type { OutboxStore } from "./outbox-store.js";
+import type { SessionRiskStore } from "./session-risk-store.js";
 import type { ToolPinStore } from "./tool-pin-store.js";
 
 export type { ApiTokenStore, StoredApiToken } from "./api-token-store.js";
@@ -20,6 +21,7 @@ export type {
   OutboxDelivery,
   OutboxStore,
 } from "./outbox-store.js";
+export type { SessionRiskRecord, SessionRiskStore } from "./session-risk-store.js";
 export type { PinStatus, ToolPin, ToolPinStore } from "./tool-pin-store.js";
 
 /**
@@ -133,6 +135,8 @@ export interface StorageTx {
   readonly toolPins: ToolPinStore;
   /** Signed checkpoints of the audit log's Merkle tree, see {@link CheckpointStore}. */
   readonly checkpoints: CheckpointStore;
+  /** The accumulated risk of each session, see {@link SessionRiskStore}. */
+  readonly sessionRisk: SessionRiskStore;
 }
 
 /** Filter of sessions for bulk operations. Matches every session, however many, that fits all given fields. */

@@ -10,6 +10,7 @@ import type { ConformanceContext } from "./conformance/fixtures.js";
 import { leaseAndKillSwitchCases } from "./conformance/leases-kill-switches.js";
 import { outboxCases } from "./conformance/outbox.js";
 import { recordCases } from "./conformance/records.js";
+import { sessionRiskCases } from "./conformance/session-risk.js";
 import { sessionCases } from "./conformance/sessions.js";
 import { ticketCases } from "./conformance/tickets.js";
 import { toolPinCases } from "./conformance/tool-pins.js";
@@ -31,7 +32,7 @@ export interface StorageConformanceOptions {
 /**
  * Registers the storage conformance suite (vitest `describe`/`it`) for one adapter: every port method and
  * guarantee, rollback, notices, committed reads, and concurrency cases (budget limit, seq allocation, lease,
- * decide, scope consumption, first token, outbox claims, first tool pin). `factory` must return a fresh, empty storage for each case.
+ * decide, scope consumption, first token, outbox claims, first tool pin, session risk read-for-update). `factory` must return a fresh, empty storage for each case.
  * @example
  * import { describeStorageConformance } from "agent-control-plane/testing";
  * describeStorageConformance("memory", async () => ({ storage: createMemoryStorage() }));
@@ -72,6 +73,7 @@ export function describeStorageConformance(
     describe("notification outbox", () => outboxCases(ctx));
     describe("mcp tool pins", () => toolPinCases(ctx));
     describe("audit checkpoints", () => checkpointCases(ctx));
+    describe("session risk", () => sessionRiskCases(ctx));
     describe("concurrency", () => concurrencyCases(ctx));
   });
 }

@@ -33,6 +33,7 @@ export const DECISION_CODES = [
   "session_not_executable",
   "approval_denied",
   "approval_expired",
+  "model_not_allowed",
 ] as const;
 /** One of {@link DECISION_CODES}. */
 export type DecisionCode = (typeof DECISION_CODES)[number];
@@ -77,6 +78,7 @@ export type RoutingDecision =
       | "unknown_agent"
       | "missing_capability"
       | "evaluator_denied"
+      | "model_not_allowed"
     >;
 
 /** Fields shared by every {@link RoutingDecision} variant. */

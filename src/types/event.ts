@@ -27,6 +27,7 @@ export const EVENT_KINDS = [
   "lease_expired",
   "token_created",
   "token_revoked",
+  "session_risk_escalated",
 ] as const;
 /** One of {@link EVENT_KINDS}. */
 export type EventKind = (typeof EVENT_KINDS)[number];

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { type ConditionNode, conditionSchema, jsonConfigSchema } from "./condition.js";
 import type { JsonObject } from "./json.js";
+import { type ModelsPolicy, modelsPolicySchema } from "./model-governance.js";
 import { RISK_LEVELS, type RiskLevel } from "./risk.js";
+import { type SessionRiskPolicy, sessionRiskPolicySchema } from "./session-risk.js";
 
 /** Execution modes: `dry_run` policies may auto-approve more (see `autoApprove.dryRunOnly`). */
 export const EXECUTION_MODES = ["live", "dry_run"] as const;
@@ -154,6 +156,9 @@ export function buildPolicySchema(condition: z.ZodType<unknown>) {
         allowSelfApproval: z.boolean().optional(),
       })
       .prefault({}),
+    // Optional (absent = off) so that documents without them keep their policy id.
+    models: modelsPolicySchema.optional(),
+    sessionRisk: sessionRiskPolicySchema.optional(),
   });
 }
 
@@ -230,4 +235,8 @@ export interface PolicyDocument {
     /** Whether the proposal's acting agent or the session's owner may decide its ticket (default false). */
     readonly allowSelfApproval?: boolean | undefined;
   };
+  /** The model governor; absent: every model is allowed. */
+  readonly models?: ModelsPolicy | undefined;
+  /** Session risk accumulation; absent: no state is kept and nothing escalates. */
+  readonly sessionRisk?: SessionRiskPolicy | undefined;
 }

@@ -77,6 +77,7 @@ export async function truncateSchema(schema: string): Promise<void> {
     "outbox_cursors",
     "tool_pins",
     "checkpoints",
+    "session_risk",
   ];
   await adminQuery(`TRUNCATE ${tables.map((t) => `"${schema}".acp_${t}`).join(", ")} RESTART IDENTITY`);
 }

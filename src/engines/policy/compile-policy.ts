@@ -154,6 +154,8 @@ export function compilePolicy(
       steering: steeringContexts(document),
       evaluators,
       redact: compileRedactor(document.redact),
+      models: document.models,
+      sessionRisk: document.sessionRisk,
     },
   };
   Object.freeze(policy.approvals.escalation);

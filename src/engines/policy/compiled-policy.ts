@@ -1,7 +1,9 @@
 import type { SteeringContext, TraceEntry } from "../../types/decision.js";
+import type { ModelsPolicy } from "../../types/model-governance.js";
 import type { ApprovalTimeoutMode, ExecutionMode, PolicyDocument, UnlistedMode } from "../../types/policy.js";
 import type { Proposal } from "../../types/proposal.js";
 import type { RiskLevel } from "../../types/risk.js";
+import type { SessionRiskPolicy } from "../../types/session-risk.js";
 import type { CompiledCondition, EvaluatorBinding } from "../conditions/compile-condition.js";
 import type { Redactor } from "./redact-fields.js";
 import type { RiskAssessor } from "./risk-classifier.js";
@@ -29,6 +31,10 @@ export interface PolicyInternals {
   readonly evaluators: readonly EvaluatorBinding[];
   /** Replaces the policy's `redact` fields before a proposal is stored; `undefined` when there are none. */
   readonly redact: Redactor | undefined;
+  /** The model governor (`models` section); `undefined`: every model is allowed. */
+  readonly models: ModelsPolicy | undefined;
+  /** Session risk accumulation (`sessionRisk` section); `undefined`: off. */
+  readonly sessionRisk: SessionRiskPolicy | undefined;
 }
 
 /** One step of an approval escalation chain: the approver group it moves to and how long it waits there. */

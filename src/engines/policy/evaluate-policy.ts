@@ -3,6 +3,7 @@ import type { Proposal } from "../../types/proposal.js";
 import { RISK_RANK, type RiskLevel } from "../../types/risk.js";
 import { MatchInputTooLongError } from "../conditions/safe-regex.js";
 import type { EvaluatorRegistry } from "../evaluators/evaluator-registry.js";
+import { type SessionRiskAssessment, sessionRiskTrace } from "../session-risk/assess-session-risk.js";
 import type { CompiledPolicy } from "./compiled-policy.js";
 
 /** Options of {@link evaluatePolicy}. */
@@ -14,6 +15,11 @@ export interface EvaluatePolicyOptions {
   /** Trace entries to start with (the router passes its agent check); the array is appended to and returned. */
   readonly trace?: TraceEntry[] | undefined;
   readonly warnings?: readonly string[] | undefined;
+  /**
+   * The session's accumulated risk for this proposal (see `assessSessionRisk`): evaluated BEFORE the tier, so
+   * an escalated risk decides the tier (auto-approval, `unlisted: risk`) and the decision's `riskLevel`.
+   */
+  readonly sessionRisk?: SessionRiskAssessment | undefined;
 }
 
 const NO_WARNINGS: readonly string[] = Object.freeze([]);
@@ -152,8 +158,13 @@ export function evaluatePolicy(
   const trace = options?.trace ?? [];
   const warnings = options?.warnings ?? NO_WARNINGS;
   const riskEntry = internals.assessRisk(p);
-  const risk = riskEntry.result;
+  let risk = riskEntry.result;
   trace.push(riskEntry);
+  const session = options?.sessionRisk;
+  if (session !== undefined) {
+    trace.push(sessionRiskTrace(session));
+    if (RISK_RANK[session.risk] > RISK_RANK[risk]) risk = session.risk;
+  }
   const kind = internals.actionKinds.get(p.action);
 
   if (kind === "blocked" || (kind === undefined && internals.unlisted === "deny")) {

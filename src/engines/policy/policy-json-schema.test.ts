@@ -28,6 +28,8 @@ describe("policyJsonSchema", () => {
       "evaluators",
       "redact",
       "approvals",
+      "models",
+      "sessionRisk",
     ]);
     expect(schema.required).toEqual(["version"]);
     expect(schema.additionalProperties).toBe(false);

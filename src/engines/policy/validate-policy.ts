@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { checkKnownKeys } from "../../errors/unknown-keys.js";
 import type { ValidationIssue } from "../../errors/validation-error.js";
 import type { ConditionNode } from "../../types/condition.js";
 import type { JsonObject } from "../../types/json.js";
@@ -8,6 +9,8 @@ import { compileFieldPath } from "../conditions/field-path.js";
 import { formatPath, fromZodIssues, type PathSegment, zodMessage } from "../conditions/issue-path.js";
 import { type EvaluatorReference, validateCondition } from "../conditions/validate-condition.js";
 import type { EvaluatorRegistry } from "../evaluators/evaluator-registry.js";
+import { checkModelsKeys, normalizeModels } from "../model-governor/validate-models.js";
+import { checkSessionRisk, normalizeSessionRisk } from "../session-risk/validate-session-risk.js";
 import { checkRedactPath } from "./redact-fields.js";
 
 /** The structural schema; condition trees are validated separately (precise errors, depth limit). */
@@ -47,8 +50,12 @@ export function validatePolicy(
   options?: { readonly maxConditionDepth?: number },
 ): PolicyValidation {
   const parsed = structuralSchema.safeParse(raw, { error: zodMessage });
-  const issues: ValidationIssue[] = parsed.success ? [] : fromZodIssues(parsed.error.issues, []);
   const r = isObject(raw) ? raw : {};
+  const issues: ValidationIssue[] = parsed.success
+    ? []
+    : sectionHints(fromZodIssues(parsed.error.issues, []), r);
+  checkModelsKeys(r.models, issues);
+  checkSessionRisk(r.sessionRisk, issues);
   const maxDepth = options?.maxConditionDepth;
 
   // Evaluator instances: known types, valid configs, unique names.
@@ -164,6 +171,39 @@ export function validatePolicy(
     risk: { ...d.risk, rules },
     autoApprove: when === undefined ? d.autoApprove : { ...d.autoApprove, when },
     evaluators: d.evaluators.map((e) => ({ ...e, config: e.config as JsonObject })),
+    ...(d.models === undefined ? {} : { models: normalizeModels(d.models) }),
+    ...(d.sessionRisk === undefined ? {} : { sessionRisk: normalizeSessionRisk(d.sessionRisk) }),
   } as PolicyDocument;
   return { ok: true, document };
+}
+
+/** Sections whose unknown keys their own checks report, with a "did you mean" hint. */
+const HINTED_SECTIONS = ["models", "sessionRisk"];
+const TOP_LEVEL_KEYS = Object.keys(structuralSchema.shape);
+
+/**
+ * Replaces zod's bare "unknown key" issues inside the `models` and `sessionRisk` sections (their checks report
+ * them with a hint), and adds a hint to a top-level unknown key that looks like one of them (`session_risk`).
+ */
+function sectionHints(issues: ValidationIssue[], raw: Record<string, unknown>): ValidationIssue[] {
+  const out: ValidationIssue[] = [];
+  for (const issue of issues) {
+    if (issue.message !== "unknown key") {
+      out.push(issue);
+      continue;
+    }
+    const top = issue.path.split(/[.[]/, 1)[0]!;
+    if (HINTED_SECTIONS.includes(top) && issue.path !== top) continue;
+    if (issue.path === top && Object.hasOwn(raw, top)) {
+      const hinted: ValidationIssue[] = [];
+      checkKnownKeys({ [top]: true }, TOP_LEVEL_KEYS, "", hinted);
+      const hint = /did you mean "(\w+)"/.exec(hinted[0]?.message ?? "")?.[1];
+      if (hint !== undefined && HINTED_SECTIONS.includes(hint)) {
+        out.push(hinted[0]!);
+        continue;
+      }
+    }
+    out.push(issue);
+  }
+  return out;
 }

@@ -3,8 +3,10 @@ import type { RoutingDecision, TraceEntry } from "../../types/decision.js";
 import type { Proposal } from "../../types/proposal.js";
 import type { EvaluatorRegistry } from "../evaluators/evaluator-registry.js";
 import { type EvaluatorTask, type ParallelEvaluation, runEvaluators } from "../evaluators/run-evaluators.js";
+import { checkModelAccess } from "../model-governor/model-governor.js";
 import type { CompiledPolicy } from "../policy/compiled-policy.js";
 import { evaluatePolicy } from "../policy/evaluate-policy.js";
+import { type SessionRiskAssessment, sessionRiskTrace } from "../session-risk/assess-session-risk.js";
 
 /** How the router treats an unregistered agent or a missing capability. */
 export const AGENT_POLICIES = ["enforce", "warn"] as const;
@@ -26,6 +28,8 @@ export interface RouteContext {
   readonly signal?: AbortSignal | undefined;
   /** Evaluators run at the same time (default 4). */
   readonly evaluatorConcurrency?: number | undefined;
+  /** The session's accumulated risk for this proposal, assessed by the caller (see `assessSessionRisk`). */
+  readonly sessionRisk?: SessionRiskAssessment | undefined;
 }
 
 const AGENT_OK: TraceEntry = Object.freeze({ step: "agent", result: "ok" });
@@ -38,6 +42,35 @@ function agentProblem(agent: AgentRecord | null, p: Proposal) {
   const caps = agent.capabilities;
   if (caps.includes("*") || caps.includes(p.action)) return undefined;
   return { code: "missing_capability" as const, reason: `Agent ${agent.id} lacks capability "${p.action}"` };
+}
+
+/**
+ * The model governor: a proposal carrying a model call that could be allowed (`allow` or `approve`) is denied
+ * with `model_not_allowed` when the policy's `models` section does not let its action tier (or its user's
+ * override) use that model.
+ */
+function withModel(policy: CompiledPolicy, p: Proposal, d: RoutingDecision): RoutingDecision {
+  const models = policy.internals.models;
+  if (models === undefined || p.model === null || (d.verdict !== "allow" && d.verdict !== "approve"))
+    return d;
+  const access = checkModelAccess(models, p.model.model, d.tier, p.model.identity);
+  const trace = d.trace as TraceEntry[];
+  trace.push({
+    step: "model",
+    result: access.allowed ? "allowed" : "model_not_allowed",
+    detail: `${access.model} (tier ${access.modelTier}): ${access.reason}`,
+  });
+  if (access.allowed) return d;
+  return {
+    verdict: "deny",
+    code: "model_not_allowed",
+    tier: "blocked",
+    riskLevel: d.riskLevel,
+    reason: `Model not allowed: ${access.reason}`,
+    step: d.step,
+    trace,
+    warnings: d.warnings,
+  };
 }
 
 function withEvaluators(
@@ -88,8 +121,10 @@ function withEvaluators(
 
 /**
  * Routes one proposal: agent identity and capability (when `ctx.agent` is given), then the policy engine (risk,
- * condition tree, tier, reason, trace), then the policy's evaluators in parallel for proposals that could be
- * allowed (`allow` or `approve`); any evaluator deny, error or timeout denies with code `evaluator_denied`.
+ * the session's accumulated risk when `ctx.sessionRisk` is given, condition tree, tier, reason, trace), then the
+ * model governor for a proposal carrying a model call (`model_not_allowed`), then the policy's evaluators in
+ * parallel for proposals that could be allowed (`allow` or `approve`); any evaluator deny, error or timeout
+ * denies with code `evaluator_denied`.
  *
  * Returns synchronously when no evaluator runs and `autoApprove.when` has no evaluator leaves; otherwise a
  * Promise. Never throws for a denial: decisions are values.
@@ -113,11 +148,13 @@ export function routeProposal(
     } else {
       const riskEntry = policy.internals.assessRisk(proposal);
       trace.push({ step: "agent", result: problem.code, detail: problem.reason }, riskEntry);
+      const session = ctx.sessionRisk;
+      if (session !== undefined) trace.push(sessionRiskTrace(session));
       return {
         verdict: "deny",
         code: problem.code,
         tier: "blocked",
-        riskLevel: riskEntry.result,
+        riskLevel: session?.escalated ? session.risk : riskEntry.result,
         reason: problem.reason,
         step: "capability_match",
         trace,
@@ -130,7 +167,10 @@ export function routeProposal(
     evaluators: ctx?.evaluators,
     trace,
     warnings,
+    sessionRisk: ctx?.sessionRisk,
   });
-  if (d instanceof Promise) return d.then((r) => withEvaluators(policy, proposal, r, ctx));
-  return withEvaluators(policy, proposal, d, ctx);
+  if (d instanceof Promise) {
+    return d.then((r) => withEvaluators(policy, proposal, withModel(policy, proposal, r), ctx));
+  }
+  return withEvaluators(policy, proposal, withModel(policy, proposal, d), ctx);
 }

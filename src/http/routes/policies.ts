@@ -139,6 +139,8 @@ export function registerPolicyRoutes(app: HttpRouter, { controlPlane: cp }: Http
                 ...(s.used_cost === undefined ? {} : { usedCost: s.used_cost }),
                 ...(s.max_actions === undefined ? {} : { maxActions: s.max_actions }),
                 ...(s.used_actions === undefined ? {} : { usedActions: s.used_actions }),
+                ...(s.risk_score === undefined ? {} : { riskScore: s.risk_score }),
+                ...(s.recent_actions === undefined ? {} : { recentActions: s.recent_actions }),
               },
             },
       );

@@ -55,6 +55,7 @@ export const CONTRACT_KIND_OF: Readonly<Record<EventKind, (typeof CONTRACT_EVENT
   lease_expired: "cycle_recovered",
   token_created: "signals_calculated",
   token_revoked: "signals_calculated",
+  session_risk_escalated: "risk_assessed",
 };
 
 /** The session id of system-wide events (the contract requires a UUID): the nil UUID. */

@@ -54,6 +54,8 @@ export const DryRunSessionBody = z
     used_cost: MoneyInput.optional(),
     max_actions: z.number().int().min(0).nullable().optional(),
     used_actions: z.number().int().min(0).optional(),
+    risk_score: z.number().min(0).optional(),
+    recent_actions: z.array(z.string().min(1).max(200)).max(1000).optional(),
   })
   .strict()
   .openapi("DryRunSession");

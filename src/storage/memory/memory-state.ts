@@ -8,6 +8,7 @@ import type { TicketRecord } from "../../types/ticket.js";
 import type { StoredApiToken } from "../api-token-store.js";
 import type { StoredCheckpoint } from "../checkpoint-store.js";
 import type { OutboxDelivery } from "../outbox-store.js";
+import type { SessionRiskRecord } from "../session-risk-store.js";
 import type { IdempotencyRecord, PolicySnapshotRecord } from "../storage.js";
 import type { ToolPin } from "../tool-pin-store.js";
 
@@ -76,6 +77,8 @@ export class MemoryState {
   readonly toolPins = new Map<string, ToolPin>();
   /** Audit checkpoints by tree size. */
   readonly checkpoints = new Map<number, StoredCheckpoint>();
+  /** Session risk states by session id. */
+  readonly sessionRisk = new Map<string, SessionRiskRecord>();
   /** Undo log of the running transaction; `null` outside a write transaction. */
   undo: (() => void)[] | null = null;
   nextEventId = 1;

@@ -12,6 +12,7 @@ import { MemoryState } from "./memory-state.js";
 import { memoryOutbox } from "./outbox.js";
 import { memoryPolicies } from "./policies.js";
 import { memoryProposals } from "./proposals.js";
+import { memorySessionRisk } from "./session-risk.js";
 import { memorySessions } from "./sessions.js";
 import { memoryTickets } from "./tickets.js";
 import { memoryToolPins } from "./tool-pins.js";
@@ -45,6 +46,7 @@ export function createMemoryStorage(): Storage {
     outbox: memoryOutbox(state),
     toolPins: memoryToolPins(state),
     checkpoints: memoryCheckpoints(state),
+    sessionRisk: memorySessionRisk(state),
   };
   // Transactions run one at a time: a transaction's writes are invisible to others until it resolves.
   let tail: Promise<unknown> = Promise.resolve();

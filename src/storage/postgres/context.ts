@@ -19,6 +19,7 @@ export interface PgTables {
   readonly outboxCursors: string;
   readonly toolPins: string;
   readonly checkpoints: string;
+  readonly sessionRisk: string;
 }
 
 /** Advisory-lock namespaces (`classid` of two-key advisory locks) through which feed writers announce themselves. */
@@ -88,6 +89,7 @@ export function pgNames(schema: string): { readonly tables: PgTables; readonly f
       outboxCursors: t("outbox_cursors"),
       toolPins: t("tool_pins"),
       checkpoints: t("checkpoints"),
+      sessionRisk: t("session_risk"),
     },
     feedKeys: {
       hi: fnv1a32(`agent-control-plane:feed-hi:${schema}`),

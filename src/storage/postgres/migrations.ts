@@ -144,6 +144,17 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     ],
   },
   {
+    version: 9,
+    name: "session risk",
+    // The accumulated risk of each session (policy section sessionRisk), as JSON text; NULL until the first
+    // decision writes it (the row may be created empty to be locked). Keyed by session id, without a foreign
+    // key, like the other tables of this schema.
+    statements: (s) => [
+      `CREATE TABLE ${s}.acp_session_risk (
+  session_id TEXT PRIMARY KEY, state TEXT, updated_at BIGINT NOT NULL)`,
+    ],
+  },
+  {
     version: 11,
     name: "audit checkpoints",
     // Signed Merkle tree checkpoints of the feed, one per tree size; frontier = the tree's right edge (JSON text).

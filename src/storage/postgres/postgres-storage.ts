@@ -31,6 +31,7 @@ import { pgPoolDriver } from "./pg-driver.js";
 import { pgliteDriver } from "./pglite-driver.js";
 import { pgPolicies } from "./policies.js";
 import { pgProposals } from "./proposals.js";
+import { pgSessionRisk } from "./session-risk.js";
 import { pgSessions } from "./sessions.js";
 import { pgTickets } from "./tickets.js";
 import { pgToolPins } from "./tool-pins.js";
@@ -175,6 +176,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): Postgres
       outbox: pgOutbox(ctx),
       toolPins: pgToolPins(ctx),
       checkpoints: pgCheckpoints(ctx),
+      sessionRisk: pgSessionRisk(ctx),
     };
     const flush = async () => {
       if (notices.size === 0) return;

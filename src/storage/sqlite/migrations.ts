@@ -252,6 +252,17 @@ CREATE TABLE acp_outbox_cursors (
 `,
   },
   {
+    version: 10,
+    name: "session risk",
+    // The accumulated risk of each session (policy section sessionRisk), as JSON, updated by every decision.
+    sql: `CREATE TABLE acp_session_risk (
+  session_id TEXT PRIMARY KEY REFERENCES acp_sessions (id),
+  state TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+`,
+  },
+  {
     version: 12,
     name: "audit checkpoints",
     // Signed Merkle tree checkpoints of the feed, one per tree size; frontier = the tree's right edge (JSON).

@@ -12,6 +12,7 @@ import { sqliteOutbox } from "./outbox.js";
 import { sqlitePolicies } from "./policies.js";
 import type { ProposalCache } from "./proposal-cache.js";
 import { sqliteProposals } from "./proposals.js";
+import { sqliteSessionRisk } from "./session-risk.js";
 import { sqliteSessions } from "./sessions.js";
 import { sqliteTickets } from "./tickets.js";
 import { sqliteToolPins } from "./tool-pins.js";
@@ -38,6 +39,7 @@ export function sqliteStores(conn: SqlConnection, cache?: ProposalCache): Sqlite
     outbox: sqliteOutbox(conn),
     toolPins: sqliteToolPins(conn),
     checkpoints: sqliteCheckpoints(conn),
+    sessionRisk: sqliteSessionRisk(conn),
   };
 }
 

@@ -1,0 +1,7 @@
+export {
+  allowedModels,
+  checkModelAccess,
+  classifyModelTier,
+  type ModelAccessResult,
+  type ModelCaller,
+} from "./model-governor.js";
