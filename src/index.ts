@@ -3,6 +3,16 @@
 // policy functions, the types and the errors.
 
 // The facade, the storage port and the memory adapter (SQLite and PostgreSQL are subpath exports).
+export { governTool } from "./adapters/govern-tool.js";
+export type {
+  FromArgs,
+  GovernedDecision,
+  GovernedExecution,
+  GovernedResult,
+  GovernedTool,
+  ToolCallContext,
+  ToolMapping,
+} from "./adapters/govern-types.js";
 export type { CallOptions, CompletionInput } from "./control-plane/action-api.js";
 export type { ApproveInput, DenyInput, TicketSettlement } from "./control-plane/approval-api.js";
 export {
@@ -111,6 +121,7 @@ export { EVENT_KINDS, type EventKind, type EventRecord } from "./types/event.js"
 export type { JsonObject, JsonValue } from "./types/json.js";
 export { KILL_SCOPES, type KillScope, type KillSwitchRecord } from "./types/kill-switch.js";
 export type { LeaseRecord } from "./types/lease.js";
+export type { ModelCall, ModelCallInput, ModelIdentityInput } from "./types/model-call.js";
 export { formatMicros, MICROS_PER_UNIT, microsToUnits, toMicros } from "./types/money.js";
 export {
   ASSET_SCOPES,

@@ -18,7 +18,8 @@ export interface KillWatch {
 
 /**
  * Creates the kill-switch watch. While calls are in flight it polls `feed()` every `pollMs` for
- * `kill_switch_engaged` events (from any process sharing the storage). When the first call starts it reads the
+ * `kill_switch_engaged` events (from any process sharing the storage), and at once after each commit of this
+ * process's control plane (`watchFeed`). When the first call starts it reads the
  * feed head and the engaged switches once, so a switch engaged between that call's decision and the first poll
  * is not missed. It keeps polling `lingerMs` after the last call ended (a burst reads the head once); idle, it
  * reads nothing.
@@ -41,9 +42,14 @@ export function createKillWatch(
   let closed = false;
   let linger: NodeJS.Timeout | undefined;
   const lingerMs = options.lingerMs ?? 5_000;
+  /** Stops the wake-ups on this process's own commits. */
+  let unwatch: (() => void) | undefined;
+  let again = false;
   const halt = () => {
     if (timer !== undefined) clearInterval(timer);
     timer = undefined;
+    unwatch?.();
+    unwatch = undefined;
     cursor = undefined;
     engaged.clear();
   };
@@ -59,9 +65,14 @@ export function createKillWatch(
     for (const call of calls) if (covers(scope, target, call)) abort(call, { scope, target, reason });
   };
 
-  const poll = async () => {
-    if (polling || cursor === undefined) return;
+  const poll = async (): Promise<void> => {
+    if (cursor === undefined) return;
+    if (polling) {
+      again = true;
+      return;
+    }
     polling = true;
+    again = false;
     try {
       for (;;) {
         const events = await cp.feed({ afterId: cursor, limit: 200 });
@@ -80,6 +91,7 @@ export function createKillWatch(
     } finally {
       polling = false;
     }
+    if (again) return poll();
   };
 
   const start = async () => {
@@ -90,6 +102,8 @@ export function createKillWatch(
       for (const k of await cp.listKillSwitches({ engagedOnly: true })) stop(k.scope, k.target, k.reason);
       timer ??= setInterval(() => void poll(), options.pollMs);
       timer.unref();
+      // A kill switch engaged through this process's control plane stops its calls as soon as it commits.
+      unwatch ??= cp.watchFeed(() => void poll());
     } catch (error) {
       options.log(`kill-switch watch: ${error instanceof Error ? error.message : String(error)}`);
     }
