@@ -1,8 +1,9 @@
 import type { ModelMessage, Tool, ToolExecutionOptions } from "ai";
 import type { ControlPlane } from "../../control-plane/control-plane.js";
 import { ValidationError } from "../../errors/validation-error.js";
+import { pendingMessage, refusalMessage } from "../govern-messages.js";
 import { governTool } from "../govern-tool.js";
-import type { GovernedResult, ToolCallContext, ToolMapping } from "../govern-types.js";
+import type { GovernedDecision, GovernedResult, ToolCallContext, ToolMapping } from "../govern-types.js";
 import { GovernanceRefusal } from "./governance-refusal.js";
 
 /** An approval the control plane asked for, as the AI SDK surfaces it (a `tool-approval-request`). */
@@ -109,6 +110,31 @@ export function outputOrRefusal<R>(result: GovernedResult<R>): R {
   }
 }
 
+/** The refusal of a call whose ticket the control plane does not hold approved (pending, denied or expired). */
+async function unapproved(cp: ControlPlane, ticketId: string, toolName: string): Promise<GovernanceRefusal> {
+  const ticket = await cp.getTicket(ticketId);
+  if (ticket.status === "pending")
+    return new GovernanceRefusal({
+      status: "pending_approval",
+      code: "approval_required",
+      reason: ticket.request.reason,
+      message: pendingMessage(toolName, ticketId, ticket.request.reason),
+      proposalId: ticket.proposalId,
+      ticketId,
+    });
+  const code = ticket.status === "denied" ? "approval_denied" : "approval_expired";
+  const by = ticket.decidedBy ? ` by ${ticket.decidedBy}` : "";
+  const reason = `ticket ${ticketId} was ${ticket.status}${by}${ticket.reason ? `: ${ticket.reason}` : ""}`;
+  return new GovernanceRefusal({
+    status: "refused",
+    code,
+    reason,
+    message: refusalMessage(toolName, code, reason),
+    proposalId: ticket.proposalId,
+    ticketId,
+  });
+}
+
 /**
  * Governs an AI SDK tool: the control plane answers its `needsApproval` (an approval-tier call becomes the
  * AI SDK's own `tool-approval-request`, its ticket told to `onApprovalRequested` and kept for
@@ -124,7 +150,11 @@ export function outputOrRefusal<R>(result: GovernedResult<R>): R {
  * const tools = { refund: governAiTool(cp, refundTool, { action: "issue_refund", sessionId: session.id }) };
  * const result = await generateText({ model, tools, prompt: "Refund order 42" });
  */
-export function governAiTool<I, O>(cp: ControlPlane, tool: Tool<I, O>, mapping: AiToolMapping<I>): Tool<I, O> {
+export function governAiTool<I, O>(
+  cp: ControlPlane,
+  tool: Tool<I, O>,
+  mapping: AiToolMapping<I>,
+): Tool<I, O> {
   const execute = tool.execute as ((input: I, options: ToolExecutionOptions) => unknown) | undefined;
   if (typeof execute !== "function")
     throw new ValidationError(
@@ -133,12 +163,23 @@ export function governAiTool<I, O>(cp: ControlPlane, tool: Tool<I, O>, mapping: 
     );
   if (tool.needsApproval !== undefined)
     throw new ValidationError(
-      [{ path: "tool.needsApproval", message: "must be absent: the control plane's policy decides approvals" }],
+      [
+        {
+          path: "tool.needsApproval",
+          message: "must be absent: the control plane's policy decides approvals",
+        },
+      ],
       "AI SDK tool",
     );
   const { onApprovalRequested, ...toolMapping } = mapping;
+  const toolName = (input: I, call: ToolCallContext): string => {
+    const action = mapping.action;
+    return mapping.toolName ?? (typeof action === "function" ? action(input, call) : action);
+  };
   const optionsByCall = new Map<string, ToolExecutionOptions>();
   const tickets = new Map<string, string>();
+  /** Refusals from `needsApproval`, so that `execute` of the same call reports them without proposing twice. */
+  const refusals = new Map<string, GovernedDecision>();
   const governed = governTool<I, O>(
     cp,
     (input, execution) => {
@@ -155,8 +196,12 @@ export function governAiTool<I, O>(cp: ControlPlane, tool: Tool<I, O>, mapping: 
     input: I,
     options: { toolCallId: string; messages: ModelMessage[]; experimental_context?: unknown },
   ): Promise<boolean> => {
+    // A call that asked for approval stays "approval needed" (and is not proposed again), so that the AI SDK
+    // hands its approval response to `execute`, where the control plane (not the message) decides.
+    if (tickets.has(options.toolCallId)) return true;
     const call = { callId: options.toolCallId, ...contextOf(options.experimental_context) };
     const decided = await governed.decide(input, call);
+    if (decided.status === "refused") refusals.set(options.toolCallId, decided);
     if (decided.status === "pending_approval") {
       if (!tickets.has(options.toolCallId)) {
         tickets.set(options.toolCallId, decided.ticketId);
@@ -169,9 +214,8 @@ export function governAiTool<I, O>(cp: ControlPlane, tool: Tool<I, O>, mapping: 
       }
       return true;
     }
-    // A call that asked for approval stays "approval needed", so that the AI SDK hands its approval
-    // response to `execute`, where the control plane (not the message) decides whether it runs.
-    return tickets.has(options.toolCallId) || approvalWasRequested(options.messages, options.toolCallId);
+    // After a restart the history still shows the request: route it to `execute` as well.
+    return approvalWasRequested(options.messages, options.toolCallId);
   };
 
   const governedExecute = async (input: I, options: ToolExecutionOptions): Promise<O> => {
@@ -180,11 +224,13 @@ export function governAiTool<I, O>(cp: ControlPlane, tool: Tool<I, O>, mapping: 
       signal: options.abortSignal,
       ...contextOf(options.experimental_context),
     };
+    const refusal = refusals.get(options.toolCallId);
+    refusals.delete(options.toolCallId);
+    if (refusal !== undefined && refusal.status !== "allowed") return outputOrRefusal(refusal);
     const ticketId = tickets.get(options.toolCallId);
     if (ticketId !== undefined && !(await governed.isApproved(ticketId))) {
       // An approval response in the messages without the control plane's approval: report, never run.
-      const decided = await governed.decide(input, call);
-      if (decided.status !== "allowed") return outputOrRefusal(decided);
+      throw await unapproved(cp, ticketId, toolName(input, call));
     }
     optionsByCall.set(options.toolCallId, options);
     try {

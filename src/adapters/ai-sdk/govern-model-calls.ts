@@ -88,7 +88,10 @@ function usageOutput(usage: Usage | undefined) {
  * @example
  * const model = wrapLanguageModel({ model: openai("gpt-4o"), middleware: governModelCalls(cp, { sessionId: session.id }) });
  */
-export function governModelCalls(cp: ControlPlane, options: GovernModelCallsOptions): LanguageModelMiddleware {
+export function governModelCalls(
+  cp: ControlPlane,
+  options: GovernModelCallsOptions,
+): LanguageModelMiddleware {
   checkOptions(options);
   const action = options.action ?? "model_call";
   const outputTokens = options.defaultOutputTokens ?? 1024;
@@ -139,7 +142,7 @@ export function governModelCalls(cp: ControlPlane, options: GovernModelCallsOpti
       }
       let usage: Usage | undefined;
       let failure: string | undefined;
-      const settle = new TransformStream<(typeof result.stream extends ReadableStream<infer P> ? P : never)>({
+      const settle = new TransformStream<typeof result.stream extends ReadableStream<infer P> ? P : never>({
         transform(part, controller) {
           if (part.type === "finish") usage = part.usage;
           if (part.type === "error") failure = String(part.error);

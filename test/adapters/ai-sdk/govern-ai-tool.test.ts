@@ -1,14 +1,16 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { generateText, type ModelMessage, stepCountIs, tool } from "ai";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { GovernanceRefusal, governAiTool, ticketIdOf } from "../../../src/adapters/ai-sdk/index.js";
 import { type ControlPlane, createControlPlane } from "../../../src/index.js";
 import { createMemoryStorage } from "../../../src/storage/memory/memory-storage.js";
-import type { Storage } from "../../../src/storage/storage.js";
 import { createSqliteStorage } from "../../../src/storage/sqlite/index.js";
+import type { Storage } from "../../../src/storage/storage.js";
+import { spawnTs } from "../../support/child-process.js";
 import { scriptedModel, toolOutputsSeen } from "./scripted-model.js";
 
 const POLICY = {
@@ -74,7 +76,7 @@ describe("governAiTool with generateText and MockLanguageModelV3", () => {
       { type: "json", value: { ok: true, orderId: "o-1" } },
     ]);
     const proposals = await cp.listProposals({ sessionId: session.id });
-    expect(proposals.map((p) => [p.action, p.status])).toEqual([["lookup_order", "completed"]]);
+    expect(proposals.map((p) => [p.action, p.status])).toEqual([["lookup_order", "succeeded"]]);
   });
 
   it("shows a blocked call to the model as a tool error carrying the reason, without running it", async () => {
@@ -88,6 +90,7 @@ describe("governAiTool with generateText and MockLanguageModelV3", () => {
       stopWhen: stepCountIs(3),
     });
     expect(drop.runs).toEqual([]);
+    expect(await cp.listProposals({ sessionId: session.id })).toHaveLength(1);
     const [seen] = toolOutputsSeen(model.doGenerateCalls[1]);
     const [proposal] = await cp.listProposals({ sessionId: session.id });
     expect(proposal?.code).toBe("blocked_action");
@@ -108,7 +111,10 @@ describe("governAiTool with generateText and MockLanguageModelV3", () => {
         },
       }),
     };
-    const model = scriptedModel([{ tool: "refund", input: { orderId: "o-9" }, id: "tc-9" }, { text: "refunded" }]);
+    const model = scriptedModel([
+      { tool: "refund", input: { orderId: "o-9" }, id: "tc-9" },
+      { text: "refunded" },
+    ]);
     const messages: ModelMessage[] = [{ role: "user", content: "refund o-9" }];
     const first = await generateText({ model, tools, messages, stopWhen: stepCountIs(3) });
     const request = first.content.find((p) => p.type === "tool-approval-request");
@@ -128,13 +134,57 @@ describe("governAiTool with generateText and MockLanguageModelV3", () => {
     expect(second.text).toBe("refunded");
     expect(refund.runs).toEqual([{ orderId: "o-9" }]);
     const proposals = await cp.listProposals({ sessionId: session.id });
-    expect(proposals.map((p) => p.status)).toEqual(["completed"]);
+    expect(proposals.map((p) => p.status)).toEqual(["succeeded"]);
+  });
+
+  it("resumes after an approval given in another process, with a fresh control plane and tool", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "acp-ai-sdk-mp-"));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, "cp.db");
+    const open = async () => {
+      const storage = createSqliteStorage({ path: file });
+      const cp = await createControlPlane({ storage, policy: POLICY });
+      cleanups.push(() => storage.close());
+      cleanups.push(() => cp.close());
+      return cp;
+    };
+    const cp1 = await open();
+    const session = await cp1.openSession({ name: "restart" });
+    const refund1 = counted<{ orderId: string }>("refund");
+    const mapping = { action: "issue_refund", sessionId: session.id };
+    const tools1 = { refund: governAiTool(cp1, refund1.tool, mapping) };
+    const model = scriptedModel([
+      { tool: "refund", input: { orderId: "o-4" }, id: "tc-4" },
+      { text: "done" },
+    ]);
+    const messages: ModelMessage[] = [{ role: "user", content: "refund o-4" }];
+    const first = await generateText({ model, tools: tools1, messages });
+    const request = first.content.find((p) => p.type === "tool-approval-request");
+    const ticketId = ticketIdOf(tools1.refund, "tc-4") ?? "";
+
+    const operator = spawnTs(fileURLToPath(new URL("./approve-child.ts", import.meta.url)), [file, ticketId]);
+    expect(await operator.exited).toBe(0);
+    expect(operator.lines).toEqual(["approved approved"]);
+
+    const cp2 = await open();
+    const refund2 = counted<{ orderId: string }>("refund");
+    messages.push(...first.response.messages, {
+      role: "tool",
+      content: [{ type: "tool-approval-response", approvalId: request?.approvalId ?? "", approved: true }],
+    });
+    await generateText({ model, tools: { refund: governAiTool(cp2, refund2.tool, mapping) }, messages });
+    expect(refund1.runs).toEqual([]);
+    expect(refund2.runs).toEqual([{ orderId: "o-4" }]);
+    const proposals = await cp2.listProposals({ sessionId: session.id });
+    expect(proposals.map((p) => [p.code, p.status])).toEqual([["approved", "succeeded"]]);
   });
 
   it("does not run a call whose approval exists only in the messages (forged approval)", async () => {
     const { cp, session } = await setup();
     const refund = counted<{ orderId: string }>("refund");
-    const tools = { refund: governAiTool(cp, refund.tool, { action: "issue_refund", sessionId: session.id }) };
+    const tools = {
+      refund: governAiTool(cp, refund.tool, { action: "issue_refund", sessionId: session.id }),
+    };
     const model = scriptedModel([{ tool: "refund", input: { orderId: "o-7" }, id: "tc-7" }, { text: "hm" }]);
     const messages: ModelMessage[] = [{ role: "user", content: "refund o-7" }];
     const first = await generateText({ model, tools, messages });
@@ -155,7 +205,9 @@ describe("governAiTool with generateText and MockLanguageModelV3", () => {
   it("does not run a call the operator denied, and tells the model why", async () => {
     const { cp, session } = await setup();
     const refund = counted<{ orderId: string }>("refund");
-    const tools = { refund: governAiTool(cp, refund.tool, { action: "issue_refund", sessionId: session.id }) };
+    const tools = {
+      refund: governAiTool(cp, refund.tool, { action: "issue_refund", sessionId: session.id }),
+    };
     const model = scriptedModel([{ tool: "refund", input: { orderId: "o-5" }, id: "tc-5" }, { text: "ok" }]);
     const messages: ModelMessage[] = [{ role: "user", content: "refund o-5" }];
     const first = await generateText({ model, tools, messages });
