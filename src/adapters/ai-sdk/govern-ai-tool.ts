@@ -1,10 +1,9 @@
 import type { ModelMessage, Tool, ToolExecutionOptions } from "ai";
 import type { ControlPlane } from "../../control-plane/control-plane.js";
 import { ValidationError } from "../../errors/validation-error.js";
-import { pendingMessage, refusalMessage } from "../govern-messages.js";
 import { governTool } from "../govern-tool.js";
-import type { GovernedDecision, GovernedResult, ToolCallContext, ToolMapping } from "../govern-types.js";
-import { GovernanceRefusal } from "./governance-refusal.js";
+import type { GovernedDecision, ToolCallContext, ToolMapping } from "../govern-types.js";
+import { outputOrRefusal, unapprovedRefusal } from "./governance-refusal.js";
 
 /** An approval the control plane asked for, as the AI SDK surfaces it (a `tool-approval-request`). */
 export interface AiApprovalRequested<I> {
@@ -75,64 +74,6 @@ async function runOriginal<I, O>(
     return last as O;
   }
   return out as O;
-}
-
-/** The output of an executed call, or the refusal the model reads as a tool error. */
-export function outputOrRefusal<R>(result: GovernedResult<R>): R {
-  switch (result.status) {
-    case "executed":
-      return result.output;
-    case "pending_approval":
-      throw new GovernanceRefusal({
-        status: "pending_approval",
-        code: result.decision.code,
-        reason: result.decision.reason,
-        message: result.message,
-        proposalId: result.decision.proposalId,
-        ticketId: result.ticketId,
-      });
-    case "refused":
-      throw new GovernanceRefusal({
-        status: "refused",
-        code: result.code,
-        reason: result.reason,
-        message: result.message,
-        proposalId: result.decision.proposalId,
-      });
-    case "aborted":
-      throw new GovernanceRefusal({
-        status: "aborted",
-        code: "aborted",
-        reason: result.reason,
-        message: result.message,
-        proposalId: result.decision.proposalId,
-      });
-  }
-}
-
-/** The refusal of a call whose ticket the control plane does not hold approved (pending, denied or expired). */
-async function unapproved(cp: ControlPlane, ticketId: string, toolName: string): Promise<GovernanceRefusal> {
-  const ticket = await cp.getTicket(ticketId);
-  if (ticket.status === "pending")
-    return new GovernanceRefusal({
-      status: "pending_approval",
-      code: "approval_required",
-      reason: ticket.request.reason,
-      message: pendingMessage(toolName, ticketId, ticket.request.reason),
-      proposalId: ticket.proposalId,
-      ticketId,
-    });
-  const code = ticket.status === "denied" ? "approval_denied" : "approval_expired";
-  const by = ticket.decidedBy ? ` by ${ticket.decidedBy}` : "";
-  const reason = `ticket ${ticketId} was ${ticket.status}${by}${ticket.reason ? `: ${ticket.reason}` : ""}`;
-  return new GovernanceRefusal({
-    status: "refused",
-    code,
-    reason,
-    message: refusalMessage(toolName, code, reason),
-    proposalId: ticket.proposalId,
-    ticketId,
-  });
 }
 
 /**
@@ -230,7 +171,7 @@ export function governAiTool<I, O>(
     const ticketId = tickets.get(options.toolCallId);
     if (ticketId !== undefined && !(await governed.isApproved(ticketId))) {
       // An approval response in the messages without the control plane's approval: report, never run.
-      throw await unapproved(cp, ticketId, toolName(input, call));
+      throw await unapprovedRefusal(cp, ticketId, toolName(input, call));
     }
     optionsByCall.set(options.toolCallId, options);
     try {

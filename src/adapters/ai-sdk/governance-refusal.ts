@@ -1,3 +1,7 @@
+import type { ControlPlane } from "../../control-plane/control-plane.js";
+import { pendingMessage, refusalMessage } from "../govern-messages.js";
+import type { GovernedResult } from "../govern-types.js";
+
 /** Why a governed call did not run (or stopped): the control plane's answer, as the framework sees it. */
 export const REFUSAL_STATUSES = ["refused", "pending_approval", "aborted"] as const;
 /** One of {@link REFUSAL_STATUSES}. */
@@ -41,4 +45,74 @@ export class GovernanceRefusal extends Error {
     this.ticketId = input.ticketId;
     this.proposalId = input.proposalId;
   }
+}
+
+/**
+ * The output of an executed call, or throws the {@link GovernanceRefusal} a framework shows the model as a tool
+ * error (refused, pending approval with its ticket, or aborted mid-run).
+ * @example const output = outputOrRefusal(await governed.run(args, { callId }));
+ */
+export function outputOrRefusal<R>(result: GovernedResult<R>): R {
+  switch (result.status) {
+    case "executed":
+      return result.output;
+    case "pending_approval":
+      throw new GovernanceRefusal({
+        status: "pending_approval",
+        code: result.decision.code,
+        reason: result.decision.reason,
+        message: result.message,
+        proposalId: result.decision.proposalId,
+        ticketId: result.ticketId,
+      });
+    case "refused":
+      throw new GovernanceRefusal({
+        status: "refused",
+        code: result.code,
+        reason: result.reason,
+        message: result.message,
+        proposalId: result.decision.proposalId,
+      });
+    case "aborted":
+      throw new GovernanceRefusal({
+        status: "aborted",
+        code: "aborted",
+        reason: result.reason,
+        message: result.message,
+        proposalId: result.decision.proposalId,
+      });
+  }
+}
+
+/**
+ * The refusal of a call whose ticket the control plane does not hold approved (pending, denied or expired): used
+ * when a framework resumes a call with an approval the control plane has not given.
+ * @throws NotFoundError for an unknown ticket.
+ */
+export async function unapprovedRefusal(
+  cp: ControlPlane,
+  ticketId: string,
+  toolName: string,
+): Promise<GovernanceRefusal> {
+  const ticket = await cp.getTicket(ticketId);
+  if (ticket.status === "pending")
+    return new GovernanceRefusal({
+      status: "pending_approval",
+      code: "approval_required",
+      reason: ticket.request.reason,
+      message: pendingMessage(toolName, ticketId, ticket.request.reason),
+      proposalId: ticket.proposalId,
+      ticketId,
+    });
+  const code = ticket.status === "denied" ? "approval_denied" : "approval_expired";
+  const by = ticket.decidedBy ? ` by ${ticket.decidedBy}` : "";
+  const reason = `ticket ${ticketId} was ${ticket.status}${by}${ticket.reason ? `: ${ticket.reason}` : ""}`;
+  return new GovernanceRefusal({
+    status: "refused",
+    code,
+    reason,
+    message: refusalMessage(toolName, code, reason),
+    proposalId: ticket.proposalId,
+    ticketId,
+  });
 }
