@@ -1,5 +1,7 @@
+import { hash } from "node:crypto";
 import type { ControlPlane } from "../control-plane/control-plane.js";
 import type { Decision } from "../control-plane/decision.js";
+import { guardExecution } from "../control-plane/execution-guard.js";
 import { createKillWatch, type KillWatch, markOutcomeUnknown } from "../control-plane/kill-watch.js";
 import { withToolSpan } from "../telemetry/tool-span.js";
 import type { ProposalInput } from "../types/proposal.js";
@@ -50,7 +52,7 @@ export function governTool<A, R>(
 
   const decideCall = async (args: A, call: ToolCallContext) => {
     const input = await proposalOf(m, args, call);
-    return { input, governed: await decideInput(cp, m, input, m.toolName(args, call), call.signal) };
+    return { input, governed: await decideInput(cp, m, input, m.toolName(args, call), call) };
   };
 
   const run = (args: A, call: ToolCallContext = {}): Promise<GovernedResult<R>> => {
@@ -105,25 +107,34 @@ export function governTool<A, R>(
   };
 }
 
-/** Proposes; waits for a pending ticket up to `approvalWaitMs`; an approved ticket is claimed by proposing again. */
+/**
+ * The idempotency key of one call: the first decision of a call id is replayed to every later proposal of it (also
+ * in another process), so a call whose ticket was denied stays denied instead of asking again.
+ */
+function callKey(sessionId: string, callId: string | undefined): string | undefined {
+  if (callId === undefined) return undefined;
+  return `tool-call:${hash("sha256", `${sessionId}\u0000${callId}`, "base64url")}`;
+}
+
+/**
+ * Proposes (with the call's key); a pending ticket is looked up and waited for up to `approvalWaitMs`. An approved
+ * ticket is claimed by proposing the identical call again, without the key: that claim runs it once.
+ */
 async function decideInput<A>(
   cp: ControlPlane,
   m: ResolvedMapping<A>,
   input: ProposalInput,
   toolName: string,
-  signal: AbortSignal | undefined,
+  call: ToolCallContext,
 ): Promise<GovernedDecision> {
-  const decision = await cp.propose(input);
+  const key = callKey(input.sessionId, call.callId);
+  const decision = await cp.propose(key === undefined ? input : { ...input, idempotencyKey: key });
   if (decision.outcome === "allowed") return { status: "allowed", decision };
   if (decision.outcome !== "pending_approval")
     return refused(toolName, decision, decision.code, decision.reason);
-  const pending = {
-    status: "pending_approval" as const,
-    ticketId: decision.ticketId,
-    decision,
-    message: pendingMessage(toolName, decision.ticketId, decision.reason),
-  };
-  if (m.approvalWaitMs === 0 || signal?.aborted) return pending;
+  const pending = pendingOf(toolName, decision);
+  const { signal } = call;
+  if (signal?.aborted) return pending;
   const waited = await cp
     .waitForDecision(decision.ticketId, { timeoutMs: m.approvalWaitMs, ...(signal ? { signal } : {}) })
     .catch((error: unknown) => {
@@ -131,12 +142,26 @@ async function decideInput<A>(
       throw error;
     });
   if (!waited || waited.timedOut) return pending;
-  if (waited.status === "approved")
-    return decideInput(cp, { ...m, approvalWaitMs: 0 }, input, toolName, signal);
+  if (waited.status === "approved") {
+    const { status } = await cp.getProposal(decision.proposalId);
+    if (status === "approved") {
+      const claimed = await cp.propose(input);
+      if (claimed.outcome === "allowed") return { status: "allowed", decision: claimed };
+      if (claimed.outcome === "pending_approval") return pendingOf(toolName, claimed);
+      return refused(toolName, claimed, claimed.code, claimed.reason);
+    }
+    const reason = `ticket ${decision.ticketId} was approved and this call was already run (proposal ${status})`;
+    return refused(toolName, decision, "already_run", reason);
+  }
   const code = waited.status === "denied" ? "approval_denied" : "approval_expired";
   const by = waited.ticket.decidedBy ? ` by ${waited.ticket.decidedBy}` : "";
   const why = waited.ticket.reason ? `: ${waited.ticket.reason}` : "";
   return refused(toolName, decision, code, `ticket ${decision.ticketId} was ${waited.status}${by}${why}`);
+}
+
+function pendingOf(toolName: string, decision: Decision & { ticketId: string }): GovernedDecision {
+  const message = pendingMessage(toolName, decision.ticketId, decision.reason);
+  return { status: "pending_approval", ticketId: decision.ticketId, decision, message };
 }
 
 function refused(toolName: string, decision: Decision, code: string, reason: string): GovernedDecision {
@@ -156,33 +181,29 @@ async function execute<A, R>(
 ): Promise<GovernedResult<R>> {
   const { proposalId } = decision;
   const toolName = m.toolName(args, call);
-  const controller = new AbortController();
-  let stopped: string | undefined;
-  const stop = (reason: string) => {
-    stopped ??= reason;
-    controller.abort(new Error(reason));
-  };
-  const onCancel = () => stop("cancelled by the caller");
-  call.signal?.addEventListener("abort", onCancel, { once: true });
   // The session's agent answers for a call that names none (an agent kill switch covers it too).
   const agentId = input.agentId ?? (await cp.getSession(input.sessionId)).agentId ?? "";
-  const untrack = killWatchOf(cp, m.killPollMs).track({ sessionId: input.sessionId, agentId, abort: stop });
-  const beat = setInterval(() => {
-    cp.heartbeat(proposalId).catch(() => undefined);
-  }, m.heartbeatMs);
-  beat.unref();
+  const guard = guardExecution(cp, {
+    proposalId,
+    sessionId: input.sessionId,
+    agentId,
+    watch: killWatchOf(cp, m.killPollMs),
+    heartbeatMs: m.heartbeatMs,
+    cancel: call.signal,
+  });
   try {
-    if (call.signal?.aborted) onCancel();
+    const stopped = guard.stopped();
     if (stopped !== undefined) {
       // Stopped before it started: nothing happened, so the call failed.
       await cp.complete(proposalId, { ok: false, error: `not run: ${stopped}` });
       return { status: "aborted", decision, reason: stopped, message: abortedMessage(toolName, stopped) };
     }
-    const output = await tool(args, { signal: controller.signal, proposalId, callId: call.callId });
+    const output = await tool(args, { signal: guard.signal, proposalId, callId: call.callId });
     const cost = m.mapping.actualCost?.(output, args) ?? input.cost;
     await cp.complete(proposalId, { ok: true, ...(cost === undefined ? {} : { cost }) });
     return { status: "executed", output, decision };
   } catch (error) {
+    const stopped = guard.stopped();
     if (stopped !== undefined) {
       // Stopped while running: the side effect may or may not have happened.
       await markOutcomeUnknown(cp, proposalId).catch(() => undefined);
@@ -192,9 +213,7 @@ async function execute<A, R>(
     await cp.complete(proposalId, { ok: false, error: text.slice(0, 2000) }).catch(() => undefined);
     throw error;
   } finally {
-    clearInterval(beat);
-    untrack();
-    call.signal?.removeEventListener("abort", onCancel);
+    guard.release();
   }
 }
 
@@ -203,9 +222,15 @@ const watches = new WeakMap<ControlPlane, Map<number, KillWatch>>();
 /** One kill-switch watch per control plane and poll interval, shared by every governed tool. */
 function killWatchOf(cp: ControlPlane, pollMs: number): KillWatch {
   let byPoll = watches.get(cp);
-  if (!byPoll) watches.set(cp, (byPoll = new Map()));
+  if (!byPoll) {
+    byPoll = new Map();
+    watches.set(cp, byPoll);
+  }
   let watch = byPoll.get(pollMs);
-  if (!watch) byPoll.set(pollMs, (watch = createKillWatch(cp, { pollMs, log: () => undefined })));
+  if (!watch) {
+    watch = createKillWatch(cp, { pollMs, log: () => undefined });
+    byPoll.set(pollMs, watch);
+  }
   return watch;
 }
 

@@ -1,7 +1,8 @@
 import { type CallToolResult, ProtocolError } from "@modelcontextprotocol/server";
 import type { ControlPlane } from "../control-plane/control-plane.js";
 import type { Decision } from "../control-plane/decision.js";
-import { type InFlightCall, markOutcomeUnknown } from "../control-plane/kill-watch.js";
+import { guardExecution } from "../control-plane/execution-guard.js";
+import { type KillWatch, markOutcomeUnknown } from "../control-plane/kill-watch.js";
 import { ValidationError } from "../errors/validation-error.js";
 import type { JsonObject } from "../types/json.js";
 import type { ProposalInput } from "../types/proposal.js";
@@ -26,8 +27,8 @@ export interface CallEnv {
   readonly cp: ControlPlane;
   readonly config: McpConfig;
   readonly upstreams: ReadonlyMap<string, Upstream>;
-  /** Registers a forwarded call; returns its removal. */
-  readonly track: (call: InFlightCall) => () => void;
+  /** Stops the forwarded calls a kill switch covers. */
+  readonly killWatch: KillWatch;
   readonly log: (line: string) => void;
   /** Longest wait for an upstream's answer (reset by progress). */
   readonly callTimeoutMs: number;
@@ -153,33 +154,29 @@ async function forward(
   const { cp } = env;
   const { route } = routed;
   const proposalId = decision.proposalId;
-  const controller = new AbortController();
-  let killed: string | undefined;
-  const onCancel = () => controller.abort(new Error("cancelled by the client"));
-  request.signal.addEventListener("abort", onCancel, { once: true });
-  const untrack = env.track({
+  const guard = guardExecution(cp, {
+    proposalId,
     sessionId: input.sessionId,
     agentId: caller.agentId,
-    abort(reason) {
-      killed = reason;
-      controller.abort(new Error(reason));
-    },
+    watch: env.killWatch,
+    heartbeatMs: env.config.heartbeatMs,
+    cancel: request.signal,
+    cancelReason: "cancelled by the client before it was forwarded",
+    onHeartbeatError: (error) => env.log(`heartbeat ${proposalId}: ${text(error)}`),
   });
-  const beat = setInterval(() => {
-    cp.heartbeat(proposalId).catch((error: unknown) => env.log(`heartbeat ${proposalId}: ${text(error)}`));
-  }, env.config.heartbeatMs);
+  const killed = () => (request.signal.aborted ? undefined : guard.stopped());
   const meta = { [DECISION_META_KEY]: decisionMeta(decision) };
   try {
-    if (request.signal.aborted || killed !== undefined) {
+    const why = guard.stopped();
+    if (why !== undefined) {
       // Cancelled (or killed) while it was being decided: never dispatched, so nothing happened upstream.
-      const why = killed ?? "cancelled by the client before it was forwarded";
       await cp.complete(proposalId, { ok: false, error: why });
       return errorResult(`${route.exposedName}: ${why}. It was not run.`, meta);
     }
     const upstream = env.upstreams.get(route.server);
     if (!upstream?.connected) throw new UpstreamUnavailableError(route.server);
     const result = await upstream.callTool(route.upstreamName, input.args ?? {}, {
-      signal: controller.signal,
+      signal: guard.signal,
       timeoutMs: env.callTimeoutMs,
       ...(request.onProgress ? { onProgress: request.onProgress } : {}),
     });
@@ -202,14 +199,15 @@ async function forward(
       await cp.complete(proposalId, { ok: false, error: error.message });
       return errorResult(`${route.exposedName} failed: ${error.message}. Retry in a moment.`, meta);
     }
-    if (killed !== undefined || request.signal.aborted || !(error instanceof ProtocolError)) {
+    const stoppedBy = killed();
+    if (stoppedBy !== undefined || request.signal.aborted || !(error instanceof ProtocolError)) {
       // Dispatched, then cancelled or lost: the side effect may or may not have happened.
       await markOutcomeUnknown(cp, proposalId).catch((e: unknown) =>
         env.log(`outcome_unknown ${proposalId}: ${text(e)}`),
       );
       const why =
-        killed !== undefined
-          ? `stopped by a kill switch (${killed}); the call was cancelled upstream`
+        stoppedBy !== undefined
+          ? `stopped by a kill switch (${stoppedBy}); the call was cancelled upstream`
           : request.signal.aborted
             ? "cancelled by the client"
             : `lost contact with upstream "${route.server}" (${text(error)})`;
@@ -219,9 +217,7 @@ async function forward(
     await cp.complete(proposalId, { ok: false, error: error.message });
     return errorResult(`${route.exposedName} failed upstream: ${error.message}`, meta);
   } finally {
-    clearInterval(beat);
-    untrack();
-    request.signal.removeEventListener("abort", onCancel);
+    guard.release();
   }
 }
 

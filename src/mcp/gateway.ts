@@ -7,7 +7,6 @@ import {
   type Tool,
 } from "@modelcontextprotocol/server";
 import type { ControlPlane } from "../control-plane/control-plane.js";
-import type { InFlightCall } from "../control-plane/kill-watch.js";
 import { createKillWatch } from "../control-plane/kill-watch.js";
 import type { JsonObject } from "../types/json.js";
 import { CompletionQueue } from "./call-completions.js";
@@ -143,7 +142,7 @@ export async function createMcpGateway(options: McpGatewayOptions): Promise<McpG
     cp,
     config,
     upstreams,
-    track: (call: InFlightCall) => killWatch.track(call),
+    killWatch,
     log,
     callTimeoutMs: options.callTimeoutMs ?? 10 * 60_000,
     completions: new CompletionQueue(),

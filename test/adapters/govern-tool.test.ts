@@ -153,7 +153,7 @@ describe("governTool", () => {
   it("aborts a running call when a kill switch covers it, records outcome_unknown, and denies the next call", async () => {
     const { cp, sessionId } = await sqliteSetup();
     let sawAbort = false;
-    let markStarted = () => undefined as void;
+    let markStarted: () => void = () => {};
     const started = new Promise<void>((resolve) => {
       markStarted = resolve;
     });
@@ -221,5 +221,35 @@ describe("governTool", () => {
     }
     const t = governTool(cp, () => 1, { action: "write_file" });
     await expect(t.run({})).rejects.toThrow(/sessionId/);
+  });
+
+  it("keeps a denied call denied: the same call id asks no second ticket, also from a new wrapper", async () => {
+    const { cp, session } = await setup();
+    let runs = 0;
+    const mapping = { action: "deploy", sessionId: session.id };
+    const first = await governTool(cp, () => ++runs, mapping).run({ env: "prod" }, { callId: "x1" });
+    expect(first.status).toBe("pending_approval");
+    if (first.status !== "pending_approval") return;
+    await cp.deny(first.ticketId, { decidedBy: "olivia", reason: "not today" });
+    // A fresh wrapper has no memory of the call: what it knows comes from the control plane.
+    const again = await governTool(cp, () => ++runs, mapping).run({ env: "prod" }, { callId: "x1" });
+    expect(again.status === "refused" && again.code).toBe("approval_denied");
+    expect(await cp.listTickets({ sessionId: session.id })).toHaveLength(1);
+    expect(runs).toBe(0);
+  });
+
+  it("runs an approved call once across wrappers (as in another process): a later re-run is refused as already run", async () => {
+    const { cp, session } = await setup();
+    let runs = 0;
+    const mapping = { action: "deploy", sessionId: session.id };
+    const first = await governTool(cp, () => ++runs, mapping).run({ env: "prod" }, { callId: "y1" });
+    if (first.status !== "pending_approval") throw new Error(`expected pending, got ${first.status}`);
+    await cp.approve(first.ticketId, { decidedBy: "olivia" });
+    const resumed = await governTool(cp, () => ++runs, mapping).run({ env: "prod" }, { callId: "y1" });
+    expect(resumed.status).toBe("executed");
+    const late = await governTool(cp, () => ++runs, mapping).run({ env: "prod" }, { callId: "y1" });
+    expect(late.status === "refused" && late.code).toBe("already_run");
+    expect(runs).toBe(1);
+    expect(await cp.listTickets({ sessionId: session.id })).toHaveLength(1);
   });
 });

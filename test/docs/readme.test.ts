@@ -43,5 +43,9 @@ describe("README examples", () => {
       expect(run.stdout).toContain("approved allowed approved");
       expect(run.stdout).toContain("denied blocked_action");
     }
+    if (source.includes("governTool(")) {
+      expect(run.stdout.match(/^executed$/gm)).toHaveLength(2);
+      expect(run.stdout).toMatch(/^refund needs an operator's approval .*ticket \S+ is pending/m);
+    }
   });
 });
