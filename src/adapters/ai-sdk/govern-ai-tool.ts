@@ -32,7 +32,7 @@ const ticketsByTool = new WeakMap<object, Map<string, string>>();
 
 /**
  * The control-plane ticket of a tool call that asked for approval (its `toolCallId`, as in the AI SDK's
- * `tool-approval-request` part), or `undefined` when this governed tool asked for none.
+ * `tool-approval-request` part) until the call has run, or `undefined` when this governed tool holds none.
  * @example
  * for (const part of result.content) if (part.type === "tool-approval-request")
  *   console.log(ticketIdOf(tools.refund, part.toolCall.toolCallId));
@@ -175,7 +175,10 @@ export function governAiTool<I, O>(
     }
     optionsByCall.set(options.toolCallId, options);
     try {
-      return outputOrRefusal(await governed.run(input, call));
+      const result = await governed.run(input, call);
+      // A call that ran (or was refused for good) needs its ticket no more: the map stays small.
+      if (result.status !== "pending_approval") tickets.delete(options.toolCallId);
+      return outputOrRefusal(result);
     } finally {
       optionsByCall.delete(options.toolCallId);
     }

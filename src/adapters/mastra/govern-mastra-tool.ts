@@ -157,6 +157,7 @@ export function governMastraTool<T extends MastraToolLike>(
           return undefined;
         }
       }
+      if (result.status !== "pending_approval") tickets.delete(callId);
       return outputOrRefusal(result);
     } finally {
       calls.delete(callId);
