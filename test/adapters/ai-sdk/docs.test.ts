@@ -37,5 +37,6 @@ describe("docs/integrations/ai-sdk.md", () => {
       expect(run.status).toBe(0);
       for (const m of source.matchAll(/\/\/ prints: (.+)$/gm)) expect(run.stdout).toContain(m[1]);
     },
+    180_000,
   );
 });

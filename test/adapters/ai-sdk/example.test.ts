@@ -28,5 +28,5 @@ describe("examples/ai-sdk.ts", () => {
     });
     expect(out).toContain("refund executed: A-1001 42");
     expect(out).toContain("proposal issue_refund: approved succeeded");
-  });
+  }, 180_000);
 });

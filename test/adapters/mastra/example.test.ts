@@ -23,5 +23,5 @@ describe("examples/mastra.ts", () => {
       encoding: "utf8",
     });
     expect(out).toContain("refund executed: A-1001 42");
-  });
+  }, 180_000);
 });
