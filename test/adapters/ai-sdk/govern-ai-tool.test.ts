@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { generateText, type ModelMessage, stepCountIs, tool } from "ai";
+import { generateText, type ModelMessage, stepCountIs, streamText, tool } from "ai";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { GovernanceRefusal, governAiTool, ticketIdOf } from "../../../src/adapters/ai-sdk/index.js";
@@ -282,6 +282,29 @@ describe("governAiTool with generateText and MockLanguageModelV3", () => {
     expect(denied).toBeDefined();
     expect(seen?.type).toBe("error-text");
     expect(String(seen?.value)).toContain(denied?.reason ?? "<none>");
+  });
+
+  it("works the same with streamText: allowed calls run once, approval-tier calls stream an approval request", async () => {
+    const { cp, session } = await setup();
+    const lookup = counted<{ orderId: string }>("lookup");
+    const refund = counted<{ orderId: string }>("refund");
+    const tools = {
+      lookup: governAiTool(cp, lookup.tool, { action: "lookup_order", sessionId: session.id }),
+      refund: governAiTool(cp, refund.tool, { action: "issue_refund", sessionId: session.id }),
+    };
+    const model = scriptedModel([
+      { tool: "lookup", input: { orderId: "o-1" }, id: "s-1" },
+      { tool: "refund", input: { orderId: "o-1" }, id: "s-2" },
+      { text: "never reached" },
+    ]);
+    const result = streamText({ model, tools, prompt: "look up and refund", stopWhen: stepCountIs(4) });
+    const types: string[] = [];
+    for await (const part of result.fullStream) types.push(part.type);
+    expect(types).toContain("tool-result");
+    expect(types).toContain("tool-approval-request");
+    expect(lookup.runs).toEqual([{ orderId: "o-1" }]);
+    expect(refund.runs).toEqual([]);
+    expect(ticketIdOf(tools.refund, "s-2")).toBeDefined();
   });
 
   it("takes the session from experimental_context when the mapping names none", async () => {

@@ -2,6 +2,8 @@ import { MockLanguageModelV3 } from "ai/test";
 
 type CallOptions = MockLanguageModelV3["doGenerateCalls"][number];
 type GenerateResult = Awaited<ReturnType<MockLanguageModelV3["doGenerate"]>>;
+type StreamPart =
+  Awaited<ReturnType<MockLanguageModelV3["doStream"]>>["stream"] extends ReadableStream<infer P> ? P : never;
 
 /** One step of a scripted model: call a tool, or answer with text. */
 export type ScriptStep =
@@ -19,29 +21,52 @@ const usage = {
  */
 export function scriptedModel(steps: readonly ScriptStep[], modelId = "mock-model"): MockLanguageModelV3 {
   let next = 0;
-  return new MockLanguageModelV3({
-    modelId,
-    doGenerate: async (): Promise<GenerateResult> => {
-      const step = steps[next++] ?? { text: "done" };
-      if ("text" in step)
-        return {
-          content: [{ type: "text", text: step.text }],
-          finishReason: { unified: "stop", raw: "stop" },
-          usage,
-          warnings: [],
-        };
+  const generate = async (): Promise<GenerateResult> => {
+    const step = steps[next++] ?? { text: "done" };
+    if ("text" in step)
       return {
-        content: [
-          {
-            type: "tool-call",
-            toolCallId: step.id ?? `call-${next}`,
-            toolName: step.tool,
-            input: JSON.stringify(step.input),
-          },
-        ],
-        finishReason: { unified: "tool-calls", raw: "tool_calls" },
+        content: [{ type: "text", text: step.text }],
+        finishReason: { unified: "stop", raw: "stop" },
         usage,
         warnings: [],
+      };
+    return {
+      content: [
+        {
+          type: "tool-call",
+          toolCallId: step.id ?? `call-${next}`,
+          toolName: step.tool,
+          input: JSON.stringify(step.input),
+        },
+      ],
+      finishReason: { unified: "tool-calls", raw: "tool_calls" },
+      usage,
+      warnings: [],
+    };
+  };
+  return new MockLanguageModelV3({
+    modelId,
+    doGenerate: generate,
+    // A stream replays the next step as stream parts.
+    doStream: async () => {
+      const r = await generate();
+      const parts: StreamPart[] = [{ type: "stream-start", warnings: [] }];
+      for (const c of r.content)
+        if (c.type === "text")
+          parts.push(
+            { type: "text-start", id: "t" },
+            { type: "text-delta", id: "t", delta: c.text },
+            { type: "text-end", id: "t" },
+          );
+        else if (c.type === "tool-call") parts.push(c);
+      parts.push({ type: "finish", finishReason: r.finishReason, usage: r.usage });
+      return {
+        stream: new ReadableStream<StreamPart>({
+          start(controller) {
+            for (const p of parts) controller.enqueue(p);
+            controller.close();
+          },
+        }),
       };
     },
   });
