@@ -15,6 +15,7 @@ export type {
 } from "./adapters/govern-types.js";
 export type { CallOptions, CompletionInput } from "./control-plane/action-api.js";
 export type { ApproveInput, DenyInput, TicketSettlement } from "./control-plane/approval-api.js";
+export type { CheckpointView } from "./control-plane/audit-api.js";
 export {
   type ControlPlane,
   createControlPlane,
@@ -34,6 +35,22 @@ export type { AgentInput } from "./engines/agents/agent-registry.js";
 // transitions, recovery steps) are not exported: they write storage without the facade's checks, so a host
 // reaches them only through `createControlPlane`. The pure decision functions below need no storage.
 export type { ApprovalScopeInput } from "./engines/approvals/approval-scope.js";
+export {
+  AUDIT_PROBLEM_KINDS,
+  type AuditBundle,
+  type AuditKeyFile,
+  type AuditKeyRing,
+  type AuditProblem,
+  type AuditProblemKind,
+  type AuditPublicKey,
+  type BundleVerification,
+  generateKeyFile,
+  parseKeyFile,
+  readKeyRing,
+  rotateKeyFile,
+  verifyAuditBundle,
+  verifyCheckpoints,
+} from "./engines/audit/index.js";
 export type { BudgetView } from "./engines/budgets/budget-tracker.js";
 export {
   createEvaluatorRegistry,
@@ -79,6 +96,7 @@ export { createMemoryStorage } from "./storage/memory/memory-storage.js";
 export type {
   ApiTokenStore,
   ChangeNotice,
+  CheckpointStore,
   DeliverySettlement,
   DeliveryStatus,
   IdempotencyRecord,
@@ -89,6 +107,7 @@ export type {
   Storage,
   StorageTx,
   StoredApiToken,
+  StoredCheckpoint,
   ToolPin,
   ToolPinStore,
   TransactionOptions,

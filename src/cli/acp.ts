@@ -8,6 +8,7 @@ import { readFileSync, realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
 import { ControlPlaneError } from "../errors/control-plane-error.js";
+import { registerAuditCommand } from "./commands/audit.js";
 import { registerEventsCommand } from "./commands/events.js";
 import { registerKillCommand } from "./commands/kill.js";
 import { registerMaintenanceCommand } from "./commands/maintenance.js";
@@ -23,7 +24,7 @@ import { CliError, type CliIo, EXIT } from "./io.js";
 
 const EPILOG = `
 Server commands talk to a running server: --url (env ACP_URL, default http://127.0.0.1:7400) and
---token (env ACP_TOKEN). Offline commands (policy, migrate, worker, recover) work on files and databases.
+--token (env ACP_TOKEN). Offline commands (policy, migrate, worker, recover, audit) work on files and databases.
 Every command prints a table or text by default and JSON with --json.
 
 Exit codes:
@@ -73,6 +74,7 @@ export function createProgram(io: CliIo): Command {
   registerServeCommand(program, io);
   registerMcpProxyCommand(program, io);
   registerMcpToolsCommand(program, io);
+  registerAuditCommand(program, io);
   return program;
 }
 

@@ -1,5 +1,6 @@
 import { createControlPlane } from "../control-plane/create-control-plane.js";
 import type { RecoveryReport } from "../control-plane/maintenance.js";
+import { readKeyRing } from "../engines/audit/keys.js";
 import { ValidationError } from "../errors/validation-error.js";
 import { parseDuration } from "../types/policy.js";
 import { openStorage, type StorageArgs } from "./open-storage.js";
@@ -9,6 +10,8 @@ export interface WorkerArgs extends StorageArgs {
   readonly policy?: string | undefined;
   readonly interval?: string | undefined;
   readonly once?: boolean | undefined;
+  /** The audit key file: with it each pass seals a signed checkpoint when the feed grew. */
+  readonly auditKey?: string | undefined;
 }
 
 /** A policy that denies everything: maintenance only needs the sessions' own frozen snapshots. */
@@ -43,6 +46,7 @@ export async function runWorker(
     storage,
     policy: args.policy ?? MAINTENANCE_POLICY,
     recoverOnStart: false,
+    ...(args.auditKey === undefined ? {} : { auditKeys: readKeyRing(args.auditKey) }),
   });
   const print = (r: RecoveryReport) => out(JSON.stringify({ at: new Date().toISOString(), ...r }));
   try {
@@ -55,7 +59,7 @@ export async function runWorker(
       intervalMs,
       unref: false,
       onReport: (r) => {
-        if (r.leasesReleased + r.expired + r.escalated > 0) print(r);
+        if (r.leasesReleased + r.expired + r.escalated + r.checkpointsSealed > 0) print(r);
       },
       onError: (e) => out(`acp worker: pass failed: ${e instanceof Error ? e.message : String(e)}`),
     });

@@ -1,4 +1,5 @@
 import type { AgentInput } from "../engines/agents/agent-registry.js";
+import type { AuditBundle } from "../engines/audit/audit-bundle.js";
 import type { KillResult, KillTarget } from "../engines/kill-switch/kill-switch.js";
 import type { CompiledPolicy } from "../engines/policy/compiled-policy.js";
 import type { AgentRecord, DelegationRecord } from "../types/agent.js";
@@ -10,6 +11,7 @@ import type { SessionStatus } from "../types/session.js";
 import type { TicketStatus } from "../types/ticket.js";
 import type { CallOptions, CompletionInput } from "./action-api.js";
 import type { ApproveInput, DenyInput } from "./approval-api.js";
+import type { CheckpointView } from "./audit-api.js";
 import type { Decision } from "./decision.js";
 import type { MaintenanceHandle, MaintenanceOptions, RecoveryReport } from "./maintenance.js";
 import type { OpenSessionInput } from "./session-api.js";
@@ -301,6 +303,26 @@ export interface ControlPlane {
    * stop();
    */
   watchFeed(listener: () => void): () => void;
+  /**
+   * The newest signed checkpoint of the audit log's Merkle tree (sealed by the maintenance loop when the control
+   * plane has `auditKeys`), or `undefined` before the first one. Keep copies of it apart from the database: a
+   * later export must extend it (`acp audit verify --trusted-checkpoint`).
+   * @example
+   * const cp0 = await cp.latestCheckpoint(); // { origin, size, rootHash, note, ... }
+   */
+  latestCheckpoint(): Promise<CheckpointView | undefined>;
+  /**
+   * Seals a checkpoint now if the feed grew since the latest one; returns it (`undefined`: nothing new).
+   * @throws ControlPlaneError `validation_failed` without `auditKeys`.
+   */
+  sealCheckpoint(): Promise<CheckpointView | undefined>;
+  /**
+   * Seals the feed (if it grew) and returns the self-contained audit bundle: events, newest checkpoint, inclusion
+   * and consistency proofs, public keys. Verify it offline with `verifyAuditBundle` or `acp audit verify`.
+   * `undefined` when the feed is empty.
+   * @throws ControlPlaneError `validation_failed` without `auditKeys`.
+   */
+  exportAudit(): Promise<AuditBundle | undefined>;
   /** Counts for a dashboard or a health check: sessions by status, pending tickets, engaged kill switches. */
   health(): Promise<HealthSnapshot>;
   /** Stops accepting calls (later calls fail with `closed`). The storage is not closed (the caller owns it). */

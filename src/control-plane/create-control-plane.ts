@@ -6,6 +6,7 @@ import { assertKnownKeys } from "../errors/unknown-keys.js";
 import { ValidationError } from "../errors/validation-error.js";
 import { complete, propose } from "./action-api.js";
 import { decide, getTicket, settleDueTickets } from "./approval-api.js";
+import { exportAudit, latestCheckpoint, sealCheckpoint } from "./audit-api.js";
 import type { ControlPlane } from "./control-plane.js";
 import { beginCycle, endCycle, renewCycle } from "./cycles-api.js";
 import { feedHead } from "./feed-head.js";
@@ -217,6 +218,9 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
       );
     },
     feedHead: () => read(feedHead),
+    latestCheckpoint: () => latestCheckpoint(rt),
+    sealCheckpoint: () => sealCheckpoint(rt),
+    exportAudit: () => exportAudit(rt),
     watchFeed(listener) {
       if (typeof listener !== "function") {
         throw new ValidationError([{ path: "listener", message: "expected a function", received: listener }]);

@@ -9,18 +9,23 @@ import { ControlPlaneError, NotFoundError } from "../errors/control-plane-error.
 import { assertKnownKeys } from "../errors/unknown-keys.js";
 import { ValidationError } from "../errors/validation-error.js";
 import { settleDueTickets, type TicketSettlement } from "./approval-api.js";
+import { sealCheckpoint } from "./audit-api.js";
 import type { Runtime } from "./runtime.js";
 import { requireId } from "./session-api.js";
 
 /** What one recovery pass did. */
-export interface RecoveryReport extends LeaseRecovery, TicketSettlement {}
+export interface RecoveryReport extends LeaseRecovery, TicketSettlement {
+  /** Audit checkpoints sealed (0 or 1; always 0 without `auditKeys`). */
+  readonly checkpointsSealed: number;
+}
 
 /**
  * One recovery pass, safe to run in several processes at once (each release, expiry, escalation and event
  * happens exactly once): releases expired leases — an executing proposal whose holder stopped heartbeating
  * becomes `outcome_unknown`, a stuck cycle is released — settles executing proposals left without any lease
  * as `outcome_unknown`, then expires or escalates due approval tickets. Afterwards no proposal is
- * `executing` without a live lease.
+ * `executing` without a live lease. With `auditKeys`, it finally seals a signed checkpoint of the feed when the
+ * feed grew since the latest one.
  */
 export async function recover(rt: Runtime, batch = 100): Promise<RecoveryReport> {
   rt.assertOpen();
@@ -43,7 +48,14 @@ export async function recover(rt: Runtime, batch = 100): Promise<RecoveryReport>
     );
   }
   const tickets = await settleDueTickets(rt, batch);
-  return { leasesReleased, outcomeUnknown, cyclesReleased, ...tickets };
+  const sealed = rt.auditKeys === undefined ? undefined : await sealCheckpoint(rt);
+  return {
+    leasesReleased,
+    outcomeUnknown,
+    cyclesReleased,
+    ...tickets,
+    checkpointsSealed: sealed === undefined ? 0 : 1,
+  };
 }
 
 /** A running maintenance loop. */

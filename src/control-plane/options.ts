@@ -1,3 +1,4 @@
+import type { AuditKeyRing } from "../engines/audit/keys.js";
 import {
   defaultEvaluatorRegistry,
   type EvaluatorRegistry,
@@ -49,6 +50,12 @@ export interface ControlPlaneOptions {
    * 1,000,000. Shared references count once per place they appear, as in the serialized text.
    */
   readonly maxJsonSize?: number;
+  /**
+   * Keys of the verifiable audit log (`readKeyRing(file)`, or `parseKeyFile(json)`): with them the maintenance
+   * loop seals a signed Merkle checkpoint of the feed whenever it grew, and `sealCheckpoint()` and
+   * `exportAudit()` work. The ring's retired public keys keep checkpoints signed before a rotation valid.
+   */
+  readonly auditKeys?: AuditKeyRing;
 }
 
 /** The keys of {@link ControlPlaneOptions}; any other key is an error. */
@@ -66,6 +73,7 @@ export const CONTROL_PLANE_OPTION_KEYS: readonly string[] = [
   "ids",
   "maxJsonDepth",
   "maxJsonSize",
+  "auditKeys",
 ];
 
 const POLICY_OPTION_KEYS: readonly string[] = [
@@ -91,6 +99,8 @@ export interface ResolvedOptions {
   readonly ids: IdGenerator;
   /** Limits on caller JSON, from `maxJsonDepth` and `maxJsonSize`. */
   readonly jsonLimits: JsonLimits;
+  /** Keys of the verifiable audit log; `undefined`: no checkpoints are sealed. */
+  readonly auditKeys: AuditKeyRing | undefined;
 }
 
 /**
@@ -149,6 +159,16 @@ export function resolveOptions(options: ControlPlaneOptions): ResolvedOptions {
   if (options.ids !== undefined && typeof options.ids !== "function") {
     issues.push({ path: "ids", message: "expected a function returning unique strings" });
   }
+  const keys = options.auditKeys as Partial<AuditKeyRing> | undefined;
+  if (
+    keys !== undefined &&
+    (keys === null ||
+      typeof keys.origin !== "string" ||
+      typeof keys.signer?.sign !== "function" ||
+      !Array.isArray(keys.publicKeys))
+  ) {
+    issues.push({ path: "auditKeys", message: "expected an audit key ring (readKeyRing(file))" });
+  }
   if (issues.length > 0) throw new ValidationError(issues, "control plane options");
   const clock = options.clock ?? systemClock;
   const policyOptions: LoadPolicyOptions = {
@@ -168,5 +188,6 @@ export function resolveOptions(options: ControlPlaneOptions): ResolvedOptions {
     clock,
     ids: options.ids ?? (() => uuidv7(clock.now())),
     jsonLimits,
+    auditKeys: options.auditKeys,
   };
 }

@@ -192,6 +192,7 @@ export function loadServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proc
       ? { notifications: resolveNotifications(file.notifications, env) }
       : {}),
     ...(mcpConfig !== undefined ? { mcpConfig } : {}),
+    ...(file.audit !== undefined ? { auditKeyFile: resolve(base, file.audit.signing_key_file) } : {}),
     ...(configFile !== undefined ? { configFile } : {}),
   };
 }

@@ -7,6 +7,7 @@ import { openStorage } from "../cli/open-storage.js";
 import type { ControlPlane } from "../control-plane/control-plane.js";
 import { createControlPlane } from "../control-plane/create-control-plane.js";
 import type { MaintenanceHandle, RecoveryReport } from "../control-plane/maintenance.js";
+import { readKeyRing } from "../engines/audit/keys.js";
 import { createHttpApp } from "../http/create-http-app.js";
 import { toolPinReview } from "../mcp/tool-pins.js";
 import { createNotifier, type Notifier } from "../notifications/notifier.js";
@@ -134,7 +135,11 @@ async function start(
   if (config.policy === undefined) {
     log.info("acp serve: no --policy given: every action is denied until one is configured");
   }
-  const cp = await createControlPlane({ storage, policy: config.policy ?? DENY_ALL_POLICY });
+  const cp = await createControlPlane({
+    storage,
+    policy: config.policy ?? DENY_ALL_POLICY,
+    ...(config.auditKeyFile === undefined ? {} : { auditKeys: readKeyRing(config.auditKeyFile) }),
+  });
   cleanups.push(() => cp.close());
   const mcp = await openMcp(config, cp, storage, log);
   if (mcp !== undefined) cleanups.push(() => mcp.close());

@@ -178,6 +178,17 @@ const mcpSchema = z
   })
   .meta({ description: "The governed MCP proxy over Streamable HTTP at /mcp (absent: no /mcp route)." });
 
+/** The `audit` section: keys of the verifiable audit log. */
+const auditSchema = z
+  .strictObject({
+    signing_key_file: nonEmpty.meta({
+      description:
+        "Audit key file (written by `acp audit keygen`): the maintenance loop seals an Ed25519-signed Merkle " +
+        "checkpoint of the event feed whenever it grew; GET /v1/audit/checkpoint serves the newest.",
+    }),
+  })
+  .meta({ description: "The verifiable audit log (absent: no checkpoints are sealed)." });
+
 /**
  * The zod schema of an `acp serve` config file (YAML or JSON): the command-line settings plus limits,
  * maintenance, logging, shutdown and JWT settings. Keys are snake_case; unknown keys are errors. Relative
@@ -233,6 +244,7 @@ export const serveConfigSchema = z
     dashboard: dashboardSchema.optional(),
     notifications: notificationsSchema.optional(),
     mcp: mcpSchema.optional(),
+    audit: auditSchema.optional(),
   })
   .meta({ title: "acp serve config" });
 
@@ -271,6 +283,8 @@ export interface ServeConfig {
   };
   /** The MCP proxy config served at `/mcp` (absolute path); `undefined`: no `/mcp` route. */
   readonly mcpConfig?: string;
+  /** The audit key file (absolute path); `undefined`: no checkpoints are sealed. */
+  readonly auditKeyFile?: string;
   /** The config file read, if any (absolute path). */
   readonly configFile?: string;
 }

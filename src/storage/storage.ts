@@ -7,10 +7,12 @@ import type { ProposalRecord, ProposalStatus } from "../types/proposal-record.js
 import type { SessionRecord, SessionStatus } from "../types/session.js";
 import type { ApprovalScope, TicketRecord, TicketStatus } from "../types/ticket.js";
 import type { ApiTokenStore } from "./api-token-store.js";
+import type { CheckpointStore } from "./checkpoint-store.js";
 import type { OutboxStore } from "./outbox-store.js";
 import type { ToolPinStore } from "./tool-pin-store.js";
 
 export type { ApiTokenStore, StoredApiToken } from "./api-token-store.js";
+export type { CheckpointStore, StoredCheckpoint } from "./checkpoint-store.js";
 export type {
   DeliverySettlement,
   DeliveryStatus,
@@ -129,6 +131,8 @@ export interface StorageTx {
   readonly outbox: OutboxStore;
   /** Pinned upstream tool definitions of the MCP proxy, see {@link ToolPinStore}. */
   readonly toolPins: ToolPinStore;
+  /** Signed checkpoints of the audit log's Merkle tree, see {@link CheckpointStore}. */
+  readonly checkpoints: CheckpointStore;
 }
 
 /** Filter of sessions for bulk operations. Matches every session, however many, that fits all given fields. */

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe } from "vitest";
 import type { Storage } from "../storage/storage.js";
 import { apiTokenCases } from "./conformance/api-tokens.js";
+import { checkpointCases } from "./conformance/checkpoints.js";
 import { concurrencyCases } from "./conformance/concurrency.js";
 import { copyCases } from "./conformance/copies.js";
 import { decisionContextCases } from "./conformance/decision-context.js";
@@ -70,6 +71,7 @@ export function describeStorageConformance(
     describe("api tokens", () => apiTokenCases(ctx));
     describe("notification outbox", () => outboxCases(ctx));
     describe("mcp tool pins", () => toolPinCases(ctx));
+    describe("audit checkpoints", () => checkpointCases(ctx));
     describe("concurrency", () => concurrencyCases(ctx));
   });
 }

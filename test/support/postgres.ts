@@ -76,6 +76,7 @@ export async function truncateSchema(schema: string): Promise<void> {
     "outbox",
     "outbox_cursors",
     "tool_pins",
+    "checkpoints",
   ];
   await adminQuery(`TRUNCATE ${tables.map((t) => `"${schema}".acp_${t}`).join(", ")} RESTART IDENTITY`);
 }

@@ -79,6 +79,7 @@ export const ROUTE_REQUESTS: Readonly<Record<string, Builder>> = {
   }),
   "GET /v1/events/state-changes": (x) => ({ path: `/v1/events/state-changes?session_id=${x.sessionId}` }),
   "GET /v1/health": () => ({ path: "/v1/health" }),
+  "GET /v1/audit/checkpoint": () => ({ path: "/v1/audit/checkpoint" }),
   "GET /v1/token-budgets": () => ({ path: "/v1/token-budgets" }),
   "POST /v1/token-budgets": () => ({
     path: "/v1/token-budgets",

@@ -87,6 +87,8 @@ export const ROUTE_TABLE: readonly RouteRule[] = [
   r("GET", "/v1/tokens", ["tokens.manage"], 200),
   r("POST", "/v1/tokens", ["tokens.manage"], 201),
   r("POST", "/v1/tokens/{token_id}/revoke", ["tokens.manage"], 200),
+  // Audit: 404 on a server without audit keys (the auth matrix's app has none), so nothing sealed.
+  r("GET", "/v1/audit/checkpoint", ["read"], 404),
 ];
 
 /** The callers of the matrix: no token, each role, and an agent on its own or on another agent's resources. */

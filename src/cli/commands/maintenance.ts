@@ -29,7 +29,8 @@ function withStorageOptions(command: Command): Command {
     .option("--sqlite <file>", STORAGE_HELP.sqlite)
     .option("--postgres <url>", STORAGE_HELP.postgres)
     .option("--schema <name>", STORAGE_HELP.schema)
-    .option("--policy <file>", STORAGE_HELP.policy);
+    .option("--policy <file>", STORAGE_HELP.policy)
+    .option("--audit-key <file>", "the audit key file: seal a signed checkpoint of the log when it grew");
 }
 
 /**

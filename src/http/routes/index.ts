@@ -1,5 +1,6 @@
 import type { HttpDeps, HttpRouter } from "../context.js";
 import { registerAgentRoutes } from "./agents.js";
+import { registerAuditCheckpointRoutes } from "./audit-checkpoint.js";
 import { registerEventContractRoutes } from "./events-contract.js";
 import { registerEventStreamRoutes } from "./events-stream.js";
 import { registerHealthContractRoutes } from "./health-contract.js";
@@ -32,4 +33,5 @@ export function registerRoutes(app: HttpRouter, deps: HttpDeps): void {
   registerHealthContractRoutes(app, deps);
   registerKillContractRoutes(app, deps);
   registerTokenBudgetRoutes(app, deps);
+  registerAuditCheckpointRoutes(app, deps);
 }

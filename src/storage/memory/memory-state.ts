@@ -6,6 +6,7 @@ import type { ProposalRecord } from "../../types/proposal-record.js";
 import type { SessionRecord } from "../../types/session.js";
 import type { TicketRecord } from "../../types/ticket.js";
 import type { StoredApiToken } from "../api-token-store.js";
+import type { StoredCheckpoint } from "../checkpoint-store.js";
 import type { OutboxDelivery } from "../outbox-store.js";
 import type { IdempotencyRecord, PolicySnapshotRecord } from "../storage.js";
 import type { ToolPin } from "../tool-pin-store.js";
@@ -73,6 +74,8 @@ export class MemoryState {
   readonly outboxCursors = new Map<string, number>();
   /** Pinned tool definitions by `server + "\u0000" + tool`. */
   readonly toolPins = new Map<string, ToolPin>();
+  /** Audit checkpoints by tree size. */
+  readonly checkpoints = new Map<number, StoredCheckpoint>();
   /** Undo log of the running transaction; `null` outside a write transaction. */
   undo: (() => void)[] | null = null;
   nextEventId = 1;

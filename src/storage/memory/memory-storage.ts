@@ -3,6 +3,7 @@ import { composeDecisionContext } from "../decision-context.js";
 import type { ChangeNotice, Storage, StorageTx } from "../storage.js";
 import { memoryAgents } from "./agents.js";
 import { memoryApiTokens } from "./api-tokens.js";
+import { memoryCheckpoints } from "./checkpoints.js";
 import { memoryEvents } from "./events.js";
 import { memoryIdempotency } from "./idempotency.js";
 import { memoryKillSwitches } from "./kill-switches.js";
@@ -43,6 +44,7 @@ export function createMemoryStorage(): Storage {
     apiTokens: memoryApiTokens(state),
     outbox: memoryOutbox(state),
     toolPins: memoryToolPins(state),
+    checkpoints: memoryCheckpoints(state),
   };
   // Transactions run one at a time: a transaction's writes are invisible to others until it resolves.
   let tail: Promise<unknown> = Promise.resolve();

@@ -18,6 +18,7 @@ export interface PgTables {
   readonly outbox: string;
   readonly outboxCursors: string;
   readonly toolPins: string;
+  readonly checkpoints: string;
 }
 
 /** Advisory-lock namespaces (`classid` of two-key advisory locks) through which feed writers announce themselves. */
@@ -86,6 +87,7 @@ export function pgNames(schema: string): { readonly tables: PgTables; readonly f
       outbox: t("outbox"),
       outboxCursors: t("outbox_cursors"),
       toolPins: t("tool_pins"),
+      checkpoints: t("checkpoints"),
     },
     feedKeys: {
       hi: fnv1a32(`agent-control-plane:feed-hi:${schema}`),

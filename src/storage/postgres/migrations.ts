@@ -143,6 +143,16 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   accepted_by TEXT, PRIMARY KEY (server, tool))`,
     ],
   },
+  {
+    version: 11,
+    name: "audit checkpoints",
+    // Signed Merkle tree checkpoints of the feed, one per tree size; frontier = the tree's right edge (JSON text).
+    statements: (s) => [
+      `CREATE TABLE ${s}.acp_checkpoints (
+  size BIGINT PRIMARY KEY, last_event_id BIGINT NOT NULL, root_hash TEXT NOT NULL, frontier TEXT NOT NULL,
+  note TEXT NOT NULL, created_at BIGINT NOT NULL)`,
+    ],
+  },
 ];
 
 /** The newest schema version this adapter needs. */

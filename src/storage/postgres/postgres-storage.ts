@@ -3,6 +3,7 @@ import { assertPeerInstalled, PG } from "../peer-dependency.js";
 import type { ChangeNotice, Storage, StorageTx } from "../storage.js";
 import { pgAgents } from "./agents.js";
 import { pgApiTokens } from "./api-tokens.js";
+import { pgCheckpoints } from "./checkpoints.js";
 import { killFence, type PgTxContext, pgNames } from "./context.js";
 import { pgDecisionContext } from "./decision-context.js";
 import {
@@ -173,6 +174,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): Postgres
       apiTokens: pgApiTokens(ctx),
       outbox: pgOutbox(ctx),
       toolPins: pgToolPins(ctx),
+      checkpoints: pgCheckpoints(ctx),
     };
     const flush = async () => {
       if (notices.size === 0) return;

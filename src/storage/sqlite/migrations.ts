@@ -251,6 +251,20 @@ CREATE TABLE acp_outbox_cursors (
 );
 `,
   },
+  {
+    version: 12,
+    name: "audit checkpoints",
+    // Signed Merkle tree checkpoints of the feed, one per tree size; frontier = the tree's right edge (JSON).
+    sql: `CREATE TABLE acp_checkpoints (
+  size INTEGER PRIMARY KEY,
+  last_event_id INTEGER NOT NULL,
+  root_hash TEXT NOT NULL,
+  frontier TEXT NOT NULL,
+  note TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+`,
+  },
 ];
 
 const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS ${SQLITE_MIGRATIONS_TABLE} (

@@ -2,6 +2,7 @@ import { composeDecisionContext } from "../decision-context.js";
 import type { ChangeNotice, StorageTx } from "../storage.js";
 import { sqliteAgents } from "./agents.js";
 import { sqliteApiTokens } from "./api-tokens.js";
+import { sqliteCheckpoints } from "./checkpoints.js";
 import type { SqlConnection } from "./driver.js";
 import { sqliteEvents } from "./events.js";
 import { sqliteIdempotency } from "./idempotency.js";
@@ -36,6 +37,7 @@ export function sqliteStores(conn: SqlConnection, cache?: ProposalCache): Sqlite
     apiTokens: sqliteApiTokens(conn),
     outbox: sqliteOutbox(conn),
     toolPins: sqliteToolPins(conn),
+    checkpoints: sqliteCheckpoints(conn),
   };
 }
 
