@@ -8,6 +8,11 @@ import { AGENT_POLICIES, type AgentPolicy } from "../engines/router/route-propos
 import { checkKnownKeys } from "../errors/unknown-keys.js";
 import { ValidationError, type ValidationIssue } from "../errors/validation-error.js";
 import type { Storage } from "../storage/storage.js";
+import {
+  type ResolvedTelemetry,
+  resolveTelemetryOption,
+  type TelemetryOptions,
+} from "../telemetry/telemetry-options.js";
 import { type Clock, type IdGenerator, systemClock } from "../types/clock.js";
 import { type JsonLimits, resolveJsonLimits } from "../types/json-limits.js";
 import { uuidv7 } from "../types/uuid-v7.js";
@@ -49,6 +54,12 @@ export interface ControlPlaneOptions {
    * 1,000,000. Shared references count once per place they appear, as in the serialized text.
    */
   readonly maxJsonSize?: number;
+  /**
+   * OpenTelemetry spans and metrics, and a recorder for Prometheus (see docs/telemetry.md). Default `true`:
+   * through `@opentelemetry/api` when it is installed (a no-op until the host registers an SDK); `false`: no
+   * instrumentation; an object: {@link TelemetryOptions}.
+   */
+  readonly telemetry?: boolean | TelemetryOptions;
 }
 
 /** The keys of {@link ControlPlaneOptions}; any other key is an error. */
@@ -66,6 +77,7 @@ export const CONTROL_PLANE_OPTION_KEYS: readonly string[] = [
   "ids",
   "maxJsonDepth",
   "maxJsonSize",
+  "telemetry",
 ];
 
 const POLICY_OPTION_KEYS: readonly string[] = [
@@ -91,6 +103,8 @@ export interface ResolvedOptions {
   readonly ids: IdGenerator;
   /** Limits on caller JSON, from `maxJsonDepth` and `maxJsonSize`. */
   readonly jsonLimits: JsonLimits;
+  /** What the facade reports to (spans, metrics, a recorder). */
+  readonly telemetry: ResolvedTelemetry;
 }
 
 /**
@@ -149,6 +163,7 @@ export function resolveOptions(options: ControlPlaneOptions): ResolvedOptions {
   if (options.ids !== undefined && typeof options.ids !== "function") {
     issues.push({ path: "ids", message: "expected a function returning unique strings" });
   }
+  const telemetry = resolveTelemetryOption(options.telemetry, issues);
   if (issues.length > 0) throw new ValidationError(issues, "control plane options");
   const clock = options.clock ?? systemClock;
   const policyOptions: LoadPolicyOptions = {
@@ -168,5 +183,6 @@ export function resolveOptions(options: ControlPlaneOptions): ResolvedOptions {
     clock,
     ids: options.ids ?? (() => uuidv7(clock.now())),
     jsonLimits,
+    telemetry,
   };
 }
