@@ -1,4 +1,6 @@
 import type { ControlPlane } from "../control-plane/control-plane.js";
+import type { Decision } from "../control-plane/decision.js";
+import type { ProposalView } from "../control-plane/views.js";
 import {
   INSTRUMENTATION_NAME,
   type OtelApi,
@@ -39,9 +41,8 @@ export function instrumentControlPlane(cp: ControlPlane, telemetry: ResolvedTele
     span.end();
     return undefined;
   };
-  /** Runs `fn` in `span` (if any), recording a throw; ends the span. */
-  const traced = async <R>(span: OtelSpan | undefined, fn: () => Promise<R>): Promise<R> => {
-    if (span === undefined) return fn();
+  /** Runs `fn` in `span`, recording a throw; ends the span. */
+  const traced = async <R>(span: OtelSpan, fn: () => Promise<R>): Promise<R> => {
     try {
       return await runInSpan(api as OtelApi, span, fn);
     } catch (error) {
@@ -51,12 +52,28 @@ export function instrumentControlPlane(cp: ControlPlane, telemetry: ResolvedTele
       span.end();
     }
   };
+  const decided = (decision: Decision, t0: number): Decision => {
+    const sample = {
+      outcome: decision.outcome,
+      code: decision.code,
+      seconds: (performance.now() - t0) / 1000,
+    };
+    for (const sink of sinks) quietly(() => sink.decision(sample));
+    return decision;
+  };
+  const completed = (view: ProposalView): ProposalView => {
+    const sample = { ok: view.status === "succeeded" };
+    for (const sink of sinks) quietly(() => sink.completion(sample));
+    return view;
+  };
   return {
     ...cp,
-    async propose(input, options) {
+    propose(input, options) {
       const t0 = performance.now();
       const span = start(SPAN_NAMES.propose);
-      span?.setAttributes(
+      // No recording span (no SDK): only the metrics, without another async layer.
+      if (span === undefined) return cp.propose(input, options).then((d) => decided(d, t0));
+      span.setAttributes(
         presentAttributes({
           "acp.action": input?.action,
           "acp.session.id": input?.sessionId,
@@ -64,26 +81,19 @@ export function instrumentControlPlane(cp: ControlPlane, telemetry: ResolvedTele
         }),
       );
       return traced(span, async () => {
-        const decision = await cp.propose(input, options);
-        const sample = {
-          outcome: decision.outcome,
-          code: decision.code,
-          seconds: (performance.now() - t0) / 1000,
-        };
-        for (const sink of sinks) sink.decision(sample);
-        span?.setAttributes(decisionAttributes(decision));
+        const decision = decided(await cp.propose(input, options), t0);
+        span.setAttributes(decisionAttributes(decision));
         return decision;
       });
     },
-    async complete(proposalId, input, options) {
+    complete(proposalId, input, options) {
       const span = start(SPAN_NAMES.complete);
-      span?.setAttributes(presentAttributes({ "acp.proposal.id": proposalId }));
-      if (typeof input?.ok === "boolean") span?.setAttribute("acp.completion.ok", input.ok);
+      if (span === undefined) return cp.complete(proposalId, input, options).then(completed);
+      span.setAttributes(presentAttributes({ "acp.proposal.id": proposalId }));
+      if (typeof input?.ok === "boolean") span.setAttribute("acp.completion.ok", input.ok);
       return traced(span, async () => {
-        const view = await cp.complete(proposalId, input, options);
-        const sample = { ok: view.status === "succeeded" };
-        for (const sink of sinks) sink.completion(sample);
-        span?.setAttributes({
+        const view = completed(await cp.complete(proposalId, input, options));
+        span.setAttributes({
           "acp.session.id": view.sessionId,
           "acp.action": view.action,
           "acp.proposal.status": view.status,
@@ -91,14 +101,14 @@ export function instrumentControlPlane(cp: ControlPlane, telemetry: ResolvedTele
         return view;
       });
     },
-    async waitForDecision(ticketId, options) {
+    waitForDecision(ticketId, options) {
       const span = start(SPAN_NAMES.approvalWait);
-      span?.setAttributes(presentAttributes({ "acp.ticket.id": ticketId }));
-      if (typeof options?.timeoutMs === "number")
-        span?.setAttribute("acp.wait.timeout_ms", options.timeoutMs);
+      if (span === undefined) return cp.waitForDecision(ticketId, options);
+      span.setAttributes(presentAttributes({ "acp.ticket.id": ticketId }));
+      if (typeof options?.timeoutMs === "number") span.setAttribute("acp.wait.timeout_ms", options.timeoutMs);
       return traced(span, async () => {
         const result = await cp.waitForDecision(ticketId, options);
-        span?.setAttributes({
+        span.setAttributes({
           "acp.ticket.status": result.status,
           "acp.wait.timed_out": result.timedOut,
           "acp.proposal.id": result.ticket.proposalId,
@@ -112,4 +122,13 @@ export function instrumentControlPlane(cp: ControlPlane, telemetry: ResolvedTele
       await cp.close();
     },
   };
+}
+
+/** Runs a metrics call; its failure never turns a decision or a completion into an error. */
+function quietly(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // Telemetry is best effort.
+  }
 }
