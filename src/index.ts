@@ -126,6 +126,26 @@ export type {
   ToolPinStore,
   TransactionOptions,
 } from "./storage/storage.js";
+// Telemetry: OpenTelemetry through the optional peer @opentelemetry/api (loaded on demand), and the recorder
+// that feeds Prometheus (`createHttpApp({ metrics })`).
+export { SPAN_NAMES } from "./telemetry/instrument-control-plane.js";
+export { OTEL_METRICS } from "./telemetry/otel-metrics.js";
+export type { TelemetryOptions } from "./telemetry/telemetry-options.js";
+export {
+  type CompletionSample,
+  createTelemetryRecorder,
+  DECISION_SECONDS_BUCKETS,
+  type DecisionSample,
+  type TelemetryRecorder,
+  type TelemetrySink,
+} from "./telemetry/telemetry-recorder.js";
+export {
+  TOOL_TYPES,
+  type ToolSpan,
+  type ToolSpanInfo,
+  type ToolType,
+  withToolSpan,
+} from "./telemetry/tool-span.js";
 export type { AgentRecord, DelegationRecord } from "./types/agent.js";
 export type { Clock, IdGenerator } from "./types/clock.js";
 export {

@@ -35,6 +35,10 @@ export interface HealthSnapshot {
   readonly engagedKillSwitches: number;
   /** Sessions whose cycle lease is live (see {@link ControlPlane.beginCycle}). */
   readonly activeCycles: number;
+  /** Proposals whose outcome is unknown (stopped or lost mid-execution; see {@link ControlPlane.recover}). */
+  readonly outcomeUnknown: number;
+  /** Budget used, summed over every session: cost in currency units (decimal string) and actions. */
+  readonly budgetUsed: { readonly cost: string; readonly actions: number };
   readonly capturedAt: number;
 }
 

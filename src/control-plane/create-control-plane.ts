@@ -4,16 +4,18 @@ import { engageKillSwitch, killTargetId, releaseKillSwitch } from "../engines/ki
 import { NotFoundError } from "../errors/control-plane-error.js";
 import { assertKnownKeys } from "../errors/unknown-keys.js";
 import { ValidationError } from "../errors/validation-error.js";
+import { instrumentControlPlane } from "../telemetry/instrument-control-plane.js";
+import { formatMicros } from "../types/money.js";
 import { complete, propose } from "./action-api.js";
 import { decide, getTicket, settleDueTickets } from "./approval-api.js";
 import { exportAudit, latestCheckpoint, sealCheckpoint } from "./audit-api.js";
 import type { ControlPlane } from "./control-plane.js";
 import { beginCycle, endCycle, renewCycle } from "./cycles-api.js";
 import { feedHead } from "./feed-head.js";
-import { createFeedNotices } from "./feed-notices.js";
+import { createFeedNotices, type FeedNotices } from "./feed-notices.js";
 import { heartbeat, recover, startMaintenance } from "./maintenance.js";
 import { type ControlPlaneOptions, resolveOptions } from "./options.js";
-import { createRuntime } from "./runtime.js";
+import { createRuntime, type Runtime } from "./runtime.js";
 import {
   changeSession,
   checkActor,
@@ -65,6 +67,11 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
   const notices = createFeedNotices();
   const rt = createRuntime({ ...resolved, storage: notices.track(resolved.storage) });
   if (rt.recoverOnStart) await recover(rt);
+  return instrumentControlPlane(facade(rt, notices), resolved.telemetry);
+}
+
+/** The facade's methods over a runtime (without telemetry). */
+function facade(rt: Runtime, notices: FeedNotices): ControlPlane {
   const read = rt.storage.read.bind(rt.storage);
   return {
     policy: rt.policy,
@@ -233,6 +240,11 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
         pendingTickets: await tx.tickets.countPending(),
         engagedKillSwitches: (await tx.killSwitches.list({ engagedOnly: true })).length,
         activeCycles: await tx.leases.countLive(cycleLeaseKey(""), rt.clock.now()),
+        outcomeUnknown: await tx.proposals.countWithStatus("outcome_unknown"),
+        budgetUsed: await tx.sessions.budgetUsed().then((u) => ({
+          cost: formatMicros(u.cost),
+          actions: u.actions,
+        })),
         capturedAt: rt.clock.now(),
       })),
     async close() {

@@ -9,6 +9,11 @@ import { AGENT_POLICIES, type AgentPolicy } from "../engines/router/route-propos
 import { checkKnownKeys } from "../errors/unknown-keys.js";
 import { ValidationError, type ValidationIssue } from "../errors/validation-error.js";
 import type { Storage } from "../storage/storage.js";
+import {
+  type ResolvedTelemetry,
+  resolveTelemetryOption,
+  type TelemetryOptions,
+} from "../telemetry/telemetry-options.js";
 import { type Clock, type IdGenerator, systemClock } from "../types/clock.js";
 import { type JsonLimits, resolveJsonLimits } from "../types/json-limits.js";
 import { uuidv7 } from "../types/uuid-v7.js";
@@ -56,6 +61,12 @@ export interface ControlPlaneOptions {
    * `exportAudit()` work. The ring's retired public keys keep checkpoints signed before a rotation valid.
    */
   readonly auditKeys?: AuditKeyRing;
+  /**
+   * OpenTelemetry spans and metrics, and a recorder for Prometheus (see docs/telemetry.md). Default `true`:
+   * through `@opentelemetry/api` when it is installed (a no-op until the host registers an SDK); `false`: no
+   * instrumentation; an object: {@link TelemetryOptions}.
+   */
+  readonly telemetry?: boolean | TelemetryOptions;
 }
 
 /** The keys of {@link ControlPlaneOptions}; any other key is an error. */
@@ -74,6 +85,7 @@ export const CONTROL_PLANE_OPTION_KEYS: readonly string[] = [
   "maxJsonDepth",
   "maxJsonSize",
   "auditKeys",
+  "telemetry",
 ];
 
 const POLICY_OPTION_KEYS: readonly string[] = [
@@ -101,6 +113,8 @@ export interface ResolvedOptions {
   readonly jsonLimits: JsonLimits;
   /** Keys of the verifiable audit log; `undefined`: no checkpoints are sealed. */
   readonly auditKeys: AuditKeyRing | undefined;
+  /** What the facade reports to (spans, metrics, a recorder). */
+  readonly telemetry: ResolvedTelemetry;
 }
 
 /**
@@ -169,6 +183,7 @@ export function resolveOptions(options: ControlPlaneOptions): ResolvedOptions {
   ) {
     issues.push({ path: "auditKeys", message: "expected an audit key ring (readKeyRing(file))" });
   }
+  const telemetry = resolveTelemetryOption(options.telemetry, issues);
   if (issues.length > 0) throw new ValidationError(issues, "control plane options");
   const clock = options.clock ?? systemClock;
   const policyOptions: LoadPolicyOptions = {
@@ -189,5 +204,6 @@ export function resolveOptions(options: ControlPlaneOptions): ResolvedOptions {
     ids: options.ids ?? (() => uuidv7(clock.now())),
     jsonLimits,
     auditKeys: options.auditKeys,
+    telemetry,
   };
 }

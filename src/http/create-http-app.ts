@@ -6,6 +6,7 @@ import type { DashboardOptions } from "../dashboard/dashboard-options.js";
 import { registerDashboard } from "../dashboard/register-dashboard.js";
 import { assertKnownKeys } from "../errors/unknown-keys.js";
 import { ValidationError } from "../errors/validation-error.js";
+import type { TelemetryRecorder } from "../telemetry/telemetry-recorder.js";
 import { accessLog, type RequestLogLine } from "./access-log.js";
 import { authenticate } from "./authorize.js";
 import { bodyLimit, DEFAULT_MAX_BODY_BYTES } from "./body-limit.js";
@@ -15,6 +16,7 @@ import { type McpHttpMount, registerMcpRoutes } from "./mcp-route.js";
 import { openApiDocument } from "./openapi.js";
 import { rateLimit } from "./rate-limit.js";
 import { registerRoutes } from "./routes/index.js";
+import { createPrometheusMetrics, registerMetricsRoute } from "./routes/metrics.js";
 import { catchAnyThrown } from "./uncaught-throw.js";
 
 /** Request limits of {@link createHttpApp}. */
@@ -57,6 +59,12 @@ export interface HttpAppOptions {
    * (`createMcpHttpEndpoint` from `agent-control-plane/mcp`). Absent: no `/mcp`; `/v1/mcp/tools` answers 501.
    */
   readonly mcp?: McpHttpMount;
+  /**
+   * Serves `GET /metrics` (Prometheus text format; a token that may `read`) with the decisions and completions
+   * of this recorder (the one given to `createControlPlane({ telemetry: { recorder } })`) and the gauges of
+   * `controlPlane.health()`. Absent: no `/metrics`.
+   */
+  readonly metrics?: TelemetryRecorder;
 }
 
 const HTTP_APP_OPTION_KEYS: readonly string[] = [
@@ -70,6 +78,7 @@ const HTTP_APP_OPTION_KEYS: readonly string[] = [
   "sse",
   "dashboard",
   "mcp",
+  "metrics",
 ];
 
 /** Resolves and checks the SSE timing (positive integers of milliseconds, at most one hour). */
@@ -144,6 +153,9 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.use("*", bodyLimit(maxBodyBytes));
   registerRoutes(app, deps);
   registerMcpRoutes(app, deps.auth, options.mcp);
+  if (options.metrics !== undefined) {
+    registerMetricsRoute(app, deps, createPrometheusMetrics(options.controlPlane, options.metrics));
+  }
   // The routes are fixed once registered: generate the document on first use, then serve the same text
   // (each `openapi()` caller gets its own copy).
   let documentText: string | undefined;

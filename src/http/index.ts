@@ -30,3 +30,4 @@ export {
 export type { RequestLogLine } from "./access-log.js";
 export { createHttpApp, type HttpApp, type HttpAppOptions, type HttpLimits } from "./create-http-app.js";
 export type { ErrorEnvelope } from "./errors.js";
+export { createPrometheusMetrics, PROMETHEUS_METRICS, type PrometheusMetrics } from "./routes/metrics.js";

@@ -4,6 +4,7 @@ import type { Decision } from "../control-plane/decision.js";
 import { guardExecution } from "../control-plane/execution-guard.js";
 import { type KillWatch, markOutcomeUnknown } from "../control-plane/kill-watch.js";
 import { ValidationError } from "../errors/validation-error.js";
+import { withToolSpan } from "../telemetry/tool-span.js";
 import type { JsonObject } from "../types/json.js";
 import type { ProposalInput } from "../types/proposal.js";
 import type { CompletionQueue } from "./call-completions.js";
@@ -71,21 +72,40 @@ export async function runToolCall(
   const { route } = routed;
   if (routed.held && (await env.stillHeld(routed)))
     return heldResult(route.exposedName, route.server, route.upstreamName);
-  if (!route.mapping) return unmappedResult(route.exposedName);
+  const mapping = route.mapping;
+  if (!mapping) return unmappedResult(route.exposedName);
   const sessionId = await caller.session();
-  // The outcomes of the session's earlier calls are recorded first where they matter to this decision: a
-  // resource lock they may hold, a budget they settle. Otherwise their commits overlap this call's.
-  if (env.budgeted || route.mapping.resource !== undefined) await env.completions.settled(sessionId);
-  const input = proposalFor(routed, route.mapping, request.args, { sessionId, agentId: caller.agentId });
-  if ("refused" in input) return badArgumentsResult(route.exposedName, input.refused);
-  let decision = await propose(env.cp, input);
-  if (decision.outcome === "pending_approval") {
-    const settled = await settleApproval(env, caller, routed, input, decision, request.signal);
-    if ("content" in settled) return settled;
-    decision = settled;
-  }
-  if (decision.outcome !== "allowed") return refusedResult(route.exposedName, decision);
-  return forward(env, caller, routed, input, decision, request);
+  // One `execute_tool` span per governed call: its decision and approval wait are child spans.
+  const info = {
+    toolName: route.exposedName,
+    sessionId,
+    agentId: caller.agentId,
+    type: "extension",
+  } as const;
+  return withToolSpan(info, async (span) => {
+    // The outcomes of the session's earlier calls are recorded first where they matter to this decision: a
+    // resource lock they may hold, a budget they settle. Otherwise their commits overlap this call's.
+    if (env.budgeted || mapping.resource !== undefined) await env.completions.settled(sessionId);
+    const input = proposalFor(routed, mapping, request.args, { sessionId, agentId: caller.agentId });
+    if ("refused" in input) return badArgumentsResult(route.exposedName, input.refused);
+    let decision = await propose(env.cp, input);
+    span.setDecision(decision);
+    if (decision.outcome === "pending_approval") {
+      const settled = await settleApproval(env, caller, routed, input, decision, request.signal);
+      if ("content" in settled) return settled;
+      decision = settled;
+      span.setDecision(decision);
+    }
+    if (decision.outcome !== "allowed") return refusedResult(route.exposedName, decision);
+    const result = await forward(env, caller, routed, input, decision, request);
+    if (result.isError === true) span.fail(new ToolCallError(firstText(result) ?? "the tool call failed"));
+    return result;
+  });
+}
+
+/** The error an `execute_tool` span records when a forwarded call ends as an error result. */
+class ToolCallError extends Error {
+  readonly code = "tool_error";
 }
 
 async function propose(cp: ControlPlane, input: ProposalInput): Promise<Decision> {

@@ -12,6 +12,7 @@ import { createHttpApp } from "../http/create-http-app.js";
 import { toolPinReview } from "../mcp/tool-pins.js";
 import { createNotifier, type Notifier } from "../notifications/notifier.js";
 import type { Storage } from "../storage/storage.js";
+import { createTelemetryRecorder } from "../telemetry/telemetry-recorder.js";
 import { createServerLog, type LogSink, type ServerLog } from "./request-log.js";
 import { SERVE_DEFAULTS, type ServeConfig, type ServeStorageConfig } from "./serve-config.js";
 import { createDrain } from "./shutdown.js";
@@ -135,9 +136,12 @@ async function start(
   if (config.policy === undefined) {
     log.info("acp serve: no --policy given: every action is denied until one is configured");
   }
+  // Decisions and completions of this server, served at GET /metrics (and as OpenTelemetry when configured).
+  const recorder = createTelemetryRecorder();
   const cp = await createControlPlane({
     storage,
     policy: config.policy ?? DENY_ALL_POLICY,
+    telemetry: { recorder },
     ...(config.auditKeyFile === undefined ? {} : { auditKeys: readKeyRing(config.auditKeyFile) }),
   });
   cleanups.push(() => cp.close());
@@ -163,6 +167,7 @@ async function start(
             sessionTtlMs: config.dashboard.sessionTtlMs,
           },
     mcp: mcp === undefined ? { heldTools } : { heldTools, handle: mcp.handle },
+    metrics: recorder,
     log: (line) => log.request(line),
     onFault: (error) =>
       log.error("internal error", {

@@ -200,6 +200,11 @@ export interface SessionStore {
   }): Promise<readonly SessionRecord[]>;
   /** Number of sessions per status. */
   countByStatus(): Promise<Readonly<Record<SessionStatus, number>>>;
+  /**
+   * The used budget counters summed over every session: `cost` in micros and `actions`. One aggregate read
+   * (for metrics), never on the decision path.
+   */
+  budgetUsed(): Promise<{ readonly cost: number; readonly actions: number }>;
 }
 
 /** A stored, immutable policy snapshot. */
@@ -290,6 +295,8 @@ export interface ProposalStore {
     readonly limit: number;
     readonly offset?: number;
   }): Promise<readonly ProposalRecord[]>;
+  /** Number of proposals in `status` (for metrics, such as `outcome_unknown`; never on the decision path). */
+  countWithStatus(status: ProposalStatus): Promise<number>;
 }
 
 /** What a human decision writes on a ticket. */

@@ -49,5 +49,10 @@ export function memoryProposals(s: MemoryState): ProposalStore {
       );
       return pageNewestFirst(rows, q.limit, q.offset).map(readCopy);
     },
+    async countWithStatus(status) {
+      let n = 0;
+      for (const p of s.proposals.values()) if (p.status === status) n++;
+      return n;
+    },
   };
 }

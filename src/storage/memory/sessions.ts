@@ -77,5 +77,14 @@ export function memorySessions(s: MemoryState): SessionStore {
       for (const r of s.sessions.values()) counts[r.status]++;
       return counts;
     },
+    async budgetUsed() {
+      let cost = 0;
+      let actions = 0;
+      for (const r of s.sessions.values()) {
+        cost += r.usedCost;
+        actions += r.usedActions;
+      }
+      return { cost, actions };
+    },
   };
 }

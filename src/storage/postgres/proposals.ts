@@ -136,6 +136,10 @@ export function pgProposals(c: PgTxContext): ProposalStore {
     async list(q) {
       return (await listNewestFirst(c, t, COLUMNS, q)).map(toProposal);
     },
+    async countWithStatus(status) {
+      const r = await c.q.query(`SELECT count(*) AS n FROM ${t} WHERE status = $1`, [status]);
+      return Number(r.rows[0]?.n ?? 0);
+    },
   };
 }
 

@@ -115,6 +115,12 @@ export function pgSessions(c: PgTxContext): SessionStore {
       for (const row of r.rows) counts[row.status as SessionStatus] = num(row.n);
       return counts;
     },
+    async budgetUsed() {
+      const r = await c.q.query(
+        `SELECT COALESCE(SUM(used_cost), 0) AS cost, COALESCE(SUM(used_actions), 0) AS actions FROM ${t}`,
+      );
+      return { cost: num(r.rows[0]?.cost ?? 0), actions: num(r.rows[0]?.actions ?? 0) };
+    },
   };
 }
 

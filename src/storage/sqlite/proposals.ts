@@ -167,5 +167,11 @@ export function sqliteProposals(conn: SqlConnection, cache?: ProposalCache): Pro
       );
       return rows.map(proposalOf);
     },
+    async countWithStatus(status) {
+      const { rows } = await runSql(conn, "SELECT COUNT(*) AS n FROM acp_proposals WHERE status = ?", [
+        status,
+      ]);
+      return Number(rows[0]?.n ?? 0);
+    },
   };
 }

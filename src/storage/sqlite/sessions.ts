@@ -138,5 +138,12 @@ export function sqliteSessions(conn: SqlConnection): SessionStore {
       for (const r of rows) counts[r.status as SessionStatus] = Number(r.n);
       return counts;
     },
+    async budgetUsed() {
+      const { rows } = await runSql(
+        conn,
+        "SELECT COALESCE(SUM(used_cost), 0) AS cost, COALESCE(SUM(used_actions), 0) AS actions FROM acp_sessions",
+      );
+      return { cost: Number(rows[0]?.cost ?? 0), actions: Number(rows[0]?.actions ?? 0) };
+    },
   };
 }

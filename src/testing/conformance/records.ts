@@ -227,6 +227,20 @@ export function recordCases(ctx: ConformanceContext): void {
     expect(ids(await s.read((tx) => tx.proposals.list({ limit: 2, offset: 1 })))).toEqual(["den", "new"]);
   });
 
+  it("countWithStatus counts the proposals in one status", async () => {
+    const s = ctx.storage();
+    await seedSession(s, "s1");
+    expect(await s.read((tx) => tx.proposals.countWithStatus("outcome_unknown"))).toBe(0);
+    await write(s, async (tx) => {
+      await tx.proposals.insert(proposalRecord("p1", "s1", { status: "outcome_unknown" }));
+      await tx.proposals.insert(proposalRecord("p2", "s1", { status: "executing" }));
+      await tx.proposals.insert(proposalRecord("p3", "s1", { status: "outcome_unknown" }));
+    });
+    expect(await s.read((tx) => tx.proposals.countWithStatus("outcome_unknown"))).toBe(2);
+    expect(await s.read((tx) => tx.proposals.countWithStatus("executing"))).toBe(1);
+    expect(await s.read((tx) => tx.proposals.countWithStatus("succeeded"))).toBe(0);
+  });
+
   it("idempotency: put/get round-trip; a duplicate key is a conflict and rolls its transaction back", async () => {
     const s = ctx.storage();
     const rec = {

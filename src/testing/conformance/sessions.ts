@@ -153,4 +153,18 @@ export function sessionCases(ctx: ConformanceContext): void {
       aborted: 0,
     });
   });
+
+  it("budgetUsed sums the used counters of every session (zero when there is none)", async () => {
+    const s = ctx.storage();
+    expect(await s.read((tx) => tx.sessions.budgetUsed())).toEqual({ cost: 0, actions: 0 });
+    await write(s, async (tx) => {
+      await tx.sessions.insert(sessionRecord("s1", { usedCost: 1_500_000, usedActions: 2 }));
+      await tx.sessions.insert(
+        sessionRecord("s2", { status: "completed", usedCost: 250_000, usedActions: 1 }),
+      );
+      await tx.sessions.insert(sessionRecord("s3"));
+    });
+    await write(s, (tx) => tx.sessions.reserveBudget("s3", 1, 1, 2000));
+    expect(await s.read((tx) => tx.sessions.budgetUsed())).toEqual({ cost: 1_750_001, actions: 4 });
+  });
 }
