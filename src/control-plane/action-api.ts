@@ -37,6 +37,7 @@ export async function propose(rt: Runtime, input: ProposalInput, options?: CallO
     policyFor: rt.policyFor,
     route: (policy, p, agent) => routeProposal(policy, p, { agent, agentPolicy: rt.agentPolicy }),
     agentPolicy: rt.agentPolicy,
+    tokens: { prices: rt.modelPrices, ttlMs: rt.tokenReservationTtlMs },
   };
   const txOptions = transactionOptions(options);
   const decide = async () => {

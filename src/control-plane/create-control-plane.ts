@@ -14,6 +14,13 @@ import { heartbeat, recover, startMaintenance } from "./maintenance.js";
 import { type ControlPlaneOptions, resolveOptions } from "./options.js";
 import { createRuntime } from "./runtime.js";
 import {
+  createTokenBudget,
+  listTokenBudgets,
+  settleTokens,
+  tokenBudgetStates,
+  tokenUsageSummary,
+} from "./token-budget-api.js";
+import {
   changeSession,
   checkActor,
   getSession,
@@ -120,6 +127,11 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     expireTickets: async () => (await settleDueTickets(rt)).expired,
     recover: () => recover(rt),
     startMaintenance: (o) => startMaintenance(rt, o),
+    createTokenBudget: (input) => createTokenBudget(rt, input),
+    listTokenBudgets: (identity) => listTokenBudgets(rt, identity),
+    tokenBudgetStates: (identity) => tokenBudgetStates(rt, identity),
+    tokenUsageSummary: (query) => tokenUsageSummary(rt, query),
+    settleTokens: (id, usage) => settleTokens(rt, id, usage),
     async heartbeat(id, o) {
       known(o, KEYS.heartbeat, "heartbeat options");
       return heartbeat(rt, id, o?.ttlMs);

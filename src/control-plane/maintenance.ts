@@ -5,6 +5,7 @@ import {
   recoverExpiredLeases,
   settleOrphanedExecutions,
 } from "../engines/recovery/recover-leases.js";
+import { expireTokenReservations } from "../engines/token-budgets/settle-tokens.js";
 import { ControlPlaneError, NotFoundError } from "../errors/control-plane-error.js";
 import { assertKnownKeys } from "../errors/unknown-keys.js";
 import { ValidationError } from "../errors/validation-error.js";
@@ -13,7 +14,10 @@ import type { Runtime } from "./runtime.js";
 import { requireId } from "./session-api.js";
 
 /** What one recovery pass did. */
-export interface RecoveryReport extends LeaseRecovery, TicketSettlement {}
+export interface RecoveryReport extends LeaseRecovery, TicketSettlement {
+  /** Token reservations held past their TTL that were expired (their room freed). */
+  readonly tokenReservationsExpired: number;
+}
 
 /**
  * One recovery pass, safe to run in several processes at once (each release, expiry, escalation and event
@@ -43,7 +47,17 @@ export async function recover(rt: Runtime, batch = 100): Promise<RecoveryReport>
     );
   }
   const tickets = await settleDueTickets(rt, batch);
-  return { leasesReleased, outcomeUnknown, cyclesReleased, ...tickets };
+  let tokenReservationsExpired = 0;
+  for (;;) {
+    // A read first: the write transaction is opened only when a reservation is due.
+    const now = rt.clock.now();
+    const due = await rt.storage.read((tx) => tx.tokenBudgets.listExpired(now, 1));
+    if (due.length === 0) break;
+    const n = await rt.storage.transaction((tx) => expireTokenReservations(tx, now, batch));
+    tokenReservationsExpired += n;
+    if (n < batch) break;
+  }
+  return { leasesReleased, outcomeUnknown, cyclesReleased, ...tickets, tokenReservationsExpired };
 }
 
 /** A running maintenance loop. */

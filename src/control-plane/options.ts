@@ -9,6 +9,11 @@ import { checkKnownKeys } from "../errors/unknown-keys.js";
 import { ValidationError, type ValidationIssue } from "../errors/validation-error.js";
 import type { Storage } from "../storage/storage.js";
 import { type Clock, type IdGenerator, systemClock } from "../types/clock.js";
+import {
+  type ModelPriceTable,
+  type ResolvedPriceTable,
+  resolvePriceTable,
+} from "../engines/token-budgets/price-table.js";
 import { type JsonLimits, resolveJsonLimits } from "../types/json-limits.js";
 import { uuidv7 } from "../types/uuid-v7.js";
 
@@ -49,6 +54,14 @@ export interface ControlPlaneOptions {
    * 1,000,000. Shared references count once per place they appear, as in the serialized text.
    */
   readonly maxJsonSize?: number;
+  /**
+   * Prices per model (currency units per million tokens), used to turn a model call's tokens into a cost when
+   * the caller gives none. Validated eagerly: each problem names its path (`modelPrices.gpt-4o.inputPerMillionTokens`).
+   * @example { "gpt-4o": { inputPerMillionTokens: "2.5", outputPerMillionTokens: "10" } }
+   */
+  readonly modelPrices?: ModelPriceTable;
+  /** How long a token reservation is held before recovery expires it and frees its room (ms). Default 15 minutes. */
+  readonly tokenReservationTtlMs?: number;
 }
 
 /** The keys of {@link ControlPlaneOptions}; any other key is an error. */
@@ -66,6 +79,8 @@ export const CONTROL_PLANE_OPTION_KEYS: readonly string[] = [
   "ids",
   "maxJsonDepth",
   "maxJsonSize",
+  "modelPrices",
+  "tokenReservationTtlMs",
 ];
 
 const POLICY_OPTION_KEYS: readonly string[] = [
@@ -91,6 +106,9 @@ export interface ResolvedOptions {
   readonly ids: IdGenerator;
   /** Limits on caller JSON, from `maxJsonDepth` and `maxJsonSize`. */
   readonly jsonLimits: JsonLimits;
+  /** The validated `modelPrices` (micro-units per million tokens). */
+  readonly modelPrices: ResolvedPriceTable;
+  readonly tokenReservationTtlMs: number;
 }
 
 /**
@@ -140,6 +158,8 @@ export function resolveOptions(options: ControlPlaneOptions): ResolvedOptions {
   const lockTtlMs = positive(options.lockTtlMs, "lockTtlMs", 15 * 60_000);
   const pollIntervalMs = positive(options.pollIntervalMs, "pollIntervalMs", 250);
   const maxCycleMs = positive(options.maxCycleMs, "maxCycleMs", 60 * 60_000);
+  const tokenReservationTtlMs = positive(options.tokenReservationTtlMs, "tokenReservationTtlMs", 15 * 60_000);
+  const modelPrices = resolvePriceTable(options.modelPrices, "modelPrices", issues);
   if (options.recoverOnStart !== undefined && typeof options.recoverOnStart !== "boolean") {
     issues.push({ path: "recoverOnStart", message: "expected a boolean", received: options.recoverOnStart });
   }
@@ -168,5 +188,7 @@ export function resolveOptions(options: ControlPlaneOptions): ResolvedOptions {
     clock,
     ids: options.ids ?? (() => uuidv7(clock.now())),
     jsonLimits,
+    modelPrices,
+    tokenReservationTtlMs,
   };
 }

@@ -13,6 +13,9 @@ import { classifyRisk } from "../engines/policy/evaluate-policy.js";
 import { firstDeadline, NO_DEADLINE } from "../engines/recovery/approval-timeouts.js";
 import type { AgentPolicy } from "../engines/router/route-proposal.js";
 import { transitionSession } from "../engines/sessions/session-service.js";
+import type { ResolvedPriceTable } from "../engines/token-budgets/price-table.js";
+import { reserveTokens } from "../engines/token-budgets/reserve-tokens.js";
+import { releaseTokenReservation } from "../engines/token-budgets/settle-tokens.js";
 import { EXECUTABLE_STATUSES } from "../engines/sessions/session-transitions.js";
 import { NotFoundError } from "../errors/control-plane-error.js";
 import type { StorageTx } from "../storage/storage.js";
@@ -47,7 +50,11 @@ export interface PipelineContext {
   readonly routed?: RoutingDecision;
   /** How identity problems are treated (also used for session ownership); default `enforce`. */
   readonly agentPolicy?: AgentPolicy;
+  /** Token budgets: the price table and how long a reservation is held (default: none priced, 15 minutes). */
+  readonly tokens?: { readonly prices: ResolvedPriceTable; readonly ttlMs: number };
 }
+
+const NO_PRICES: ResolvedPriceTable = new Map();
 
 /** The pipeline either decided, or needs evaluators to run outside the transaction first. */
 export type PipelineResult =
@@ -195,6 +202,25 @@ export async function runProposePipeline(tx: StorageTx, ctx: PipelineContext): P
     await unlockResource(tx, execKey, proposalId);
     return deny("budget_exhausted", budgetReason(session, p.costMicros));
   }
+  // A model call reserves its estimate against every token budget of its identity (refusal: give back the rest).
+  let tokenReservationId: string | undefined;
+  if (p.model !== null) {
+    const tokens = await reserveTokens(tx, {
+      reservationId: ctx.newId(),
+      sessionId: session.id,
+      call: p.model,
+      prices: ctx.tokens?.prices ?? NO_PRICES,
+      now,
+      ttlMs: ctx.tokens?.ttlMs ?? 15 * 60_000,
+    });
+    if (!tokens.ok) {
+      await tx.sessions.adjustBudget(session.id, -p.costMicros, -1, now);
+      await unlockResource(tx, execKey, proposalId);
+      return deny(tokens.code, tokens.reason);
+    }
+    tokenReservationId = tokens.reservationId;
+    trace.push(tokens.trace);
+  }
   if (routing.verdict === "approve") {
     const scoped = await tx.tickets.consumeScope({
       sessionId: session.id,
@@ -204,6 +230,7 @@ export async function runProposePipeline(tx: StorageTx, ctx: PipelineContext): P
       now,
     });
     if (!scoped) {
+      if (tokenReservationId !== undefined) await releaseTokenReservation(tx, tokenReservationId);
       return requestHuman(tx, ctx, reserved, policy, routing, { proposalId, execKey, lockKey, trace, base });
     }
     trace.push({ step: "approval", result: "scope", detail: `ticket ${scoped.id}` });
@@ -212,15 +239,14 @@ export async function runProposePipeline(tx: StorageTx, ctx: PipelineContext): P
   const code: DecisionCode = routing.verdict === "approve" ? "approval_scope" : routing.code;
   const reason =
     routing.verdict === "approve" ? "allowed by an approval scope of this session" : routing.reason;
-  return finish(
-    await persist(
-      tx,
-      ctx,
-      reserved,
-      { ...base, outcome: "allowed", status: "executing", code, reason, reservedCost: p.costMicros },
-      proposalId,
-    ),
+  const allowed = await persist(
+    tx,
+    ctx,
+    reserved,
+    { ...base, outcome: "allowed", status: "executing", code, reason, reservedCost: p.costMicros },
+    proposalId,
   );
+  return finish(tokenReservationId === undefined ? allowed : { ...allowed, tokenReservationId });
 }
 
 /**

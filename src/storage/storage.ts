@@ -8,6 +8,7 @@ import type { SessionRecord, SessionStatus } from "../types/session.js";
 import type { ApprovalScope, TicketRecord, TicketStatus } from "../types/ticket.js";
 import type { ApiTokenStore } from "./api-token-store.js";
 import type { OutboxStore } from "./outbox-store.js";
+import type { TokenBudgetStore } from "./token-budget-store.js";
 import type { ToolPinStore } from "./tool-pin-store.js";
 
 export type { ApiTokenStore, StoredApiToken } from "./api-token-store.js";
@@ -18,6 +19,7 @@ export type {
   OutboxDelivery,
   OutboxStore,
 } from "./outbox-store.js";
+export type { TokenBudgetStore, TokenHoldRequest, TokenWindowChange } from "./token-budget-store.js";
 export type { PinStatus, ToolPin, ToolPinStore } from "./tool-pin-store.js";
 
 /**
@@ -129,6 +131,8 @@ export interface StorageTx {
   readonly outbox: OutboxStore;
   /** Pinned upstream tool definitions of the MCP proxy, see {@link ToolPinStore}. */
   readonly toolPins: ToolPinStore;
+  /** Token budgets, reservations and the usage ledger, see {@link TokenBudgetStore}. */
+  readonly tokenBudgets: TokenBudgetStore;
 }
 
 /** Filter of sessions for bulk operations. Matches every session, however many, that fits all given fields. */

@@ -27,6 +27,8 @@ export const EVENT_KINDS = [
   "lease_expired",
   "token_created",
   "token_revoked",
+  "token_usage_recorded",
+  "token_budget_exhausted",
 ] as const;
 /** One of {@link EVENT_KINDS}. */
 export type EventKind = (typeof EVENT_KINDS)[number];

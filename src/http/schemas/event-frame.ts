@@ -55,6 +55,8 @@ export const CONTRACT_KIND_OF: Readonly<Record<EventKind, (typeof CONTRACT_EVENT
   lease_expired: "cycle_recovered",
   token_created: "signals_calculated",
   token_revoked: "signals_calculated",
+  token_usage_recorded: "token_usage_recorded",
+  token_budget_exhausted: "token_budget_exhausted",
 };
 
 /** The session id of system-wide events (the contract requires a UUID): the nil UUID. */

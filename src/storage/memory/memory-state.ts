@@ -8,6 +8,13 @@ import type { TicketRecord } from "../../types/ticket.js";
 import type { StoredApiToken } from "../api-token-store.js";
 import type { OutboxDelivery } from "../outbox-store.js";
 import type { IdempotencyRecord, PolicySnapshotRecord } from "../storage.js";
+import type {
+  TokenBudgetConfigRecord,
+  TokenHoldRecord,
+  TokenLedgerEntry,
+  TokenReservationRecord,
+  TokenWindowRecord,
+} from "../../types/token-budget.js";
 import type { ToolPin } from "../tool-pin-store.js";
 
 /**
@@ -73,6 +80,13 @@ export class MemoryState {
   readonly outboxCursors = new Map<string, number>();
   /** Pinned tool definitions by `server + "\u0000" + tool`. */
   readonly toolPins = new Map<string, ToolPin>();
+  /** Token budgets, their window counters (by `configId + "\u0000" + windowStart`), reservations and holds. */
+  readonly tokenConfigs = new Map<string, TokenBudgetConfigRecord>();
+  readonly tokenWindows = new Map<string, TokenWindowRecord>();
+  readonly tokenReservations = new Map<string, TokenReservationRecord>();
+  /** Holds by `reservationId + "\u0000" + configId`. */
+  readonly tokenHolds = new Map<string, TokenHoldRecord>();
+  readonly tokenLedger: TokenLedgerEntry[] = [];
   /** Undo log of the running transaction; `null` outside a write transaction. */
   undo: (() => void)[] | null = null;
   nextEventId = 1;

@@ -13,6 +13,7 @@ import { memoryPolicies } from "./policies.js";
 import { memoryProposals } from "./proposals.js";
 import { memorySessions } from "./sessions.js";
 import { memoryTickets } from "./tickets.js";
+import { memoryTokenBudgets } from "./token-budgets.js";
 import { memoryToolPins } from "./tool-pins.js";
 
 /**
@@ -43,6 +44,7 @@ export function createMemoryStorage(): Storage {
     apiTokens: memoryApiTokens(state),
     outbox: memoryOutbox(state),
     toolPins: memoryToolPins(state),
+    tokenBudgets: memoryTokenBudgets(state),
   };
   // Transactions run one at a time: a transaction's writes are invisible to others until it resolves.
   let tail: Promise<unknown> = Promise.resolve();

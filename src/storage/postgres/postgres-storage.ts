@@ -32,6 +32,7 @@ import { pgPolicies } from "./policies.js";
 import { pgProposals } from "./proposals.js";
 import { pgSessions } from "./sessions.js";
 import { pgTickets } from "./tickets.js";
+import { pgTokenBudgets } from "./token-budgets.js";
 import { pgToolPins } from "./tool-pins.js";
 
 /** The PostgreSQL storage: the {@link Storage} port plus PostgreSQL-specific controls. */
@@ -173,6 +174,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): Postgres
       apiTokens: pgApiTokens(ctx),
       outbox: pgOutbox(ctx),
       toolPins: pgToolPins(ctx),
+      tokenBudgets: pgTokenBudgets(ctx),
     };
     const flush = async () => {
       if (notices.size === 0) return;

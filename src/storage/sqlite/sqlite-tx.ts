@@ -13,6 +13,7 @@ import type { ProposalCache } from "./proposal-cache.js";
 import { sqliteProposals } from "./proposals.js";
 import { sqliteSessions } from "./sessions.js";
 import { sqliteTickets } from "./tickets.js";
+import { sqliteTokenBudgets } from "./token-budgets.js";
 import { sqliteToolPins } from "./tool-pins.js";
 
 /** The stores of one connection (everything in {@link StorageTx} but `notify` and `decisionContext`). */
@@ -36,6 +37,7 @@ export function sqliteStores(conn: SqlConnection, cache?: ProposalCache): Sqlite
     apiTokens: sqliteApiTokens(conn),
     outbox: sqliteOutbox(conn),
     toolPins: sqliteToolPins(conn),
+    tokenBudgets: sqliteTokenBudgets(conn),
   };
 }
 
