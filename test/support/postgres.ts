@@ -76,6 +76,11 @@ export async function truncateSchema(schema: string): Promise<void> {
     "outbox",
     "outbox_cursors",
     "tool_pins",
+    "token_budgets",
+    "token_windows",
+    "token_reservations",
+    "token_holds",
+    "token_ledger",
   ];
   await adminQuery(`TRUNCATE ${tables.map((t) => `"${schema}".acp_${t}`).join(", ")} RESTART IDENTITY`);
 }
