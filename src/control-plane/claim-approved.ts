@@ -77,6 +77,7 @@ export async function claimApproved(
     return toDecision(denied, [...trace, { step: code, result: "deny", detail: reason }], []);
   }
   await decidedEvent(tx, claimed, now);
-  if (tokens?.ok) return { ...toDecision(claimed, [...trace, tokens.trace], []), tokenReservationId: tokens.reservationId };
+  if (tokens?.ok)
+    return { ...toDecision(claimed, [...trace, tokens.trace], []), tokenReservationId: tokens.reservationId };
   return toDecision(claimed, trace, []);
 }

@@ -24,6 +24,8 @@ export interface OperatorCallOptions {
   readonly actor?: string;
 }
 
+import type { TokenBudgetInput, TokenIdentityInput } from "../engines/token-budgets/parse-budget-config.js";
+import type { TokenBudgetPeriod } from "../types/token-budget.js";
 import type {
   TokenBudgetStateView,
   TokenBudgetView,
@@ -31,8 +33,6 @@ import type {
   TokenUsageInput,
   TokenUsageSummaryView,
 } from "./token-budget-api.js";
-import type { TokenBudgetInput, TokenIdentityInput } from "../engines/token-budgets/parse-budget-config.js";
-import type { TokenBudgetPeriod } from "../types/token-budget.js";
 import type { WaitResult } from "./wait-for-decision.js";
 
 /** Counts for a health snapshot. */

@@ -14,13 +14,6 @@ import { heartbeat, recover, startMaintenance } from "./maintenance.js";
 import { type ControlPlaneOptions, resolveOptions } from "./options.js";
 import { createRuntime } from "./runtime.js";
 import {
-  createTokenBudget,
-  listTokenBudgets,
-  settleTokens,
-  tokenBudgetStates,
-  tokenUsageSummary,
-} from "./token-budget-api.js";
-import {
   changeSession,
   checkActor,
   getSession,
@@ -30,6 +23,13 @@ import {
   page,
   requireId,
 } from "./session-api.js";
+import {
+  createTokenBudget,
+  listTokenBudgets,
+  settleTokens,
+  tokenBudgetStates,
+  tokenUsageSummary,
+} from "./token-budget-api.js";
 import { proposalView, ticketView } from "./views.js";
 import { waitForDecision } from "./wait-for-decision.js";
 

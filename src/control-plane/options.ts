@@ -5,15 +5,15 @@ import {
 import type { CompiledPolicy } from "../engines/policy/compiled-policy.js";
 import { type LoadPolicyOptions, loadPolicy, type PolicySource } from "../engines/policy/load-policy.js";
 import { AGENT_POLICIES, type AgentPolicy } from "../engines/router/route-proposal.js";
-import { checkKnownKeys } from "../errors/unknown-keys.js";
-import { ValidationError, type ValidationIssue } from "../errors/validation-error.js";
-import type { Storage } from "../storage/storage.js";
-import { type Clock, type IdGenerator, systemClock } from "../types/clock.js";
 import {
   type ModelPriceTable,
   type ResolvedPriceTable,
   resolvePriceTable,
 } from "../engines/token-budgets/price-table.js";
+import { checkKnownKeys } from "../errors/unknown-keys.js";
+import { ValidationError, type ValidationIssue } from "../errors/validation-error.js";
+import type { Storage } from "../storage/storage.js";
+import { type Clock, type IdGenerator, systemClock } from "../types/clock.js";
 import { type JsonLimits, resolveJsonLimits } from "../types/json-limits.js";
 import { uuidv7 } from "../types/uuid-v7.js";
 

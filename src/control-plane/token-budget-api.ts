@@ -6,14 +6,10 @@ import {
   type TokenIdentityInput,
 } from "../engines/token-budgets/parse-budget-config.js";
 import { settleTokens as settle, type TokenSettlement } from "../engines/token-budgets/settle-tokens.js";
-import { ValidationError, type ValidationIssue } from "../errors/validation-error.js";
 import { checkKnownKeys } from "../errors/unknown-keys.js";
+import { ValidationError, type ValidationIssue } from "../errors/validation-error.js";
 import { collectMicros, formatMicros } from "../types/money.js";
-import type {
-  TokenBudgetConfigRecord,
-  TokenBudgetPeriod,
-  TokenIdentity,
-} from "../types/token-budget.js";
+import type { TokenBudgetConfigRecord, TokenBudgetPeriod, TokenIdentity } from "../types/token-budget.js";
 import type { Runtime } from "./runtime.js";
 import { requireId } from "./session-api.js";
 
@@ -146,7 +142,8 @@ export async function tokenBudgetStates(
           reserved = { tokens: row.reservedTokens, cost: row.reservedCostMicros };
         }
       }
-      const left = (max: number | null, u: number, r: number) => (max === null ? null : Math.max(0, max - u - r));
+      const left = (max: number | null, u: number, r: number) =>
+        max === null ? null : Math.max(0, max - u - r);
       const remainingCost = left(c.maxCostMicros, used.cost, reserved.cost);
       out.push({
         configId: c.id,
@@ -199,7 +196,11 @@ export async function tokenUsageSummary(
 
 function tokenCount(value: unknown, path: string, issues: ValidationIssue[]): number {
   if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return value;
-  issues.push({ path, message: "required: expected a non-negative integer number of tokens", received: value });
+  issues.push({
+    path,
+    message: "required: expected a non-negative integer number of tokens",
+    received: value,
+  });
   return 0;
 }
 
@@ -224,7 +225,14 @@ export async function settleTokens(
   const costMicros = collectMicros(usage.cost, "usage.cost", issues);
   if (issues.length > 0) throw new ValidationError(issues, "token usage");
   const done: TokenSettlement = await rt.storage.transaction((tx) =>
-    settle(tx, reservationId, { inputTokens, outputTokens, costMicros }, rt.modelPrices, rt.ids(), rt.clock.now()),
+    settle(
+      tx,
+      reservationId,
+      { inputTokens, outputTokens, costMicros },
+      rt.modelPrices,
+      rt.ids(),
+      rt.clock.now(),
+    ),
   );
   return {
     reservationId: done.reservationId,

@@ -16,7 +16,10 @@ export type TokenSqlValue = string | number | null;
  * Runs one statement written with `?` placeholders (the PostgreSQL adapter numbers them) and resolves with its
  * rows. Driver errors reject as the adapter's storage errors.
  */
-export type SqlRows = (sql: string, params: readonly TokenSqlValue[]) => Promise<readonly Record<string, unknown>[]>;
+export type SqlRows = (
+  sql: string,
+  params: readonly TokenSqlValue[],
+) => Promise<readonly Record<string, unknown>[]>;
 
 /** The token-budget tables, schema-qualified and quoted as the adapter needs. */
 export interface TokenBudgetTables {
@@ -36,7 +39,8 @@ const BUDGET_COLUMNS =
   "id, user_id, org_id, team_id, period, rolling_ms, max_tokens, max_cost, allowed_models, created_at";
 const RESERVATION_COLUMNS =
   "id, session_id, model, user_id, org_id, team_id, tokens, cost, status, created_at, expires_at";
-const HOLD_COLUMNS = "reservation_id, config_id, rolling, window_start, window_end, tokens, cost, state, created_at";
+const HOLD_COLUMNS =
+  "reservation_id, config_id, rolling, window_start, window_end, tokens, cost, state, created_at";
 
 const identityOf = (r: Record<string, unknown>): TokenIdentity => ({
   userId: s(r.user_id),
@@ -86,7 +90,8 @@ function toHold(r: Record<string, unknown>): TokenHoldRecord {
 }
 
 /** `config field IS NULL OR config field = caller's` for the three identity fields (subset rule). */
-const SUBSET = "(user_id IS NULL OR user_id = ?) AND (org_id IS NULL OR org_id = ?) AND (team_id IS NULL OR team_id = ?)";
+const SUBSET =
+  "(user_id IS NULL OR user_id = ?) AND (org_id IS NULL OR org_id = ?) AND (team_id IS NULL OR team_id = ?)";
 /** Each field the query sets must equal the row's. */
 const EXACT =
   "(CAST(? AS TEXT) IS NULL OR user_id = ?) AND (CAST(? AS TEXT) IS NULL OR org_id = ?) AND (CAST(? AS TEXT) IS NULL OR team_id = ?)";
@@ -104,9 +109,9 @@ export function sqlTokenBudgets(
   lockBudget: (configId: string) => Promise<void>,
 ): TokenBudgetStore {
   const holdsOf = async (id: string) =>
-    (await rows(`SELECT ${HOLD_COLUMNS} FROM ${t.holds} WHERE reservation_id = ? ORDER BY config_id`, [id])).map(
-      toHold,
-    );
+    (
+      await rows(`SELECT ${HOLD_COLUMNS} FROM ${t.holds} WHERE reservation_id = ? ORDER BY config_id`, [id])
+    ).map(toHold);
   const rollingUsage = async (configId: string, since: number) => {
     const [r] = await rows(
       `SELECT COALESCE(SUM(tokens), 0) AS tokens, COALESCE(SUM(cost), 0) AS cost,
@@ -152,7 +157,8 @@ export function sqlTokenBudgets(
           c.createdAt,
         ],
       );
-      if (inserted.length === 0) throw new ControlPlaneError("conflict", `token budget ${c.id} already exists`);
+      if (inserted.length === 0)
+        throw new ControlPlaneError("conflict", `token budget ${c.id} already exists`);
     },
     async getConfig(id) {
       const [r] = await rows(`SELECT ${BUDGET_COLUMNS} FROM ${t.budgets} WHERE id = ?`, [id]);
@@ -166,10 +172,10 @@ export function sqlTokenBudgets(
       return found.map(toBudget);
     },
     async listConfigs({ limit, offset = 0 }) {
-      const found = await rows(`SELECT ${BUDGET_COLUMNS} FROM ${t.budgets} ORDER BY created_at, id LIMIT ? OFFSET ?`, [
-        limit,
-        offset,
-      ]);
+      const found = await rows(
+        `SELECT ${BUDGET_COLUMNS} FROM ${t.budgets} ORDER BY created_at, id LIMIT ? OFFSET ?`,
+        [limit, offset],
+      );
       return found.map(toBudget);
     },
     async hold({ hold: h, maxTokens, maxCostMicros, rollingSince }) {
@@ -226,7 +232,10 @@ export function sqlTokenBudgets(
         ],
       );
       if (updated.length === 0) return false;
-      await rows(`INSERT INTO ${t.holds} (${HOLD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, holdValues(h));
+      await rows(
+        `INSERT INTO ${t.holds} (${HOLD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        holdValues(h),
+      );
       return true;
     },
     async insertReservation(r) {
@@ -247,7 +256,8 @@ export function sqlTokenBudgets(
           r.expiresAt,
         ],
       );
-      if (inserted.length === 0) throw new ControlPlaneError("conflict", `reservation ${r.id} already exists`);
+      if (inserted.length === 0)
+        throw new ControlPlaneError("conflict", `reservation ${r.id} already exists`);
     },
     async getReservation(id) {
       const [r] = await rows(`SELECT ${RESERVATION_COLUMNS} FROM ${t.reservations} WHERE id = ?`, [id]);

@@ -38,11 +38,14 @@ export interface TokenBudgetStore {
   getConfig(id: string): Promise<TokenBudgetConfigRecord | undefined>;
   /**
    * The configs that apply to `identity` (subset rule: every field a config sets equals the caller's; a field
-   * set on the config but `null` for the caller does not match), oldest first.
+   * set on the config but `null` for the caller does not match), oldest first (same-instant ties in any order).
    */
   matching(identity: TokenIdentity): Promise<readonly TokenBudgetConfigRecord[]>;
   /** Every config, oldest first. */
-  listConfigs(query: { readonly limit: number; readonly offset?: number }): Promise<readonly TokenBudgetConfigRecord[]>;
+  listConfigs(query: {
+    readonly limit: number;
+    readonly offset?: number;
+  }): Promise<readonly TokenBudgetConfigRecord[]>;
   /**
    * Reserve-if-within-limit: records `hold` only if afterwards the window's usage (settled + held) stays within
    * `maxTokens` and `maxCostMicros` (each when set). Calendar: one guarded upsert of the `(configId,
@@ -82,7 +85,12 @@ export interface TokenBudgetStore {
   rollingUsage(
     configId: string,
     since: number,
-  ): Promise<{ readonly tokens: number; readonly costMicros: number; readonly reservedTokens: number; readonly reservedCostMicros: number }>;
+  ): Promise<{
+    readonly tokens: number;
+    readonly costMicros: number;
+    readonly reservedTokens: number;
+    readonly reservedCostMicros: number;
+  }>;
   insertLedger(entry: TokenLedgerEntry): Promise<void>;
   /**
    * Sums the ledger rows of exactly `identity` (each set field equal, each `null` field ignored) created in

@@ -34,7 +34,11 @@ describe.each(targets.filter((t) => t.available))("token reservations raced by 8
   it("never reserves past a calendar or rolling limit", async () => {
     const storage = await openStorage(t.spec);
     const cp = await createControlPlane({ storage, policy: TEST_POLICY, recoverOnStart: false });
-    const daily = await cp.createTokenBudget({ identity: { orgId: "acme" }, period: "daily", maxTokens: 2000 });
+    const daily = await cp.createTokenBudget({
+      identity: { orgId: "acme" },
+      period: "daily",
+      maxTokens: 2000,
+    });
     const rolling = await cp.createTokenBudget({
       identity: { orgId: "beta" },
       period: "rolling",
@@ -57,7 +61,10 @@ describe.each(targets.filter((t) => t.available))("token reservations raced by 8
     const states = new Map((await cp.tokenBudgetStates({ orgId: "acme" })).map((s) => [s.configId, s]));
     expect(states.get(daily.id)).toMatchObject({ reservedTokens: 2000, usedTokens: 0, remainingTokens: 0 });
     const beta = await cp.tokenBudgetStates({ orgId: "beta" });
-    expect(beta.find((s) => s.configId === rolling.id)).toMatchObject({ reservedTokens: 1500, remainingTokens: 0 });
+    expect(beta.find((s) => s.configId === rolling.id)).toMatchObject({
+      reservedTokens: 1500,
+      remainingTokens: 0,
+    });
     await cp.close();
     await storage.close();
   }, 120_000);

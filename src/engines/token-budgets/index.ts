@@ -20,7 +20,12 @@ export {
   type ResolvedPriceTable,
   resolvePriceTable,
 } from "./price-table.js";
-export { estimateCost, type ReserveTokensInput, reserveTokens, type TokenReservation } from "./reserve-tokens.js";
+export {
+  estimateCost,
+  type ReserveTokensInput,
+  reserveTokens,
+  type TokenReservation,
+} from "./reserve-tokens.js";
 export {
   expireTokenReservations,
   releaseTokenReservation,

@@ -49,7 +49,11 @@ export function parseTokenIdentity(value: unknown, path: string, issues: Validat
     const v = (value as Record<string, unknown>)[key];
     if (v === undefined || v === null) continue;
     if (typeof v === "string" && v.trim() !== "" && v.length <= 200) out[key] = v;
-    else issues.push({ path: `${path}.${key}`, message: "expected a non-empty string of at most 200 characters" });
+    else
+      issues.push({
+        path: `${path}.${key}`,
+        message: "expected a non-empty string of at most 200 characters",
+      });
   }
   return out;
 }
@@ -61,28 +65,41 @@ export function parseTokenIdentity(value: unknown, path: string, issues: Validat
 export function parseBudgetConfig(input: unknown, id: string, now: number): TokenBudgetConfigRecord {
   const issues: ValidationIssue[] = [];
   if (input === null || typeof input !== "object" || Array.isArray(input)) {
-    throw new ValidationError([{ path: "budget", message: "expected a token budget object" }], "token budget");
+    throw new ValidationError(
+      [{ path: "budget", message: "expected a token budget object" }],
+      "token budget",
+    );
   }
   const v = input as Record<string, unknown>;
   checkKnownKeys(v, KEYS, "", issues);
   const identity = parseTokenIdentity(v.identity, "identity", issues);
   const period = v.period as TokenBudgetPeriod;
   if (!TOKEN_BUDGET_PERIODS.includes(period)) {
-    issues.push({ path: "period", message: `expected one of ${TOKEN_BUDGET_PERIODS.join(", ")}`, received: v.period });
+    issues.push({
+      path: "period",
+      message: `expected one of ${TOKEN_BUDGET_PERIODS.join(", ")}`,
+      received: v.period,
+    });
   }
   let rollingMs: number | null = null;
   if (period === "rolling") {
     rollingMs = parseRollingWindow(v.rolling) ?? null;
     if (rollingMs === null) {
-      issues.push({ path: "rolling", message: 'expected a window length such as "1h" (1s to 366d)', received: v.rolling });
+      issues.push({
+        path: "rolling",
+        message: 'expected a window length such as "1h" (1s to 366d)',
+        received: v.rolling,
+      });
     }
   } else if (v.rolling !== undefined) {
     issues.push({ path: "rolling", message: 'only allowed with period "rolling"' });
   }
   let maxTokens: number | null = null;
   if (v.maxTokens !== undefined && v.maxTokens !== null) {
-    if (typeof v.maxTokens === "number" && Number.isSafeInteger(v.maxTokens) && v.maxTokens >= 0) maxTokens = v.maxTokens;
-    else issues.push({ path: "maxTokens", message: "expected a non-negative integer", received: v.maxTokens });
+    if (typeof v.maxTokens === "number" && Number.isSafeInteger(v.maxTokens) && v.maxTokens >= 0)
+      maxTokens = v.maxTokens;
+    else
+      issues.push({ path: "maxTokens", message: "expected a non-negative integer", received: v.maxTokens });
   }
   const maxCostMicros = v.maxCost === null ? null : collectMicros(v.maxCost, "maxCost", issues);
   let allowedModels: string[] | null = null;
@@ -93,7 +110,8 @@ export function parseBudgetConfig(input: unknown, id: string, now: number): Toke
       allowedModels = [];
       v.allowedModels.forEach((m, i) => {
         if (typeof m === "string" && m.trim() !== "" && m.length <= 200) allowedModels!.push(m.trim());
-        else issues.push({ path: `allowedModels[${i}]`, message: "expected a model id of 1..200 characters" });
+        else
+          issues.push({ path: `allowedModels[${i}]`, message: "expected a model id of 1..200 characters" });
       });
     }
   }

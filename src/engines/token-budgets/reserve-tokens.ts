@@ -23,7 +23,10 @@ export type TokenReservation =
   | { readonly ok: true; readonly reservationId: string; readonly trace: TraceEntry }
   | {
       readonly ok: false;
-      readonly code: Extract<DecisionCode, "model_not_allowed" | "token_budget_exceeded" | "model_price_unknown">;
+      readonly code: Extract<
+        DecisionCode,
+        "model_not_allowed" | "token_budget_exceeded" | "model_price_unknown"
+      >;
       readonly reason: string;
     };
 
@@ -47,7 +50,11 @@ export async function reserveTokens(tx: StorageTx, input: ReserveTokensInput): P
   const configs = await tx.tokenBudgets.matching(call.identity);
   for (const c of configs) {
     if (c.allowedModels !== null && !c.allowedModels.includes(call.model)) {
-      return { ok: false, code: "model_not_allowed", reason: `model ${call.model} is not allowed by ${describe(c)}` };
+      return {
+        ok: false,
+        code: "model_not_allowed",
+        reason: `model ${call.model} is not allowed by ${describe(c)}`,
+      };
     }
   }
   const tokens = call.inputTokens + call.outputTokens;

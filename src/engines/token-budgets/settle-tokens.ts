@@ -45,17 +45,26 @@ export async function settleTokens(
   if (!finished) {
     const existing = await tx.tokenBudgets.getReservation(reservationId);
     if (!existing) throw new NotFoundError("token reservation", reservationId);
-    throw new ControlPlaneError("conflict", `token reservation ${reservationId} is already ${existing.status}`, {
-      details: { reservationId, status: existing.status },
-    });
+    throw new ControlPlaneError(
+      "conflict",
+      `token reservation ${reservationId} is already ${existing.status}`,
+      {
+        details: { reservationId, status: existing.status },
+      },
+    );
   }
   const r = finished.reservation;
   const total = usage.inputTokens + usage.outputTokens;
   const cost =
     usage.costMicros ?? priceTokens(prices, r.model, usage.inputTokens, usage.outputTokens) ?? r.costMicros;
   const exhausted: string[] = [];
-  const events: { config: TokenBudgetConfigRecord; start: number; end: number; tokens: number; cost: number }[] =
-    [];
+  const events: {
+    config: TokenBudgetConfigRecord;
+    start: number;
+    end: number;
+    tokens: number;
+    cost: number;
+  }[] = [];
   for (const hold of finished.holds) {
     const config = await tx.tokenBudgets.getConfig(hold.configId);
     if (!config) continue;

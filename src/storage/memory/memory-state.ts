@@ -5,9 +5,6 @@ import type { LeaseRecord } from "../../types/lease.js";
 import type { ProposalRecord } from "../../types/proposal-record.js";
 import type { SessionRecord } from "../../types/session.js";
 import type { TicketRecord } from "../../types/ticket.js";
-import type { StoredApiToken } from "../api-token-store.js";
-import type { OutboxDelivery } from "../outbox-store.js";
-import type { IdempotencyRecord, PolicySnapshotRecord } from "../storage.js";
 import type {
   TokenBudgetConfigRecord,
   TokenHoldRecord,
@@ -15,6 +12,9 @@ import type {
   TokenReservationRecord,
   TokenWindowRecord,
 } from "../../types/token-budget.js";
+import type { StoredApiToken } from "../api-token-store.js";
+import type { OutboxDelivery } from "../outbox-store.js";
+import type { IdempotencyRecord, PolicySnapshotRecord } from "../storage.js";
 import type { ToolPin } from "../tool-pin-store.js";
 
 /**

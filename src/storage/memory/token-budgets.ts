@@ -54,7 +54,8 @@ export function memoryTokenBudgets(s: MemoryState): TokenBudgetStore {
   return {
     async insertConfig(config) {
       s.assertWritable();
-      if (s.tokenConfigs.has(config.id)) throw new ControlPlaneError("conflict", `token budget ${config.id} already exists`);
+      if (s.tokenConfigs.has(config.id))
+        throw new ControlPlaneError("conflict", `token budget ${config.id} already exists`);
       s.put(s.tokenConfigs, config.id, config);
     },
     async getConfig(id) {
@@ -94,7 +95,8 @@ export function memoryTokenBudgets(s: MemoryState): TokenBudgetStore {
     },
     async insertReservation(reservation) {
       s.assertWritable();
-      if (s.tokenReservations.has(reservation.id)) throw new ControlPlaneError("conflict", `reservation ${reservation.id} already exists`);
+      if (s.tokenReservations.has(reservation.id))
+        throw new ControlPlaneError("conflict", `reservation ${reservation.id} already exists`);
       s.put(s.tokenReservations, reservation.id, reservation);
     },
     async getReservation(id) {
@@ -116,7 +118,12 @@ export function memoryTokenBudgets(s: MemoryState): TokenBudgetStore {
         const before = current.state === "settled" ? current.tokens : 0;
         const beforeCost = current.state === "settled" ? current.costMicros : 0;
         s.put(s.tokenHolds, k, { ...current, tokens, costMicros, state: "settled" });
-        return { beforeTokens: before, beforeCostMicros: beforeCost, afterTokens: tokens, afterCostMicros: costMicros };
+        return {
+          beforeTokens: before,
+          beforeCostMicros: beforeCost,
+          afterTokens: tokens,
+          afterCostMicros: costMicros,
+        };
       }
       const wk = wkey(hold.configId, hold.windowStart);
       const row = s.tokenWindows.get(wk) ?? emptyWindow(hold);
@@ -141,7 +148,7 @@ export function memoryTokenBudgets(s: MemoryState): TokenBudgetStore {
       s.assertWritable();
       const k = hkey(hold.reservationId, hold.configId);
       const current = s.tokenHolds.get(k);
-      if (!current || current.state !== "held") return;
+      if (current?.state !== "held") return;
       s.put(s.tokenHolds, k, { ...current, state: "released" });
       if (current.rolling) return;
       const wk = wkey(hold.configId, hold.windowStart);
