@@ -1,4 +1,4 @@
-import { budgetWindow, formatRollingWindow } from "../engines/token-budgets/budget-window.js";
+import { budgetWindow, formatRollingWindow, rollingBucket } from "../engines/token-budgets/budget-window.js";
 import {
   parseBudgetConfig,
   parseTokenIdentity,
@@ -132,7 +132,7 @@ export async function tokenBudgetStates(
       let used = { tokens: 0, cost: 0 };
       let reserved = { tokens: 0, cost: 0 };
       if (c.period === "rolling") {
-        const u = await tx.tokenBudgets.rollingUsage(c.id, w.start);
+        const u = await tx.tokenBudgets.rollingUsage(c.id, rollingBucket(c.rollingMs ?? 0, now).countSince);
         used = { tokens: u.tokens - u.reservedTokens, cost: u.costMicros - u.reservedCostMicros };
         reserved = { tokens: u.reservedTokens, cost: u.reservedCostMicros };
       } else {

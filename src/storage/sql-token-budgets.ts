@@ -97,11 +97,11 @@ const EXACT =
   "(CAST(? AS TEXT) IS NULL OR user_id = ?) AND (CAST(? AS TEXT) IS NULL OR org_id = ?) AND (CAST(? AS TEXT) IS NULL OR team_id = ?)";
 
 /**
- * The SQL implementation of {@link TokenBudgetStore} shared by the SQLite and PostgreSQL adapters. Guards:
- * a calendar hold is one `INSERT … SELECT … WHERE fits ON CONFLICT DO UPDATE … WHERE fits` of the window row
- * (PostgreSQL re-checks the guard on the locked row); a rolling hold is one `INSERT … SELECT … WHERE (SUM of
- * live holds) + new <= max`, after `lockBudget` serialised the budget's reservers (SQLite writers are
- * serialised anyway); settle and expiry are `UPDATE … WHERE status IN (…) RETURNING`.
+ * The SQL implementation of {@link TokenBudgetStore} shared by the SQLite and PostgreSQL adapters. Guards: a
+ * hold is one `INSERT … SELECT … WHERE fits ON CONFLICT DO UPDATE … WHERE fits` of the window row (PostgreSQL
+ * re-checks the guard on the locked row); for a rolling budget `fits` sums its bucket rows, after `lockBudget`
+ * serialised the budget's reservers (SQLite writers are serialised anyway); settle and expiry are
+ * `UPDATE … WHERE status IN (…) RETURNING`.
  */
 export function sqlTokenBudgets(
   rows: SqlRows,
@@ -114,10 +114,10 @@ export function sqlTokenBudgets(
     ).map(toHold);
   const rollingUsage = async (configId: string, since: number) => {
     const [r] = await rows(
-      `SELECT COALESCE(SUM(tokens), 0) AS tokens, COALESCE(SUM(cost), 0) AS cost,
-         COALESCE(SUM(CASE WHEN state = 'held' THEN tokens ELSE 0 END), 0) AS reserved_tokens,
-         COALESCE(SUM(CASE WHEN state = 'held' THEN cost ELSE 0 END), 0) AS reserved_cost
-       FROM ${t.holds} WHERE config_id = ? AND rolling = 1 AND state <> 'released' AND created_at > ${BIG()}`,
+      `SELECT COALESCE(SUM(used_tokens + reserved_tokens), 0) AS tokens,
+         COALESCE(SUM(used_cost + reserved_cost), 0) AS cost,
+         COALESCE(SUM(reserved_tokens), 0) AS reserved_tokens, COALESCE(SUM(reserved_cost), 0) AS reserved_cost
+       FROM ${t.windows} WHERE config_id = ? AND window_start > ${BIG()}`,
       [configId, since],
     );
     return {
@@ -138,7 +138,6 @@ export function sqlTokenBudgets(
     h.state,
     h.createdAt,
   ];
-  const HOLD_SELECT = `${TXT}, ${TXT}, ${BIG()}, ${BIG()}, ${BIG()}, ${BIG()}, ${BIG()}, ${TXT}, ${BIG()}`;
   return {
     async insertConfig(c) {
       const inserted = await rows(
@@ -179,57 +178,58 @@ export function sqlTokenBudgets(
       return found.map(toBudget);
     },
     async hold({ hold: h, maxTokens, maxCostMicros, rollingSince }) {
-      if (h.rolling) {
+      // Calendar: the window row itself. Rolling: the sum of the budget's buckets, read after the budget lock so
+      // that the statement's snapshot includes every earlier reserver's commit.
+      let used = (column: "tokens" | "cost", row: string) =>
+        `${row}.used_${column} + ${row}.reserved_${column}`;
+      let extra: TokenSqlValue[] = [];
+      let extraNew: TokenSqlValue[] = [];
+      if (rollingSince !== null) {
         await lockBudget(h.configId);
-        const fits = `FROM ${t.holds} WHERE config_id = ? AND rolling = 1 AND state <> 'released' AND created_at > ${BIG()}`;
-        const inserted = await rows(
-          `INSERT INTO ${t.holds} (${HOLD_COLUMNS}) SELECT ${HOLD_SELECT}
-           WHERE (${BIG()} IS NULL OR (SELECT COALESCE(SUM(tokens), 0) ${fits}) + ${BIG()} <= ${BIG()})
-             AND (${BIG()} IS NULL OR (SELECT COALESCE(SUM(cost), 0) ${fits}) + ${BIG()} <= ${BIG()})
-           RETURNING reservation_id`,
-          [
-            ...holdValues(h),
-            maxTokens,
-            h.configId,
-            rollingSince,
-            h.tokens,
-            maxTokens,
-            maxCostMicros,
-            h.configId,
-            rollingSince,
-            h.costMicros,
-            maxCostMicros,
-          ],
-        );
-        return inserted.length === 1;
+        const sum = (column: "tokens" | "cost") =>
+          `(SELECT COALESCE(SUM(used_${column} + reserved_${column}), 0) FROM ${t.windows}
+            WHERE config_id = ? AND window_start > ${BIG()})`;
+        used = (column) => sum(column);
+        extra = [h.configId, rollingSince];
+        extraNew = extra;
       }
-      const fits = `(${BIG()} IS NULL OR ${BIG()} <= ${BIG()}) AND (${BIG()} IS NULL OR ${BIG()} <= ${BIG()})`;
+      const fresh = (column: "tokens" | "cost") => (rollingSince !== null ? `${used(column, "")} + ` : "");
+      const params: TokenSqlValue[] = [
+        h.configId,
+        h.windowStart,
+        h.windowEnd,
+        h.tokens,
+        h.costMicros,
+        // insert guard
+        maxTokens,
+        ...extraNew,
+        h.tokens,
+        maxTokens,
+        maxCostMicros,
+        ...extraNew,
+        h.costMicros,
+        maxCostMicros,
+        // update guard
+        maxTokens,
+        ...extra,
+        maxTokens,
+        maxCostMicros,
+        ...extra,
+        maxCostMicros,
+      ];
       const updated = await rows(
-        `INSERT INTO ${t.windows} AS w (config_id, window_start, window_end, used_tokens, used_cost, reserved_tokens, reserved_cost)
-         SELECT ${TXT}, ${BIG()}, ${BIG()}, 0, 0, ${BIG()}, ${BIG()} WHERE ${fits}
+        `INSERT INTO ${t.windows} AS w (config_id, window_start, window_end, used_tokens, used_cost, reserved_tokens,
+           reserved_cost)
+         SELECT ${TXT}, ${BIG()}, ${BIG()}, 0, 0, ${BIG()}, ${BIG()}
+         WHERE (${BIG()} IS NULL OR ${fresh("tokens")}${BIG()} <= ${BIG()})
+           AND (${BIG()} IS NULL OR ${fresh("cost")}${BIG()} <= ${BIG()})
          ON CONFLICT (config_id, window_start) DO UPDATE SET
            reserved_tokens = w.reserved_tokens + EXCLUDED.reserved_tokens,
            reserved_cost = w.reserved_cost + EXCLUDED.reserved_cost
-         WHERE (${BIG()} IS NULL OR w.used_tokens + w.reserved_tokens + EXCLUDED.reserved_tokens <= ${BIG()})
-           AND (${BIG()} IS NULL OR w.used_cost + w.reserved_cost + EXCLUDED.reserved_cost <= ${BIG()})
+         WHERE (${BIG()} IS NULL OR ${used("tokens", "w")} + EXCLUDED.reserved_tokens <= ${BIG()})
+           AND (${BIG()} IS NULL OR ${used("cost", "w")} + EXCLUDED.reserved_cost <= ${BIG()})
          RETURNING config_id`,
-        [
-          h.configId,
-          h.windowStart,
-          h.windowEnd,
-          h.tokens,
-          h.costMicros,
-          maxTokens,
-          h.tokens,
-          maxTokens,
-          maxCostMicros,
-          h.costMicros,
-          maxCostMicros,
-          maxTokens,
-          maxTokens,
-          maxCostMicros,
-          maxCostMicros,
-        ],
+        params,
       );
       if (updated.length === 0) return false;
       await rows(
@@ -277,15 +277,6 @@ export function sqlTokenBudgets(
         `UPDATE ${t.holds} SET tokens = ?, cost = ?, state = 'settled' WHERE reservation_id = ? AND config_id = ?`,
         [tokens, costMicros, h.reservationId, h.configId],
       );
-      if (h.rolling) {
-        const was = h.state === "settled";
-        return {
-          beforeTokens: was ? h.tokens : 0,
-          beforeCostMicros: was ? h.costMicros : 0,
-          afterTokens: tokens,
-          afterCostMicros: costMicros,
-        };
-      }
       const held = h.state === "held";
       const [w] = await rows(
         `UPDATE ${t.windows} SET used_tokens = used_tokens + ?, used_cost = used_cost + ?,
@@ -308,7 +299,7 @@ export function sqlTokenBudgets(
          RETURNING rolling, window_start, tokens, cost`,
         [h.reservationId, h.configId],
       );
-      if (!r || n(r.rolling) === 1) return;
+      if (!r) return;
       await rows(
         `UPDATE ${t.windows} SET reserved_tokens = reserved_tokens - ?, reserved_cost = reserved_cost - ?
          WHERE config_id = ? AND window_start = ?`,

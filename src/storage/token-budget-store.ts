@@ -14,7 +14,7 @@ export interface TokenHoldRequest {
   readonly hold: TokenHoldRecord;
   readonly maxTokens: number | null;
   readonly maxCostMicros: number | null;
-  /** For a rolling budget: holds created after this instant (ms, exclusive) count. */
+  /** For a rolling budget: the bucket rows starting after this instant (ms, exclusive) count. */
   readonly rollingSince: number | null;
 }
 
@@ -48,10 +48,10 @@ export interface TokenBudgetStore {
   }): Promise<readonly TokenBudgetConfigRecord[]>;
   /**
    * Reserve-if-within-limit: records `hold` only if afterwards the window's usage (settled + held) stays within
-   * `maxTokens` and `maxCostMicros` (each when set). Calendar: one guarded upsert of the `(configId,
-   * windowStart)` counter row. Rolling: one guarded insert summing the budget's live holds since
-   * `rollingSince`, serialised per budget. Under any concurrency no window exceeds its limits by reservations.
-   * Returns whether the hold was recorded.
+   * `maxTokens` and `maxCostMicros` (each when set), by one guarded upsert of the `(configId, windowStart)` counter
+   * row. Calendar: the guard reads that row. Rolling (`windowStart` is the current bucket): the guard sums the
+   * budget's bucket rows starting after `rollingSince`, serialised per budget. Under any concurrency no window
+   * exceeds its limits by reservations. Returns whether the hold was recorded.
    */
   hold(request: TokenHoldRequest): Promise<boolean>;
   insertReservation(reservation: TokenReservationRecord): Promise<void>;
@@ -69,19 +69,22 @@ export interface TokenBudgetStore {
     { readonly reservation: TokenReservationRecord; readonly holds: readonly TokenHoldRecord[] } | undefined
   >;
   /**
-   * Charges actual usage to a hold's window: the hold becomes `settled` with the actual amounts; a calendar
-   * window adds them to `used` and, when the hold was `held`, removes its estimate from `reserved`. Unguarded
-   * (actual usage is recorded even over the limit). Returns the calendar window's settled usage before and
-   * after; for a rolling hold, the hold's own settled amounts before and after (the caller sums the window).
+   * Charges actual usage to a hold's window row (a calendar window or a rolling bucket): the hold becomes
+   * `settled` with the actual amounts, the row adds them to `used` and, when the hold was `held`, removes its
+   * estimate from `reserved`. Unguarded (actual usage is recorded even over the limit). Returns the row's settled
+   * usage before and after.
    */
   charge(hold: TokenHoldRecord, tokens: number, costMicros: number): Promise<TokenWindowChange>;
   /** Releases a `held` hold: its estimate stops counting. */
   release(hold: TokenHoldRecord): Promise<void>;
   /** Ids of `held` reservations with `expiresAt <= now`, oldest expiry first. */
   listExpired(now: number, limit: number): Promise<readonly string[]>;
-  /** The counter row of a calendar window, if any usage was recorded in it. */
+  /** The counter row of a calendar window (or rolling bucket), if any usage was recorded in it. */
   window(configId: string, windowStart: number): Promise<TokenWindowRecord | undefined>;
-  /** Usage of a rolling budget: its `held` and `settled` holds created after `since` (exclusive). */
+  /**
+   * Usage of a rolling budget: the sums of its bucket rows starting after `since` (exclusive); `tokens` and
+   * `costMicros` are settled plus held.
+   */
   rollingUsage(
     configId: string,
     since: number,

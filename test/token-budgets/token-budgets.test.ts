@@ -214,7 +214,11 @@ describe.each(adapters.filter((a) => a.available))("token budgets on $name", (ad
     expect(s.get(rolling.id)).toMatchObject({ usedTokens: 100, remainingTokens: 100 });
     allowed(await call({ in: 100, out: 0 }));
     expect(await call({ in: 1, out: 0 })).toMatchObject({ code: "token_budget_exceeded" });
-    clock.set(Date.UTC(2026, 0, 12, 0, 59, 59, 999)); // the first call is exactly 1 h old: out of the window
+    // Rolling windows count 1-minute buckets (1/60 of the hour) and may count one bucket more, never less:
+    // the first call (bucket 23:59) counts until 01:00:00.000 exactly.
+    clock.set(Date.UTC(2026, 0, 12, 0, 59, 59, 999));
+    expect((await states()).get(rolling.id)).toMatchObject({ usedTokens: 100, reservedTokens: 100 });
+    clock.set(Date.UTC(2026, 0, 12, 1));
     expect((await states()).get(rolling.id)).toMatchObject({ usedTokens: 0, reservedTokens: 100 });
     const monthly = await cp.createTokenBudget({
       identity: { userId: "m" },

@@ -40,6 +40,27 @@ export function budgetWindow(period: TokenBudgetPeriod, rollingMs: number | null
   }
 }
 
+/**
+ * A rolling window is counted in buckets of 1/60 of its length (at least 1 s): one counter row per bucket, so
+ * a reservation sums at most 61 rows whatever the traffic. The window counts every bucket that STARTS within the
+ * last `rollingMs + bucket` ms: up to one bucket of older usage more than the exact window, never less (a limit
+ * is never overspent).
+ * @example rollingBucketMs(3_600_000) // 60000
+ */
+export function rollingBucketMs(rollingMs: number): number {
+  return Math.max(1000, Math.ceil(rollingMs / 60));
+}
+
+/** The bucket of a rolling budget containing `now`, and the instant after which bucket starts count. */
+export function rollingBucket(
+  rollingMs: number,
+  now: number,
+): { readonly start: number; readonly end: number; readonly countSince: number } {
+  const size = rollingBucketMs(rollingMs);
+  const start = Math.floor(now / size) * size;
+  return { start, end: start + size, countSince: now - rollingMs - size };
+}
+
 const UNITS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: DAY_MS };
 /** The longest rolling window accepted: 366 days. */
 export const MAX_ROLLING_MS = 366 * DAY_MS;

@@ -3,7 +3,7 @@ import type { DecisionCode, TraceEntry } from "../../types/decision.js";
 import type { ModelCall } from "../../types/model-call.js";
 import { formatMicros } from "../../types/money.js";
 import type { TokenBudgetConfigRecord, TokenHoldRecord } from "../../types/token-budget.js";
-import { budgetWindow } from "./budget-window.js";
+import { budgetWindow, rollingBucket } from "./budget-window.js";
 import { priceTokens, type ResolvedPriceTable } from "./price-table.js";
 
 /** What {@link reserveTokens} needs. */
@@ -70,13 +70,14 @@ export async function reserveTokens(tx: StorageTx, input: ReserveTokensInput): P
   const cost = estimated ?? 0;
   const held: TokenHoldRecord[] = [];
   for (const c of configs) {
-    const w = budgetWindow(c.period, c.rollingMs, now);
+    const rolling = c.period === "rolling" ? rollingBucket(c.rollingMs ?? 0, now) : undefined;
+    const w = rolling ?? budgetWindow(c.period, c.rollingMs, now);
     const hold: TokenHoldRecord = {
       reservationId: input.reservationId,
       configId: c.id,
-      rolling: c.period === "rolling",
-      windowStart: c.period === "rolling" ? now : w.start,
-      windowEnd: c.period === "rolling" ? now + (c.rollingMs ?? 0) : w.end,
+      rolling: rolling !== undefined,
+      windowStart: w.start,
+      windowEnd: w.end,
       tokens,
       costMicros: cost,
       state: "held",
@@ -86,7 +87,7 @@ export async function reserveTokens(tx: StorageTx, input: ReserveTokensInput): P
       hold,
       maxTokens: c.maxTokens,
       maxCostMicros: c.maxCostMicros,
-      rollingSince: c.period === "rolling" ? w.start : null,
+      rollingSince: rolling ? rolling.countSince : null,
     });
     if (!ok) {
       for (const h of held) await tx.tokenBudgets.release(h);

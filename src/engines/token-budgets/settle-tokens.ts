@@ -2,7 +2,7 @@ import { ControlPlaneError, NotFoundError } from "../../errors/control-plane-err
 import type { StorageTx } from "../../storage/storage.js";
 import { formatMicros } from "../../types/money.js";
 import type { TokenBudgetConfigRecord } from "../../types/token-budget.js";
-import { budgetWindow } from "./budget-window.js";
+import { budgetWindow, rollingBucket } from "./budget-window.js";
 import { priceTokens, type ResolvedPriceTable } from "./price-table.js";
 
 /** Actual usage of a settled model call. */
@@ -75,7 +75,10 @@ export async function settleTokens(
     let end = hold.windowEnd;
     if (hold.rolling) {
       const w = budgetWindow("rolling", config.rollingMs, now);
-      const u = await tx.tokenBudgets.rollingUsage(config.id, w.start);
+      const u = await tx.tokenBudgets.rollingUsage(
+        config.id,
+        rollingBucket(config.rollingMs ?? 0, now).countSince,
+      );
       after = { tokens: u.tokens - u.reservedTokens, cost: u.costMicros - u.reservedCostMicros };
       before = {
         tokens: after.tokens - (change.afterTokens - change.beforeTokens),

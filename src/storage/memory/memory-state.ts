@@ -83,9 +83,13 @@ export class MemoryState {
   /** Token budgets, their window counters (by `configId + "\u0000" + windowStart`), reservations and holds. */
   readonly tokenConfigs = new Map<string, TokenBudgetConfigRecord>();
   readonly tokenWindows = new Map<string, TokenWindowRecord>();
+  /** Window starts of each budget's counter rows, ascending (a rolling budget sums its newest buckets). */
+  readonly tokenWindowStarts = new Map<string, readonly number[]>();
   readonly tokenReservations = new Map<string, TokenReservationRecord>();
-  /** Holds by `reservationId + "\u0000" + configId`. */
-  readonly tokenHolds = new Map<string, TokenHoldRecord>();
+  /** Expiry of each `held` reservation. */
+  readonly tokenDue = new Map<string, number>();
+  /** The holds of each reservation. */
+  readonly tokenHolds = new Map<string, readonly TokenHoldRecord[]>();
   readonly tokenLedger: TokenLedgerEntry[] = [];
   /** Undo log of the running transaction; `null` outside a write transaction. */
   undo: (() => void)[] | null = null;

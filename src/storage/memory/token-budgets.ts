@@ -4,43 +4,44 @@ import type { TokenBudgetStore } from "../token-budget-store.js";
 import { type MemoryState, readCopy } from "./memory-state.js";
 
 const wkey = (configId: string, start: number) => `${configId}\u0000${start}`;
-const hkey = (reservationId: string, configId: string) => `${reservationId}\u0000${configId}`;
 
-/** Whether a config's identity (subset rule) applies to `caller`. */
-function applies(config: TokenIdentity, caller: TokenIdentity): boolean {
+/** Whether every field `filter` sets equals `identity`'s (the subset rule, and the ledger's exact match). */
+function covers(filter: TokenIdentity, identity: TokenIdentity): boolean {
   return (
-    (config.userId === null || config.userId === caller.userId) &&
-    (config.orgId === null || config.orgId === caller.orgId) &&
-    (config.teamId === null || config.teamId === caller.teamId)
-  );
-}
-
-/** Whether a ledger row's identity equals every field `query` sets. */
-function exact(query: TokenIdentity, row: TokenIdentity): boolean {
-  return (
-    (query.userId === null || query.userId === row.userId) &&
-    (query.orgId === null || query.orgId === row.orgId) &&
-    (query.teamId === null || query.teamId === row.teamId)
+    (filter.userId === null || filter.userId === identity.userId) &&
+    (filter.orgId === null || filter.orgId === identity.orgId) &&
+    (filter.teamId === null || filter.teamId === identity.teamId)
   );
 }
 
 /** Memory implementation of {@link TokenBudgetStore} (transactions are serialised, so every guard holds). */
 export function memoryTokenBudgets(s: MemoryState): TokenBudgetStore {
+  /** Sums the rows of `configId` starting after `since`: every bucket row is at a multiple of its size. */
   const rolling = (configId: string, since: number) => {
-    let tokens = 0;
-    let costMicros = 0;
-    let reservedTokens = 0;
-    let reservedCostMicros = 0;
-    for (const h of s.tokenHolds.values()) {
-      if (h.configId !== configId || !h.rolling || h.createdAt <= since || h.state === "released") continue;
-      tokens += h.tokens;
-      costMicros += h.costMicros;
-      if (h.state === "held") {
-        reservedTokens += h.tokens;
-        reservedCostMicros += h.costMicros;
-      }
+    const out = { tokens: 0, costMicros: 0, reservedTokens: 0, reservedCostMicros: 0 };
+    const starts = s.tokenWindowStarts.get(configId) ?? [];
+    for (let i = starts.length - 1; i >= 0 && starts[i]! > since; i--) {
+      const row = s.tokenWindows.get(wkey(configId, starts[i]!))!;
+      out.tokens += row.usedTokens + row.reservedTokens;
+      out.costMicros += row.usedCostMicros + row.reservedCostMicros;
+      out.reservedTokens += row.reservedTokens;
+      out.reservedCostMicros += row.reservedCostMicros;
     }
-    return { tokens, costMicros, reservedTokens, reservedCostMicros };
+    return out;
+  };
+  const putWindow = (row: TokenWindowRecord) => {
+    const k = wkey(row.configId, row.windowStart);
+    if (!s.tokenWindows.has(k)) {
+      const starts = s.tokenWindowStarts.get(row.configId) ?? [];
+      // Rows are created at the current window, so starts stay ascending (a late row is inserted in order).
+      const at = starts.findLastIndex((x) => x < row.windowStart) + 1;
+      s.set(s.tokenWindowStarts, row.configId, [
+        ...starts.slice(0, at),
+        row.windowStart,
+        ...starts.slice(at),
+      ]);
+    }
+    s.put(s.tokenWindows, k, row);
   };
   const emptyWindow = (h: TokenHoldRecord): TokenWindowRecord => ({
     configId: h.configId,
@@ -51,53 +52,56 @@ export function memoryTokenBudgets(s: MemoryState): TokenBudgetStore {
     reservedTokens: 0,
     reservedCostMicros: 0,
   });
+  const setHold = (h: TokenHoldRecord) => {
+    const holds = (s.tokenHolds.get(h.reservationId) ?? []).filter((x) => x.configId !== h.configId);
+    s.set(s.tokenHolds, h.reservationId, Object.freeze([...holds, Object.freeze({ ...h })]));
+  };
+  const currentHold = (h: TokenHoldRecord) =>
+    s.tokenHolds.get(h.reservationId)?.find((x) => x.configId === h.configId);
   return {
     async insertConfig(config) {
       s.assertWritable();
-      if (s.tokenConfigs.has(config.id))
+      if (s.tokenConfigs.has(config.id)) {
         throw new ControlPlaneError("conflict", `token budget ${config.id} already exists`);
+      }
       s.put(s.tokenConfigs, config.id, config);
     },
     async getConfig(id) {
       return readCopy(s.tokenConfigs.get(id));
     },
     async matching(identity) {
-      return [...s.tokenConfigs.values()].filter((c) => applies(c.identity, identity)).map(readCopy);
+      return [...s.tokenConfigs.values()].filter((c) => covers(c.identity, identity)).map(readCopy);
     },
     async listConfigs({ limit, offset = 0 }) {
       return [...s.tokenConfigs.values()].slice(offset, offset + limit).map(readCopy);
     },
     async hold({ hold, maxTokens, maxCostMicros, rollingSince }) {
       s.assertWritable();
-      let usedTokens: number;
-      let usedCost: number;
-      let row: TokenWindowRecord | undefined;
-      if (hold.rolling) {
-        const r = rolling(hold.configId, rollingSince ?? Number.NEGATIVE_INFINITY);
-        usedTokens = r.tokens;
-        usedCost = r.costMicros;
-      } else {
-        row = s.tokenWindows.get(wkey(hold.configId, hold.windowStart)) ?? emptyWindow(hold);
-        usedTokens = row.usedTokens + row.reservedTokens;
-        usedCost = row.usedCostMicros + row.reservedCostMicros;
+      const row = s.tokenWindows.get(wkey(hold.configId, hold.windowStart)) ?? emptyWindow(hold);
+      let tokens = row.usedTokens + row.reservedTokens;
+      let cost = row.usedCostMicros + row.reservedCostMicros;
+      if (rollingSince !== null) {
+        const r = rolling(hold.configId, rollingSince);
+        tokens = r.tokens;
+        cost = r.costMicros;
       }
-      if (maxTokens !== null && usedTokens + hold.tokens > maxTokens) return false;
-      if (maxCostMicros !== null && usedCost + hold.costMicros > maxCostMicros) return false;
-      if (row) {
-        s.put(s.tokenWindows, wkey(hold.configId, hold.windowStart), {
-          ...row,
-          reservedTokens: row.reservedTokens + hold.tokens,
-          reservedCostMicros: row.reservedCostMicros + hold.costMicros,
-        });
-      }
-      s.put(s.tokenHolds, hkey(hold.reservationId, hold.configId), hold);
+      if (maxTokens !== null && tokens + hold.tokens > maxTokens) return false;
+      if (maxCostMicros !== null && cost + hold.costMicros > maxCostMicros) return false;
+      putWindow({
+        ...row,
+        reservedTokens: row.reservedTokens + hold.tokens,
+        reservedCostMicros: row.reservedCostMicros + hold.costMicros,
+      });
+      setHold(hold);
       return true;
     },
     async insertReservation(reservation) {
       s.assertWritable();
-      if (s.tokenReservations.has(reservation.id))
+      if (s.tokenReservations.has(reservation.id)) {
         throw new ControlPlaneError("conflict", `reservation ${reservation.id} already exists`);
+      }
       s.put(s.tokenReservations, reservation.id, reservation);
+      s.set(s.tokenDue, reservation.id, reservation.expiresAt);
     },
     async getReservation(id) {
       return readCopy(s.tokenReservations.get(id));
@@ -107,26 +111,14 @@ export function memoryTokenBudgets(s: MemoryState): TokenBudgetStore {
       const r = s.tokenReservations.get(id);
       if (!r || !from.includes(r.status)) return undefined;
       s.put(s.tokenReservations, id, { ...r, status: to });
-      const holds = [...s.tokenHolds.values()].filter((h) => h.reservationId === id).map(readCopy);
+      if (to !== "held") s.delete(s.tokenDue, id);
+      const holds = (s.tokenHolds.get(id) ?? []).map((h) => readCopy(h));
       return { reservation: readCopy(s.tokenReservations.get(id)!), holds };
     },
     async charge(hold, tokens, costMicros) {
       s.assertWritable();
-      const k = hkey(hold.reservationId, hold.configId);
-      const current = s.tokenHolds.get(k) ?? hold;
-      if (hold.rolling) {
-        const before = current.state === "settled" ? current.tokens : 0;
-        const beforeCost = current.state === "settled" ? current.costMicros : 0;
-        s.put(s.tokenHolds, k, { ...current, tokens, costMicros, state: "settled" });
-        return {
-          beforeTokens: before,
-          beforeCostMicros: beforeCost,
-          afterTokens: tokens,
-          afterCostMicros: costMicros,
-        };
-      }
-      const wk = wkey(hold.configId, hold.windowStart);
-      const row = s.tokenWindows.get(wk) ?? emptyWindow(hold);
+      const current = currentHold(hold) ?? hold;
+      const row = s.tokenWindows.get(wkey(hold.configId, hold.windowStart)) ?? emptyWindow(hold);
       const wasHeld = current.state === "held";
       const next: TokenWindowRecord = {
         ...row,
@@ -135,8 +127,8 @@ export function memoryTokenBudgets(s: MemoryState): TokenBudgetStore {
         reservedTokens: row.reservedTokens - (wasHeld ? current.tokens : 0),
         reservedCostMicros: row.reservedCostMicros - (wasHeld ? current.costMicros : 0),
       };
-      s.put(s.tokenWindows, wk, next);
-      s.put(s.tokenHolds, k, { ...current, tokens, costMicros, state: "settled" });
+      putWindow(next);
+      setHold({ ...current, tokens, costMicros, state: "settled" });
       return {
         beforeTokens: row.usedTokens,
         beforeCostMicros: row.usedCostMicros,
@@ -146,26 +138,24 @@ export function memoryTokenBudgets(s: MemoryState): TokenBudgetStore {
     },
     async release(hold) {
       s.assertWritable();
-      const k = hkey(hold.reservationId, hold.configId);
-      const current = s.tokenHolds.get(k);
+      const current = currentHold(hold);
       if (current?.state !== "held") return;
-      s.put(s.tokenHolds, k, { ...current, state: "released" });
-      if (current.rolling) return;
-      const wk = wkey(hold.configId, hold.windowStart);
-      const row = s.tokenWindows.get(wk);
+      setHold({ ...current, state: "released" });
+      const row = s.tokenWindows.get(wkey(hold.configId, current.windowStart));
       if (!row) return;
-      s.put(s.tokenWindows, wk, {
+      putWindow({
         ...row,
         reservedTokens: row.reservedTokens - current.tokens,
         reservedCostMicros: row.reservedCostMicros - current.costMicros,
       });
     },
     async listExpired(now, limit) {
-      return [...s.tokenReservations.values()]
-        .filter((r) => r.status === "held" && r.expiresAt <= now)
-        .sort((a, b) => a.expiresAt - b.expiresAt)
+      const due: [string, number][] = [];
+      for (const [id, at] of s.tokenDue) if (at <= now) due.push([id, at]);
+      return due
+        .sort((a, b) => a[1] - b[1])
         .slice(0, limit)
-        .map((r) => r.id);
+        .map(([id]) => id);
     },
     async window(configId, windowStart) {
       return readCopy(s.tokenWindows.get(wkey(configId, windowStart)));
@@ -178,22 +168,18 @@ export function memoryTokenBudgets(s: MemoryState): TokenBudgetStore {
       s.push(s.tokenLedger, entry);
     },
     async summarize(identity, since, until) {
-      let inputTokens = 0;
-      let outputTokens = 0;
-      let totalTokens = 0;
-      let costMicros = 0;
-      let calls = 0;
+      const t = { inputTokens: 0, outputTokens: 0, totalTokens: 0, costMicros: 0, calls: 0 };
       const byModel: Record<string, number> = {};
       for (const e of s.tokenLedger) {
-        if (e.createdAt < since || e.createdAt >= until || !exact(identity, e.identity)) continue;
-        inputTokens += e.inputTokens;
-        outputTokens += e.outputTokens;
-        totalTokens += e.totalTokens;
-        costMicros += e.costMicros;
-        calls += 1;
+        if (e.createdAt < since || e.createdAt >= until || !covers(identity, e.identity)) continue;
+        t.inputTokens += e.inputTokens;
+        t.outputTokens += e.outputTokens;
+        t.totalTokens += e.totalTokens;
+        t.costMicros += e.costMicros;
+        t.calls += 1;
         byModel[e.model] = (byModel[e.model] ?? 0) + e.totalTokens;
       }
-      return { inputTokens, outputTokens, totalTokens, costMicros, calls, byModel };
+      return { ...t, byModel };
     },
   };
 }

@@ -146,9 +146,9 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   {
     version: 8,
     name: "token budgets",
-    // Token budgets (identity subset match), their calendar window counters (one row per budget and window: the
-    // guarded upsert target), reservations with one hold per budget (a rolling budget sums its holds, its
-    // reservers serialised by a row lock on the budget), and the usage ledger. Money is integer micros.
+    // Token budgets (identity subset match), their window counters (one row per budget and calendar window or
+    // rolling bucket: the guarded upsert target; a rolling budget's reservers are serialised by a row lock on the
+    // budget), reservations with one hold per budget, and the usage ledger. Money is integer micros.
     statements: (s) => [
       `CREATE TABLE ${s}.acp_token_budgets (
   id TEXT PRIMARY KEY, user_id TEXT, org_id TEXT, team_id TEXT, period TEXT NOT NULL, rolling_ms BIGINT,
@@ -166,7 +166,6 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   reservation_id TEXT NOT NULL, config_id TEXT NOT NULL, rolling SMALLINT NOT NULL, window_start BIGINT NOT NULL,
   window_end BIGINT NOT NULL, tokens BIGINT NOT NULL, cost BIGINT NOT NULL, state TEXT NOT NULL,
   created_at BIGINT NOT NULL, PRIMARY KEY (reservation_id, config_id))`,
-      `CREATE INDEX acp_token_holds_rolling ON ${s}.acp_token_holds (config_id, created_at) WHERE rolling = 1`,
       `CREATE TABLE ${s}.acp_token_ledger (
   id TEXT PRIMARY KEY, reservation_id TEXT, session_id TEXT, model TEXT NOT NULL, user_id TEXT, org_id TEXT,
   team_id TEXT, input_tokens BIGINT NOT NULL, output_tokens BIGINT NOT NULL, total_tokens BIGINT NOT NULL,

@@ -254,9 +254,9 @@ CREATE TABLE acp_outbox_cursors (
   {
     version: 9,
     name: "token budgets",
-    // Token budgets (identity subset match), their calendar window counters (one row per budget and window:
-    // the guarded upsert target), reservations with one hold per budget (a rolling budget sums its holds), and
-    // the usage ledger. Money is integer micros.
+    // Token budgets (identity subset match), their window counters (one row per budget and calendar window or
+    // rolling bucket: the guarded upsert target), reservations with one hold per budget, and the usage ledger.
+    // Money is integer micros.
     sql: `CREATE TABLE acp_token_budgets (
   id TEXT PRIMARY KEY,
   user_id TEXT,
@@ -305,7 +305,6 @@ CREATE TABLE acp_token_holds (
   created_at INTEGER NOT NULL,
   PRIMARY KEY (reservation_id, config_id)
 );
-CREATE INDEX acp_token_holds_rolling ON acp_token_holds (config_id, created_at) WHERE rolling = 1;
 CREATE TABLE acp_token_ledger (
   id TEXT PRIMARY KEY,
   reservation_id TEXT,
