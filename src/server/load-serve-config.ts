@@ -193,6 +193,19 @@ export function loadServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proc
       : {}),
     ...(mcpConfig !== undefined ? { mcpConfig } : {}),
     ...(configFile !== undefined ? { configFile } : {}),
+    ...(file.model_prices !== undefined
+      ? {
+          modelPrices: Object.fromEntries(
+            Object.entries(file.model_prices).map(([model, p]) => [
+              model,
+              {
+                inputPerMillionTokens: p.input_per_million_tokens,
+                outputPerMillionTokens: p.output_per_million_tokens,
+              },
+            ]),
+          ),
+        }
+      : {}),
   };
 }
 

@@ -134,7 +134,11 @@ async function start(
   if (config.policy === undefined) {
     log.info("acp serve: no --policy given: every action is denied until one is configured");
   }
-  const cp = await createControlPlane({ storage, policy: config.policy ?? DENY_ALL_POLICY });
+  const cp = await createControlPlane({
+    storage,
+    policy: config.policy ?? DENY_ALL_POLICY,
+    ...(config.modelPrices ? { modelPrices: config.modelPrices } : {}),
+  });
   cleanups.push(() => cp.close());
   const mcp = await openMcp(config, cp, storage, log);
   if (mcp !== undefined) cleanups.push(() => mcp.close());
