@@ -11,6 +11,7 @@ import { outboxCases } from "./conformance/outbox.js";
 import { recordCases } from "./conformance/records.js";
 import { sessionCases } from "./conformance/sessions.js";
 import { ticketCases } from "./conformance/tickets.js";
+import { tokenBudgetCases } from "./conformance/token-budgets.js";
 import { toolPinCases } from "./conformance/tool-pins.js";
 import { transactionCases } from "./conformance/transactions.js";
 
@@ -70,6 +71,7 @@ export function describeStorageConformance(
     describe("api tokens", () => apiTokenCases(ctx));
     describe("notification outbox", () => outboxCases(ctx));
     describe("mcp tool pins", () => toolPinCases(ctx));
+    describe("token budgets", () => tokenBudgetCases(ctx));
     describe("concurrency", () => concurrencyCases(ctx));
   });
 }
