@@ -1,12 +1,18 @@
 import { ControlPlaneError } from "../errors/control-plane-error.js";
-import type {
-  TokenBudgetConfigRecord,
-  TokenBudgetPeriod,
-  TokenHoldRecord,
-  TokenIdentity,
-  TokenReservationRecord,
-  TokenReservationStatus,
-} from "../types/token-budget.js";
+import type { TokenHoldRecord } from "../types/token-budget.js";
+import {
+  BIG,
+  BUDGET_COLUMNS,
+  EXACT,
+  HOLD_COLUMNS,
+  n,
+  RESERVATION_COLUMNS,
+  SUBSET,
+  TXT,
+  toBudget,
+  toHold,
+  toReservation,
+} from "./sql-token-budget-rows.js";
 import type { TokenBudgetStore } from "./token-budget-store.js";
 
 /** A parameter of {@link SqlRows}. */
@@ -29,72 +35,6 @@ export interface TokenBudgetTables {
   readonly holds: string;
   readonly ledger: string;
 }
-
-const n = (v: unknown): number => (typeof v === "number" ? v : Number(v));
-const s = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-const BIG = (p = "?") => `CAST(${p} AS BIGINT)`;
-const TXT = "CAST(? AS TEXT)";
-
-const BUDGET_COLUMNS =
-  "id, user_id, org_id, team_id, period, rolling_ms, max_tokens, max_cost, allowed_models, created_at";
-const RESERVATION_COLUMNS =
-  "id, session_id, model, user_id, org_id, team_id, tokens, cost, status, created_at, expires_at";
-const HOLD_COLUMNS =
-  "reservation_id, config_id, rolling, window_start, window_end, tokens, cost, state, created_at";
-
-const identityOf = (r: Record<string, unknown>): TokenIdentity => ({
-  userId: s(r.user_id),
-  orgId: s(r.org_id),
-  teamId: s(r.team_id),
-});
-
-function toBudget(r: Record<string, unknown>): TokenBudgetConfigRecord {
-  return {
-    id: String(r.id),
-    identity: identityOf(r),
-    period: String(r.period) as TokenBudgetPeriod,
-    rollingMs: r.rolling_ms === null ? null : n(r.rolling_ms),
-    maxTokens: r.max_tokens === null ? null : n(r.max_tokens),
-    maxCostMicros: r.max_cost === null ? null : n(r.max_cost),
-    allowedModels: r.allowed_models === null ? null : (JSON.parse(String(r.allowed_models)) as string[]),
-    createdAt: n(r.created_at),
-  };
-}
-
-function toReservation(r: Record<string, unknown>): TokenReservationRecord {
-  return {
-    id: String(r.id),
-    sessionId: String(r.session_id),
-    model: String(r.model),
-    identity: identityOf(r),
-    tokens: n(r.tokens),
-    costMicros: n(r.cost),
-    status: String(r.status) as TokenReservationStatus,
-    createdAt: n(r.created_at),
-    expiresAt: n(r.expires_at),
-  };
-}
-
-function toHold(r: Record<string, unknown>): TokenHoldRecord {
-  return {
-    reservationId: String(r.reservation_id),
-    configId: String(r.config_id),
-    rolling: n(r.rolling) === 1,
-    windowStart: n(r.window_start),
-    windowEnd: n(r.window_end),
-    tokens: n(r.tokens),
-    costMicros: n(r.cost),
-    state: String(r.state) as TokenHoldRecord["state"],
-    createdAt: n(r.created_at),
-  };
-}
-
-/** `config field IS NULL OR config field = caller's` for the three identity fields (subset rule). */
-const SUBSET =
-  "(user_id IS NULL OR user_id = ?) AND (org_id IS NULL OR org_id = ?) AND (team_id IS NULL OR team_id = ?)";
-/** Each field the query sets must equal the row's. */
-const EXACT =
-  "(CAST(? AS TEXT) IS NULL OR user_id = ?) AND (CAST(? AS TEXT) IS NULL OR org_id = ?) AND (CAST(? AS TEXT) IS NULL OR team_id = ?)";
 
 /**
  * The SQL implementation of {@link TokenBudgetStore} shared by the SQLite and PostgreSQL adapters. Guards: a
