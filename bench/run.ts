@@ -6,6 +6,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   decision: () => import("./decision.bench.js"),
   storage: () => import("./storage.bench.js"),
   governed: () => import("./governed.bench.js"),
+  "token-budgets": () => import("./token-budgets.bench.js"),
   postgres: () => import("./postgres.bench.js"),
   "approval-latency": () => import("./approval-latency.bench.js"),
   http: () => import("./http.bench.js"),

@@ -28,6 +28,13 @@ export { type DryRunDecision, dryRunDecision } from "./control-plane/dry-run-dec
 export type { MaintenanceHandle, MaintenanceOptions, RecoveryReport } from "./control-plane/maintenance.js";
 export type { ControlPlaneOptions } from "./control-plane/options.js";
 export type { OpenSessionInput } from "./control-plane/session-api.js";
+export type {
+  TokenBudgetStateView,
+  TokenBudgetView,
+  TokenSettlementView,
+  TokenUsageInput,
+  TokenUsageSummaryView,
+} from "./control-plane/token-budget-api.js";
 export type { ProposalView, SessionView, TicketRequestView, TicketView } from "./control-plane/views.js";
 export type { WaitResult } from "./control-plane/wait-for-decision.js";
 export type { AgentInput } from "./engines/agents/agent-registry.js";
@@ -93,6 +100,8 @@ export {
   matchesPattern,
   type SessionRiskAssessment,
 } from "./engines/session-risk/index.js";
+export type { TokenBudgetInput, TokenIdentityInput } from "./engines/token-budgets/parse-budget-config.js";
+export type { ModelPriceInput, ModelPriceTable } from "./engines/token-budgets/price-table.js";
 export {
   ControlPlaneError,
   ERROR_CODES,
@@ -211,4 +220,5 @@ export {
 export type { ApprovalScope, TicketRecord, TicketRequest } from "./types/ticket.js";
 export { TICKET_STATUSES, type TicketStatus } from "./types/ticket.js";
 export { ACTION_TIERS, type ActionTier } from "./types/tier.js";
+export { TOKEN_BUDGET_PERIODS, type TokenBudgetPeriod } from "./types/token-budget.js";
 export { uuidv7 } from "./types/uuid-v7.js";

@@ -35,6 +35,8 @@ export const PERMISSIONS = [
   "mcp.tools.accept",
   /** Create, list and revoke API tokens. */
   "tokens.manage",
+  /** Create token budgets (reading them needs `read`). */
+  "token_budgets.manage",
 ] as const;
 /** One of {@link PERMISSIONS}. */
 export type Permission = (typeof PERMISSIONS)[number];
@@ -47,6 +49,7 @@ const OPERATOR: readonly Permission[] = [
   "kill",
   "agents.manage",
   "mcp.tools.accept",
+  "token_budgets.manage",
 ];
 
 /** The permissions of each role. An `agent` never decides tickets, kills, or acts for another agent. */

@@ -19,6 +19,7 @@ import { registerPolicyCommand } from "./commands/policy.js";
 import { registerServeCommand } from "./commands/serve.js";
 import { registerSessionsCommand } from "./commands/sessions.js";
 import { registerTicketsCommand } from "./commands/tickets.js";
+import { registerTokenBudgetsCommand } from "./commands/token-budgets.js";
 import { registerTokensCommand } from "./commands/tokens.js";
 import { CliError, type CliIo, EXIT } from "./io.js";
 
@@ -68,6 +69,7 @@ export function createProgram(io: CliIo): Command {
   registerKillCommand(program, io);
   registerEventsCommand(program, io);
   registerTokensCommand(program, io);
+  registerTokenBudgetsCommand(program, io);
   registerPolicyCommand(program, io);
   registerMigrateCommand(program, io);
   registerMaintenanceCommand(program, io);

@@ -38,6 +38,7 @@ export async function propose(rt: Runtime, input: ProposalInput, options?: CallO
     route: (policy, p, agent, sessionRisk) =>
       routeProposal(policy, p, { agent, agentPolicy: rt.agentPolicy, sessionRisk }),
     agentPolicy: rt.agentPolicy,
+    tokens: { prices: rt.modelPrices, ttlMs: rt.tokenReservationTtlMs },
   };
   const txOptions = transactionOptions(options);
   const decide = async () => {

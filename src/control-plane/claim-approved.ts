@@ -1,5 +1,6 @@
 import { reserveBudget } from "../engines/budgets/budget-tracker.js";
 import { executionLeaseKey, lockResource, unlockResource } from "../engines/concurrency/resource-lock.js";
+import { reserveTokens } from "../engines/token-budgets/reserve-tokens.js";
 import { ControlPlaneError } from "../errors/control-plane-error.js";
 import type { StorageTx } from "../storage/storage.js";
 import type { DecisionCode, TraceEntry } from "../types/decision.js";
@@ -40,10 +41,27 @@ export async function claimApproved(
     now,
   });
   const reserved = locked ? await reserveBudget(tx, session.id, claimed.cost, now) : undefined;
-  if (!reserved) {
-    const [code, reason]: [DecisionCode, string] = locked
-      ? ["budget_exhausted", budgetReason(session, claimed.cost)]
-      : ["resource_locked", `resource ${claimed.resourceId} is locked by another proposal`];
+  // The approved model call reserves its tokens now (the same step as in the pipeline).
+  const model = ctx.proposal.model;
+  const tokens =
+    reserved && model !== null && ctx.tokens
+      ? await reserveTokens(tx, {
+          reservationId: ctx.newId(),
+          sessionId: session.id,
+          call: model,
+          prices: ctx.tokens.prices,
+          now,
+          ttlMs: ctx.tokens.ttlMs,
+        })
+      : undefined;
+  if (reserved && tokens && !tokens.ok) await tx.sessions.adjustBudget(session.id, -claimed.cost, -1, now);
+  if (!reserved || (tokens && !tokens.ok)) {
+    const [code, reason]: [DecisionCode, string] =
+      tokens && !tokens.ok
+        ? [tokens.code, tokens.reason]
+        : locked
+          ? ["budget_exhausted", budgetReason(session, claimed.cost)]
+          : ["resource_locked", `resource ${claimed.resourceId} is locked by another proposal`];
     if (locked) await unlockResource(tx, lockKey, claimed.id);
     // This transaction holds the claimed proposal: the transition cannot miss.
     const denied = await tx.proposals.transition(claimed.id, ["executing"], {
@@ -59,5 +77,7 @@ export async function claimApproved(
     return toDecision(denied, [...trace, { step: code, result: "deny", detail: reason }], []);
   }
   await decidedEvent(tx, claimed, now);
+  if (tokens?.ok)
+    return { ...toDecision(claimed, [...trace, tokens.trace], []), tokenReservationId: tokens.reservationId };
   return toDecision(claimed, trace, []);
 }

@@ -26,6 +26,15 @@ export interface OperatorCallOptions {
   readonly actor?: string;
 }
 
+import type { TokenBudgetInput, TokenIdentityInput } from "../engines/token-budgets/parse-budget-config.js";
+import type { TokenBudgetPeriod } from "../types/token-budget.js";
+import type {
+  TokenBudgetStateView,
+  TokenBudgetView,
+  TokenSettlementView,
+  TokenUsageInput,
+  TokenUsageSummaryView,
+} from "./token-budget-api.js";
 import type { WaitResult } from "./wait-for-decision.js";
 
 /** Counts for a health snapshot. */
@@ -204,6 +213,36 @@ export interface ControlPlane {
    * @throws NotFoundError; ControlPlaneError `conflict` when the proposal is not executing or its lease expired.
    */
   heartbeat(proposalId: string, options?: { ttlMs?: number }): Promise<{ expiresAt: number }>;
+  /**
+   * Creates a token budget: limits on tokens and cost (micro-exact) per UTC calendar window or rolling window,
+   * and an allowed-model list, for the callers whose identity it matches (subset rule).
+   * @throws ValidationError naming each bad field.
+   * @example
+   * await cp.createTokenBudget({ identity: { orgId: "acme" }, period: "daily", maxTokens: 1_000_000, maxCost: "25" });
+   */
+  createTokenBudget(input: TokenBudgetInput): Promise<TokenBudgetView>;
+  /** The token budgets that apply to `identity` (subset rule), or every budget when it is absent; oldest first. */
+  listTokenBudgets(identity?: TokenIdentityInput): Promise<readonly TokenBudgetView[]>;
+  /** The current window of every token budget that applies to `identity`: used, reserved and remaining. */
+  tokenBudgetStates(identity?: TokenIdentityInput): Promise<readonly TokenBudgetStateView[]>;
+  /**
+   * Ledger totals of the calls billed to `identity` (each field it sets must match) from `windowStart` (ms) to
+   * now; `undefined` when there was no usage.
+   */
+  tokenUsageSummary(query: {
+    identity?: TokenIdentityInput;
+    period: TokenBudgetPeriod;
+    windowStart: number;
+  }): Promise<TokenUsageSummaryView | undefined>;
+  /**
+   * Records the actual usage of an allowed model call, once: `reservationId` is `decision.tokenReservationId`.
+   * Always recorded (even over a limit); emits `token_usage_recorded`, and `token_budget_exhausted` for each
+   * window whose limit this usage reaches.
+   * @throws ValidationError; NotFoundError; ControlPlaneError `conflict` when already settled.
+   * @example
+   * await cp.settleTokens(decision.tokenReservationId!, { inputTokens: 1180, outputTokens: 312 });
+   */
+  settleTokens(reservationId: string, usage: TokenUsageInput): Promise<TokenSettlementView>;
   /**
    * Engages a kill switch (`global`, `agent` or `session` scope) and sweeps its scope: matching sessions are
    * paused or aborted and their pending tickets denied (no limit). Proposals it covers are denied with code

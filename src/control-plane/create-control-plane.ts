@@ -26,6 +26,13 @@ import {
   page,
   requireId,
 } from "./session-api.js";
+import {
+  createTokenBudget,
+  listTokenBudgets,
+  settleTokens,
+  tokenBudgetStates,
+  tokenUsageSummary,
+} from "./token-budget-api.js";
 import { proposalView, ticketView } from "./views.js";
 import { waitForDecision } from "./wait-for-decision.js";
 
@@ -128,6 +135,11 @@ function facade(rt: Runtime, notices: FeedNotices): ControlPlane {
     expireTickets: async () => (await settleDueTickets(rt)).expired,
     recover: () => recover(rt),
     startMaintenance: (o) => startMaintenance(rt, o),
+    createTokenBudget: (input) => createTokenBudget(rt, input),
+    listTokenBudgets: (identity) => listTokenBudgets(rt, identity),
+    tokenBudgetStates: (identity) => tokenBudgetStates(rt, identity),
+    tokenUsageSummary: (query) => tokenUsageSummary(rt, query),
+    settleTokens: (id, usage) => settleTokens(rt, id, usage),
     async heartbeat(id, o) {
       known(o, KEYS.heartbeat, "heartbeat options");
       return heartbeat(rt, id, o?.ttlMs);

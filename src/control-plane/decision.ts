@@ -14,6 +14,11 @@ interface DecisionBase<O extends Outcome> {
   /** Every step that looked at the proposal, in order, and what it concluded. */
   readonly trace: readonly TraceEntry[];
   readonly warnings: readonly string[];
+  /**
+   * For an allowed model call: the token reservation to settle with the actual usage
+   * (`cp.settleTokens(decision.tokenReservationId, usage)`).
+   */
+  readonly tokenReservationId?: string;
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   recoverExpiredLeases,
   settleOrphanedExecutions,
 } from "../engines/recovery/recover-leases.js";
+import { expireTokenReservations } from "../engines/token-budgets/settle-tokens.js";
 import { ControlPlaneError, NotFoundError } from "../errors/control-plane-error.js";
 import { assertKnownKeys } from "../errors/unknown-keys.js";
 import { ValidationError } from "../errors/validation-error.js";
@@ -17,6 +18,8 @@ import { requireId } from "./session-api.js";
 export interface RecoveryReport extends LeaseRecovery, TicketSettlement {
   /** Audit checkpoints sealed (0 or 1; always 0 without `auditKeys`). */
   readonly checkpointsSealed: number;
+  /** Token reservations held past their TTL that were expired (their room freed). */
+  readonly tokenReservationsExpired: number;
 }
 
 /**
@@ -48,12 +51,23 @@ export async function recover(rt: Runtime, batch = 100): Promise<RecoveryReport>
     );
   }
   const tickets = await settleDueTickets(rt, batch);
+  let tokenReservationsExpired = 0;
+  for (;;) {
+    // A read first: the write transaction is opened only when a reservation is due.
+    const now = rt.clock.now();
+    const due = await rt.storage.read((tx) => tx.tokenBudgets.listExpired(now, 1));
+    if (due.length === 0) break;
+    const n = await rt.storage.transaction((tx) => expireTokenReservations(tx, now, batch));
+    tokenReservationsExpired += n;
+    if (n < batch) break;
+  }
   const sealed = rt.auditKeys === undefined ? undefined : await sealCheckpoint(rt);
   return {
     leasesReleased,
     outcomeUnknown,
     cyclesReleased,
     ...tickets,
+    tokenReservationsExpired,
     checkpointsSealed: sealed === undefined ? 0 : 1,
   };
 }

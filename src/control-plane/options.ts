@@ -6,6 +6,11 @@ import {
 import type { CompiledPolicy } from "../engines/policy/compiled-policy.js";
 import { type LoadPolicyOptions, loadPolicy, type PolicySource } from "../engines/policy/load-policy.js";
 import { AGENT_POLICIES, type AgentPolicy } from "../engines/router/route-proposal.js";
+import {
+  type ModelPriceTable,
+  type ResolvedPriceTable,
+  resolvePriceTable,
+} from "../engines/token-budgets/price-table.js";
 import { checkKnownKeys } from "../errors/unknown-keys.js";
 import { ValidationError, type ValidationIssue } from "../errors/validation-error.js";
 import type { Storage } from "../storage/storage.js";
@@ -67,6 +72,14 @@ export interface ControlPlaneOptions {
    * instrumentation; an object: {@link TelemetryOptions}.
    */
   readonly telemetry?: boolean | TelemetryOptions;
+  /**
+   * Prices per model (currency units per million tokens), used to turn a model call's tokens into a cost when
+   * the caller gives none. Validated eagerly: each problem names its path (`modelPrices.gpt-4o.inputPerMillionTokens`).
+   * @example { "gpt-4o": inputPerMillionTokens: "2.5", outputPerMillionTokens: "10" }
+   */
+  readonly modelPrices?: ModelPriceTable;
+  /** How long a token reservation is held before recovery expires it and frees its room (ms). Default 15 minutes. */
+  readonly tokenReservationTtlMs?: number;
 }
 
 /** The keys of {@link ControlPlaneOptions}; any other key is an error. */
@@ -86,6 +99,8 @@ export const CONTROL_PLANE_OPTION_KEYS: readonly string[] = [
   "maxJsonSize",
   "auditKeys",
   "telemetry",
+  "modelPrices",
+  "tokenReservationTtlMs",
 ];
 
 const POLICY_OPTION_KEYS: readonly string[] = [
@@ -115,6 +130,9 @@ export interface ResolvedOptions {
   readonly auditKeys: AuditKeyRing | undefined;
   /** What the facade reports to (spans, metrics, a recorder). */
   readonly telemetry: ResolvedTelemetry;
+  /** The validated `modelPrices` (micro-units per million tokens). */
+  readonly modelPrices: ResolvedPriceTable;
+  readonly tokenReservationTtlMs: number;
 }
 
 /**
@@ -164,6 +182,8 @@ export function resolveOptions(options: ControlPlaneOptions): ResolvedOptions {
   const lockTtlMs = positive(options.lockTtlMs, "lockTtlMs", 15 * 60_000);
   const pollIntervalMs = positive(options.pollIntervalMs, "pollIntervalMs", 250);
   const maxCycleMs = positive(options.maxCycleMs, "maxCycleMs", 60 * 60_000);
+  const tokenReservationTtlMs = positive(options.tokenReservationTtlMs, "tokenReservationTtlMs", 15 * 60_000);
+  const modelPrices = resolvePriceTable(options.modelPrices, "modelPrices", issues);
   if (options.recoverOnStart !== undefined && typeof options.recoverOnStart !== "boolean") {
     issues.push({ path: "recoverOnStart", message: "expected a boolean", received: options.recoverOnStart });
   }
@@ -205,5 +225,7 @@ export function resolveOptions(options: ControlPlaneOptions): ResolvedOptions {
     jsonLimits,
     auditKeys: options.auditKeys,
     telemetry,
+    modelPrices,
+    tokenReservationTtlMs,
   };
 }

@@ -16,6 +16,9 @@ import type { SessionRiskAssessment } from "../engines/session-risk/assess-sessi
 import { accumulateSessionRisk } from "../engines/session-risk/session-risk-service.js";
 import { transitionSession } from "../engines/sessions/session-service.js";
 import { EXECUTABLE_STATUSES } from "../engines/sessions/session-transitions.js";
+import type { ResolvedPriceTable } from "../engines/token-budgets/price-table.js";
+import { reserveTokens } from "../engines/token-budgets/reserve-tokens.js";
+import { releaseTokenReservation } from "../engines/token-budgets/settle-tokens.js";
 import { NotFoundError } from "../errors/control-plane-error.js";
 import type { StorageTx } from "../storage/storage.js";
 import type { AgentRecord } from "../types/agent.js";
@@ -50,7 +53,11 @@ export interface PipelineContext {
   readonly routed?: RoutingDecision;
   /** How identity problems are treated (also used for session ownership); default `enforce`. */
   readonly agentPolicy?: AgentPolicy;
+  /** Token budgets: the price table and how long a reservation is held (default: none priced, 15 minutes). */
+  readonly tokens?: { readonly prices: ResolvedPriceTable; readonly ttlMs: number };
 }
+
+const NO_PRICES: ResolvedPriceTable = new Map();
 
 /** The pipeline either decided, or needs evaluators to run outside the transaction first. */
 export type PipelineResult =
@@ -211,6 +218,25 @@ export async function runProposePipeline(tx: StorageTx, ctx: PipelineContext): P
     await unlockResource(tx, execKey, proposalId);
     return deny("budget_exhausted", budgetReason(session, p.costMicros));
   }
+  // A model call reserves its estimate against every token budget of its identity (refusal: give back the rest).
+  let tokenReservationId: string | undefined;
+  if (p.model !== null) {
+    const tokens = await reserveTokens(tx, {
+      reservationId: ctx.newId(),
+      sessionId: session.id,
+      call: p.model,
+      prices: ctx.tokens?.prices ?? NO_PRICES,
+      now,
+      ttlMs: ctx.tokens?.ttlMs ?? 15 * 60_000,
+    });
+    if (!tokens.ok) {
+      await tx.sessions.adjustBudget(session.id, -p.costMicros, -1, now);
+      await unlockResource(tx, execKey, proposalId);
+      return deny(tokens.code, tokens.reason);
+    }
+    tokenReservationId = tokens.reservationId;
+    trace.push(tokens.trace);
+  }
   if (routing.verdict === "approve") {
     const scoped = await tx.tickets.consumeScope({
       sessionId: session.id,
@@ -220,6 +246,7 @@ export async function runProposePipeline(tx: StorageTx, ctx: PipelineContext): P
       now,
     });
     if (!scoped) {
+      if (tokenReservationId !== undefined) await releaseTokenReservation(tx, tokenReservationId);
       return requestHuman(tx, ctx, reserved, policy, routing, { proposalId, execKey, lockKey, trace, base });
     }
     trace.push({ step: "approval", result: "scope", detail: `ticket ${scoped.id}` });
@@ -228,15 +255,14 @@ export async function runProposePipeline(tx: StorageTx, ctx: PipelineContext): P
   const code: DecisionCode = routing.verdict === "approve" ? "approval_scope" : routing.code;
   const reason =
     routing.verdict === "approve" ? "allowed by an approval scope of this session" : routing.reason;
-  return finish(
-    await persist(
-      tx,
-      ctx,
-      reserved,
-      { ...base, outcome: "allowed", status: "executing", code, reason, reservedCost: p.costMicros },
-      proposalId,
-    ),
+  const allowed = await persist(
+    tx,
+    ctx,
+    reserved,
+    { ...base, outcome: "allowed", status: "executing", code, reason, reservedCost: p.costMicros },
+    proposalId,
   );
+  return finish(tokenReservationId === undefined ? allowed : { ...allowed, tokenReservationId });
 }
 
 /**

@@ -194,6 +194,19 @@ export function loadServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proc
     ...(mcpConfig !== undefined ? { mcpConfig } : {}),
     ...(file.audit !== undefined ? { auditKeyFile: resolve(base, file.audit.signing_key_file) } : {}),
     ...(configFile !== undefined ? { configFile } : {}),
+    ...(file.model_prices !== undefined
+      ? {
+          modelPrices: Object.fromEntries(
+            Object.entries(file.model_prices).map(([model, p]) => [
+              model,
+              {
+                inputPerMillionTokens: p.input_per_million_tokens,
+                outputPerMillionTokens: p.output_per_million_tokens,
+              },
+            ]),
+          ),
+        }
+      : {}),
   };
 }
 

@@ -143,6 +143,7 @@ async function start(
     policy: config.policy ?? DENY_ALL_POLICY,
     telemetry: { recorder },
     ...(config.auditKeyFile === undefined ? {} : { auditKeys: readKeyRing(config.auditKeyFile) }),
+    ...(config.modelPrices ? { modelPrices: config.modelPrices } : {}),
   });
   cleanups.push(() => cp.close());
   const mcp = await openMcp(config, cp, storage, log);

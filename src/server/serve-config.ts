@@ -245,6 +245,20 @@ export const serveConfigSchema = z
     notifications: notificationsSchema.optional(),
     mcp: mcpSchema.optional(),
     audit: auditSchema.optional(),
+    model_prices: z
+      .record(
+        z.string().min(1).max(200),
+        z.strictObject({
+          input_per_million_tokens: z.union([z.string(), z.number()]),
+          output_per_million_tokens: z.union([z.string(), z.number()]),
+        }),
+      )
+      .optional()
+      .meta({
+        description:
+          'Prices per model in currency units per million tokens ({ "gpt-4o": { input_per_million_tokens: "2.5", ' +
+          'output_per_million_tokens: "10" } }): they price a model call\'s tokens when it gives no cost (token budgets).',
+      }),
   })
   .meta({ title: "acp serve config" });
 
@@ -287,6 +301,13 @@ export interface ServeConfig {
   readonly auditKeyFile?: string;
   /** The config file read, if any (absolute path). */
   readonly configFile?: string;
+  /** Prices per model (the control plane's `modelPrices`); absent: none. */
+  readonly modelPrices?: Readonly<
+    Record<
+      string,
+      { readonly inputPerMillionTokens: string | number; readonly outputPerMillionTokens: string | number }
+    >
+  >;
 }
 
 /**

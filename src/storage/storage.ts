@@ -10,6 +10,7 @@ import type { ApiTokenStore } from "./api-token-store.js";
 import type { CheckpointStore } from "./checkpoint-store.js";
 import type { OutboxStore } from "./outbox-store.js";
 import type { SessionRiskStore } from "./session-risk-store.js";
+import type { TokenBudgetStore } from "./token-budget-store.js";
 import type { ToolPinStore } from "./tool-pin-store.js";
 
 export type { ApiTokenStore, StoredApiToken } from "./api-token-store.js";
@@ -22,6 +23,7 @@ export type {
   OutboxStore,
 } from "./outbox-store.js";
 export type { SessionRiskRecord, SessionRiskStore } from "./session-risk-store.js";
+export type { TokenBudgetStore, TokenHoldRequest, TokenWindowChange } from "./token-budget-store.js";
 export type { PinStatus, ToolPin, ToolPinStore } from "./tool-pin-store.js";
 
 /**
@@ -137,6 +139,8 @@ export interface StorageTx {
   readonly checkpoints: CheckpointStore;
   /** The accumulated risk of each session, see {@link SessionRiskStore}. */
   readonly sessionRisk: SessionRiskStore;
+  /** Token budgets, reservations and the usage ledger, see {@link TokenBudgetStore}. */
+  readonly tokenBudgets: TokenBudgetStore;
 }
 
 /** Filter of sessions for bulk operations. Matches every session, however many, that fits all given fields. */

@@ -13,6 +13,7 @@ import { recordCases } from "./conformance/records.js";
 import { sessionRiskCases } from "./conformance/session-risk.js";
 import { sessionCases } from "./conformance/sessions.js";
 import { ticketCases } from "./conformance/tickets.js";
+import { tokenBudgetCases } from "./conformance/token-budgets.js";
 import { toolPinCases } from "./conformance/tool-pins.js";
 import { transactionCases } from "./conformance/transactions.js";
 
@@ -74,6 +75,7 @@ export function describeStorageConformance(
     describe("mcp tool pins", () => toolPinCases(ctx));
     describe("audit checkpoints", () => checkpointCases(ctx));
     describe("session risk", () => sessionRiskCases(ctx));
+    describe("token budgets", () => tokenBudgetCases(ctx));
     describe("concurrency", () => concurrencyCases(ctx));
   });
 }

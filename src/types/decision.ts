@@ -33,7 +33,9 @@ export const DECISION_CODES = [
   "session_not_executable",
   "approval_denied",
   "approval_expired",
+  "token_budget_exceeded",
   "model_not_allowed",
+  "model_price_unknown",
 ] as const;
 /** One of {@link DECISION_CODES}. */
 export type DecisionCode = (typeof DECISION_CODES)[number];

@@ -28,6 +28,8 @@ export const EVENT_KINDS = [
   "token_created",
   "token_revoked",
   "session_risk_escalated",
+  "token_usage_recorded",
+  "token_budget_exhausted",
 ] as const;
 /** One of {@link EVENT_KINDS}. */
 export type EventKind = (typeof EVENT_KINDS)[number];

@@ -27,13 +27,8 @@ const T = {
   killSystem: "/v1/kill/system",
 } as const;
 
-/** Statuses the contract declares that no request can produce here (token budgets answer 501 for now). */
-const UNREACHABLE: Readonly<Record<string, readonly number[]>> = {
-  [`GET ${T.budgets}`]: [200],
-  [`POST ${T.budgets}`]: [201],
-  [`GET ${T.budgetStates}`]: [200],
-  [`GET ${T.usage}`]: [200, 404],
-};
+/** Statuses the contract declares that no request can produce here. */
+const UNREACHABLE: Readonly<Record<string, readonly number[]>> = {};
 
 describe.each(cases)("every response of every v1 contract path ($name storage)", (storageCase) => {
   let harness: HttpHarness | undefined;
@@ -189,18 +184,19 @@ describe.each(cases)("every response of every v1 contract path ($name storage)",
     await probe.call("GET", T.health, {}, 401);
   });
 
-  it("token budgets: 401, 422, 501", async () => {
+  it("token budgets: 200, 201, 401, 404, 422", async () => {
     for (const path of [T.budgets, T.budgetStates]) {
       await probe.call("GET", path, {}, 401);
       await probe.call("GET", path, { token: TOKENS.viewer, query: "user_id=" }, 422);
-      await probe.call("GET", path, { token: TOKENS.viewer, query: "user_id=u1" }, 501);
+      expect(await probe.call("GET", path, { token: TOKENS.viewer, query: "user_id=u1" }, 200)).toEqual([]);
     }
-    const usage = "period=daily&window_start=2026-01-01T00:00:00Z";
-    await probe.call("GET", T.usage, { query: usage }, 401);
-    await probe.call("GET", T.usage, { token: TOKENS.viewer, query: "period=daily" }, 422);
-    await probe.call("GET", T.usage, { token: TOKENS.viewer, query: "period=hourly&window_start=x" }, 422);
-    await probe.call("GET", T.usage, { token: TOKENS.viewer, query: usage }, 501);
-    const body = { identity: { user_id: "u1" }, period: "monthly", max_tokens: 1000 };
+    const body = {
+      identity: { user_id: "u1", org_id: null },
+      period: "monthly",
+      max_tokens: 1000,
+      max_cost_usd: "2.5",
+      allowed_models: ["gpt-4o"],
+    };
     await probe.call("POST", T.budgets, { body }, 401);
     await probe.call("POST", T.budgets, { token: TOKENS.admin, body: { ...body, period: "yearly" } }, 422);
     await probe.call(
@@ -209,7 +205,58 @@ describe.each(cases)("every response of every v1 contract path ($name storage)",
       { token: TOKENS.admin, body: { user_id: "u1", period: "daily" } },
       422,
     );
-    await probe.call("POST", T.budgets, { token: TOKENS.admin, body }, 501);
+    const created = await probe.call("POST", T.budgets, { token: TOKENS.operator, body }, 201);
+    expect(created).toMatchObject({
+      identity: { user_id: "u1", org_id: null, team_id: null },
+      period: "monthly",
+      max_tokens: 1000,
+      max_cost_usd: "2.5",
+      allowed_models: ["gpt-4o"],
+    });
+    const listed = await probe.call("GET", T.budgets, { token: TOKENS.viewer, query: "user_id=u1" }, 200);
+    expect(listed).toEqual([created]);
+    expect(await probe.call("GET", T.budgets, { token: TOKENS.viewer, query: "user_id=u2" }, 200)).toEqual(
+      [],
+    );
+    const [state] = (await probe.call(
+      "GET",
+      T.budgetStates,
+      { token: TOKENS.viewer, query: "user_id=u1" },
+      200,
+    )) as {
+      config_id: string;
+      used_tokens: number;
+      remaining_tokens: number;
+    }[];
+    expect(state).toMatchObject({
+      config_id: (created as { id: string }).id,
+      used_tokens: 0,
+      remaining_tokens: 1000,
+    });
+    const usage = "user_id=u1&period=monthly&window_start=2000-01-01T00:00:00Z";
+    await probe.call("GET", T.usage, { query: usage }, 401);
+    await probe.call("GET", T.usage, { token: TOKENS.viewer, query: "period=daily" }, 422);
+    await probe.call("GET", T.usage, { token: TOKENS.viewer, query: "period=hourly&window_start=x" }, 422);
+    await probe.call("GET", T.usage, { token: TOKENS.viewer, query: usage }, 404);
+    const session = await h().cp.openSession({ agentId: "agent-a" });
+    const d = await h().cp.propose({
+      sessionId: session.id,
+      agentId: "agent-a",
+      action: "read_file",
+      model: { model: "gpt-4o", identity: { userId: "u1" }, inputTokens: 10, outputTokens: 5, cost: "0.01" },
+    });
+    expect(d.outcome).toBe("allowed");
+    await h().cp.settleTokens(d.tokenReservationId!, { inputTokens: 12, outputTokens: 6, cost: "0.02" });
+    const summary = await probe.call("GET", T.usage, { token: TOKENS.viewer, query: usage }, 200);
+    expect(summary).toMatchObject({
+      identity: { user_id: "u1", org_id: null, team_id: null },
+      total_input_tokens: 12,
+      total_output_tokens: 6,
+      total_tokens: 18,
+      total_cost_usd: "0.02",
+      model_breakdown: { "gpt-4o": 18 },
+      action_count: 1,
+    });
   });
 
   it("kill session and kill system: 200, 401, 403, 404, 409, 422", async () => {

@@ -78,6 +78,11 @@ export async function truncateSchema(schema: string): Promise<void> {
     "tool_pins",
     "checkpoints",
     "session_risk",
+    "token_budgets",
+    "token_windows",
+    "token_reservations",
+    "token_holds",
+    "token_ledger",
   ];
   await adminQuery(`TRUNCATE ${tables.map((t) => `"${schema}".acp_${t}`).join(", ")} RESTART IDENTITY`);
 }

@@ -56,6 +56,8 @@ export const CONTRACT_KIND_OF: Readonly<Record<EventKind, (typeof CONTRACT_EVENT
   token_created: "signals_calculated",
   token_revoked: "signals_calculated",
   session_risk_escalated: "risk_assessed",
+  token_usage_recorded: "token_usage_recorded",
+  token_budget_exhausted: "token_budget_exhausted",
 };
 
 /** The session id of system-wide events (the contract requires a UUID): the nil UUID. */

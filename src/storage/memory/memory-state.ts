@@ -5,6 +5,13 @@ import type { LeaseRecord } from "../../types/lease.js";
 import type { ProposalRecord } from "../../types/proposal-record.js";
 import type { SessionRecord } from "../../types/session.js";
 import type { TicketRecord } from "../../types/ticket.js";
+import type {
+  TokenBudgetConfigRecord,
+  TokenHoldRecord,
+  TokenLedgerEntry,
+  TokenReservationRecord,
+  TokenWindowRecord,
+} from "../../types/token-budget.js";
 import type { StoredApiToken } from "../api-token-store.js";
 import type { StoredCheckpoint } from "../checkpoint-store.js";
 import type { OutboxDelivery } from "../outbox-store.js";
@@ -79,6 +86,17 @@ export class MemoryState {
   readonly checkpoints = new Map<number, StoredCheckpoint>();
   /** Session risk states by session id. */
   readonly sessionRisk = new Map<string, SessionRiskRecord>();
+  /** Token budgets, their window counters (by `configId + "\u0000" + windowStart`), reservations and holds. */
+  readonly tokenConfigs = new Map<string, TokenBudgetConfigRecord>();
+  readonly tokenWindows = new Map<string, TokenWindowRecord>();
+  /** Window starts of each budget's counter rows, ascending (a rolling budget sums its newest buckets). */
+  readonly tokenWindowStarts = new Map<string, readonly number[]>();
+  readonly tokenReservations = new Map<string, TokenReservationRecord>();
+  /** Expiry of each `held` reservation. */
+  readonly tokenDue = new Map<string, number>();
+  /** The holds of each reservation. */
+  readonly tokenHolds = new Map<string, readonly TokenHoldRecord[]>();
+  readonly tokenLedger: TokenLedgerEntry[] = [];
   /** Undo log of the running transaction; `null` outside a write transaction. */
   undo: (() => void)[] | null = null;
   nextEventId = 1;

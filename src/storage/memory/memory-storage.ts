@@ -15,6 +15,7 @@ import { memoryProposals } from "./proposals.js";
 import { memorySessionRisk } from "./session-risk.js";
 import { memorySessions } from "./sessions.js";
 import { memoryTickets } from "./tickets.js";
+import { memoryTokenBudgets } from "./token-budgets.js";
 import { memoryToolPins } from "./tool-pins.js";
 
 /**
@@ -47,6 +48,7 @@ export function createMemoryStorage(): Storage {
     toolPins: memoryToolPins(state),
     checkpoints: memoryCheckpoints(state),
     sessionRisk: memorySessionRisk(state),
+    tokenBudgets: memoryTokenBudgets(state),
   };
   // Transactions run one at a time: a transaction's writes are invisible to others until it resolves.
   let tail: Promise<unknown> = Promise.resolve();

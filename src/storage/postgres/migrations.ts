@@ -144,6 +144,36 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     ],
   },
   {
+    version: 8,
+    name: "token budgets",
+    // Token budgets (identity subset match), their window counters (one row per budget and calendar window or
+    // rolling bucket: the guarded upsert target; a rolling budget's reservers are serialised by a row lock on the
+    // budget), reservations with one hold per budget, and the usage ledger. Money is integer micros.
+    statements: (s) => [
+      `CREATE TABLE ${s}.acp_token_budgets (
+  id TEXT PRIMARY KEY, user_id TEXT, org_id TEXT, team_id TEXT, period TEXT NOT NULL, rolling_ms BIGINT,
+  max_tokens BIGINT, max_cost BIGINT, allowed_models TEXT, created_at BIGINT NOT NULL)`,
+      `CREATE TABLE ${s}.acp_token_windows (
+  config_id TEXT NOT NULL, window_start BIGINT NOT NULL, window_end BIGINT NOT NULL, used_tokens BIGINT NOT NULL,
+  used_cost BIGINT NOT NULL, reserved_tokens BIGINT NOT NULL, reserved_cost BIGINT NOT NULL,
+  PRIMARY KEY (config_id, window_start))`,
+      `CREATE TABLE ${s}.acp_token_reservations (
+  id TEXT PRIMARY KEY, session_id TEXT NOT NULL, model TEXT NOT NULL, user_id TEXT, org_id TEXT, team_id TEXT,
+  tokens BIGINT NOT NULL, cost BIGINT NOT NULL, status TEXT NOT NULL, created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL)`,
+      `CREATE INDEX acp_token_reservations_due ON ${s}.acp_token_reservations (expires_at) WHERE status = 'held'`,
+      `CREATE TABLE ${s}.acp_token_holds (
+  reservation_id TEXT NOT NULL, config_id TEXT NOT NULL, rolling SMALLINT NOT NULL, window_start BIGINT NOT NULL,
+  window_end BIGINT NOT NULL, tokens BIGINT NOT NULL, cost BIGINT NOT NULL, state TEXT NOT NULL,
+  created_at BIGINT NOT NULL, PRIMARY KEY (reservation_id, config_id))`,
+      `CREATE TABLE ${s}.acp_token_ledger (
+  id TEXT PRIMARY KEY, reservation_id TEXT, session_id TEXT, model TEXT NOT NULL, user_id TEXT, org_id TEXT,
+  team_id TEXT, input_tokens BIGINT NOT NULL, output_tokens BIGINT NOT NULL, total_tokens BIGINT NOT NULL,
+  cost BIGINT NOT NULL, created_at BIGINT NOT NULL)`,
+      `CREATE INDEX acp_token_ledger_created ON ${s}.acp_token_ledger (created_at)`,
+    ],
+  },
+  {
     version: 9,
     name: "session risk",
     // The accumulated risk of each session (policy section sessionRisk), as JSON text; NULL until the first

@@ -34,6 +34,7 @@ import { pgProposals } from "./proposals.js";
 import { pgSessionRisk } from "./session-risk.js";
 import { pgSessions } from "./sessions.js";
 import { pgTickets } from "./tickets.js";
+import { pgTokenBudgets } from "./token-budgets.js";
 import { pgToolPins } from "./tool-pins.js";
 
 /** The PostgreSQL storage: the {@link Storage} port plus PostgreSQL-specific controls. */
@@ -177,6 +178,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): Postgres
       toolPins: pgToolPins(ctx),
       checkpoints: pgCheckpoints(ctx),
       sessionRisk: pgSessionRisk(ctx),
+      tokenBudgets: pgTokenBudgets(ctx),
     };
     const flush = async () => {
       if (notices.size === 0) return;

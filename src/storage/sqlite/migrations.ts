@@ -252,6 +252,77 @@ CREATE TABLE acp_outbox_cursors (
 `,
   },
   {
+    version: 9,
+    name: "token budgets",
+    // Token budgets (identity subset match), their window counters (one row per budget and calendar window or
+    // rolling bucket: the guarded upsert target), reservations with one hold per budget, and the usage ledger.
+    // Money is integer micros.
+    sql: `CREATE TABLE acp_token_budgets (
+  id TEXT PRIMARY KEY,
+  user_id TEXT,
+  org_id TEXT,
+  team_id TEXT,
+  period TEXT NOT NULL,
+  rolling_ms INTEGER,
+  max_tokens INTEGER,
+  max_cost INTEGER,
+  allowed_models TEXT,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE acp_token_windows (
+  config_id TEXT NOT NULL,
+  window_start INTEGER NOT NULL,
+  window_end INTEGER NOT NULL,
+  used_tokens INTEGER NOT NULL,
+  used_cost INTEGER NOT NULL,
+  reserved_tokens INTEGER NOT NULL,
+  reserved_cost INTEGER NOT NULL,
+  PRIMARY KEY (config_id, window_start)
+);
+CREATE TABLE acp_token_reservations (
+  id TEXT PRIMARY KEY,
+  session_id TEXT NOT NULL,
+  model TEXT NOT NULL,
+  user_id TEXT,
+  org_id TEXT,
+  team_id TEXT,
+  tokens INTEGER NOT NULL,
+  cost INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX acp_token_reservations_due ON acp_token_reservations (expires_at) WHERE status = 'held';
+CREATE TABLE acp_token_holds (
+  reservation_id TEXT NOT NULL,
+  config_id TEXT NOT NULL,
+  rolling INTEGER NOT NULL,
+  window_start INTEGER NOT NULL,
+  window_end INTEGER NOT NULL,
+  tokens INTEGER NOT NULL,
+  cost INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (reservation_id, config_id)
+);
+CREATE TABLE acp_token_ledger (
+  id TEXT PRIMARY KEY,
+  reservation_id TEXT,
+  session_id TEXT,
+  model TEXT NOT NULL,
+  user_id TEXT,
+  org_id TEXT,
+  team_id TEXT,
+  input_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  total_tokens INTEGER NOT NULL,
+  cost INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX acp_token_ledger_created ON acp_token_ledger (created_at);
+`,
+  },
+  {
     version: 10,
     name: "session risk",
     // The accumulated risk of each session (policy section sessionRisk), as JSON, updated by every decision.

@@ -15,6 +15,7 @@ import { sqliteProposals } from "./proposals.js";
 import { sqliteSessionRisk } from "./session-risk.js";
 import { sqliteSessions } from "./sessions.js";
 import { sqliteTickets } from "./tickets.js";
+import { sqliteTokenBudgets } from "./token-budgets.js";
 import { sqliteToolPins } from "./tool-pins.js";
 
 /** The stores of one connection (everything in {@link StorageTx} but `notify` and `decisionContext`). */
@@ -40,6 +41,7 @@ export function sqliteStores(conn: SqlConnection, cache?: ProposalCache): Sqlite
     toolPins: sqliteToolPins(conn),
     checkpoints: sqliteCheckpoints(conn),
     sessionRisk: sqliteSessionRisk(conn),
+    tokenBudgets: sqliteTokenBudgets(conn),
   };
 }
 
