@@ -6,6 +6,7 @@ import { assertKnownKeys } from "../errors/unknown-keys.js";
 import { ValidationError } from "../errors/validation-error.js";
 import { complete, propose } from "./action-api.js";
 import { decide, getTicket, settleDueTickets } from "./approval-api.js";
+import { verifyAuditApi } from "./audit-api.js";
 import type { ControlPlane } from "./control-plane.js";
 import { beginCycle, endCycle, renewCycle } from "./cycles-api.js";
 import { feedHead } from "./feed-head.js";
@@ -223,6 +224,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
       }
       return notices.watch(listener);
     },
+    verifyAudit: (query) => verifyAuditApi(rt, query),
     health: () =>
       read(async (tx) => ({
         sessions: await tx.sessions.countByStatus(),

@@ -143,6 +143,16 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   accepted_by TEXT, PRIMARY KEY (server, tool))`,
     ],
   },
+  {
+    version: 10,
+    name: "audit hash chain",
+    // Per-session hash chain: each session event's link (64 hex digits, see chainLink) and the session's head
+    // link, advanced with last_seq. Events appended before this migration keep NULL (reported as unchained).
+    statements: (s) => [
+      `ALTER TABLE ${s}.acp_events ADD COLUMN chain_hash TEXT`,
+      `ALTER TABLE ${s}.acp_sessions ADD COLUMN chain_head TEXT`,
+    ],
+  },
 ];
 
 /** The newest schema version this adapter needs. */

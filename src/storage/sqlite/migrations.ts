@@ -251,6 +251,15 @@ CREATE TABLE acp_outbox_cursors (
 );
 `,
   },
+  {
+    version: 11,
+    name: "audit hash chain",
+    // Per-session hash chain: each session event's link (64 hex digits, see chainLink) and the session's head
+    // link, advanced with last_seq. Events appended before this migration keep NULL (reported as unchained).
+    sql: `ALTER TABLE acp_events ADD COLUMN chain_hash TEXT;
+ALTER TABLE acp_sessions ADD COLUMN chain_head TEXT;
+`,
+  },
 ];
 
 const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS ${SQLITE_MIGRATIONS_TABLE} (
