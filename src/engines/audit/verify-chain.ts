@@ -61,67 +61,144 @@ export const checkOrder: ChainCheck = ({ head, events }) => {
   return problems;
 };
 
+/** How the link walk saw one event. */
+type Step =
+  | { readonly status: "ok" | "anchor" | "unchained" }
+  /** A link that does not follow from its predecessor's; `pred` is the index it follows from (-1: genesis). */
+  | {
+      readonly status: "fail";
+      readonly pred: number | undefined;
+      readonly problem: AuditProblem | undefined;
+    };
+
 /**
  * Recomputes every link from its predecessor's stored link and the event's canonical JSON. A mismatch is
- * - `reordered` when the link follows from another event's link (the event was appended after that one);
+ * - `reordered` when the link follows from another event's link and so the event's original position (one after
+ *   that event's original position) is not where it stands now; events around a move that follow from the right
+ *   event are not reported, events shifted by it are;
  * - `payload_changed` when the stored link still chains on (the next event's link, or the session's head,
  *   follows from it): the content was edited under an intact link;
- * - `chain_broken` otherwise (the link itself was rewritten).
+ * - `chain_broken` otherwise (the link itself was rewritten; the next event is checked against the recomputed
+ *   link, so one rewritten link is one problem).
  * After a gap the first event is taken as a new anchor (the gap is `missing_event`'s); events without a link are
  * `unchained` (one problem per run of them).
  */
 export const checkLinks: ChainCheck = ({ head, events }) => {
-  const problems: AuditProblem[] = [];
+  const steps: Step[] = [];
   let prev: string | null = null;
   let prevSeq = 0;
-  let unchainedFrom: number | null = null;
-  const closeUnchained = (lastSeq: number): void => {
-    if (unchainedFrom === null) return;
-    problems.push({
-      kind: "unchained",
-      sessionId: head.sessionId,
-      seq: unchainedFrom,
-      detail: `seqs ${unchainedFrom}..${lastSeq} have no chain link (appended before the hash chain existed)`,
-    });
-    unchainedFrom = null;
-  };
+  let rewritten: string | undefined;
   for (let i = 0; i < events.length; i++) {
     const ce = events[i]!;
     const seq = seqOf(ce);
+    const previousRewritten = rewritten;
+    rewritten = undefined;
     if (ce.chainHash === null) {
-      unchainedFrom ??= seq;
+      steps.push({ status: "unchained" });
       prev = null;
       prevSeq = seq;
       continue;
     }
-    closeUnchained(prevSeq);
-    const anchored = seq !== prevSeq + 1;
-    if (!anchored && linkEvent(prev, ce.event) !== ce.chainHash) problems.push(classify(head, events, i));
+    if (seq !== prevSeq + 1) {
+      steps.push({ status: "anchor" });
+    } else {
+      const expected = linkEvent(prev, ce.event);
+      if (
+        expected === ce.chainHash ||
+        (previousRewritten !== undefined && linkEvent(previousRewritten, ce.event) === ce.chainHash)
+      ) {
+        steps.push({ status: "ok" });
+      } else {
+        const pred = findPredecessor(events, i);
+        const problem = pred === undefined ? classify(head, events, i) : undefined;
+        if (problem?.kind === "chain_broken") rewritten = expected;
+        steps.push({ status: "fail", pred, problem });
+      }
+    }
     prev = ce.chainHash;
     prevSeq = seq;
   }
-  closeUnchained(prevSeq);
+  const original = originalSeqs(events, steps);
+  const problems: AuditProblem[] = [];
+  let unchainedFrom: number | undefined;
+  for (let i = 0; i < events.length; i++) {
+    const step = steps[i]!;
+    const seq = seqOf(events[i]!);
+    if (step.status === "unchained") {
+      unchainedFrom ??= seq;
+      const next = steps[i + 1];
+      if (next === undefined || next.status !== "unchained") {
+        problems.push({
+          kind: "unchained",
+          sessionId: head.sessionId,
+          seq: unchainedFrom,
+          detail: `seqs ${unchainedFrom}..${seq} have no chain link (appended before the hash chain existed)`,
+        });
+        unchainedFrom = undefined;
+      }
+      continue;
+    }
+    if (step.status === "fail" && step.problem !== undefined) {
+      problems.push(step.problem);
+    } else if (original[i] !== seq) {
+      problems.push({
+        kind: "reordered",
+        sessionId: head.sessionId,
+        seq,
+        detail: `the event at seq ${seq} was appended as seq ${original[i]} (its link follows from that position)`,
+      });
+    }
+  }
   return problems;
 };
+
+/** The index of the event whose stored link this event's link follows from (-1: genesis), other than i - 1. */
+function findPredecessor(events: readonly ChainedEvent[], i: number): number | undefined {
+  if (events.length > MAX_PREDECESSOR_SEARCH) return undefined;
+  const ce = events[i]!;
+  for (let j = -1; j < events.length; j++) {
+    if (j === i || j === i - 1) continue;
+    const candidate = j === -1 ? null : events[j]!.chainHash;
+    if (j >= 0 && candidate === null) continue;
+    if (linkEvent(candidate, ce.event) === ce.chainHash) return j;
+  }
+  return undefined;
+}
+
+/**
+ * Each event's original position as its link tells it: one after its predecessor's (the event before it, or the
+ * one {@link findPredecessor} found); its own seq where the chain cannot tell (anchors, unchained, unexplained).
+ */
+function originalSeqs(events: readonly ChainedEvent[], steps: readonly Step[]): number[] {
+  const original: (number | undefined)[] = events.map((ce, i) => {
+    const step = steps[i]!;
+    if (step.status === "ok") return i === 0 || steps[i - 1]!.status === "unchained" ? seqOf(ce) : undefined;
+    if (step.status === "fail") return step.pred === -1 ? 1 : step.pred === undefined ? seqOf(ce) : undefined;
+    return seqOf(ce);
+  });
+  const dependsOn = (i: number): number => {
+    const step = steps[i]!;
+    return step.status === "fail" ? step.pred! : i - 1;
+  };
+  // Resolve along the dependencies (each pass settles at least one more event unless what is left is cyclic).
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (let i = 0; i < events.length; i++) {
+      if (original[i] !== undefined) continue;
+      const before = original[dependsOn(i)];
+      if (before !== undefined) {
+        original[i] = before + 1;
+        changed = true;
+      }
+    }
+  }
+  return original.map((o, i) => o ?? seqOf(events[i]!));
+}
 
 function classify(head: ChainHead, events: readonly ChainedEvent[], i: number): AuditProblem {
   const ce = events[i]!;
   const seq = seqOf(ce);
   const at = { sessionId: head.sessionId, seq };
-  if (events.length <= MAX_PREDECESSOR_SEARCH) {
-    for (let j = -1; j < events.length; j++) {
-      if (j === i || j === i - 1) continue;
-      const candidate = j === -1 ? null : events[j]!.chainHash;
-      if (j >= 0 && candidate === null) continue;
-      if (linkEvent(candidate, ce.event) === ce.chainHash) {
-        const after =
-          j === -1
-            ? "first, before every other event"
-            : `right after the event now at seq ${seqOf(events[j]!)}`;
-        return { kind: "reordered", ...at, detail: `the event at seq ${seq} was appended ${after}` };
-      }
-    }
-  }
   const next = events[i + 1];
   const chainsOn =
     next === undefined
@@ -173,7 +250,7 @@ export const checkTail: ChainCheck = ({ head, events }) => {
     {
       ...at,
       seq: maxSeq + 1,
-      detail: `the session's head link is not the link of its last event (seq ${maxSeq}): events after it were cut`,
+      detail: `the session's head link is not the link of its last event (seq ${maxSeq}): events after it were cut (or the links were rewritten up to it)`,
     },
   ];
 };
