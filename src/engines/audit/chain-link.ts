@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, hash } from "node:crypto";
 import type { NewEvent } from "../../types/event.js";
 import { type ChainedContent, canonicalEvent } from "./canonical-event.js";
 
@@ -12,6 +12,14 @@ export const CHAIN_GENESIS_LABEL = "agent-control-plane audit chain v1";
  * A session's first event links from it; a session with no chained event yet has it as its head.
  */
 export const CHAIN_GENESIS: string = createHash("sha256").update(CHAIN_GENESIS_LABEL, "utf8").digest("hex");
+
+/**
+ * Benchmark switch, internal (not exported from the package): with `enabled` false the stores append events the
+ * way they did before the chain existed (no link, no head). Only `npm run bench` turns it off, to measure what the
+ * chain costs in the same run.
+ * @internal
+ */
+export const auditChainSwitch: { enabled: boolean } = { enabled: true };
 
 /**
  * The UTF-8 bytes of an event's canonical JSON ({@link canonicalEvent}): the second part of its link's input.
@@ -39,7 +47,10 @@ export function chainPayload(event: NewEvent | ChainedContent): Buffer {
  * const second = chainLink(first, chainPayload(event2));
  */
 export function chainLink(prev: string, payload: Uint8Array): string {
-  return createHash("sha256").update(Buffer.from(prev, "hex")).update(payload).digest("hex");
+  const input = Buffer.allocUnsafe(32 + payload.byteLength);
+  input.write(prev, 0, 32, "hex");
+  input.set(payload, 32);
+  return hash("sha256", input, "hex");
 }
 
 /**
@@ -49,5 +60,10 @@ export function chainLink(prev: string, payload: Uint8Array): string {
  * const link = linkEvent(null, { sessionId: "s1", kind: "session_opened", payload: {}, at: 1 });
  */
 export function linkEvent(prev: string | null, event: NewEvent | ChainedContent): string {
-  return chainLink(prev ?? CHAIN_GENESIS, chainPayload(event));
+  // One buffer for both parts: the hex previous link, then the canonical JSON's UTF-8 bytes.
+  const canonical = canonicalEvent(event);
+  const input = Buffer.allocUnsafe(32 + Buffer.byteLength(canonical, "utf8"));
+  input.write(prev ?? CHAIN_GENESIS, 0, 32, "hex");
+  input.write(canonical, 32, "utf8");
+  return hash("sha256", input, "hex");
 }

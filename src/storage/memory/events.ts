@@ -1,4 +1,4 @@
-import { linkEvent } from "../../engines/audit/chain-link.js";
+import { auditChainSwitch, linkEvent } from "../../engines/audit/chain-link.js";
 import { ControlPlaneError } from "../../errors/control-plane-error.js";
 import type { EventRecord } from "../../types/event.js";
 import type { EventStore } from "../storage.js";
@@ -32,11 +32,13 @@ export function memoryEvents(s: MemoryState): EventStore {
         at: e.at,
       };
       s.push(s.events, record);
-      if (e.sessionId !== null) {
+      if (e.sessionId !== null && auditChainSwitch.enabled) {
         // The chain link from the session's head, advanced in the same (undoable) transaction.
         const link = linkEvent(s.chainHeads.get(e.sessionId) ?? null, record);
         s.set(s.chainLinks, id, link);
         s.set(s.chainHeads, e.sessionId, link);
+      }
+      if (e.sessionId !== null) {
         let list = s.eventsBySession.get(e.sessionId);
         if (!list) {
           list = [];

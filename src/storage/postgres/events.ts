@@ -1,4 +1,4 @@
-import { CHAIN_GENESIS, chainPayload } from "../../engines/audit/chain-link.js";
+import { auditChainSwitch, CHAIN_GENESIS, chainPayload } from "../../engines/audit/chain-link.js";
 import { ControlPlaneError, StorageError } from "../../errors/control-plane-error.js";
 import type { ChainedEvent } from "../../types/audit-chain.js";
 import type { EventKind, EventRecord } from "../../types/event.js";
@@ -72,13 +72,16 @@ export function pgEvents(c: PgTxContext): EventStore {
       const fromAnnounce = first ? ", announce" : "";
       // The chain link is computed by the same UPDATE that allocates the seq (the session row is locked by it):
       // sha256(previous head || canonical JSON bytes), no extra round trip.
-      const canonical = e.sessionId === null ? 0 : params.push(chainPayload(e));
+      const chained = auditChainSwitch.enabled;
+      const canonical = e.sessionId === null || !chained ? 0 : params.push(chainPayload(e));
+      const head = chained
+        ? `, chain_head = encode(sha256(decode(coalesce(chain_head, '${CHAIN_GENESIS}'), 'hex') || $${canonical}::bytea), 'hex')`
+        : "";
       const text =
         e.sessionId === null
           ? `${first ? `WITH ${announce}` : ""} ${insert}
              SELECT nextval('${eventsSeq}'), $1::text, NULL::bigint, ${values}, NULL${first ? " FROM announce" : ""} RETURNING id, seq`
-          : `WITH ${withAnnounce} s AS (UPDATE ${sessions} SET last_seq = last_seq + 1,
-               chain_head = encode(sha256(decode(coalesce(chain_head, '${CHAIN_GENESIS}'), 'hex') || $${canonical}::bytea), 'hex')
+          : `WITH ${withAnnounce} s AS (UPDATE ${sessions} SET last_seq = last_seq + 1${head}
                WHERE id = $1 RETURNING last_seq, chain_head)
              ${insert} SELECT nextval('${eventsSeq}'), $1, s.last_seq, ${values}, s.chain_head FROM s${fromAnnounce} RETURNING id, seq`;
       const r = await c.q.query(text, params);

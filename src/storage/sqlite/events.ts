@@ -1,4 +1,4 @@
-import { linkEvent } from "../../engines/audit/chain-link.js";
+import { auditChainSwitch, linkEvent } from "../../engines/audit/chain-link.js";
 import { ControlPlaneError } from "../../errors/control-plane-error.js";
 import type { ChainedEvent, ChainHead } from "../../types/audit-chain.js";
 import type { EventKind, EventRecord } from "../../types/event.js";
@@ -26,6 +26,9 @@ const INSERT_SQL = `INSERT INTO acp_events (session_id, seq, kind, agent_id, pro
 const NEXT_SEQ_SQL =
   "UPDATE acp_sessions SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq, chain_head";
 
+/** The append of before the chain (benchmark comparison only, see `auditChainSwitch`). */
+const PLAIN_NEXT_SEQ_SQL = "UPDATE acp_sessions SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq";
+
 const SET_HEAD_SQL = "UPDATE acp_sessions SET chain_head = ? WHERE id = ?";
 
 const toChained = (r: SqlRow): ChainedEvent => ({ event: toEvent(r), chainHash: str(r.chain_hash) });
@@ -46,10 +49,11 @@ export function sqliteEvents(conn: SqlConnection): EventStore {
         // Append-with-next-seq: advance the session's counter and take the new value (and the chain head) in one
         // statement. The write transaction is exclusive (BEGIN IMMEDIATE, one transaction at a time on the write
         // connection), so nobody appends to the session between this and the head update below.
-        const rows = await runValues(conn, NEXT_SEQ_SQL, [e.sessionId]);
+        const chained = auditChainSwitch.enabled;
+        const rows = await runValues(conn, chained ? NEXT_SEQ_SQL : PLAIN_NEXT_SEQ_SQL, [e.sessionId]);
         if (!rows[0]) throw new ControlPlaneError("not_found", `session ${e.sessionId} not found`);
         seq = Number(rows[0][0]);
-        link = linkEvent(str(rows[0][1]), e);
+        if (chained) link = linkEvent(str(rows[0][1]), e);
       }
       const agentId = e.agentId ?? null;
       const proposalId = e.proposalId ?? null;
