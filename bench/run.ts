@@ -13,6 +13,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   sse: () => import("./sse.bench.js"),
   mcp: () => import("./mcp.bench.js"),
   telemetry: () => import("./telemetry.bench.js"),
+  "audit-chain": () => import("./audit-chain.bench.js"),
 };
 
 const wanted = process.argv.slice(2);

@@ -42,6 +42,7 @@ export type { AgentInput } from "./engines/agents/agent-registry.js";
 // transitions, recovery steps) are not exported: they write storage without the facade's checks, so a host
 // reaches them only through `createControlPlane`. The pure decision functions below need no storage.
 export type { ApprovalScopeInput } from "./engines/approvals/approval-scope.js";
+export type { VerifyAuditQuery } from "./engines/audit/audit-verifier.js";
 export {
   AUDIT_PROBLEM_KINDS,
   type AuditBundle,
@@ -50,6 +51,7 @@ export {
   type AuditProblem,
   type AuditProblemKind,
   type AuditPublicKey,
+  type AuditReport,
   type BundleVerification,
   generateKeyFile,
   parseKeyFile,

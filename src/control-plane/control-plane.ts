@@ -1,5 +1,7 @@
 import type { AgentInput } from "../engines/agents/agent-registry.js";
 import type { AuditBundle } from "../engines/audit/audit-bundle.js";
+import type { AuditReport } from "../engines/audit/audit-problem.js";
+import type { VerifyAuditQuery } from "../engines/audit/audit-verifier.js";
 import type { KillResult, KillTarget } from "../engines/kill-switch/kill-switch.js";
 import type { CompiledPolicy } from "../engines/policy/compiled-policy.js";
 import type { AgentRecord, DelegationRecord } from "../types/agent.js";
@@ -366,6 +368,17 @@ export interface ControlPlane {
    * @throws ControlPlaneError `validation_failed` without `auditKeys`.
    */
   exportAudit(): Promise<AuditBundle | undefined>;
+  /**
+   * Verifies the stored audit log (one session, or every session): recomputes each session's hash chain (every
+   * event's link is SHA-256 of the previous link and the event's RFC 8785 canonical JSON) and compares it with
+   * the links, sequence numbers and session heads in the database. Reports edits, deletions, reordering and
+   * truncation made behind the control plane's back (e.g. by direct SQL); never writes.
+   * @throws ValidationError for a bad query; NotFoundError for an unknown session.
+   * @example
+   * const report = await cp.verifyAudit({ sessionId: session.id });
+   * if (!report.ok) for (const p of report.problems) console.error(p.kind, p.seq, p.detail);
+   */
+  verifyAudit(query?: VerifyAuditQuery): Promise<AuditReport>;
   /** Counts for a dashboard or a health check: sessions by status, pending tickets, engaged kill switches. */
   health(): Promise<HealthSnapshot>;
   /** Stops accepting calls (later calls fail with `closed`). The storage is not closed (the caller owns it). */

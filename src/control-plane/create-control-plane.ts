@@ -33,6 +33,7 @@ import {
   tokenBudgetStates,
   tokenUsageSummary,
 } from "./token-budget-api.js";
+import { verifyAuditApi } from "./verify-audit-api.js";
 import { proposalView, ticketView } from "./views.js";
 import { waitForDecision } from "./wait-for-decision.js";
 
@@ -246,6 +247,7 @@ function facade(rt: Runtime, notices: FeedNotices): ControlPlane {
       }
       return notices.watch(listener);
     },
+    verifyAudit: (query) => verifyAuditApi(rt, query),
     health: () =>
       read(async (tx) => ({
         sessions: await tx.sessions.countByStatus(),

@@ -104,4 +104,19 @@ class AppendMarker implements EventStore {
   feed(query: { readonly afterId?: number; readonly sessionId?: string; readonly limit: number }) {
     return this.inner!.feed(query);
   }
+
+  chain(
+    sessionId: string,
+    query: { readonly afterSeq?: number; readonly upToSeq: number; readonly limit: number },
+  ) {
+    return this.inner!.chain(sessionId, query);
+  }
+
+  chainHeads(query: {
+    readonly sessionId?: string;
+    readonly afterSessionId?: string;
+    readonly limit: number;
+  }) {
+    return this.inner!.chainHeads(query);
+  }
 }

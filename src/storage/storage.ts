@@ -1,4 +1,5 @@
 import type { AgentRecord, DelegationRecord } from "../types/agent.js";
+import type { ChainedEvent, ChainHead } from "../types/audit-chain.js";
 import type { EventRecord, NewEvent } from "../types/event.js";
 import type { JsonObject, JsonValue } from "../types/json.js";
 import type { KillScope, KillSwitchRecord } from "../types/kill-switch.js";
@@ -460,6 +461,28 @@ export interface EventStore {
     readonly sessionId?: string;
     readonly limit: number;
   }): Promise<readonly EventRecord[]>;
+  /**
+   * Audit chain read: the session's stored events with `afterSeq < seq <= upToSeq`, ascending by `seq`, each with
+   * its stored chain link. Returns the rows as they are (a verifier looks for gaps and edits in them).
+   *
+   * Chain guarantee of `append`: a session event's link is `SHA-256(previous link || canonical JSON)` (see
+   * `chainLink`), computed from the session's head link read and advanced together with `lastSeq`, in the same
+   * transaction, so the links of a session form one chain under any concurrency. System events (no session)
+   * carry no link.
+   */
+  chain(
+    sessionId: string,
+    query: { readonly afterSeq?: number; readonly upToSeq: number; readonly limit: number },
+  ): Promise<readonly ChainedEvent[]>;
+  /**
+   * Chain heads (last seq and head link) of one session (`sessionId`) or of every session with an id greater
+   * than `afterSessionId`, ascending by session id.
+   */
+  chainHeads(query: {
+    readonly sessionId?: string;
+    readonly afterSessionId?: string;
+    readonly limit: number;
+  }): Promise<readonly ChainHead[]>;
 }
 
 /** A recorded result of an idempotent mutation. */

@@ -5,6 +5,12 @@ export {
   buildAuditBundle,
 } from "./audit-bundle.js";
 export {
+  AUDIT_PROBLEM_KINDS,
+  type AuditProblem,
+  type AuditProblemKind,
+  type AuditReport,
+} from "./audit-problem.js";
+export {
   type Checkpoint,
   checkpointBody,
   type NoteSignature,
@@ -44,9 +50,6 @@ export {
 export { nextCheckpoint } from "./next-checkpoint.js";
 export { type BundleVerification, type VerifyBundleOptions, verifyAuditBundle } from "./verify-bundle.js";
 export {
-  AUDIT_PROBLEM_KINDS,
-  type AuditProblem,
-  type AuditProblemKind,
   eventTree,
   type VerifyCheckpointsInput,
   verifyCheckpoints,

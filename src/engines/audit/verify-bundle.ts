@@ -1,9 +1,10 @@
 import type { EventRecord } from "../../types/event.js";
 import { AUDIT_BUNDLE_FORMAT } from "./audit-bundle.js";
+import type { AuditProblem } from "./audit-problem.js";
 import { parseCheckpoint } from "./checkpoint.js";
 import { type AuditPublicKey, parsePublicKey } from "./keys.js";
 import { verifyConsistency, verifyInclusion } from "./merkle.js";
-import { type AuditProblem, eventTree, verifyCheckpoints } from "./verify-checkpoints.js";
+import { eventTree, verifyCheckpoints } from "./verify-checkpoints.js";
 
 /** The result of {@link verifyAuditBundle}. */
 export interface BundleVerification {

@@ -1,46 +1,11 @@
 import type { StorageTx } from "../../storage/storage.js";
 import type { EventRecord } from "../../types/event.js";
+import type { AuditProblem } from "./audit-problem.js";
 import { parseCheckpoint, type SignedCheckpoint, verifyCheckpointSignature } from "./checkpoint.js";
+
 import type { AuditPublicKey } from "./keys.js";
 import { leafBytes } from "./leaf-bytes.js";
 import { leafHash, MerkleTree } from "./merkle.js";
-
-/** Kinds of problems that audit verification reports. */
-export const AUDIT_PROBLEM_KINDS = [
-  /** The bundle file is not a bundle (missing or mistyped field). */
-  "bundle_invalid",
-  /** A checkpoint note cannot be parsed. */
-  "malformed_checkpoint",
-  /** A checkpoint is not validly signed by a known key (forged, or signed with another key). */
-  "bad_signature",
-  /** A checkpoint names another log. */
-  "origin_mismatch",
-  /** The events do not hash to a checkpoint's root (an edited, inserted, deleted or reordered event). */
-  "root_mismatch",
-  /** An event is not included in the checkpoint by its inclusion proof (it was edited or moved). */
-  "inclusion_failed",
-  /** A consistency proof between two checkpoints fails. */
-  "inconsistent_checkpoint",
-  /** The log has fewer events than a checkpoint covers (its tail was cut). */
-  "truncated_log",
-  /** Events beyond the newest checkpoint: nothing vouches for them. */
-  "unsealed_events",
-  /** Feed ids are not strictly increasing. */
-  "feed_order",
-  /** A session's sequence numbers are not 1, 2, 3… (an event deleted, duplicated or moved). */
-  "seq_gap",
-  /** The log does not extend the trusted checkpoint (history rewritten, or cut below it). */
-  "inconsistent_with_trusted_checkpoint",
-] as const;
-/** One of {@link AUDIT_PROBLEM_KINDS}. */
-export type AuditProblemKind = (typeof AUDIT_PROBLEM_KINDS)[number];
-
-/** One verification problem: its kind, the session sequence number of the event concerned if any, and why. */
-export interface AuditProblem {
-  readonly seq?: number;
-  readonly kind: AuditProblemKind;
-  readonly detail: string;
-}
 
 /** Input of {@link verifyCheckpoints}. */
 export interface VerifyCheckpointsInput {

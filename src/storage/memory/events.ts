@@ -1,3 +1,4 @@
+import { auditChainSwitch, linkEvent } from "../../engines/audit/chain-link.js";
 import { ControlPlaneError } from "../../errors/control-plane-error.js";
 import type { EventRecord } from "../../types/event.js";
 import type { EventStore } from "../storage.js";
@@ -31,6 +32,12 @@ export function memoryEvents(s: MemoryState): EventStore {
         at: e.at,
       };
       s.push(s.events, record);
+      if (e.sessionId !== null && auditChainSwitch.enabled) {
+        // The chain link from the session's head, advanced in the same (undoable) transaction.
+        const link = linkEvent(s.chainHeads.get(e.sessionId) ?? null, record);
+        s.set(s.chainLinks, id, link);
+        s.set(s.chainHeads, e.sessionId, link);
+      }
       if (e.sessionId !== null) {
         let list = s.eventsBySession.get(e.sessionId);
         if (!list) {
@@ -46,6 +53,27 @@ export function memoryEvents(s: MemoryState): EventStore {
       const afterSeq = q.afterSeq ?? 0;
       // seq n sits at index n - 1 (gap-free), so the page starts right after `afterSeq`.
       return list.slice(afterSeq, afterSeq + q.limit).map(readCopy);
+    },
+    async chain(sessionId, q) {
+      const list = s.eventsBySession.get(sessionId) ?? [];
+      return list
+        .slice(q.afterSeq ?? 0, Math.max(q.afterSeq ?? 0, Math.min(q.upToSeq, (q.afterSeq ?? 0) + q.limit)))
+        .map((e) => ({ event: readCopy(e), chainHash: s.chainLinks.get(e.id) ?? null }));
+    },
+    async chainHeads(q) {
+      const ids =
+        q.sessionId !== undefined
+          ? s.sessions.has(q.sessionId)
+            ? [q.sessionId]
+            : []
+          : [...s.sessions.keys()]
+              .filter((id) => q.afterSessionId === undefined || id > q.afterSessionId)
+              .sort();
+      return ids.slice(0, q.limit).map((id) => ({
+        sessionId: id,
+        lastSeq: s.sessions.get(id)!.lastSeq,
+        link: s.chainHeads.get(id) ?? null,
+      }));
     },
     async feed(q) {
       const afterId = q.afterId ?? 0;

@@ -74,6 +74,10 @@ export class MemoryState {
   readonly killSwitches = new Map<string, KillSwitchRecord>();
   readonly events: EventRecord[] = [];
   readonly eventsBySession = new Map<string, EventRecord[]>();
+  /** Audit chain: the link of each session event, by event id. */
+  readonly chainLinks = new Map<number, string>();
+  /** Audit chain: each session's head link (absent until its first event). */
+  readonly chainHeads = new Map<string, string>();
   readonly idempotency = new Map<string, IdempotencyRecord>();
   readonly apiTokens = new Map<string, StoredApiToken>();
   readonly outbox = new Map<string, OutboxDelivery>();

@@ -1,4 +1,6 @@
+import { auditChainSwitch, CHAIN_GENESIS, chainPayload } from "../../engines/audit/chain-link.js";
 import { ControlPlaneError, StorageError } from "../../errors/control-plane-error.js";
+import type { ChainedEvent } from "../../types/audit-chain.js";
 import type { EventKind, EventRecord } from "../../types/event.js";
 import type { JsonObject } from "../../types/json.js";
 import type { EventStore } from "../storage.js";
@@ -51,7 +53,7 @@ export function pgEvents(c: PgTxContext): EventStore {
   const announce = `announce AS MATERIALIZED (
     SELECT pg_advisory_xact_lock_shared($8::int, (v / ${SPLIT})::int), pg_advisory_xact_lock_shared($9::int, (v % ${SPLIT})::int)
     FROM (SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS v FROM ${eventsSeq}) last)`;
-  const insert = `INSERT INTO ${t} (id, session_id, seq, kind, agent_id, proposal_id, ticket_id, payload, at)`;
+  const insert = `INSERT INTO ${t} (id, session_id, seq, kind, agent_id, proposal_id, ticket_id, payload, at, chain_hash)`;
   const values = `$2, $3, $4, $5, $6::jsonb, $7`;
   return {
     async append(e) {
@@ -68,12 +70,20 @@ export function pgEvents(c: PgTxContext): EventStore {
       if (first) params.push(c.feedKeys.hi, c.feedKeys.lo);
       const withAnnounce = first ? `${announce},` : "";
       const fromAnnounce = first ? ", announce" : "";
+      // The chain link is computed by the same UPDATE that allocates the seq (the session row is locked by it):
+      // sha256(previous head || canonical JSON bytes), no extra round trip.
+      const chained = auditChainSwitch.enabled;
+      const canonical = e.sessionId === null || !chained ? 0 : params.push(chainPayload(e));
+      const head = chained
+        ? `, chain_head = encode(sha256(decode(coalesce(chain_head, '${CHAIN_GENESIS}'), 'hex') || $${canonical}::bytea), 'hex')`
+        : "";
       const text =
         e.sessionId === null
           ? `${first ? `WITH ${announce}` : ""} ${insert}
-             SELECT nextval('${eventsSeq}'), $1::text, NULL::bigint, ${values}${first ? " FROM announce" : ""} RETURNING id, seq`
-          : `WITH ${withAnnounce} s AS (UPDATE ${sessions} SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq)
-             ${insert} SELECT nextval('${eventsSeq}'), $1, s.last_seq, ${values} FROM s${fromAnnounce} RETURNING id, seq`;
+             SELECT nextval('${eventsSeq}'), $1::text, NULL::bigint, ${values}, NULL${first ? " FROM announce" : ""} RETURNING id, seq`
+          : `WITH ${withAnnounce} s AS (UPDATE ${sessions} SET last_seq = last_seq + 1${head}
+               WHERE id = $1 RETURNING last_seq, chain_head)
+             ${insert} SELECT nextval('${eventsSeq}'), $1, s.last_seq, ${values}, s.chain_head FROM s${fromAnnounce} RETURNING id, seq`;
       const r = await c.q.query(text, params);
       const row = r.rows[0];
       if (row === undefined) throw new ControlPlaneError("not_found", `session ${e.sessionId} not found`);
@@ -96,6 +106,29 @@ export function pgEvents(c: PgTxContext): EventStore {
         [sessionId, q.afterSeq ?? 0, q.limit],
       );
       return r.rows.map(toEvent);
+    },
+    async chain(sessionId, q) {
+      const r = await c.q.query(
+        `SELECT ${COLUMNS}, chain_hash FROM ${t} WHERE session_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4`,
+        [sessionId, q.afterSeq ?? 0, q.upToSeq, q.limit],
+      );
+      return r.rows.map(
+        (row): ChainedEvent => ({ event: toEvent(row), chainHash: textOrNull(row.chain_hash) }),
+      );
+    },
+    async chainHeads(q) {
+      const r =
+        q.sessionId !== undefined
+          ? await c.q.query(`SELECT id, last_seq, chain_head FROM ${sessions} WHERE id = $1`, [q.sessionId])
+          : await c.q.query(
+              `SELECT id, last_seq, chain_head FROM ${sessions} WHERE id COLLATE "C" > $1 ORDER BY id COLLATE "C" LIMIT $2`,
+              [q.afterSessionId ?? "", q.limit],
+            );
+      return r.rows.map((row) => ({
+        sessionId: String(row.id),
+        lastSeq: num(row.last_seq),
+        link: textOrNull(row.chain_head),
+      }));
     },
     async feed(q) {
       const high = await c.q.query(

@@ -185,6 +185,16 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     ],
   },
   {
+    version: 10,
+    name: "audit hash chain",
+    // Per-session hash chain: each session event's link (64 hex digits, see chainLink) and the session's head
+    // link, advanced with last_seq. Events appended before this migration keep NULL (reported as unchained).
+    statements: (s) => [
+      `ALTER TABLE ${s}.acp_events ADD COLUMN chain_hash TEXT`,
+      `ALTER TABLE ${s}.acp_sessions ADD COLUMN chain_head TEXT`,
+    ],
+  },
+  {
     version: 11,
     name: "audit checkpoints",
     // Signed Merkle tree checkpoints of the feed, one per tree size; frontier = the tree's right edge (JSON text).

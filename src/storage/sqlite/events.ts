@@ -1,4 +1,6 @@
+import { auditChainSwitch, linkEvent } from "../../engines/audit/chain-link.js";
 import { ControlPlaneError } from "../../errors/control-plane-error.js";
+import type { ChainedEvent, ChainHead } from "../../types/audit-chain.js";
 import type { EventKind, EventRecord } from "../../types/event.js";
 import type { JsonObject } from "../../types/json.js";
 import type { EventStore } from "../storage.js";
@@ -17,21 +19,41 @@ const toEvent = (r: SqlRow): EventRecord => ({
   at: Number(r.at),
 });
 
-const INSERT_SQL = `INSERT INTO acp_events (session_id, seq, kind, agent_id, proposal_id, ticket_id, payload, at)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
+const INSERT_SQL = `INSERT INTO acp_events (session_id, seq, kind, agent_id, proposal_id, ticket_id, payload, at,
+  chain_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
-const NEXT_SEQ_SQL = "UPDATE acp_sessions SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq";
+/** Allocates the next seq and reads the session's chain head in the same statement. */
+const NEXT_SEQ_SQL =
+  "UPDATE acp_sessions SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq, chain_head";
+
+/** The append of before the chain (benchmark comparison only, see `auditChainSwitch`). */
+const PLAIN_NEXT_SEQ_SQL = "UPDATE acp_sessions SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq";
+
+const SET_HEAD_SQL = "UPDATE acp_sessions SET chain_head = ? WHERE id = ?";
+
+const toChained = (r: SqlRow): ChainedEvent => ({ event: toEvent(r), chainHash: str(r.chain_hash) });
+
+const toHead = (r: SqlRow): ChainHead => ({
+  sessionId: String(r.id),
+  lastSeq: Number(r.last_seq),
+  link: str(r.chain_head),
+});
 
 /** SQLite implementation of {@link EventStore}. */
 export function sqliteEvents(conn: SqlConnection): EventStore {
   return {
     async append(e) {
       let seq: number | null = null;
+      let link: string | null = null;
       if (e.sessionId !== null) {
-        // Append-with-next-seq: advance the session's counter and take the new value in one statement.
-        const rows = await runValues(conn, NEXT_SEQ_SQL, [e.sessionId]);
+        // Append-with-next-seq: advance the session's counter and take the new value (and the chain head) in one
+        // statement. The write transaction is exclusive (BEGIN IMMEDIATE, one transaction at a time on the write
+        // connection), so nobody appends to the session between this and the head update below.
+        const chained = auditChainSwitch.enabled;
+        const rows = await runValues(conn, chained ? NEXT_SEQ_SQL : PLAIN_NEXT_SEQ_SQL, [e.sessionId]);
         if (!rows[0]) throw new ControlPlaneError("not_found", `session ${e.sessionId} not found`);
         seq = Number(rows[0][0]);
+        if (chained) link = linkEvent(str(rows[0][1]), e);
       }
       const agentId = e.agentId ?? null;
       const proposalId = e.proposalId ?? null;
@@ -39,9 +61,10 @@ export function sqliteEvents(conn: SqlConnection): EventStore {
       const inserted = await runSql(
         conn,
         INSERT_SQL,
-        [e.sessionId, seq, e.kind, agentId, proposalId, ticketId, toJson(e.payload), e.at],
+        [e.sessionId, seq, e.kind, agentId, proposalId, ticketId, toJson(e.payload), e.at, link],
         { conflict: `event seq ${seq} of session ${e.sessionId} already exists` },
       );
+      if (link !== null) await runSql(conn, SET_HEAD_SQL, [link, e.sessionId]);
       // The rowid as the driver reports it (no RETURNING: cheaper); ask SQLite if a driver does not.
       const id =
         inserted.lastInsertRowid ??
@@ -65,6 +88,27 @@ export function sqliteEvents(conn: SqlConnection): EventStore {
         [sessionId, q.afterSeq ?? 0, q.limit],
       );
       return rows.map(toEvent);
+    },
+    async chain(sessionId, q) {
+      const { rows } = await runSql(
+        conn,
+        "SELECT * FROM acp_events WHERE session_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
+        [sessionId, q.afterSeq ?? 0, q.upToSeq, q.limit],
+      );
+      return rows.map(toChained);
+    },
+    async chainHeads(q) {
+      const { rows } =
+        q.sessionId !== undefined
+          ? await runSql(conn, "SELECT id, last_seq, chain_head FROM acp_sessions WHERE id = ?", [
+              q.sessionId,
+            ])
+          : await runSql(
+              conn,
+              "SELECT id, last_seq, chain_head FROM acp_sessions WHERE id > ? ORDER BY id LIMIT ?",
+              [q.afterSessionId ?? "", q.limit],
+            );
+      return rows.map(toHead);
     },
     async feed(q) {
       const { rows } =

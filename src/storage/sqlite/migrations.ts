@@ -334,6 +334,15 @@ CREATE INDEX acp_token_ledger_created ON acp_token_ledger (created_at);
 `,
   },
   {
+    version: 11,
+    name: "audit hash chain",
+    // Per-session hash chain: each session event's link (64 hex digits, see chainLink) and the session's head
+    // link, advanced with last_seq. Events appended before this migration keep NULL (reported as unchained).
+    sql: `ALTER TABLE acp_events ADD COLUMN chain_hash TEXT;
+ALTER TABLE acp_sessions ADD COLUMN chain_head TEXT;
+`,
+  },
+  {
     version: 12,
     name: "audit checkpoints",
     // Signed Merkle tree checkpoints of the feed, one per tree size; frontier = the tree's right edge (JSON).

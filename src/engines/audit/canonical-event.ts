@@ -1,0 +1,103 @@
+import { ValidationError } from "../../errors/validation-error.js";
+import type { NewEvent } from "../../types/event.js";
+import type { JsonObject } from "../../types/json.js";
+
+/**
+ * The JSON Canonicalization Scheme (RFC 8785) of a JSON value, written from the RFC's rules:
+ * - no whitespace;
+ * - literals `null`, `true`, `false` as is;
+ * - numbers as ECMAScript serializes an IEEE 754 double (`Number.prototype.toString`: shortest round-tripping
+ *   digits, exponent form from 1e21 and below 1e-6, `-0` as `0`); `NaN` and the infinities are refused;
+ * - strings as ECMAScript `JSON.stringify` writes them (`\"`, `\\`, `\b \f \n \r \t`, other controls below
+ *   U+0020 as `\u00xx` in lowercase hex, everything else literally; a lone surrogate as a `\udxxx` escape, so the
+ *   output is always well-formed Unicode);
+ * - object members sorted by their names compared as arrays of UTF-16 code units (not by code point, not by
+ *   locale), recursively; array elements in their order.
+ *
+ * Like `JSON.stringify`, a property whose value is `undefined` is omitted and an `undefined` array element is
+ * written `null`, so that the canonical form describes exactly what a JSON store keeps.
+ * @throws ValidationError naming the path of a non-finite number or a value JSON cannot hold.
+ * @example
+ * canonicalize({ b: [1e21, 0.000001], a: "€" }); // '{"a":"€","b":[1e+21,0.000001]}'
+ */
+export function canonicalize(value: unknown): string {
+  return write(value, "");
+}
+
+function write(value: unknown, path: string): string {
+  switch (typeof value) {
+    case "string":
+      return JSON.stringify(value);
+    case "boolean":
+      return value ? "true" : "false";
+    case "number":
+      if (!Number.isFinite(value)) {
+        throw new ValidationError([
+          { path: path || "(root)", message: "JSON has no NaN or Infinity", received: value },
+        ]);
+      }
+      // ECMAScript Number-to-String is exactly RFC 8785's number serialization (it writes -0 as "0").
+      return String(value);
+    case "object": {
+      if (value === null) return "null";
+      if (Array.isArray(value)) {
+        let out = "[";
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0) out += ",";
+          const item: unknown = value[i];
+          out += item === undefined ? "null" : write(item, `${path}[${i}]`);
+        }
+        return `${out}]`;
+      }
+      const obj = value as Record<string, unknown>;
+      // Array.prototype.sort without a comparator compares UTF-16 code units: RFC 8785's member order.
+      const keys = Object.keys(obj).sort();
+      let out = "{";
+      let first = true;
+      for (const key of keys) {
+        const member = obj[key];
+        if (member === undefined) continue;
+        if (!first) out += ",";
+        first = false;
+        out += `${JSON.stringify(key)}:${write(member, path ? `${path}.${key}` : key)}`;
+      }
+      return `${out}}`;
+    }
+    default:
+      throw new ValidationError([
+        { path: path || "(root)", message: `JSON cannot hold a ${typeof value}`, received: String(value) },
+      ]);
+  }
+}
+
+/**
+ * The part of an event that its chain link covers: everything the caller appended. `id` (the global feed
+ * position) and `seq` (the per-session position) are not in it: the store assigns them, and `seq` is bound by the
+ * chain itself (the link of seq n is computed from the link of seq n - 1).
+ */
+export interface ChainedContent {
+  readonly sessionId: string | null;
+  readonly kind: string;
+  readonly agentId: string | null;
+  readonly proposalId: string | null;
+  readonly ticketId: string | null;
+  readonly payload: JsonObject;
+  readonly at: number;
+}
+
+/**
+ * The canonical JSON (RFC 8785) of an event's chained content: an object with exactly the members `agentId`,
+ * `at`, `kind`, `payload`, `proposalId`, `sessionId`, `ticketId` (in that order, absent ids as `null`).
+ * @example
+ * canonicalEvent({ sessionId: "s1", kind: "session_opened", payload: { name: "n" }, at: 5 });
+ * // '{"agentId":null,"at":5,"kind":"session_opened","payload":{"name":"n"},"proposalId":null,"sessionId":"s1","ticketId":null}'
+ */
+export function canonicalEvent(event: NewEvent | ChainedContent): string {
+  // The members written directly in their canonical order (what canonicalize would sort them into): this runs
+  // for every appended event.
+  const id = (v: string | null | undefined): string => (v == null ? "null" : JSON.stringify(v));
+  return `{"agentId":${id(event.agentId)},"at":${write(event.at, "at")},"kind":${JSON.stringify(event.kind)},"payload":${write(
+    event.payload,
+    "payload",
+  )},"proposalId":${id(event.proposalId)},"sessionId":${id(event.sessionId)},"ticketId":${id(event.ticketId)}}`;
+}
