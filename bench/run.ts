@@ -11,6 +11,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   http: () => import("./http.bench.js"),
   sse: () => import("./sse.bench.js"),
   mcp: () => import("./mcp.bench.js"),
+  limits: () => import("./limits.bench.js"),
 };
 
 const wanted = process.argv.slice(2);
