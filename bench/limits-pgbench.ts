@@ -67,12 +67,13 @@ export function databaseUrl(url: string, database: string): string {
   return u.toString();
 }
 
-async function admin(url: string, sql: string): Promise<void> {
+/** Runs each of `sqls` in turn (each on its own: VACUUM may not share a multi-statement query). */
+async function admin(url: string, ...sqls: readonly string[]): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   client.on("error", () => {});
   await client.connect();
   try {
-    await client.query(sql);
+    for (const sql of sqls) await client.query(sql);
   } finally {
     await client.end().catch(() => {});
   }
@@ -158,8 +159,8 @@ export async function initTpcbTables(url: string, scale: number): Promise<void> 
      INSERT INTO limits_tellers SELECT t, (t - 1) / ${TELLERS_PER_BRANCH} + 1, 0
        FROM generate_series(1, ${scale * TELLERS_PER_BRANCH}) t;
      INSERT INTO limits_accounts SELECT a, (a - 1) / ${ACCOUNTS_PER_BRANCH} + 1, 0, ''
-       FROM generate_series(1, ${scale * ACCOUNTS_PER_BRANCH}) a;
-     VACUUM ANALYZE limits_branches, limits_tellers, limits_accounts, limits_history;`,
+       FROM generate_series(1, ${scale * ACCOUNTS_PER_BRANCH}) a;`,
+    "VACUUM ANALYZE limits_branches, limits_tellers, limits_accounts, limits_history",
   );
 }
 
