@@ -191,6 +191,12 @@ export async function run(): Promise<void> {
     ];
     console.log("\n## Limits: governed figure against its floor, same run\n");
     console.log(renderLimitsTable(rows));
+    console.log(
+      `\nload average at the end: ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")}`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
