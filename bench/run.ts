@@ -14,6 +14,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   mcp: () => import("./mcp.bench.js"),
   telemetry: () => import("./telemetry.bench.js"),
   "audit-chain": () => import("./audit-chain.bench.js"),
+  limits: () => import("./limits.bench.js"),
 };
 
 const wanted = process.argv.slice(2);
