@@ -111,7 +111,9 @@ describe.runIf(server.available)("PostgreSQL with several processes", () => {
       const tables = await adminQuery("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = $1", [
         fresh,
       ]);
-      expect(tables[0]?.n).toBe(15); // 10 tables of migration 1, the ledger, acp_api_tokens (4), 2 outbox tables (5), acp_tool_pins (7)
+      // 10 tables of migration 1, the ledger, acp_api_tokens (4), 2 outbox tables (5), acp_tool_pins (7), 5 token
+      // budget tables (8), acp_session_risk (9), acp_checkpoints (11)
+      expect(tables[0]?.n).toBe(22);
     } finally {
       await dropSchema(fresh);
     }
