@@ -31,6 +31,7 @@ export type { OpenSessionInput } from "./control-plane/session-api.js";
 export type {
   TokenBudgetStateView,
   TokenBudgetView,
+  TokenReservationView,
   TokenSettlementView,
   TokenUsageInput,
   TokenUsageSummaryView,
