@@ -194,3 +194,46 @@ describe("POST /v1/policies/test with a model call", () => {
     expect(await issuePaths(blank)).toEqual(["body.proposal.model.model"]);
   });
 });
+
+describe("a session's accumulated risk in GET /v1/sessions/{session_id} and getSession", () => {
+  const h = useHttp({
+    policy: {
+      ...TEST_POLICY,
+      actions: {
+        ...TEST_POLICY.actions,
+        autoApprove: ["read_file", "write_file", "read_database", "send_email"],
+      },
+      sessionRisk: {
+        thresholds: { medium: 3, high: 50 },
+        patterns: [
+          { name: "exfiltration", sequence: ["read_database", "send_email"], window: 5, escalateTo: "high" },
+        ],
+      },
+    },
+  });
+
+  it("starts at score 0 and accumulates with each proposal, patterns included", async () => {
+    const s = await h().cp.openSession({ agentId: "agent-a" });
+    const read = async () => {
+      const res = await h().call(`/v1/sessions/${s.id}`, { token: TOKENS.agentA });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { risk: Json }).risk;
+    };
+    expect(await read()).toEqual({ score: 0, level: "low", action_count: 0, detected_patterns: [] });
+    for (const action of ["read_file", "read_database", "send_email"]) {
+      await h().call("/v1/proposals", { token: TOKENS.agentA, body: { session_id: s.id, action } });
+    }
+    const risk = await read();
+    expect(risk).toMatchObject({ action_count: 3, level: "high", detected_patterns: ["exfiltration"] });
+    expect(risk.score as number).toBeGreaterThanOrEqual(3);
+    expect((await h().cp.getSession(s.id)).risk).toEqual({
+      score: risk.score,
+      level: "high",
+      actionCount: 3,
+      detectedPatterns: ["exfiltration"],
+    });
+    // Lists do not carry it (one read per session would be needed).
+    const list = (await (await h().call("/v1/sessions", { token: TOKENS.viewer })).json()) as Json[];
+    expect(list[0]).not.toHaveProperty("risk");
+  });
+});
