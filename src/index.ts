@@ -31,11 +31,18 @@ export type { OpenSessionInput } from "./control-plane/session-api.js";
 export type {
   TokenBudgetStateView,
   TokenBudgetView,
+  TokenReservationView,
   TokenSettlementView,
   TokenUsageInput,
   TokenUsageSummaryView,
 } from "./control-plane/token-budget-api.js";
-export type { ProposalView, SessionView, TicketRequestView, TicketView } from "./control-plane/views.js";
+export type {
+  ProposalView,
+  SessionRiskView,
+  SessionView,
+  TicketRequestView,
+  TicketView,
+} from "./control-plane/views.js";
 export type { WaitResult } from "./control-plane/wait-for-decision.js";
 export type { AgentInput } from "./engines/agents/agent-registry.js";
 // Engine internals (budget reservation, locks, ticket decisions, kill switches, idempotency records, session

@@ -33,6 +33,7 @@ import type { TokenBudgetPeriod } from "../types/token-budget.js";
 import type {
   TokenBudgetStateView,
   TokenBudgetView,
+  TokenReservationView,
   TokenSettlementView,
   TokenUsageInput,
   TokenUsageSummaryView,
@@ -245,6 +246,11 @@ export interface ControlPlane {
    * await cp.settleTokens(decision.tokenReservationId!, { inputTokens: 1180, outputTokens: 312 });
    */
   settleTokens(reservationId: string, usage: TokenUsageInput): Promise<TokenSettlementView>;
+  /**
+   * A token reservation (`decision.tokenReservationId`): its session, model, estimate and status.
+   * @throws ValidationError; NotFoundError for an unknown id.
+   */
+  getTokenReservation(reservationId: string): Promise<TokenReservationView>;
   /**
    * Engages a kill switch (`global`, `agent` or `session` scope) and sweeps its scope: matching sessions are
    * paused or aborted and their pending tickets denied (no limit). Proposals it covers are denied with code

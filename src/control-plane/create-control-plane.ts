@@ -28,6 +28,7 @@ import {
 } from "./session-api.js";
 import {
   createTokenBudget,
+  getTokenReservation,
   listTokenBudgets,
   settleTokens,
   tokenBudgetStates,
@@ -141,6 +142,7 @@ function facade(rt: Runtime, notices: FeedNotices): ControlPlane {
     tokenBudgetStates: (identity) => tokenBudgetStates(rt, identity),
     tokenUsageSummary: (query) => tokenUsageSummary(rt, query),
     settleTokens: (id, usage) => settleTokens(rt, id, usage),
+    getTokenReservation: (id) => getTokenReservation(rt, id),
     async heartbeat(id, o) {
       known(o, KEYS.heartbeat, "heartbeat options");
       return heartbeat(rt, id, o?.ttlMs);

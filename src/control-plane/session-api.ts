@@ -9,7 +9,7 @@ import { collectMicros } from "../types/money.js";
 import type { SessionRecord, SessionStatus } from "../types/session.js";
 import { SESSION_STATUSES } from "../types/session.js";
 import type { Runtime } from "./runtime.js";
-import { type SessionView, sessionView } from "./views.js";
+import { type SessionView, sessionRiskView, sessionView } from "./views.js";
 
 /** Input of `openSession`. Budget amounts are in currency units; omitted limits are unlimited. */
 export interface OpenSessionInput {
@@ -171,10 +171,13 @@ export function checkActor(value: unknown): asserts value is string | undefined 
   }
 }
 
-/** Reads a session. @throws NotFoundError */
+/** Reads a session with its accumulated risk (`risk`). @throws NotFoundError */
 export async function getSession(rt: Runtime, sessionId: string): Promise<SessionView> {
   requireId(sessionId, "sessionId");
-  return rt.storage.read(async (tx) => sessionView(await mustSession(tx, sessionId)));
+  return rt.storage.read(async (tx) => {
+    const view = sessionView(await mustSession(tx, sessionId));
+    return { ...view, risk: sessionRiskView((await tx.sessionRisk.get(sessionId))?.state) };
+  });
 }
 
 /** Lists sessions, newest first. */

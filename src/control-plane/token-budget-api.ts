@@ -6,10 +6,16 @@ import {
   type TokenIdentityInput,
 } from "../engines/token-budgets/parse-budget-config.js";
 import { settleTokens as settle, type TokenSettlement } from "../engines/token-budgets/settle-tokens.js";
+import { NotFoundError } from "../errors/control-plane-error.js";
 import { checkKnownKeys } from "../errors/unknown-keys.js";
 import { ValidationError, type ValidationIssue } from "../errors/validation-error.js";
 import { collectMicros, formatMicros } from "../types/money.js";
-import type { TokenBudgetConfigRecord, TokenBudgetPeriod, TokenIdentity } from "../types/token-budget.js";
+import type {
+  TokenBudgetConfigRecord,
+  TokenBudgetPeriod,
+  TokenIdentity,
+  TokenReservationStatus,
+} from "../types/token-budget.js";
 import type { Runtime } from "./runtime.js";
 import { requireId } from "./session-api.js";
 
@@ -239,5 +245,39 @@ export async function settleTokens(
     totalTokens: done.totalTokens,
     cost: formatMicros(done.costMicros),
     exhausted: done.exhausted,
+  };
+}
+
+/** A token reservation as returned to callers (cost as a decimal string). */
+export interface TokenReservationView {
+  readonly id: string;
+  /** The session of the proposal that reserved it (who may settle it over HTTP). */
+  readonly sessionId: string;
+  readonly model: string;
+  readonly identity: TokenIdentity;
+  /** Estimated tokens (input + output) and cost that were reserved. */
+  readonly tokens: number;
+  readonly cost: string;
+  readonly status: TokenReservationStatus;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+}
+
+/** The reservation `reservationId`. @throws ValidationError; NotFoundError for an unknown id. */
+export async function getTokenReservation(rt: Runtime, reservationId: string): Promise<TokenReservationView> {
+  rt.assertOpen();
+  requireId(reservationId, "reservationId");
+  const r = await rt.storage.read((tx) => tx.tokenBudgets.getReservation(reservationId));
+  if (!r) throw new NotFoundError("token reservation", reservationId);
+  return {
+    id: r.id,
+    sessionId: r.sessionId,
+    model: r.model,
+    identity: r.identity,
+    tokens: r.tokens,
+    cost: formatMicros(r.costMicros),
+    status: r.status,
+    createdAt: r.createdAt,
+    expiresAt: r.expiresAt,
   };
 }

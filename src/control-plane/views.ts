@@ -3,7 +3,9 @@ import type { JsonValue } from "../types/json.js";
 import { checkJsonValue } from "../types/json-limits.js";
 import { formatMicros } from "../types/money.js";
 import type { ProposalRecord } from "../types/proposal-record.js";
+import type { RiskLevel } from "../types/risk.js";
 import type { SessionRecord } from "../types/session.js";
+import type { SessionRiskState } from "../types/session-risk.js";
 import type { TicketRecord, TicketRequest } from "../types/ticket.js";
 
 /** A session as returned by the facade: money as exact decimal strings. */
@@ -18,6 +20,33 @@ export interface SessionView {
   readonly lastSeq: number;
   readonly createdAt: number;
   readonly updatedAt: number;
+  /**
+   * The session's accumulated risk (policy `sessionRisk`): set by `getSession` (one extra point read), absent
+   * from lists and from the results of writes. A session nothing was accumulated for has score 0, level `low`.
+   */
+  readonly risk?: SessionRiskView;
+}
+
+/** A session's accumulated risk as returned by the facade (see policy `sessionRisk`). */
+export interface SessionRiskView {
+  /** Sum of the scores of every proposal routed in the session. */
+  readonly score: number;
+  /** The risk the last proposal was decided with (its own, or the escalated one). */
+  readonly level: RiskLevel;
+  /** How many proposals have been routed in the session. */
+  readonly actionCount: number;
+  /** Names of the patterns that matched in the session, in order of first match. */
+  readonly detectedPatterns: readonly string[];
+}
+
+/** Converts a stored risk state (or none) to its view. */
+export function sessionRiskView(state: SessionRiskState | undefined): SessionRiskView {
+  return {
+    score: state?.score ?? 0,
+    level: state?.level ?? "low",
+    actionCount: state?.actionCount ?? 0,
+    detectedPatterns: [...(state?.detectedPatterns ?? [])],
+  };
 }
 
 /** A proposal as returned by the facade: money as exact decimal strings. */

@@ -12,7 +12,7 @@ function documentedRoutes(text: string): { method: string; path: string }[] {
   const templated = (p: string) =>
     p
       .split("?")[0]!
-      .replace(/\$SESSION|\$TICKET|\$PROPOSAL/g, "{id}")
+      .replace(/\$SESSION|\$TICKET|\$PROPOSAL|\$RESERVATION/g, "{id}")
       .replace(/`|[.,)]+$/g, "");
   for (const m of text.matchAll(/\b(GET|POST) (\/[\w/{}.-]+)/g))
     out.push({ method: m[1]!, path: templated(m[2]!) });

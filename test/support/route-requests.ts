@@ -16,6 +16,8 @@ export interface Owned {
   readonly proposalId: string;
   /** A pending approval ticket of the agent's session. */
   readonly ticketId: string;
+  /** The token reservation of an allowed model call in the agent's session (for `settle`). */
+  readonly tokenReservationId: string;
 }
 
 /** Registers `agentId` and creates the resources of {@link Owned} for it. */
@@ -35,15 +37,22 @@ export async function createOwned(cp: ControlPlane, agentId: string): Promise<Ow
     resourceId: `${agentId}/notes.txt`,
   });
   const pending = await cp.propose({ sessionId: session.id, action: "send_payment", cost: "5" });
+  const llm = await cp.propose({
+    sessionId: session.id,
+    action: "read_file",
+    model: { model: "gpt-4o", identity: { orgId: "acme" }, inputTokens: 100, outputTokens: 50, cost: "0.01" },
+  });
   if (allowed.outcome !== "allowed" || pending.outcome !== "pending_approval" || !pending.ticketId) {
     throw new Error(`fixture: unexpected decisions ${allowed.reason} / ${pending.reason}`);
   }
+  if (llm.tokenReservationId === undefined) throw new Error(`fixture: no token reservation (${llm.reason})`);
   return {
     agentId,
     sessionId: session.id,
     pausedSessionId: paused.id,
     proposalId: allowed.proposalId,
     ticketId: pending.ticketId,
+    tokenReservationId: llm.tokenReservationId,
   };
 }
 
@@ -80,6 +89,11 @@ export const ROUTE_REQUESTS: Readonly<Record<string, Builder>> = {
   "GET /v1/events/state-changes": (x) => ({ path: `/v1/events/state-changes?session_id=${x.sessionId}` }),
   "GET /v1/health": () => ({ path: "/v1/health" }),
   "GET /v1/audit/checkpoint": () => ({ path: "/v1/audit/checkpoint" }),
+  "GET /v1/audit/verify": (x) => ({ path: `/v1/audit/verify?session_id=${x.sessionId}` }),
+  "POST /v1/token-reservations/{reservation_id}/settle": (x) => ({
+    path: `/v1/token-reservations/${x.tokenReservationId}/settle`,
+    body: { input_tokens: 90, output_tokens: 40 },
+  }),
   "GET /v1/token-budgets": () => ({ path: "/v1/token-budgets" }),
   "POST /v1/token-budgets": () => ({
     path: "/v1/token-budgets",

@@ -89,6 +89,8 @@ export const ROUTE_TABLE: readonly RouteRule[] = [
   r("POST", "/v1/tokens/{token_id}/revoke", ["tokens.manage"], 200),
   // Audit: 404 on a server without audit keys (the auth matrix's app has none), so nothing sealed.
   r("GET", "/v1/audit/checkpoint", ["read"], 404),
+  r("GET", "/v1/audit/verify", ["read"], 200),
+  r("POST", "/v1/token-reservations/{reservation_id}/settle", ["act.own", "token_budgets.manage"], 200, true),
 ];
 
 /** The callers of the matrix: no token, each role, and an agent on its own or on another agent's resources. */

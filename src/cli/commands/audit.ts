@@ -18,6 +18,12 @@ interface ExportOptions extends StorageArgs {
   readonly key: string;
 }
 
+interface CheckOptions extends StorageArgs {
+  readonly key?: string;
+  readonly session?: string;
+  readonly json?: boolean;
+}
+
 interface VerifyOptions {
   readonly trustedCheckpoint?: string;
   readonly json?: boolean;
@@ -84,6 +90,56 @@ async function exportBundle(o: ExportOptions, io: CliIo): Promise<void> {
   }
 }
 
+/** Prints each problem of a report, one line each: `kind (session S, seq N): detail`. */
+function printProblems(
+  problems: readonly { kind: string; sessionId?: string; seq?: number; detail: string }[],
+  io: CliIo,
+): void {
+  for (const p of problems) {
+    const where = [
+      p.sessionId === undefined ? undefined : `session ${p.sessionId}`,
+      p.seq === undefined ? undefined : `seq ${p.seq}`,
+    ].filter((x) => x !== undefined);
+    io.out(`${p.kind}${where.length === 0 ? "" : ` (${where.join(", ")})`}: ${p.detail}`);
+  }
+}
+
+/**
+ * `acp audit check`: `verifyAudit` on the database itself (hash chains; with `--key`, the signed checkpoints
+ * too). Prints every problem; exit 1 on any.
+ */
+async function checkDatabase(o: CheckOptions, io: CliIo): Promise<void> {
+  const auditKeys = o.key === undefined ? undefined : readKeyRing(o.key);
+  const storage = await openStorage(o, io.env);
+  try {
+    const cp = await createControlPlane({
+      storage,
+      policy: EXPORT_POLICY,
+      recoverOnStart: false,
+      ...(auditKeys === undefined ? {} : { auditKeys }),
+    });
+    const report = await cp
+      .verifyAudit(o.session === undefined ? {} : { sessionId: o.session })
+      .finally(() => cp.close());
+    if (o.json) io.out(JSON.stringify(report));
+    else if (report.ok) {
+      io.out(
+        `ok: ${report.checkedEvents} events verified` +
+          (auditKeys === undefined ? " (hash chains; give --key to check the signed checkpoints too)" : ""),
+      );
+    } else printProblems(report.problems, io);
+    if (!report.ok) {
+      const n = report.problems.length;
+      throw new CliError(
+        EXIT.failure,
+        `${n} problem${n === 1 ? "" : "s"} found: the audit log does not verify`,
+      );
+    }
+  } finally {
+    await storage.close();
+  }
+}
+
 /** The note of a trusted checkpoint file: the note text itself, or JSON with a `checkpoint` field (the HTTP answer). */
 function trustedNote(file: string): string {
   const text = readText(file, "trusted checkpoint");
@@ -116,10 +172,7 @@ function verifyFile(file: string, o: VerifyOptions, io: CliIo): void {
       `ok: ${result.checkedEvents} events verified against the signed checkpoint of size ${result.treeSize}` +
         (trusted === undefined ? "" : "; the log extends the trusted checkpoint"),
     );
-  } else {
-    for (const p of result.problems)
-      io.out(`${p.kind}${p.seq === undefined ? "" : ` (seq ${p.seq})`}: ${p.detail}`);
-  }
+  } else printProblems(result.problems, io);
   if (!result.ok) {
     const n = result.problems.length;
     throw new CliError(EXIT.failure, `${n} problem${n === 1 ? "" : "s"} found: the bundle does not verify`);
@@ -128,7 +181,8 @@ function verifyFile(file: string, o: VerifyOptions, io: CliIo): void {
 
 /**
  * Registers `acp audit`: `keygen` (a new or rotated Ed25519 signing key file), `export` (a self-contained bundle
- * of the log, its checkpoints and proofs) and `verify` (offline, no database: prints every problem, exit 1 on any).
+ * of the log, its checkpoints and proofs), `verify` (offline, no database: prints every problem, exit 1 on any)
+ * and `check` (the same report on the database itself, through `verifyAudit`).
  */
 export function registerAuditCommand(program: Command, io: CliIo): void {
   const audit = program
@@ -165,4 +219,14 @@ export function registerAuditCommand(program: Command, io: CliIo): void {
     )
     .option("--json", "print { ok, checkedEvents, treeSize, problems } as JSON")
     .action((file: string, o: VerifyOptions) => verifyFile(file, o, io));
+  audit
+    .command("check")
+    .description("Verify the audit log in the database (verifyAudit) and print each problem; exit 1 on any")
+    .option("--sqlite <file>", "an existing SQLite database file of the control plane")
+    .option("--postgres <url>", "a PostgreSQL connection string (ACP_DATABASE_URL stands in for it)")
+    .option("--schema <name>", "the PostgreSQL schema (default: public)")
+    .option("--key <file>", "the audit key file (audit.signing_key_file): also check the signed checkpoints")
+    .option("--session <id>", "check only this session's hash chain")
+    .option("--json", "print { ok, checkedEvents, problems } as JSON")
+    .action((o: CheckOptions) => checkDatabase(o, io));
 }

@@ -1,6 +1,7 @@
 import type { HttpDeps, HttpRouter } from "../context.js";
 import { registerAgentRoutes } from "./agents.js";
 import { registerAuditCheckpointRoutes } from "./audit-checkpoint.js";
+import { registerAuditVerifyRoutes } from "./audit-verify.js";
 import { registerEventContractRoutes } from "./events-contract.js";
 import { registerEventStreamRoutes } from "./events-stream.js";
 import { registerHealthContractRoutes } from "./health-contract.js";
@@ -14,6 +15,7 @@ import { registerSessionWriteRoutes } from "./sessions-write.js";
 import { registerTicketWaitRoutes } from "./ticket-wait.js";
 import { registerTicketContractRoutes } from "./tickets-contract.js";
 import { registerTokenBudgetRoutes } from "./token-budgets.js";
+import { registerTokenSettleRoutes } from "./token-settle.js";
 import { registerTokenRoutes } from "./tokens.js";
 
 /** Registers every `/v1` route (each group in its own file). */
@@ -34,4 +36,6 @@ export function registerRoutes(app: HttpRouter, deps: HttpDeps): void {
   registerKillContractRoutes(app, deps);
   registerTokenBudgetRoutes(app, deps);
   registerAuditCheckpointRoutes(app, deps);
+  registerTokenSettleRoutes(app, deps);
+  registerAuditVerifyRoutes(app, deps);
 }

@@ -8,6 +8,7 @@ import { authorize } from "../authorize.js";
 import type { HttpDeps, HttpRouter } from "../context.js";
 import { BEARER, errorResponses } from "../schemas/common.js";
 import { toDryRunJson } from "../schemas/decision.js";
+import { snakeModelPath, toModelCallInput } from "../schemas/model-call.js";
 import {
   PolicyResponseSchema,
   TestPolicyBody,
@@ -81,7 +82,7 @@ function compilePrefixed(policy: string | Record<string, unknown>): CompiledPoli
 function remap(prefix: string, error: unknown): never {
   if (!(error instanceof ValidationError)) throw error;
   const place = (path: string) =>
-    path.startsWith("session.") ? `body.${path}` : path ? `${prefix}.${path}` : prefix;
+    path.startsWith("session.") ? `body.${path}` : path ? `${prefix}.${snakeModelPath(path)}` : prefix;
   const issues = error.issues.map((i) => ({ ...i, path: place(i.path) }));
   throw new ValidationError(
     issues,
@@ -129,6 +130,7 @@ export function registerPolicyRoutes(app: HttpRouter, { controlPlane: cp }: Http
           ...(p.args === undefined ? {} : { args: p.args as JsonObject }),
           ...(p.cost === undefined ? {} : { cost: p.cost }),
           ...(p.metadata === undefined ? {} : { metadata: p.metadata as JsonObject }),
+          ...(p.model === undefined ? {} : { model: toModelCallInput(p.model) }),
         },
         s === undefined
           ? {}

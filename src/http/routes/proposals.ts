@@ -17,6 +17,7 @@ import {
   uuid,
 } from "../schemas/common.js";
 import { DecisionSchema, toDecisionJson } from "../schemas/decision.js";
+import { remapModelIssues, toModelCallInput } from "../schemas/model-call.js";
 import {
   CompleteBody,
   HeartbeatBody,
@@ -149,17 +150,20 @@ export function registerProposalRoutes(app: HttpRouter, { controlPlane: cp }: Ht
     }
     await assertOwnSession(cp, principal, body.session_id);
     const agentId = principal.role === "agent" ? principal.agentId! : body.agent_id;
-    const decision = await cp.propose({
-      sessionId: body.session_id,
-      action: body.action,
-      ...(agentId === undefined ? {} : { agentId }),
-      ...(body.resource_id === undefined ? {} : { resourceId: body.resource_id }),
-      ...(body.resource_type === undefined ? {} : { resourceType: body.resource_type }),
-      ...(body.args === undefined ? {} : { args: body.args as JsonObject }),
-      ...(body.cost === undefined ? {} : { cost: body.cost }),
-      ...(body.metadata === undefined ? {} : { metadata: body.metadata as JsonObject }),
-      ...(key === undefined ? {} : { idempotencyKey: key }),
-    });
+    const decision = await cp
+      .propose({
+        sessionId: body.session_id,
+        action: body.action,
+        ...(agentId === undefined ? {} : { agentId }),
+        ...(body.resource_id === undefined ? {} : { resourceId: body.resource_id }),
+        ...(body.resource_type === undefined ? {} : { resourceType: body.resource_type }),
+        ...(body.args === undefined ? {} : { args: body.args as JsonObject }),
+        ...(body.cost === undefined ? {} : { cost: body.cost }),
+        ...(body.metadata === undefined ? {} : { metadata: body.metadata as JsonObject }),
+        ...(body.model === undefined ? {} : { model: toModelCallInput(body.model) }),
+        ...(key === undefined ? {} : { idempotencyKey: key }),
+      })
+      .catch((error: unknown) => remapModelIssues(error, "body"));
     return c.json(toDecisionJson(decision), 200);
   });
 

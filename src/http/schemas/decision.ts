@@ -29,10 +29,23 @@ const decisionFields = {
 
 /**
  * The decision of `POST /v1/proposals`: a value for every outcome (a denial is 200 too). Execute only when
- * `outcome` is `allowed`; `pending_approval` carries `ticket_id` to wait on.
+ * `outcome` is `allowed`; `pending_approval` carries `ticket_id` to wait on; an allowed model call carries
+ * `token_reservation_id` to settle with the actual usage.
  */
 export const DecisionSchema = z
-  .object({ proposal_id: z.string().uuid(), ...decisionFields, ticket_id: z.string().uuid().nullable() })
+  .object({
+    proposal_id: z.string().uuid(),
+    ...decisionFields,
+    ticket_id: z.string().uuid().nullable(),
+    token_reservation_id: z
+      .string()
+      .nullable()
+      .openapi({
+        description:
+          "For an allowed proposal carrying a model call: the token reservation to settle with the actual usage " +
+          "(POST /v1/token-reservations/{reservation_id}/settle); null otherwise",
+      }),
+  })
   .openapi("Decision");
 
 /** The decision of a dry run (`POST /v1/policies/test`): nothing stored, so no proposal or ticket id. */
@@ -55,6 +68,7 @@ export function toDecisionJson(d: Decision): z.infer<typeof DecisionSchema> {
     // The fields a dry run shares; only a steered decision carries steering.
     ...toDryRunJson(d.outcome === "steered" ? d : { ...d, steering: undefined }),
     ticket_id: d.outcome === "pending_approval" ? d.ticketId : null,
+    token_reservation_id: d.tokenReservationId ?? null,
   };
 }
 

@@ -1,7 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import type { CompiledPolicy } from "../../engines/policy/compiled-policy.js";
 import { DryRunDecisionSchema } from "./decision.js";
-import { MoneyInput } from "./proposal.js";
+import { ModelCallBody } from "./model-call.js";
+import { MoneyInput } from "./money.js";
 
 /** A policy as served: its content-hash id and its normalised document. */
 export const PolicyResponseSchema = z
@@ -42,6 +43,9 @@ export const DryRunProposal = z
     args: z.record(z.string(), z.unknown()).optional(),
     cost: MoneyInput.optional(),
     metadata: z.record(z.string(), z.unknown()).optional(),
+    model: ModelCallBody.optional().openapi({
+      description: "An LLM call: the model governor (policy `models`) decides on it; no token is reserved",
+    }),
   })
   .strict()
   .openapi("DryRunProposal");

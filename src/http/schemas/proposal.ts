@@ -1,30 +1,16 @@
 import { z } from "@hono/zod-openapi";
 import type { ProposalView } from "../../control-plane/views.js";
-import { ValidationError } from "../../errors/validation-error.js";
 import { DECISION_CODES, OUTCOMES } from "../../types/decision.js";
-import { toMicros } from "../../types/money.js";
 import { PROPOSAL_STATUSES } from "../../types/proposal-record.js";
 import { RISK_LEVELS } from "../../types/risk.js";
 import { ACTION_TIERS } from "../../types/tier.js";
 import { iso } from "./common.js";
 import { TraceEntrySchema } from "./decision.js";
+import { ModelCallBody } from "./model-call.js";
+import { MoneyInput } from "./money.js";
 
-/** Money in a request: a non-negative decimal string (preferred) or a number; answered as a decimal string. */
-export const MoneyInput = z
-  .union([z.string().min(1).max(40), z.number().nonnegative()])
-  .superRefine((value, ctx) => {
-    // The one money rule (`toMicros`), so that a bad amount is a 422 naming the body field.
-    try {
-      toMicros(value, "");
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      ctx.addIssue({ code: "custom", message: error.issues[0]?.message ?? "invalid amount" });
-    }
-  })
-  .openapi({
-    description:
-      'Amount in currency units: decimal string ("0.25", preferred) or number; ≥ 0, at most 6 decimals',
-  });
+/** Money in a request (moved to `money.ts`; re-exported here for existing imports). */
+export { MoneyInput } from "./money.js";
 
 const JsonObjectInput = z.record(z.string(), z.unknown());
 
@@ -39,6 +25,9 @@ export const ProposeBody = z
     args: JsonObjectInput.optional(),
     cost: MoneyInput.optional(),
     metadata: JsonObjectInput.optional(),
+    model: ModelCallBody.optional().openapi({
+      description: "An LLM call this proposal governs (model governor, token budgets)",
+    }),
   })
   .strict()
   .openapi("ProposeRequest");

@@ -1,7 +1,20 @@
 import { z } from "@hono/zod-openapi";
 import type { SessionView } from "../../control-plane/views.js";
+import { RISK_LEVELS } from "../../types/risk.js";
 import { SESSION_STATUSES } from "../../types/session.js";
 import { iso } from "./common.js";
+
+/** A session's accumulated risk (policy `sessionRisk`); score 0, level `low` when nothing accumulated. */
+export const SessionRiskSchema = z
+  .object({
+    score: z.number(),
+    level: z.enum(RISK_LEVELS),
+    action_count: z.number().int().openapi({ description: "Proposals routed in the session" }),
+    detected_patterns: z
+      .array(z.string())
+      .openapi({ description: "Patterns that matched, first match first" }),
+  })
+  .openapi("SessionRisk");
 
 /** The contract's `SessionState`. */
 export const SessionStateSchema = z
@@ -40,6 +53,9 @@ export const SessionStateSchema = z
     agent_id: z.string().nullable(),
     last_seq: z.number().int(),
     policy_id: z.string().openapi({ description: "Our policy id as is (see GET /v1/sessions/{id}/policy)" }),
+    risk: SessionRiskSchema.optional().openapi({
+      description: "Accumulated risk (policy sessionRisk); only in GET /v1/sessions/{session_id}",
+    }),
   })
   .openapi("SessionState");
 
@@ -65,6 +81,16 @@ export function toSessionState(s: SessionView): z.infer<typeof SessionStateSchem
     agent_id: s.agentId,
     last_seq: s.lastSeq,
     policy_id: s.policyId,
+    ...(s.risk === undefined
+      ? {}
+      : {
+          risk: {
+            score: s.risk.score,
+            level: s.risk.level,
+            action_count: s.risk.actionCount,
+            detected_patterns: [...s.risk.detectedPatterns],
+          },
+        }),
   };
 }
 
