@@ -4,7 +4,8 @@ import type { JsonObject } from "../types/json.js";
 import type { ProposalInput } from "../types/proposal.js";
 import type { FromArgs, ToolCallContext, ToolMapping } from "./govern-types.js";
 
-const MAPPING_KEYS: readonly string[] = [
+/** The keys a `governTool` mapping may have (adapters that take mappings check theirs against it). */
+export const MAPPING_KEYS: readonly string[] = [
   "action",
   "sessionId",
   "agentId",

@@ -2,7 +2,7 @@ import { type SpawnSyncReturns, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { afterAll } from "vitest";
+import { afterAll, expect } from "vitest";
 
 /** The repository's root folder. */
 export const ROOT = resolve(import.meta.dirname, "../..");
@@ -49,4 +49,11 @@ export function snippetRunner(name: string): (file: string, program: string) => 
     writeFileSync(path, program);
     return spawnSync(process.execPath, ["--import", "tsx", path], { cwd: ROOT, encoding: "utf8" });
   };
+}
+
+/** Asserts a snippet program ran cleanly and printed each `// prints: …` line its source announces. */
+export function expectPrints(result: SpawnSyncReturns<string>, source: string): void {
+  expect(result.stderr).toBe("");
+  expect(result.status).toBe(0);
+  for (const m of source.matchAll(/\/\/ prints: (.+)$/gm)) expect(result.stdout).toContain(m[1]);
 }

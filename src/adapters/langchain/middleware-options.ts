@@ -1,6 +1,7 @@
 import type { ToolCallRequest } from "langchain";
 import { checkKnownKeys } from "../../errors/unknown-keys.js";
 import { ValidationError, type ValidationIssue } from "../../errors/validation-error.js";
+import { MAPPING_KEYS } from "../govern-mapping.js";
 import type { ToolMapping } from "../govern-types.js";
 
 /** The arguments of a LangChain tool call (`tool_call.args`), as the model produced them. */
@@ -46,21 +47,6 @@ export interface GovernToolCallsOptions {
 }
 
 const OPTION_KEYS = ["sessionId", "agentId", "tools", "defaults", "name"] as const;
-const MAPPING_KEYS = [
-  "action",
-  "sessionId",
-  "agentId",
-  "resourceId",
-  "resourceType",
-  "cost",
-  "actualCost",
-  "args",
-  "metadata",
-  "approvalWaitMs",
-  "heartbeatMs",
-  "killPollMs",
-  "toolName",
-] as const;
 const FUNCTION_ONLY = new Set<string>(["actualCost", "args"]);
 const NUMBERS = new Set<string>(["approvalWaitMs", "heartbeatMs", "killPollMs"]);
 
@@ -75,7 +61,7 @@ function checkMapping(mapping: unknown, path: string, issues: ValidationIssue[])
   }
   checkKnownKeys(mapping, MAPPING_KEYS, `${path}.`, issues);
   for (const [key, value] of Object.entries(mapping)) {
-    if (value === undefined || !MAPPING_KEYS.includes(key as (typeof MAPPING_KEYS)[number])) continue;
+    if (value === undefined || !MAPPING_KEYS.includes(key)) continue;
     const at = `${path}.${key}`;
     if (FUNCTION_ONLY.has(key)) {
       if (typeof value !== "function")

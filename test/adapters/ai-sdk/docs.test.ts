@@ -1,26 +1,10 @@
-import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { atSources, docSnippets, expectPrints, snippetRunner } from "../../support/doc-snippets.js";
 
-const root = resolve(import.meta.dirname, "../../..");
-const page = readFileSync(join(root, "docs/integrations/ai-sdk.md"), "utf8");
-const snippets = [...page.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1] ?? "");
-
-/** The page's imports pointed at the sources (no build needed) and `./model.js` at the docs' mock model. */
-function runnable(source: string): string {
-  const url = (p: string) => pathToFileURL(join(root, p)).href;
-  return source
-    .replaceAll('"agent-control-plane/ai-sdk"', JSON.stringify(url("src/adapters/ai-sdk/index.ts")))
-    .replaceAll('"agent-control-plane"', JSON.stringify(url("src/index.ts")))
-    .replaceAll('"./model.js"', JSON.stringify(url("test/adapters/ai-sdk/docs-model.ts")));
-}
+const { snippets } = docSnippets("docs/integrations/ai-sdk.md");
 
 describe("docs/integrations/ai-sdk.md", () => {
-  const dir = join(root, ".tmp", "docs-ai-sdk");
-  mkdirSync(dir, { recursive: true });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const run = snippetRunner("docs-ai-sdk");
 
   it("has the hello-world, the one-line change, approvals and model calls", () => {
     expect(snippets).toHaveLength(4);
@@ -30,12 +14,13 @@ describe("docs/integrations/ai-sdk.md", () => {
   it.each(snippets.map((s, i) => [i + 1, s] as const))(
     "example %i runs and prints what it says",
     (i, source) => {
-      const file = join(dir, `example-${i}.mts`);
-      writeFileSync(file, runnable(source));
-      const run = spawnSync(process.execPath, ["--import", "tsx", file], { cwd: root, encoding: "utf8" });
-      expect(run.stderr).toBe("");
-      expect(run.status).toBe(0);
-      for (const m of source.matchAll(/\/\/ prints: (.+)$/gm)) expect(run.stdout).toContain(m[1]);
+      // The page's imports point at the sources (no build needed) and `./model.js` at the docs' mock model.
+      const program = atSources(
+        source,
+        { "ai-sdk": "src/adapters/ai-sdk/index.ts" },
+        { '"./model.js"': "test/adapters/ai-sdk/docs-model.ts" },
+      );
+      expectPrints(run(`example-${i}.mts`, program), source);
     },
     180_000,
   );
