@@ -115,7 +115,20 @@ export function proposalFingerprint(p: Proposal): string {
     p.resourceId,
     p.costMicros,
   ]);
-  const model = p.model === null ? "" : canonicalJson(p.model);
+  // A model call has a fixed shape: its fields in a fixed order (cheaper than a canonical JSON of the object).
+  const m = p.model;
+  const model =
+    m === null
+      ? ""
+      : JSON.stringify([
+          m.model,
+          m.identity.userId,
+          m.identity.orgId,
+          m.identity.teamId,
+          m.inputTokens,
+          m.outputTokens,
+          m.costMicros,
+        ]);
   const text = `${fields}${canonicalJson(p.args)}${canonicalJson(p.metadata)}${model}`;
   return hash("sha256", text, "base64url").slice(0, 32);
 }

@@ -67,6 +67,12 @@ export function sqlTokenBudgets(
       reservedCostMicros: n(r?.reserved_cost ?? 0),
     };
   };
+  // The hot statements' text is built once: a driver's statement cache then finds it without rehashing it.
+  const holdCalendarSql = holdStatement(t, false);
+  const holdRollingSql = holdStatement(t, true);
+  const insertHoldSql = `INSERT INTO ${t.holds} (${HOLD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  const insertReservationSql = `INSERT INTO ${t.reservations} (${RESERVATION_COLUMNS})
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING id`;
   const holdValues = (h: TokenHoldRecord): TokenSqlValue[] => [
     h.reservationId,
     h.configId,
@@ -120,82 +126,42 @@ export function sqlTokenBudgets(
     async hold({ hold: h, maxTokens, maxCostMicros, rollingSince }) {
       // Calendar: the window row itself. Rolling: the sum of the budget's buckets, read after the budget lock so
       // that the statement's snapshot includes every earlier reserver's commit.
-      let used = (column: "tokens" | "cost", row: string) =>
-        `${row}.used_${column} + ${row}.reserved_${column}`;
-      let extra: TokenSqlValue[] = [];
-      let extraNew: TokenSqlValue[] = [];
-      if (rollingSince !== null) {
+      let params: TokenSqlValue[];
+      if (rollingSince === null) {
+        params = [
+          ...[h.configId, h.windowStart, h.windowEnd, h.tokens, h.costMicros],
+          ...[maxTokens, h.tokens, maxTokens, maxCostMicros, h.costMicros, maxCostMicros],
+          ...[maxTokens, maxTokens, maxCostMicros, maxCostMicros],
+        ];
+      } else {
         await lockBudget(h.configId);
-        const sum = (column: "tokens" | "cost") =>
-          `(SELECT COALESCE(SUM(used_${column} + reserved_${column}), 0) FROM ${t.windows}
-            WHERE config_id = ? AND window_start > ${BIG()})`;
-        used = (column) => sum(column);
-        extra = [h.configId, rollingSince];
-        extraNew = extra;
+        const c = h.configId;
+        const since = rollingSince;
+        params = [
+          ...[c, h.windowStart, h.windowEnd, h.tokens, h.costMicros],
+          ...[maxTokens, c, since, h.tokens, maxTokens, maxCostMicros, c, since, h.costMicros, maxCostMicros],
+          ...[maxTokens, c, since, maxTokens, maxCostMicros, c, since, maxCostMicros],
+        ];
       }
-      const fresh = (column: "tokens" | "cost") => (rollingSince !== null ? `${used(column, "")} + ` : "");
-      const params: TokenSqlValue[] = [
-        h.configId,
-        h.windowStart,
-        h.windowEnd,
-        h.tokens,
-        h.costMicros,
-        // insert guard
-        maxTokens,
-        ...extraNew,
-        h.tokens,
-        maxTokens,
-        maxCostMicros,
-        ...extraNew,
-        h.costMicros,
-        maxCostMicros,
-        // update guard
-        maxTokens,
-        ...extra,
-        maxTokens,
-        maxCostMicros,
-        ...extra,
-        maxCostMicros,
-      ];
-      const updated = await rows(
-        `INSERT INTO ${t.windows} AS w (config_id, window_start, window_end, used_tokens, used_cost, reserved_tokens,
-           reserved_cost)
-         SELECT ${TXT}, ${BIG()}, ${BIG()}, 0, 0, ${BIG()}, ${BIG()}
-         WHERE (${BIG()} IS NULL OR ${fresh("tokens")}${BIG()} <= ${BIG()})
-           AND (${BIG()} IS NULL OR ${fresh("cost")}${BIG()} <= ${BIG()})
-         ON CONFLICT (config_id, window_start) DO UPDATE SET
-           reserved_tokens = w.reserved_tokens + EXCLUDED.reserved_tokens,
-           reserved_cost = w.reserved_cost + EXCLUDED.reserved_cost
-         WHERE (${BIG()} IS NULL OR ${used("tokens", "w")} + EXCLUDED.reserved_tokens <= ${BIG()})
-           AND (${BIG()} IS NULL OR ${used("cost", "w")} + EXCLUDED.reserved_cost <= ${BIG()})
-         RETURNING config_id`,
-        params,
-      );
+      const updated = await rows(rollingSince === null ? holdCalendarSql : holdRollingSql, params);
       if (updated.length === 0) return false;
-      await rows(
-        `INSERT INTO ${t.holds} (${HOLD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        holdValues(h),
-      );
+      await rows(insertHoldSql, holdValues(h));
       return true;
     },
     async insertReservation(r) {
-      const inserted = await rows(
-        `INSERT INTO ${t.reservations} (${RESERVATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO NOTHING RETURNING id`,
-        [
-          r.id,
-          r.sessionId,
-          r.model,
-          r.identity.userId,
-          r.identity.orgId,
-          r.identity.teamId,
-          r.tokens,
-          r.costMicros,
-          r.status,
-          r.createdAt,
-          r.expiresAt,
-        ],
-      );
+      const inserted = await rows(insertReservationSql, [
+        r.id,
+        r.sessionId,
+        r.model,
+        r.identity.userId,
+        r.identity.orgId,
+        r.identity.teamId,
+        r.tokens,
+        r.costMicros,
+        r.status,
+        r.createdAt,
+        r.expiresAt,
+      ]);
       if (inserted.length === 0)
         throw new ControlPlaneError("conflict", `reservation ${r.id} already exists`);
     },
@@ -316,4 +282,30 @@ export function sqlTokenBudgets(
       return { inputTokens, outputTokens, totalTokens, costMicros, calls, byModel };
     },
   };
+}
+
+/**
+ * The guarded upsert of a hold's window row. Parameters: config id, window start and end, tokens, cost; the
+ * insert guard (max tokens, [config id, since,] tokens, max tokens, max cost, [config id, since,] cost, max
+ * cost); the update guard (max tokens, [config id, since,] max tokens, max cost, [config id, since,] max cost).
+ * The bracketed pairs are there only for a rolling budget, whose guard sums its bucket rows after `since`.
+ */
+function holdStatement(t: TokenBudgetTables, rolling: boolean): string {
+  const sum = (column: "tokens" | "cost") =>
+    `(SELECT COALESCE(SUM(used_${column} + reserved_${column}), 0) FROM ${t.windows}
+      WHERE config_id = ? AND window_start > ${BIG()})`;
+  const used = (column: "tokens" | "cost", row: string) =>
+    rolling ? sum(column) : `${row}.used_${column} + ${row}.reserved_${column}`;
+  const fresh = (column: "tokens" | "cost") => (rolling ? `${sum(column)} + ` : "");
+  return `INSERT INTO ${t.windows} AS w (config_id, window_start, window_end, used_tokens, used_cost, reserved_tokens,
+     reserved_cost)
+   SELECT ${TXT}, ${BIG()}, ${BIG()}, 0, 0, ${BIG()}, ${BIG()}
+   WHERE (${BIG()} IS NULL OR ${fresh("tokens")}${BIG()} <= ${BIG()})
+     AND (${BIG()} IS NULL OR ${fresh("cost")}${BIG()} <= ${BIG()})
+   ON CONFLICT (config_id, window_start) DO UPDATE SET
+     reserved_tokens = w.reserved_tokens + EXCLUDED.reserved_tokens,
+     reserved_cost = w.reserved_cost + EXCLUDED.reserved_cost
+   WHERE (${BIG()} IS NULL OR ${used("tokens", "w")} + EXCLUDED.reserved_tokens <= ${BIG()})
+     AND (${BIG()} IS NULL OR ${used("cost", "w")} + EXCLUDED.reserved_cost <= ${BIG()})
+   RETURNING config_id`;
 }

@@ -9,7 +9,7 @@ import {
   SPAN_KIND_INTERNAL,
 } from "./otel-api.js";
 import { createOtelMetrics } from "./otel-metrics.js";
-import { decisionAttributes, failSpan, presentAttributes, runInSpan } from "./span-attributes.js";
+import { decisionAttributes, failSpan, presentAttributes, runInSpan, setPresent } from "./span-attributes.js";
 import type { ResolvedTelemetry } from "./telemetry-options.js";
 import type { TelemetrySink } from "./telemetry-recorder.js";
 
@@ -73,13 +73,9 @@ export function instrumentControlPlane(cp: ControlPlane, telemetry: ResolvedTele
       const span = start(SPAN_NAMES.propose);
       // No recording span (no SDK): only the metrics, without another async layer.
       if (span === undefined) return cp.propose(input, options).then((d) => decided(d, t0));
-      span.setAttributes(
-        presentAttributes({
-          "acp.action": input?.action,
-          "acp.session.id": input?.sessionId,
-          "acp.agent.id": input?.agentId,
-        }),
-      );
+      setPresent(span, "acp.action", input?.action);
+      setPresent(span, "acp.session.id", input?.sessionId);
+      setPresent(span, "acp.agent.id", input?.agentId);
       return traced(span, async () => {
         const decision = decided(await cp.propose(input, options), t0);
         span.setAttributes(decisionAttributes(decision));
@@ -89,7 +85,7 @@ export function instrumentControlPlane(cp: ControlPlane, telemetry: ResolvedTele
     complete(proposalId, input, options) {
       const span = start(SPAN_NAMES.complete);
       if (span === undefined) return cp.complete(proposalId, input, options).then(completed);
-      span.setAttributes(presentAttributes({ "acp.proposal.id": proposalId }));
+      setPresent(span, "acp.proposal.id", proposalId);
       if (typeof input?.ok === "boolean") span.setAttribute("acp.completion.ok", input.ok);
       return traced(span, async () => {
         const view = completed(await cp.complete(proposalId, input, options));

@@ -107,16 +107,36 @@ export function createOtelMetrics(api: OtelApi, health: () => Promise<HealthSnap
   };
   instruments();
   let closed = false;
+  // Attribute sets are few (outcomes × codes): each built once and reused by every recording.
+  const byOutcomeCode = new Map<string, Readonly<Record<string, string>>>();
+  const byOutcome = new Map<string, Readonly<Record<string, string>>>();
+  const decisionAttrs = (outcome: string, code: string) => {
+    const key = `${outcome}\u0000${code}`;
+    let found = byOutcomeCode.get(key);
+    if (found === undefined) {
+      found = Object.freeze({ "acp.outcome": outcome, "acp.code": code });
+      byOutcomeCode.set(key, found);
+    }
+    return found;
+  };
+  const outcomeAttrs = (outcome: string) => {
+    let found = byOutcome.get(outcome);
+    if (found === undefined) {
+      found = Object.freeze({ "acp.outcome": outcome });
+      byOutcome.set(outcome, found);
+    }
+    return found;
+  };
   return {
     decision({ outcome, code, seconds }) {
       if (closed) return;
       const i = instruments();
-      i.decisions.add(1, { "acp.outcome": outcome, "acp.code": code });
-      i.duration.record(seconds, { "acp.outcome": outcome });
+      i.decisions.add(1, decisionAttrs(outcome, code));
+      i.duration.record(seconds, outcomeAttrs(outcome));
     },
     completion({ ok }) {
       if (closed) return;
-      instruments().completions.add(1, { "acp.result": ok ? "succeeded" : "failed" });
+      instruments().completions.add(1, ok ? SUCCEEDED : FAILED);
     },
     close() {
       closed = true;
@@ -125,3 +145,6 @@ export function createOtelMetrics(api: OtelApi, health: () => Promise<HealthSnap
     },
   };
 }
+
+const SUCCEEDED = Object.freeze({ "acp.result": "succeeded" });
+const FAILED = Object.freeze({ "acp.result": "failed" });

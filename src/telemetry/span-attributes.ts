@@ -17,6 +17,11 @@ export function decisionAttributes(d: Decision): OtelAttributes {
   return attributes;
 }
 
+/** Sets `key` on `span` when `value` is a non-empty string (no attribute object is built). */
+export function setPresent(span: OtelSpan, key: string, value: unknown): void {
+  if (typeof value === "string" && value !== "") span.setAttribute(key, value);
+}
+
 /** Adds the string fields of `fields` that are present (non-empty strings) as attributes. */
 export function presentAttributes(fields: Readonly<Record<string, unknown>>): OtelAttributes {
   const attributes: Record<string, string> = {};

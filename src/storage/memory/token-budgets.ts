@@ -41,7 +41,8 @@ export function memoryTokenBudgets(s: MemoryState): TokenBudgetStore {
         ...starts.slice(at),
       ]);
     }
-    s.put(s.tokenWindows, k, row);
+    // Every caller passes a fresh object without nested parts: stored as is (no copy).
+    s.set(s.tokenWindows, k, row);
   };
   const emptyWindow = (h: TokenHoldRecord): TokenWindowRecord => ({
     configId: h.configId,
@@ -52,9 +53,16 @@ export function memoryTokenBudgets(s: MemoryState): TokenBudgetStore {
     reservedTokens: 0,
     reservedCostMicros: 0,
   });
+  // Stored holds are flat copies that are replaced, never mutated, and leave only as copies (no freezing: it is
+  // what made a hold cost more than the rest of the decision).
   const setHold = (h: TokenHoldRecord) => {
-    const holds = (s.tokenHolds.get(h.reservationId) ?? []).filter((x) => x.configId !== h.configId);
-    s.set(s.tokenHolds, h.reservationId, Object.freeze([...holds, Object.freeze({ ...h })]));
+    const holds = s.tokenHolds.get(h.reservationId);
+    const copy = { ...h };
+    s.set(
+      s.tokenHolds,
+      h.reservationId,
+      holds === undefined ? [copy] : [...holds.filter((x) => x.configId !== h.configId), copy],
+    );
   };
   const currentHold = (h: TokenHoldRecord) =>
     s.tokenHolds.get(h.reservationId)?.find((x) => x.configId === h.configId);

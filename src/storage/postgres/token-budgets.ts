@@ -8,6 +8,19 @@ function numbered(sql: string): string {
   return sql.replace(/\?/g, () => `$${++i}`);
 }
 
+/** Numbered texts of the statements seen (their texts are built from a few constant schemas: bounded anyway). */
+const texts = new Map<string, string>();
+
+/** {@link numbered}, computed once per statement text. */
+function text(sql: string): string {
+  let found = texts.get(sql);
+  if (found === undefined) {
+    found = numbered(sql);
+    if (texts.size < 512) texts.set(sql, found);
+  }
+  return found;
+}
+
 /**
  * PostgreSQL implementation of {@link TokenBudgetStore} (READ COMMITTED): the shared SQL. A calendar hold's
  * `ON CONFLICT DO UPDATE … WHERE` re-checks the limit on the locked, latest window row; a rolling hold first
@@ -23,7 +36,7 @@ export function pgTokenBudgets(c: PgTxContext): TokenBudgetStore {
     ledger: `${s}.acp_token_ledger`,
   };
   return sqlTokenBudgets(
-    async (sql, params) => (await c.q.query(numbered(sql), params as unknown[])).rows,
+    async (sql, params) => (await c.q.query(text(sql), params as unknown[])).rows,
     t,
     async (configId) => {
       await c.q.query(`SELECT 1 FROM ${t.budgets} WHERE id = $1 FOR UPDATE`, [configId]);
