@@ -1,16 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { loadPolicy } from "../../src/engines/policy/load-policy.js";
-import { ValidationError } from "../../src/errors/validation-error.js";
+import { policyProblems } from "../support/policy-problems.js";
 
-function problems(doc: Record<string, unknown>): string[] {
-  try {
-    loadPolicy({ version: 1, ...doc });
-  } catch (error) {
-    if (!(error instanceof ValidationError)) throw error;
-    return error.issues.map((i) => `${i.path}: ${i.message}`);
-  }
-  throw new Error("expected the policy to be rejected");
-}
+const problems = policyProblems;
 
 describe("policy section sessionRisk", () => {
   it("fills the original's defaults and normalises sequence action names", () => {

@@ -3,47 +3,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateText, type ModelMessage, stepCountIs, streamText, tool } from "ai";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { GovernanceRefusal, governAiTool, ticketIdOf } from "../../../src/adapters/ai-sdk/index.js";
-import { type ControlPlane, createControlPlane } from "../../../src/index.js";
-import { createMemoryStorage } from "../../../src/storage/memory/memory-storage.js";
+import { createControlPlane } from "../../../src/index.js";
 import { createSqliteStorage } from "../../../src/storage/sqlite/index.js";
-import type { Storage } from "../../../src/storage/storage.js";
 import { spawnTs } from "../../support/child-process.js";
+import { ADAPTER_POLICY, adapterSetup, onCleanup } from "../adapter-fixture.js";
 import { scriptedModel, toolOutputsSeen } from "./scripted-model.js";
 
-const POLICY = {
-  version: 1,
-  actions: {
-    blocked: ["delete_database"],
-    alwaysApprove: ["issue_refund"],
-    autoApprove: ["lookup_order"],
-  },
-  approvals: { timeout: "15m" },
-} as const;
-
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function setup(options: { sqlite?: boolean; maxActions?: number } = {}) {
-  let storage: Storage;
-  if (options.sqlite) {
-    const dir = mkdtempSync(join(tmpdir(), "acp-ai-sdk-"));
-    storage = createSqliteStorage({ path: join(dir, "cp.db") });
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  } else storage = createMemoryStorage();
-  cleanups.push(() => storage.close());
-  const cp: ControlPlane = await createControlPlane({ storage, policy: POLICY });
-  cleanups.push(() => cp.close());
-  const session = await cp.openSession({
-    name: "ai-sdk test",
-    ...(options.maxActions !== undefined ? { budget: { maxActions: options.maxActions } } : {}),
-  });
-  return { cp, session };
-}
+const setup = (options?: { sqlite?: boolean; maxActions?: number }) => adapterSetup("ai-sdk test", options);
 
 /** A tool that counts its runs. */
 function counted<I>(name: string, body?: (input: I, signal: AbortSignal | undefined) => Promise<unknown>) {
@@ -139,13 +108,13 @@ describe("governAiTool with generateText and MockLanguageModelV3", () => {
 
   it("resumes after an approval given in another process, with a fresh control plane and tool", async () => {
     const dir = mkdtempSync(join(tmpdir(), "acp-ai-sdk-mp-"));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    onCleanup(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, "cp.db");
     const open = async () => {
       const storage = createSqliteStorage({ path: file });
-      const cp = await createControlPlane({ storage, policy: POLICY });
-      cleanups.push(() => storage.close());
-      cleanups.push(() => cp.close());
+      const cp = await createControlPlane({ storage, policy: ADAPTER_POLICY });
+      onCleanup(() => storage.close());
+      onCleanup(() => cp.close());
       return cp;
     };
     const cp1 = await open();

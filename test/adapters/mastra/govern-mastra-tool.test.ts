@@ -1,48 +1,17 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Mastra } from "@mastra/core";
 import { Agent } from "@mastra/core/agent";
 import { RuntimeContext } from "@mastra/core/runtime-context";
 import { InMemoryStore } from "@mastra/core/storage";
 import { createTool } from "@mastra/core/tools";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { governMastraTool, type MastraToolMapping } from "../../../src/adapters/mastra/index.js";
-import { type ControlPlane, createControlPlane } from "../../../src/index.js";
-import { createMemoryStorage } from "../../../src/storage/memory/memory-storage.js";
-import { createSqliteStorage } from "../../../src/storage/sqlite/index.js";
-import type { Storage } from "../../../src/storage/storage.js";
+import type { ControlPlane } from "../../../src/index.js";
+import { adapterSetup } from "../adapter-fixture.js";
 import { type ScriptStep, scriptedModel, toolOutputsSeen } from "../ai-sdk/scripted-model.js";
 import { asV2 } from "./v2-model.js";
 
-const POLICY = {
-  version: 1,
-  actions: { blocked: ["delete_database"], alwaysApprove: ["issue_refund"], autoApprove: ["lookup_order"] },
-  approvals: { timeout: "15m" },
-} as const;
-
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function setup(options: { sqlite?: boolean; maxActions?: number } = {}) {
-  let storage: Storage;
-  if (options.sqlite) {
-    const dir = mkdtempSync(join(tmpdir(), "acp-mastra-"));
-    storage = createSqliteStorage({ path: join(dir, "cp.db") });
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  } else storage = createMemoryStorage();
-  cleanups.push(() => storage.close());
-  const cp: ControlPlane = await createControlPlane({ storage, policy: POLICY });
-  cleanups.push(() => cp.close());
-  const session = await cp.openSession({
-    name: "mastra test",
-    ...(options.maxActions !== undefined ? { budget: { maxActions: options.maxActions } } : {}),
-  });
-  return { cp, session };
-}
+const setup = (options?: { sqlite?: boolean; maxActions?: number }) => adapterSetup("mastra test", options);
 
 type OrderInput = { orderId: string };
 
