@@ -15,6 +15,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   telemetry: () => import("./telemetry.bench.js"),
   "audit-chain": () => import("./audit-chain.bench.js"),
   limits: () => import("./limits.bench.js"),
+  profile: () => import("./profile.bench.js"),
 };
 
 const wanted = process.argv.slice(2);
