@@ -2,6 +2,7 @@ import { composeDecisionContext } from "../decision-context.js";
 import type { ChangeNotice, StorageTx } from "../storage.js";
 import { sqliteAgents } from "./agents.js";
 import { sqliteApiTokens } from "./api-tokens.js";
+import type { ChainHeadCache } from "./chain-head-cache.js";
 import { sqliteCheckpoints } from "./checkpoints.js";
 import type { SqlConnection } from "./driver.js";
 import { sqliteEvents } from "./events.js";
@@ -22,10 +23,14 @@ import { sqliteToolPins } from "./tool-pins.js";
 export type SqliteStores = Omit<StorageTx, "notify" | "decisionContext">;
 
 /**
- * Builds the stores over one connection. Pass a `cache` only when every rollback on the connection is seen
- * by whoever clears it (the group-commit queue); never for a host's `external` transaction.
+ * Builds the stores over one connection. Pass a `cache` (and `heads`) only when every rollback on the
+ * connection is seen by whoever clears it (the group-commit queue); never for a host's `external` transaction.
  */
-export function sqliteStores(conn: SqlConnection, cache?: ProposalCache): SqliteStores {
+export function sqliteStores(
+  conn: SqlConnection,
+  cache?: ProposalCache,
+  heads?: ChainHeadCache,
+): SqliteStores {
   return {
     sessions: sqliteSessions(conn),
     policies: sqlitePolicies(conn),
@@ -34,7 +39,7 @@ export function sqliteStores(conn: SqlConnection, cache?: ProposalCache): Sqlite
     tickets: sqliteTickets(conn),
     leases: sqliteLeases(conn),
     killSwitches: sqliteKillSwitches(conn),
-    events: sqliteEvents(conn),
+    events: sqliteEvents(conn, heads),
     idempotency: sqliteIdempotency(conn),
     apiTokens: sqliteApiTokens(conn),
     outbox: sqliteOutbox(conn),
