@@ -21,11 +21,14 @@ export const toSession = (r: SqlRow): SessionRecord => ({
   updatedAt: Number(r.updated_at),
 });
 
-const COLUMNS = `id, name, agent_id, status, policy_id, max_cost, max_actions, used_cost, used_actions, last_seq,
+/** The select list of a session row, in the order {@link sessionOf} reads it. */
+export const SESSION_COLUMNS = `id, name, agent_id, status, policy_id, max_cost, max_actions, used_cost, used_actions, last_seq,
   status_reason, created_at, updated_at`;
 
-/** Maps an `acp_sessions` row read as values in {@link COLUMNS} order. */
-const sessionOf = (v: SqlValues): SessionRecord => ({
+const COLUMNS = SESSION_COLUMNS;
+
+/** Maps an `acp_sessions` row read as values in {@link SESSION_COLUMNS} order. */
+export const sessionOf = (v: SqlValues): SessionRecord => ({
   id: v[0] as string,
   name: v[1] as string | null,
   agentId: v[2] as string | null,
