@@ -3,8 +3,6 @@ import type { DecisionContext, DecisionContextQuery, StorageTx } from "../storag
 import { AGENT_COLUMNS, agentOf } from "./agents.js";
 import type { ChainHeadCache } from "./chain-head-cache.js";
 import type { SqlConnection } from "./driver.js";
-import type { ProposalCache } from "./proposal-cache.js";
-import { cachedOfRow, PROPOSAL_SELECT, proposalOf } from "./proposal-rows.js";
 import { SESSION_COLUMNS, sessionOf } from "./sessions.js";
 import { inParams, runValues } from "./sql-run.js";
 
@@ -22,30 +20,30 @@ const contextSqls = new Map<number, string>();
 
 /**
  * The session row (and its chain head), whether any agent is registered, whether any kill switch is engaged,
- * the acting agent's row and the newest open predecessor with the fingerprint, in one statement. Each part is
- * the SQL of the single-entity read it replaces (the retry lookup keeps the literal `IN` of the partial index).
- * Parameters: agent id, session id, fingerprint, the `count` statuses, session id.
+ * the acting agent's row and the id of the newest open predecessor with the fingerprint, in one statement.
+ * Each part is the SQL of the single-entity read it replaces (the retry lookup keeps the literal `IN` of the
+ * partial index; it returns only the id: a predecessor is rare, and then read whole by id).
+ * Parameters: fingerprint, the `count` statuses, agent id, session id.
  */
 function contextSql(count: number): string {
   let sql = contextSqls.get(count);
   if (!sql) {
-    // Every column under its own alias: drivers that return keyed rows (Kysely) must not merge `s.id`, `a.id`
-    // and `r.id` into one key.
+    // Every column under its own alias: drivers that return keyed rows (Kysely) must not merge `s.id` and
+    // `a.id` into one key.
     const list = (table: string, columns: string) =>
       columns.split(",").map((c, i) => `${table}.${c.trim()} AS ${table}${i}`);
     const session = list("s", SESSION_COLUMNS);
     const agent = list("a", AGENT_COLUMNS);
-    const retry = list("r", PROPOSAL_SELECT);
     sql = `SELECT ${session.join(", ")}, s.chain_head,
         EXISTS (SELECT 1 FROM acp_agents) AS any_agent,
         EXISTS (SELECT 1 FROM acp_kill_switches WHERE engaged = 1) AS any_engaged,
-        ${agent.join(", ")}, ${retry.join(", ")}
+        ${agent.join(", ")},
+        (SELECT id FROM acp_proposals
+          WHERE session_id = s.id AND fingerprint = ? AND status IN ('approved', 'pending_approval')
+            AND ${inParams("status", count)}
+          ORDER BY rowid DESC LIMIT 1) AS retry_id
       FROM acp_sessions s
       LEFT JOIN acp_agents a ON a.id = COALESCE(?, s.agent_id)
-      LEFT JOIN (SELECT ${PROPOSAL_SELECT} FROM acp_proposals
-          WHERE session_id = ? AND fingerprint = ? AND status IN ('approved', 'pending_approval')
-            AND ${inParams("status", count)}
-          ORDER BY rowid DESC LIMIT 1) r ON 1
       WHERE s.id = ?`;
     contextSqls.set(count, sql);
   }
@@ -62,7 +60,6 @@ export async function sqliteDecisionContext(
   conn: SqlConnection,
   stores: Omit<StorageTx, "decisionContext" | "notify">,
   q: DecisionContextQuery,
-  cache?: ProposalCache,
   heads?: ChainHeadCache,
 ): Promise<DecisionContext> {
   const statuses = q.retryStatuses;
@@ -70,10 +67,9 @@ export async function sqliteDecisionContext(
     return composeDecisionContext(stores, q);
   }
   const rows = await runValues(conn, contextSql(statuses.length), [
-    q.agentId,
-    q.sessionId,
     q.fingerprint,
     ...statuses,
+    q.agentId,
     q.sessionId,
   ]);
   const v = rows[0];
@@ -90,11 +86,6 @@ export async function sqliteDecisionContext(
           [agentId, session.agentId].filter((id): id is string => id !== null),
         )
       : undefined;
-  let retry: DecisionContext["retry"];
-  if (v[RETRY] !== null) {
-    const row = v.slice(RETRY);
-    retry = proposalOf(row);
-    cache?.set(cachedOfRow(row));
-  }
+  const retry = v[RETRY] === null ? undefined : await stores.proposals.get(String(v[RETRY]));
   return { session, agentId, agent, anyAgent, killSwitch, retry };
 }

@@ -48,7 +48,7 @@ export function sqliteStores(
     sessionRisk: sqliteSessionRisk(conn),
     tokenBudgets: sqliteTokenBudgets(conn),
   };
-  return { ...stores, decisionContext: (q) => sqliteDecisionContext(conn, stores, q, cache, heads) };
+  return { ...stores, decisionContext: (q) => sqliteDecisionContext(conn, stores, q, heads) };
 }
 
 /** A transaction view: the stores plus a `notify` that collects notices into `sink` (or drops them). */
