@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { SqlConnection } from "../src/storage/sqlite/driver.js";
 import { GroupCommitQueue } from "../src/storage/sqlite/group-commit.js";
+import { createSqliteStorage } from "../src/storage/sqlite/index.js";
 import type { SqliteStores } from "../src/storage/sqlite/sqlite-tx.js";
+import { sessionRecord } from "../src/testing/index.js";
 
 /** A queue over a connection that records its statements (every call resolves at once, like better-sqlite3). */
 function recordingQueue(gatherWrites = true) {
@@ -17,7 +19,7 @@ function recordingQueue(gatherWrites = true) {
     { withConnection: (fn) => fn(conn, {} as SqliteStores) },
     { maxBatch: 256, gatherWrites, onCommitted: () => undefined },
   );
-  return { queue, commits: () => statements.filter((s) => s === "COMMIT").length };
+  return { queue, statements, commits: () => statements.filter((s) => s === "COMMIT").length };
 }
 
 describe("SQLite group commit", () => {
@@ -55,5 +57,42 @@ describe("SQLite group commit", () => {
     expect(await inner).toBe("second");
     expect(commits()).toBeLessThanOrEqual(2);
     await queue.idle();
+  });
+
+  it("runs the first transaction of a batch without a savepoint, the later ones in one each", async () => {
+    const { queue, statements } = recordingQueue();
+    expect(await Promise.all([queue.write(async () => 1), queue.write(async () => 2)])).toEqual([1, 2]);
+    expect(statements).toEqual(["BEGIN IMMEDIATE", "SAVEPOINT acp_tx", "RELEASE acp_tx", "COMMIT"]);
+  });
+
+  it("when the first transaction of a batch fails, rolls it back and begins anew for the rest", async () => {
+    const { queue, statements } = recordingQueue();
+    const first = queue.write(async () => {
+      throw new Error("first fails");
+    });
+    const second = queue.write(async () => "second");
+    await expect(first).rejects.toThrow("first fails");
+    expect(await second).toBe("second");
+    expect(statements).toEqual(["BEGIN IMMEDIATE", "ROLLBACK", "BEGIN IMMEDIATE", "COMMIT"]);
+  });
+
+  it("a failing first transaction writes nothing and does not affect the second (real database)", async () => {
+    const storage = createSqliteStorage({ path: ":memory:" });
+    const failing = storage.transaction(async (tx) => {
+      await tx.sessions.insert(sessionRecord("s-failed"));
+      throw new Error("refused");
+    });
+    const kept = storage.transaction((tx) => tx.sessions.insert(sessionRecord("s-kept")));
+    const third = storage.transaction((tx) => tx.sessions.insert(sessionRecord("s-third")));
+    await expect(failing).rejects.toThrow("refused");
+    await kept;
+    await third;
+    const found = await storage.read(async (tx) => [
+      await tx.sessions.get("s-failed"),
+      await tx.sessions.get("s-kept"),
+      await tx.sessions.get("s-third"),
+    ]);
+    expect(found.map((s) => s?.id)).toEqual([undefined, "s-kept", "s-third"]);
+    await storage.close();
   });
 });

@@ -1,10 +1,14 @@
+import { recordIdempotent } from "../engines/idempotency/idempotent.js";
+import type { CompiledPolicy } from "../engines/policy/compiled-policy.js";
+import { classifyRisk } from "../engines/policy/evaluate-policy.js";
 import type { StorageTx } from "../storage/storage.js";
 import type { DecisionCode, Outcome, TraceEntry } from "../types/decision.js";
+import type { JsonValue } from "../types/json.js";
 import { formatMicros } from "../types/money.js";
 import type { ProposalRecord, ProposalStatus } from "../types/proposal-record.js";
 import type { SessionRecord } from "../types/session.js";
 import type { Decision } from "./decision.js";
-import type { PipelineContext } from "./propose-pipeline.js";
+import type { PipelineContext, PipelineResult } from "./propose-pipeline.js";
 
 // The proposal rows and `proposal_decided` events that the propose pipeline writes, and the decisions read back.
 
@@ -87,6 +91,70 @@ export async function decidedEvent(tx: StorageTx, r: ProposalRecord, now: number
     },
     at: now,
   });
+}
+
+/** The idempotency operation of a proposal. */
+export const OPERATION = "propose";
+
+/** Records the decision under the idempotency key (if any) and returns it. */
+export async function finish(
+  tx: StorageTx,
+  ctx: PipelineContext,
+  decision: Decision,
+): Promise<PipelineResult> {
+  await recordIdempotent(
+    tx,
+    ctx.idempotencyKey,
+    OPERATION,
+    ctx.fingerprint,
+    decision as unknown as JsonValue,
+    ctx.now,
+  );
+  return { kind: "decided", decision };
+}
+
+/** A denial before routing (kill switch, session state, authority): stored as `blocked` with its own step. */
+export async function denyBeforeRouting(
+  tx: StorageTx,
+  ctx: PipelineContext,
+  session: SessionRecord,
+  policy: CompiledPolicy,
+  trace: readonly TraceEntry[],
+  code: DecisionCode,
+  reason: string,
+): Promise<PipelineResult> {
+  const denied = await persist(tx, ctx, session, {
+    outcome: "denied",
+    status: "denied",
+    code,
+    reason,
+    tier: "blocked",
+    riskLevel: classifyRisk(policy, ctx.proposal),
+    trace: [...trace, { step: code, result: "deny", detail: reason }],
+    warnings: [],
+  });
+  return finish(tx, ctx, denied);
+}
+
+/** A denial after routing (lock, budget, tokens) of the proposal `proposalId`: its step joins the trace. */
+export async function denyAfterRouting(
+  tx: StorageTx,
+  ctx: PipelineContext,
+  session: SessionRecord,
+  base: Pick<PersistInput, "tier" | "riskLevel" | "trace" | "warnings">,
+  proposalId: string,
+  code: DecisionCode,
+  reason: string,
+): Promise<PipelineResult> {
+  (base.trace as TraceEntry[]).push({ step: code, result: "deny", detail: reason });
+  const denied = await persist(
+    tx,
+    ctx,
+    session,
+    { ...base, outcome: "denied", status: "denied", code, reason },
+    proposalId,
+  );
+  return finish(tx, ctx, denied);
 }
 
 /** The decision value of a stored proposal. */

@@ -30,7 +30,16 @@ import type { ProposalStatus } from "../types/proposal-record.js";
 import type { SessionRecord } from "../types/session.js";
 import { claimApproved } from "./claim-approved.js";
 import type { Decision } from "./decision.js";
-import { budgetReason, type PersistInput, persist, toDecision } from "./decision-records.js";
+import {
+  budgetReason,
+  denyAfterRouting,
+  denyBeforeRouting,
+  finish,
+  OPERATION,
+  type PersistInput,
+  persist,
+  toDecision,
+} from "./decision-records.js";
 
 /** What the pipeline needs from the facade. */
 export interface PipelineContext {
@@ -64,7 +73,6 @@ export type PipelineResult =
   | { readonly kind: "decided"; readonly decision: Decision }
   | { readonly kind: "route_async"; readonly routing: Promise<RoutingDecision> };
 
-const OPERATION = "propose";
 /** A retry of the same action finds its predecessor in these states (waiting for, or granted, approval). */
 const RETRY_STATUSES: readonly ProposalStatus[] = ["approved", "pending_approval"];
 
@@ -92,28 +100,9 @@ export async function runProposePipeline(tx: StorageTx, ctx: PipelineContext): P
   const policy = found instanceof Promise ? await found : found;
   const agentId = context.agentId;
   const trace: TraceEntry[] = [];
-  const finish = async (decision: Decision): Promise<PipelineResult> => {
-    await recordIdempotent(
-      tx,
-      ctx.idempotencyKey,
-      OPERATION,
-      ctx.fingerprint,
-      decision as unknown as JsonValue,
-      now,
-    );
-    return { kind: "decided", decision };
-  };
+  // Denials before routing (module functions, not per-call closures: the hot path allocates none of them).
   const preRouting = (code: DecisionCode, reason: string) =>
-    persist(tx, ctx, session!, {
-      outcome: "denied",
-      status: "denied",
-      code,
-      reason,
-      tier: "blocked",
-      riskLevel: classifyRisk(policy, p),
-      trace: [...trace, { step: code, result: "deny", detail: reason }],
-      warnings: [],
-    }).then(finish);
+    denyBeforeRouting(tx, ctx, session!, policy, trace, code, reason);
 
   // The kill switch first: an agent stopped by one is told so (and why), whatever the session's state.
   const kill = context.killSwitch;
@@ -130,12 +119,12 @@ export async function runProposePipeline(tx: StorageTx, ctx: PipelineContext): P
 
   const retry = context.retry;
   if (retry?.status === "pending_approval" && retry.ticketId !== null) {
-    return finish(toDecision(retry, retry.trace, []));
+    return finish(tx, ctx, toDecision(retry, retry.trace, []));
   }
   if (retry?.status === "approved") {
     const claimed = await claimApproved(tx, ctx, session, retry);
     // Lost to a concurrent retry (PostgreSQL): decided as a new proposal, as if it had come after the winner.
-    if (claimed) return finish(claimed);
+    if (claimed) return finish(tx, ctx, claimed);
   }
 
   let routing = ctx.routed;
@@ -166,6 +155,8 @@ export async function runProposePipeline(tx: StorageTx, ctx: PipelineContext): P
   const base = { tier: routing.tier, riskLevel: routing.riskLevel, trace, warnings };
   if (routing.verdict === "deny") {
     return finish(
+      tx,
+      ctx,
       await persist(tx, ctx, session, {
         ...base,
         outcome: "denied",
@@ -183,21 +174,11 @@ export async function runProposePipeline(tx: StorageTx, ctx: PipelineContext): P
       code: "steered",
       reason: routing.reason,
     });
-    return finish({ ...steered, outcome: "steered", steering: routing.steering } as Decision);
+    return finish(tx, ctx, { ...steered, outcome: "steered", steering: routing.steering } as Decision);
   }
 
   const proposalId = ctx.newId();
   const lockKey = resourceLockKey(p.resourceType, p.resourceId);
-  const deny = (code: DecisionCode, reason: string) => {
-    trace.push({ step: code, result: "deny", detail: reason });
-    return persist(
-      tx,
-      ctx,
-      session!,
-      { ...base, outcome: "denied", status: "denied", code, reason },
-      proposalId,
-    ).then(finish);
-  };
 
   // The execution lease (the resource lock, or a lease of its own when the proposal names no resource), then the
   // budget, then — for actions that need a human — an approval scope. This order consumes a scope unit only for
@@ -211,12 +192,28 @@ export async function runProposePipeline(tx: StorageTx, ctx: PipelineContext): P
       now,
     }))
   ) {
-    return deny("resource_locked", `resource ${p.resourceId} is locked by another proposal`);
+    return denyAfterRouting(
+      tx,
+      ctx,
+      session,
+      base,
+      proposalId,
+      "resource_locked",
+      `resource ${p.resourceId} is locked by another proposal`,
+    );
   }
   const reserved = await reserveBudget(tx, session.id, p.costMicros, now);
   if (!reserved) {
     await unlockResource(tx, execKey, proposalId);
-    return deny("budget_exhausted", budgetReason(session, p.costMicros));
+    return denyAfterRouting(
+      tx,
+      ctx,
+      session,
+      base,
+      proposalId,
+      "budget_exhausted",
+      budgetReason(session, p.costMicros),
+    );
   }
   // A model call reserves its estimate against every token budget of its identity (refusal: give back the rest).
   let tokenReservationId: string | undefined;
@@ -232,7 +229,7 @@ export async function runProposePipeline(tx: StorageTx, ctx: PipelineContext): P
     if (!tokens.ok) {
       await tx.sessions.adjustBudget(session.id, -p.costMicros, -1, now);
       await unlockResource(tx, execKey, proposalId);
-      return deny(tokens.code, tokens.reason);
+      return denyAfterRouting(tx, ctx, session, base, proposalId, tokens.code, tokens.reason);
     }
     tokenReservationId = tokens.reservationId;
     trace.push(tokens.trace);
@@ -262,7 +259,7 @@ export async function runProposePipeline(tx: StorageTx, ctx: PipelineContext): P
     { ...base, outcome: "allowed", status: "executing", code, reason, reservedCost: p.costMicros },
     proposalId,
   );
-  return finish(tokenReservationId === undefined ? allowed : { ...allowed, tokenReservationId });
+  return finish(tx, ctx, tokenReservationId === undefined ? allowed : { ...allowed, tokenReservationId });
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { AgentRecord, DelegationRecord } from "../../types/agent.js";
 import type { AgentStore } from "../storage.js";
-import type { SqlConnection, SqlRow } from "./driver.js";
+import type { SqlConnection, SqlRow, SqlValues } from "./driver.js";
 import { fromJson, runSql, str, toJson } from "./sql-run.js";
 
 const toAgent = (r: SqlRow): AgentRecord => ({
@@ -10,6 +10,19 @@ const toAgent = (r: SqlRow): AgentRecord => ({
   tags: fromJson<string[]>(r.tags),
   createdAt: Number(r.created_at),
   updatedAt: Number(r.updated_at),
+});
+
+/** The select list of an agent row, in the order {@link agentOf} reads it. */
+export const AGENT_COLUMNS = "id, name, capabilities, tags, created_at, updated_at";
+
+/** Maps an `acp_agents` row read as values in {@link AGENT_COLUMNS} order, starting at `v[at]`. */
+export const agentOf = (v: SqlValues, at: number): AgentRecord => ({
+  id: String(v[at]),
+  name: String(v[at + 1]),
+  capabilities: fromJson<string[]>(v[at + 2]),
+  tags: fromJson<string[]>(v[at + 3]),
+  createdAt: Number(v[at + 4]),
+  updatedAt: Number(v[at + 5]),
 });
 
 const toDelegation = (r: SqlRow): DelegationRecord => ({

@@ -4,6 +4,7 @@ import type { ChainedEvent, ChainHead } from "../../types/audit-chain.js";
 import type { EventKind, EventRecord } from "../../types/event.js";
 import type { JsonObject } from "../../types/json.js";
 import type { EventStore } from "../storage.js";
+import type { ChainHeadCache } from "./chain-head-cache.js";
 import type { SqlConnection, SqlRow } from "./driver.js";
 import { fromJson, int, runSql, runValues, str, toJson } from "./sql-run.js";
 
@@ -31,6 +32,10 @@ const PLAIN_NEXT_SEQ_SQL = "UPDATE acp_sessions SET last_seq = last_seq + 1 WHER
 
 const SET_HEAD_SQL = "UPDATE acp_sessions SET chain_head = ? WHERE id = ?";
 
+/** Advances the counter and the head from a known `(last_seq, chain_head)`; changes nothing if they moved. */
+const ADVANCE_SQL =
+  "UPDATE acp_sessions SET last_seq = ?, chain_head = ? WHERE id = ? AND last_seq = ? AND chain_head IS ?";
+
 const toChained = (r: SqlRow): ChainedEvent => ({ event: toEvent(r), chainHash: str(r.chain_hash) });
 
 const toHead = (r: SqlRow): ChainHead => ({
@@ -39,21 +44,46 @@ const toHead = (r: SqlRow): ChainHead => ({
   link: str(r.chain_head),
 });
 
-/** SQLite implementation of {@link EventStore}. */
-export function sqliteEvents(conn: SqlConnection): EventStore {
+/**
+ * SQLite implementation of {@link EventStore}. With `heads` (the write connection's {@link ChainHeadCache}), an
+ * append to a session whose counter and head are known is one guarded UPDATE plus the insert.
+ */
+export function sqliteEvents(conn: SqlConnection, heads?: ChainHeadCache): EventStore {
   return {
     async append(e) {
       let seq: number | null = null;
       let link: string | null = null;
+      let headWritten = false;
       if (e.sessionId !== null) {
-        // Append-with-next-seq: advance the session's counter and take the new value (and the chain head) in one
-        // statement. The write transaction is exclusive (BEGIN IMMEDIATE, one transaction at a time on the write
-        // connection), so nobody appends to the session between this and the head update below.
         const chained = auditChainSwitch.enabled;
-        const rows = await runValues(conn, chained ? NEXT_SEQ_SQL : PLAIN_NEXT_SEQ_SQL, [e.sessionId]);
-        if (!rows[0]) throw new ControlPlaneError("not_found", `session ${e.sessionId} not found`);
-        seq = Number(rows[0][0]);
-        if (chained) link = linkEvent(str(rows[0][1]), e);
+        const known = chained ? heads?.get(e.sessionId) : undefined;
+        if (known !== undefined) {
+          // Guarded by both columns: a stale entry changes nothing and falls back below.
+          const next = known.lastSeq + 1;
+          const nextLink = linkEvent(known.head, e);
+          const advanced = await runSql(conn, ADVANCE_SQL, [
+            next,
+            nextLink,
+            e.sessionId,
+            known.lastSeq,
+            known.head,
+          ]);
+          if (advanced.changes > 0) {
+            seq = next;
+            link = nextLink;
+            headWritten = true;
+          } else heads!.delete(e.sessionId);
+        }
+        if (seq === null) {
+          // Append-with-next-seq: advance the session's counter and take the new value (and the chain head) in
+          // one statement. The write transaction is exclusive (BEGIN IMMEDIATE, one transaction at a time on the
+          // write connection), so nobody appends to the session between this and the head update below.
+          const rows = await runValues(conn, chained ? NEXT_SEQ_SQL : PLAIN_NEXT_SEQ_SQL, [e.sessionId]);
+          if (!rows[0]) throw new ControlPlaneError("not_found", `session ${e.sessionId} not found`);
+          seq = Number(rows[0][0]);
+          if (chained) link = linkEvent(str(rows[0][1]), e);
+        }
+        if (chained) heads?.set(e.sessionId, { lastSeq: seq, head: link });
       }
       const agentId = e.agentId ?? null;
       const proposalId = e.proposalId ?? null;
@@ -64,7 +94,7 @@ export function sqliteEvents(conn: SqlConnection): EventStore {
         [e.sessionId, seq, e.kind, agentId, proposalId, ticketId, toJson(e.payload), e.at, link],
         { conflict: `event seq ${seq} of session ${e.sessionId} already exists` },
       );
-      if (link !== null) await runSql(conn, SET_HEAD_SQL, [link, e.sessionId]);
+      if (link !== null && !headWritten) await runSql(conn, SET_HEAD_SQL, [link, e.sessionId]);
       // The rowid as the driver reports it (no RETURNING: cheaper); ask SQLite if a driver does not.
       const id =
         inserted.lastInsertRowid ??

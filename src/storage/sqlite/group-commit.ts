@@ -41,7 +41,8 @@ export interface GroupCommitOptions {
 
 /**
  * Group commit over one write connection. `write(fn)` enqueues; a drain loop opens `BEGIN IMMEDIATE`, runs each
- * queued fn in its own SAVEPOINT (a throwing fn is rolled back to its savepoint and rejected alone), keeps
+ * queued fn in its own SAVEPOINT (a throwing fn is rolled back to its savepoint and rejected alone; the first fn
+ * of a transaction runs bare, and if it throws the still empty transaction is rolled back and begun anew), keeps
  * taking transactions queued meanwhile up to `maxBatch`, then COMMITs once and only then resolves each caller.
  * If the commit fails, every caller of the batch rejects. `read(fn)` (for connections without a separate
  * reader) runs between batches, in a read transaction with `query_only` set.
@@ -130,36 +131,59 @@ export class GroupCommitQueue {
     return items;
   }
 
-  private async runBatch(conn: SqlConnection, stores: SqliteStores): Promise<void> {
+  /** Opens the batch's write transaction; if it cannot, rejects what the batch would have taken. */
+  private async begin(conn: SqlConnection): Promise<boolean> {
     try {
       await conn.execute("BEGIN IMMEDIATE");
+      return true;
     } catch (error) {
       const failure = new StorageError(
         `SQLite could not begin a write transaction: ${errorText(error)}`,
         error,
       );
       for (const item of this.takeBatch()) item.reject(failure);
-      return;
+      return false;
     }
+  }
+
+  private async runBatch(conn: SqlConnection, stores: SqliteStores): Promise<void> {
+    if (!(await this.begin(conn))) return;
     const done: Done[] = [];
     let taken = 0;
     let fatal: unknown;
+    // Nothing ran in the open transaction yet: the next item needs no savepoint (if it throws, the whole,
+    // still empty, transaction is rolled back and a new one begins for the rest of the batch).
+    let fresh = true;
     while (taken < this.options.maxBatch && this.queue[0]?.kind === "write") {
       const item = this.queue.shift()!;
       taken++;
       const notices: ChangeNotice[] = [];
-      try {
-        await conn.execute("SAVEPOINT acp_tx");
-      } catch (error) {
-        fatal = error;
-        item.reject(toStorageError(error));
-        break;
+      if (!fresh) {
+        try {
+          await conn.execute("SAVEPOINT acp_tx");
+        } catch (error) {
+          fatal = error;
+          item.reject(toStorageError(error));
+          break;
+        }
       }
       let value: unknown;
       try {
         value = await item.fn(sqliteTx(stores, notices));
       } catch (error) {
         this.options.onRollback?.();
+        if (fresh) {
+          item.reject(error);
+          try {
+            await conn.execute("ROLLBACK");
+          } catch (rollbackError) {
+            fatal = rollbackError;
+            break;
+          }
+          if (!(taken < this.options.maxBatch && this.queue[0]?.kind === "write")) return;
+          if (!(await this.begin(conn))) return;
+          continue;
+        }
         try {
           await conn.execute("ROLLBACK TO acp_tx");
           await conn.execute("RELEASE acp_tx");
@@ -168,6 +192,11 @@ export class GroupCommitQueue {
         }
         item.reject(error);
         if (fatal !== undefined) break;
+        continue;
+      }
+      if (fresh) {
+        fresh = false;
+        done.push({ item, value, notices });
         continue;
       }
       try {

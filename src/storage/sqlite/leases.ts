@@ -12,10 +12,23 @@ const toLease = (r: SqlRow): LeaseRecord => ({
   acquiredAt: Number(r.acquired_at),
 });
 
+const INSERT_IF_FREE_SQL = `INSERT INTO acp_leases (key, owner, expires_at, session_id, proposal_id, acquired_at)
+  VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`;
+
 /** SQLite implementation of {@link LeaseStore}. */
 export function sqliteLeases(conn: SqlConnection): LeaseStore {
   const store: LeaseStore = {
     async acquireDisplacing(l, now) {
+      // Usually the key is free: one insert that does nothing on a conflict takes it, displacing nobody.
+      const free = await runSql(conn, INSERT_IF_FREE_SQL, [
+        l.key,
+        l.owner,
+        l.expiresAt,
+        l.sessionId,
+        l.proposalId,
+        l.acquiredAt,
+      ]);
+      if (free.changes > 0) return { acquired: true, displaced: undefined };
       // Writers are serialized (BEGIN IMMEDIATE): the holder read here is the one the upsert replaces.
       const held = await store.get(l.key);
       if (!(await store.acquire(l, now))) return { acquired: false };

@@ -60,6 +60,24 @@ const PATCH_COLUMNS: readonly (readonly [keyof ProposalPatch, string, (v: unknow
   ["completedAt", "completed_at", (v) => v as number | null],
 ];
 
+const transitionSqls = new Map<number, string>();
+
+/**
+ * The guarded transition setting the patch columns in `mask` (bits in {@link PATCH_COLUMNS} order), guarded
+ * by `count` statuses, returning the changeable columns (`mutable`) or the whole row. Built once per shape.
+ */
+function transitionSql(mask: number, count: number, mutable: boolean): string {
+  const shape = (mask * 64 + count) * 2 + (mutable ? 1 : 0);
+  let sql = transitionSqls.get(shape);
+  if (!sql) {
+    const sets = PATCH_COLUMNS.filter((_, i) => mask & (1 << i)).map(([, column]) => `${column} = ?`);
+    sql = `UPDATE acp_proposals SET ${sets.join(", ")} WHERE id = ? AND ${inParams("status", count)}
+      RETURNING ${mutable ? MUTABLE_SELECT : PROPOSAL_SELECT}`;
+    transitionSqls.set(shape, sql);
+  }
+  return sql;
+}
+
 /**
  * SQLite implementation of {@link ProposalStore}. With a `cache` (see {@link ProposalCache}), reading back a
  * known proposal fetches only its changeable columns.
@@ -127,23 +145,23 @@ export function sqliteProposals(conn: SqlConnection, cache?: ProposalCache): Pro
     },
     get,
     async transition(id, from, patch) {
-      const sets: string[] = [];
+      let mask = 0;
       const params: SqlValue[] = [];
-      for (const [key, column, encode] of PATCH_COLUMNS) {
+      for (let i = 0; i < PATCH_COLUMNS.length; i++) {
+        const [key, , encode] = PATCH_COLUMNS[i]!;
         const value = patch[key];
         if (value === undefined) continue;
-        sets.push(`${column} = ?`);
+        mask |= 1 << i;
         params.push(encode(value));
       }
       params.push(id, ...from);
-      // Transition-if-status as one guarded UPDATE; the row is read back in the same transaction (cheaper
-      // than RETURNING every column).
-      const { changes } = await runSql(
-        conn,
-        `UPDATE acp_proposals SET ${sets.join(", ")} WHERE id = ? AND ${inParams("status", from.length)}`,
-        params,
-      );
-      return changes > 0 ? get(id) : undefined;
+      // Transition-if-status as one guarded UPDATE that returns the row: only its changeable columns when the
+      // fixed ones are cached, else all of them.
+      const fixed = cache?.get(id);
+      const rows = await runValues(conn, transitionSql(mask, from.length, fixed !== undefined), params);
+      if (!rows[0]) return undefined;
+      if (!fixed) return full(rows[0]);
+      return proposalFromMutable(fixed, rows[0]) ?? get(id);
     },
     async findByFingerprint(sessionId, fingerprint, statuses) {
       // Approved / pending-approval lookups (the retry check of every decision) use the partial index.

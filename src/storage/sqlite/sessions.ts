@@ -21,11 +21,14 @@ export const toSession = (r: SqlRow): SessionRecord => ({
   updatedAt: Number(r.updated_at),
 });
 
-const COLUMNS = `id, name, agent_id, status, policy_id, max_cost, max_actions, used_cost, used_actions, last_seq,
+/** The select list of a session row, in the order {@link sessionOf} reads it. */
+export const SESSION_COLUMNS = `id, name, agent_id, status, policy_id, max_cost, max_actions, used_cost, used_actions, last_seq,
   status_reason, created_at, updated_at`;
 
-/** Maps an `acp_sessions` row read as values in {@link COLUMNS} order. */
-const sessionOf = (v: SqlValues): SessionRecord => ({
+const COLUMNS = SESSION_COLUMNS;
+
+/** Maps an `acp_sessions` row read as values in {@link SESSION_COLUMNS} order. */
+export const sessionOf = (v: SqlValues): SessionRecord => ({
   id: v[0] as string,
   name: v[1] as string | null,
   agentId: v[2] as string | null,
@@ -43,15 +46,28 @@ const sessionOf = (v: SqlValues): SessionRecord => ({
 
 const GET_SQL = `SELECT ${COLUMNS} FROM acp_sessions WHERE id = ?`;
 
-// Increment-if-within-limit in one statement: the guard and the increment see the same row version. The row
-// is then read back in the same transaction (cheaper than RETURNING; the write lock is held throughout).
+// Increment-if-within-limit in one statement: the guard and the increment see the same row version, and
+// RETURNING hands back the updated row (one statement instead of an UPDATE and a SELECT).
 const RESERVE_SQL = `UPDATE acp_sessions SET used_cost = used_cost + ?, used_actions = used_actions + ?, updated_at = ?
   WHERE id = ? AND (max_cost IS NULL OR used_cost + ? <= max_cost)
-    AND (max_actions IS NULL OR used_actions + ? <= max_actions)`;
+    AND (max_actions IS NULL OR used_actions + ? <= max_actions)
+  RETURNING ${COLUMNS}`;
 
 const ADJUST_SQL = `UPDATE acp_sessions SET used_cost = MAX(0, used_cost + ?), used_actions = MAX(0, used_actions + ?),
     updated_at = ?
-  WHERE id = ?`;
+  WHERE id = ? RETURNING ${COLUMNS}`;
+
+/** The session transition guarded by `count` statuses (the SQL text depends only on `count`). */
+const transitionSqls = new Map<number, string>();
+function transitionSql(count: number): string {
+  let sql = transitionSqls.get(count);
+  if (!sql) {
+    sql = `UPDATE acp_sessions SET status = ?, status_reason = ?, updated_at = ?
+      WHERE id = ? AND ${inParams("status", count)} RETURNING ${COLUMNS}`;
+    transitionSqls.set(count, sql);
+  }
+  return sql;
+}
 
 /** SQLite implementation of {@link SessionStore}. Every guarded write is one `UPDATE … WHERE guard … RETURNING`. */
 export function sqliteSessions(conn: SqlConnection): SessionStore {
@@ -59,10 +75,10 @@ export function sqliteSessions(conn: SqlConnection): SessionStore {
     const rows = await runValues(conn, GET_SQL, [id]);
     return rows[0] ? sessionOf(rows[0]) : undefined;
   };
-  /** Runs a single-row guarded UPDATE by id; the updated row, or `undefined` if the guard refused. */
-  const updateThenRead = async (sql: string, params: readonly SqlValue[], id: string) => {
-    const { changes } = await runSql(conn, sql, params);
-    return changes > 0 ? read(id) : undefined;
+  /** Runs a single-row guarded `UPDATE … RETURNING`; the updated row, or `undefined` if the guard refused. */
+  const update = async (sql: string, params: readonly SqlValue[]) => {
+    const rows = await runValues(conn, sql, params);
+    return rows[0] ? sessionOf(rows[0]) : undefined;
   };
   return {
     async insert(s) {
@@ -91,12 +107,7 @@ export function sqliteSessions(conn: SqlConnection): SessionStore {
     },
     get: read,
     async transition(id, from, to, reason, now) {
-      return updateThenRead(
-        `UPDATE acp_sessions SET status = ?, status_reason = ?, updated_at = ?
-         WHERE id = ? AND ${inParams("status", from.length)}`,
-        [to, reason, now, id, ...from],
-        id,
-      );
+      return update(transitionSql(from.length), [to, reason, now, id, ...from]);
     },
     async transitionWhere(f, to, reason, now) {
       const w = whereClause([
@@ -112,10 +123,10 @@ export function sqliteSessions(conn: SqlConnection): SessionStore {
       return rows.map((r) => String(r.id));
     },
     async reserveBudget(id, cost, actions, now) {
-      return updateThenRead(RESERVE_SQL, [cost, actions, now, id, cost, actions], id);
+      return update(RESERVE_SQL, [cost, actions, now, id, cost, actions]);
     },
     async adjustBudget(id, costDelta, actionsDelta, now) {
-      return updateThenRead(ADJUST_SQL, [costDelta, actionsDelta, now, id], id);
+      return update(ADJUST_SQL, [costDelta, actionsDelta, now, id]);
     },
     async list(q) {
       const w = whereClause([

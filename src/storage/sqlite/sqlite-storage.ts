@@ -2,6 +2,7 @@ import { ControlPlaneError } from "../../errors/control-plane-error.js";
 import { assertPeerInstalled, BETTER_SQLITE3, missingPeerError } from "../peer-dependency.js";
 import type { ChangeNotice, Storage, StorageTx, TransactionOptions } from "../storage.js";
 import { betterSqliteConnection, isBetterSqliteDatabase } from "./better-sqlite3-driver.js";
+import { ChainHeadCache } from "./chain-head-cache.js";
 import { type BetterSqliteDatabase, type SqlConnection, sqlErrorKind } from "./driver.js";
 import { type ConnectionLender, GroupCommitQueue } from "./group-commit.js";
 import { isKyselyLike, kyselyConnection, loadRawQueryFactory } from "./kysely-driver.js";
@@ -157,11 +158,12 @@ async function openStorage(
     const raw = await loadRawQueryFactory();
     const kysely = source.kysely;
     const cache = new ProposalCache();
+    const heads = new ChainHeadCache();
     const lender: ConnectionLender = {
       withConnection: (fn) =>
         kysely.connection().execute((db) => {
           const conn = kyselyConnection(db, raw);
-          return fn(conn, sqliteStores(conn, cache));
+          return fn(conn, sqliteStores(conn, cache, heads));
         }),
     };
     await lender.withConnection(async (conn) => {
@@ -172,7 +174,10 @@ async function openStorage(
       maxBatch: opts.maxBatch,
       gatherWrites: opts.gatherWrites,
       onCommitted: deliver,
-      onRollback: () => cache.clear(),
+      onRollback: () => {
+        cache.clear();
+        heads.clear();
+      },
     });
     return { queue, reader: null, closeOwned: () => undefined };
   }
@@ -191,7 +196,8 @@ async function openStorage(
   const owned = source.kind === "path";
   const conn = betterSqliteConnection(writer);
   const cache = new ProposalCache();
-  const stores = sqliteStores(conn, cache);
+  const heads = new ChainHeadCache();
+  const stores = sqliteStores(conn, cache, heads);
   try {
     await applyPragmas(conn, opts, owned);
     if (opts.migrate) await applySqliteMigrations(conn, Date.now());
@@ -216,7 +222,10 @@ async function openStorage(
     maxBatch: opts.maxBatch,
     gatherWrites: opts.gatherWrites,
     onCommitted: deliver,
-    onRollback: () => cache.clear(),
+    onRollback: () => {
+      cache.clear();
+      heads.clear();
+    },
     // A host transaction on its own handle (e.g. an `external` one) must end before a batch begins.
     beforeBegin: hostDb ? () => waitForNoTransaction(hostDb, opts.busyTimeoutMs) : undefined,
   });
