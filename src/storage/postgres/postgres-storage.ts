@@ -33,6 +33,7 @@ import { pgPolicies } from "./policies.js";
 import { pgProposals } from "./proposals.js";
 import { pgSessionRisk } from "./session-risk.js";
 import { pgSessions } from "./sessions.js";
+import { pgSpeculation } from "./speculation.js";
 import { pgTickets } from "./tickets.js";
 import { pgTokenBudgets } from "./token-budgets.js";
 import { pgToolPins } from "./tool-pins.js";
@@ -215,10 +216,13 @@ export function createPostgresStorage(options: PostgresStorageOptions): Postgres
   const crossProcess = async () =>
     listening === undefined ? false : (await listening.catch(() => undefined)) !== undefined;
 
+  // The speculative fast path needs autocommit statements on a pool of ours or the host's (not Kysely, PGlite).
+  const speculative = o.source.kind === "connectionString" || o.source.kind === "pool";
   const storage: PostgresStorage = {
     dialect: "postgres",
     schema: o.schema,
     channel,
+    ...(speculative ? { speculation: pgSpeculation(ready, `"${o.schema}"`, tables) } : {}),
     async migrate() {
       await ready();
     },
