@@ -76,6 +76,8 @@ describe.runIf(server.available)("PostgreSQL fast path: decide in two round trip
       );
       expect(propose.value.outcome).toBe("allowed");
       expect(propose.trips).toBeLessThanOrEqual(2);
+      // After the first, the context known from the last apply stands in for the snapshot read.
+      if (i > 0) expect(propose.trips).toBe(1);
       const complete = await counting(() => fast.complete(propose.value.proposalId, { ok: true }));
       expect(complete.value.status).toBe("succeeded");
       expect(complete.trips).toBe(1);
@@ -123,6 +125,37 @@ describe.runIf(server.available)("PostgreSQL fast path: decide in two round trip
     expect(value.code).toBe("kill_switch");
     const proposals = await fast.listProposals({ sessionId });
     expect(proposals.every((p) => p.status !== "executing")).toBe(true);
+  });
+
+  it("a context known from the last apply is re-checked: a kill, a pause and a racing budget all count", async () => {
+    const sessionId = await activeSession(fast, { maxActions: 3 });
+    const warm = await fast.propose({ sessionId, action: "write_file", resourceId: "known-0" });
+    expect(warm.outcome).toBe("allowed");
+    // Another process takes the last two actions: the known context still counts one.
+    await slow.propose({ sessionId, action: "write_file", resourceId: "known-1" });
+    await slow.propose({ sessionId, action: "write_file", resourceId: "known-2" });
+    const exhausted = await fast.propose({ sessionId, action: "write_file", resourceId: "known-3" });
+    expect(exhausted.code).toBe("budget_exhausted");
+    expect((await fast.getSession(sessionId)).budget.usedActions).toBe(3);
+
+    const paused = await activeSession(fast);
+    expect((await fast.propose({ sessionId: paused, action: "write_file", resourceId: "p0" })).outcome).toBe(
+      "allowed",
+    );
+    await slow.pauseSession(paused, "maintenance");
+    const denied = await fast.propose({ sessionId: paused, action: "write_file", resourceId: "p1" });
+    expect(denied.code).toBe("session_not_executable");
+
+    const killed = await activeSession(fast);
+    expect((await fast.propose({ sessionId: killed, action: "write_file", resourceId: "k0" })).outcome).toBe(
+      "allowed",
+    );
+    await slow.kill({ scope: "session", sessionId: killed, reason: "drill" });
+    const stopped = await counting(() =>
+      fast.propose({ sessionId: killed, action: "write_file", resourceId: "k1" }),
+    );
+    expect(stopped.value.code).toBe("kill_switch");
+    expect(stopped.trips).toBeGreaterThan(1);
   });
 
   it("budget exhausted (in the snapshot, or by a racing proposal before the apply) falls back", async () => {

@@ -1,5 +1,6 @@
+import type { SpeculationPlan, SpeculationSnapshot } from "../storage/speculative/plan.js";
 import { recordingTx } from "../storage/speculative/recorder.js";
-import type { StorageTx } from "../storage/storage.js";
+import type { DecisionContext, DecisionContextQuery, StorageTx } from "../storage/storage.js";
 import type { ProposalRecord, ProposalStatus } from "../types/proposal-record.js";
 import { type PipelineContext, type PipelineResult, runProposePipeline } from "./propose-pipeline.js";
 import type { Runtime } from "./runtime.js";
@@ -15,6 +16,14 @@ const RETRY_STATUSES: readonly ProposalStatus[] = ["approved", "pending_approval
 const CACHE_LIMIT = 10_000;
 
 const decidedFast = new WeakMap<Runtime, Map<string, ProposalRecord>>();
+/**
+ * The decision context of each (session, proposing agent) as the last successful fast apply left it. Used
+ * instead of a snapshot read: every part the decision relies on is re-checked by the apply (session status,
+ * owner, policy; kill switches; the agent's record and "any agent"; no retry predecessor; no idempotency record;
+ * the budget by its guard), so a stale entry costs a refused apply and the normal transaction, never a wrong
+ * decision. Dropped on any fallback.
+ */
+const knownContexts = new WeakMap<Runtime, Map<string, DecisionContext>>();
 
 /**
  * Test hooks of the fast path, internal: `afterSnapshot` runs between the snapshot and the apply (e.g. to
@@ -30,7 +39,8 @@ export type SpeculativeDecision =
 
 /**
  * Decides `ctx` in two round trips when the storage supports it: snapshot, pipeline against the recorder,
- * apply. Returns the result, or (fast path not taken or refused) the context for the normal transaction — it
+ * apply — in one when this control plane already knows the session's context from its last fast apply (see
+ * `knownContexts`). Returns the result, or (fast path not taken or refused) the context for the normal transaction — it
  * hands out again the ids the speculative run drew, in the same order, so ids do not depend on the path.
  */
 export async function speculativePropose(rt: Runtime, ctx: PipelineContext): Promise<SpeculativeDecision> {
@@ -46,31 +56,45 @@ export async function speculativePropose(rt: Runtime, ctx: PipelineContext): Pro
     },
   };
   const fallback = (): SpeculativeDecision => ({ ctx: issued.length === 0 ? ctx : reissuing(ctx, issued) });
-  const snapshot = await spec.snapshot({
-    context: {
-      sessionId: ctx.proposal.sessionId,
-      agentId: ctx.proposal.agentId,
-      fingerprint: ctx.fingerprint,
-      retryStatuses: RETRY_STATUSES,
-    },
-    ...(ctx.idempotencyKey === undefined ? {} : { idempotencyKey: ctx.idempotencyKey }),
-  });
+  const query: DecisionContextQuery = {
+    sessionId: ctx.proposal.sessionId,
+    agentId: ctx.proposal.agentId,
+    fingerprint: ctx.fingerprint,
+    retryStatuses: RETRY_STATUSES,
+  };
+  const wanted =
+    ctx.idempotencyKey === undefined
+      ? { context: query }
+      : { context: query, idempotencyKey: ctx.idempotencyKey };
+  const contexts = cacheOf(knownContexts, rt);
+  const contextKey = `${query.sessionId}\u0000${query.agentId ?? ""}`;
+  const known = contexts.get(contextKey);
+  const snapshot: SpeculationSnapshot =
+    known === undefined
+      ? await spec.snapshot(wanted)
+      : { query: wanted, context: known, idempotency: undefined };
+  const refused = () => {
+    contexts.delete(contextKey);
+    return fallback();
+  };
   const recorder = recordingTx({ snapshot });
   let result: PipelineResult;
   try {
     result = await runProposePipeline(recorder.tx, drawing);
   } catch {
     // Unsupported (not modelled), or an error that the real transaction raises itself if it still holds.
-    return fallback();
+    return refused();
   }
   // Evaluators run outside any transaction: nothing was recorded yet, the second pass is a normal transaction.
   if (result.kind === "route_async") return { result };
   await fastPathHooks.afterSnapshot?.();
   const plan = recorder.plan();
-  if (!(await spec.apply(plan))) return fallback();
+  if (!(await spec.apply(plan))) return refused();
   for (const w of plan.writes) {
-    if (w.op === "proposal_insert" && w.record.status === "executing") remember(rt, w.record);
+    if (w.op === "proposal_insert" && w.record.status === "executing")
+      remember(cacheOf(decidedFast, rt), w.record.id, w.record);
   }
+  remember(contexts, contextKey, advance(snapshot.context, plan));
   return { result };
 }
 
@@ -100,14 +124,38 @@ export async function speculativeComplete<T>(
   return { value };
 }
 
-function remember(rt: Runtime, record: ProposalRecord): void {
-  let cache = decidedFast.get(rt);
+function cacheOf<V>(caches: WeakMap<Runtime, Map<string, V>>, rt: Runtime): Map<string, V> {
+  let cache = caches.get(rt);
   if (cache === undefined) {
     cache = new Map();
-    decidedFast.set(rt, cache);
+    caches.set(rt, cache);
   }
-  cache.set(record.id, record);
+  return cache;
+}
+
+/** Sets `key` as the newest entry of a bounded cache (the oldest entry goes beyond {@link CACHE_LIMIT}). */
+function remember<V>(cache: Map<string, V>, key: string, value: V): void {
+  cache.delete(key);
+  cache.set(key, value);
   if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+}
+
+/** The context after `plan` was applied: budget reserved and events appended (as far as this process knows). */
+function advance(context: DecisionContext, plan: SpeculationPlan): DecisionContext {
+  let session = context.session!;
+  for (const w of plan.writes) {
+    if (w.op === "budget_reserve" && w.sessionId === session.id) {
+      session = {
+        ...session,
+        usedCost: session.usedCost + w.cost,
+        usedActions: session.usedActions + w.actions,
+        updatedAt: w.now,
+      };
+    } else if (w.op === "event_append" && w.event.sessionId === session.id) {
+      session = { ...session, lastSeq: session.lastSeq + 1 };
+    }
+  }
+  return { ...context, session, killSwitch: undefined, retry: undefined };
 }
 
 function reissuing(ctx: PipelineContext, ids: readonly string[]): PipelineContext {
