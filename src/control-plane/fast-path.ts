@@ -94,7 +94,8 @@ export async function speculativePropose(rt: Runtime, ctx: PipelineContext): Pro
     if (w.op === "proposal_insert" && w.record.status === "executing")
       remember(cacheOf(decidedFast, rt), w.record.id, w.record);
   }
-  remember(contexts, contextKey, advance(snapshot.context, plan));
+  const next = advance(snapshot.context, plan);
+  if (next !== undefined) remember(contexts, contextKey, next);
   return { result };
 }
 
@@ -141,8 +142,9 @@ function remember<V>(cache: Map<string, V>, key: string, value: V): void {
 }
 
 /** The context after `plan` was applied: budget reserved and events appended (as far as this process knows). */
-function advance(context: DecisionContext, plan: SpeculationPlan): DecisionContext {
-  let session = context.session!;
+function advance(context: DecisionContext, plan: SpeculationPlan): DecisionContext | undefined {
+  if (context.session === undefined) return undefined;
+  let session = context.session;
   for (const w of plan.writes) {
     if (w.op === "budget_reserve" && w.sessionId === session.id) {
       session = {

@@ -64,9 +64,8 @@ function partial<T extends object>(name: string, methods: Partial<T>): T {
       if (prop === "then") return undefined;
       const own = (target as Record<string | symbol, unknown>)[prop];
       if (own !== undefined) return own;
-      return () => {
-        throw new Unsupported(`${name}.${String(prop)}`);
-      };
+      // Every store method of the port returns a promise: so does the refusal.
+      return () => Promise.reject(new Unsupported(`${name}.${String(prop)}`));
     },
   }) as T;
 }
