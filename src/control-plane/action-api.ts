@@ -6,12 +6,13 @@ import { routeProposal } from "../engines/router/route-proposal.js";
 import { InvalidTransitionError, NotFoundError } from "../errors/control-plane-error.js";
 import { assertKnownKeys, checkKnownKeys } from "../errors/unknown-keys.js";
 import { ValidationError, type ValidationIssue } from "../errors/validation-error.js";
-import type { TransactionOptions } from "../storage/storage.js";
+import type { StorageTx, TransactionOptions } from "../storage/storage.js";
 import type { JsonValue } from "../types/json.js";
 import { checkJsonValue } from "../types/json-limits.js";
 import { collectMicros, formatMicros } from "../types/money.js";
 import type { ProposalInput } from "../types/proposal.js";
 import type { Decision } from "./decision.js";
+import { speculativeComplete, speculativePropose } from "./fast-path.js";
 import { type PipelineContext, runProposePipeline } from "./propose-pipeline.js";
 import { checkIdempotencyKey, proposalFingerprint, type Runtime } from "./runtime.js";
 import { type ProposalView, proposalView } from "./views.js";
@@ -42,7 +43,10 @@ export async function propose(rt: Runtime, input: ProposalInput, options?: CallO
   };
   const txOptions = transactionOptions(options);
   const decide = async () => {
-    const first = await rt.storage.transaction((tx) => runProposePipeline(tx, ctx), txOptions);
+    // Two round trips on a storage with `speculation` (PostgreSQL); otherwise, or when refused, a transaction.
+    const fast = txOptions === undefined ? await speculativePropose(rt, ctx) : { ctx };
+    const first =
+      fast.result ?? (await rt.storage.transaction((tx) => runProposePipeline(tx, fast.ctx), txOptions));
     if (first.kind === "decided") return first.decision;
     const routed = await first.routing;
     const second = await rt.storage.transaction(
@@ -130,61 +134,62 @@ export async function complete(
   if (issues.length > 0) throw new ValidationError(issues, "completion");
 
   const request = { proposalId, ok: input.ok, cost: actual, output: input.output, error: input.error };
-  return rt.mutate(
-    "complete",
-    input.idempotencyKey,
-    request,
-    async (tx, now) => {
-      const current = await tx.proposals.get(proposalId);
-      if (!current) throw new NotFoundError("proposal", proposalId);
-      const cost = actual ?? current.reservedCost;
-      // A late report after recovery recorded `outcome_unknown` still records the real outcome.
-      const done = await tx.proposals.transition(proposalId, ["executing", "outcome_unknown"], {
-        status: input.ok ? "succeeded" : "failed",
-        actualCost: cost,
-        output: input.output ?? null,
-        error: input.ok ? null : (input.error ?? "execution failed"),
-        completedAt: now,
-        updatedAt: now,
-      });
-      if (!done)
-        throw new InvalidTransitionError(
-          "proposal",
-          proposalId,
-          current.status,
-          input.ok ? "succeeded" : "failed",
-        );
-      const { overrun, session } = await settleBudget(tx, done.sessionId, done.reservedCost, cost, now);
-      await unlockResource(tx, executionLeaseKey(done), done.id);
+  const run = async (tx: StorageTx, now: number): Promise<ProposalView> => {
+    const current = await tx.proposals.get(proposalId);
+    if (!current) throw new NotFoundError("proposal", proposalId);
+    const cost = actual ?? current.reservedCost;
+    // A late report after recovery recorded `outcome_unknown` still records the real outcome.
+    const done = await tx.proposals.transition(proposalId, ["executing", "outcome_unknown"], {
+      status: input.ok ? "succeeded" : "failed",
+      actualCost: cost,
+      output: input.output ?? null,
+      error: input.ok ? null : (input.error ?? "execution failed"),
+      completedAt: now,
+      updatedAt: now,
+    });
+    if (!done)
+      throw new InvalidTransitionError(
+        "proposal",
+        proposalId,
+        current.status,
+        input.ok ? "succeeded" : "failed",
+      );
+    const { overrun, session } = await settleBudget(tx, done.sessionId, done.reservedCost, cost, now);
+    await unlockResource(tx, executionLeaseKey(done), done.id);
+    await tx.events.append({
+      sessionId: done.sessionId,
+      kind: input.ok ? "execution_completed" : "execution_failed",
+      agentId: done.agentId,
+      proposalId: done.id,
+      payload: {
+        action: done.action,
+        cost: formatMicros(cost),
+        ...(input.ok ? {} : { error: done.error }),
+        ...(current.status === "outcome_unknown" ? { late: true } : {}),
+      },
+      at: now,
+    });
+    if (overrun && session) {
       await tx.events.append({
         sessionId: done.sessionId,
-        kind: input.ok ? "execution_completed" : "execution_failed",
+        kind: "budget_exhausted",
         agentId: done.agentId,
         proposalId: done.id,
         payload: {
-          action: done.action,
-          cost: formatMicros(cost),
-          ...(input.ok ? {} : { error: done.error }),
-          ...(current.status === "outcome_unknown" ? { late: true } : {}),
+          reason: "actual cost exceeded the reservation",
+          usedCost: formatMicros(session.usedCost),
+          maxCost: formatMicros(session.maxCost ?? 0),
         },
         at: now,
       });
-      if (overrun && session) {
-        await tx.events.append({
-          sessionId: done.sessionId,
-          kind: "budget_exhausted",
-          agentId: done.agentId,
-          proposalId: done.id,
-          payload: {
-            reason: "actual cost exceeded the reservation",
-            usedCost: formatMicros(session.usedCost),
-            maxCost: formatMicros(session.maxCost ?? 0),
-          },
-          at: now,
-        });
-      }
-      return proposalView(done);
-    },
-    transactionOptions(options),
-  );
+    }
+    return proposalView(done);
+  };
+  if (input.idempotencyKey === undefined && options?.transaction === undefined) {
+    // One round trip for a proposal decided on this control plane's fast path (see fast-path.ts).
+    rt.assertOpen();
+    const fast = await speculativeComplete(rt, proposalId, run);
+    if (fast !== undefined) return fast.value;
+  }
+  return rt.mutate("complete", input.idempotencyKey, request, run, transactionOptions(options));
 }

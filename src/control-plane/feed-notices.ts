@@ -10,7 +10,7 @@ export interface FeedNotices {
   watch(listener: () => void): () => void;
   /**
    * The storage the facade writes through: `transaction` wakes the listeners once it committed a transaction
-   * that appended events. Every other member is the given storage's.
+   * that appended events (and so does `speculation.apply`). Every other member is the given storage's.
    */
   track(storage: Storage): Storage;
 }
@@ -58,7 +58,18 @@ export function createFeedNotices(): FeedNotices {
       };
     },
     track(storage) {
+      const spec = storage.speculation;
+      // A speculative apply that appended events wakes the listeners like a committed transaction.
+      const speculation: Storage["speculation"] = spec && {
+        snapshot: (query) => spec.snapshot(query),
+        apply: (plan) =>
+          spec.apply(plan).then((applied) => {
+            if (applied && listeners.size > 0 && plan.writes.some((w) => w.op === "event_append")) wake();
+            return applied;
+          }),
+      };
       return {
+        ...(speculation === undefined ? {} : { speculation }),
         dialect: storage.dialect,
         read: (fn) => storage.read(fn),
         subscribe: (listener) => storage.subscribe(listener),

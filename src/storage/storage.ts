@@ -11,6 +11,7 @@ import type { ApiTokenStore } from "./api-token-store.js";
 import type { CheckpointStore } from "./checkpoint-store.js";
 import type { OutboxStore } from "./outbox-store.js";
 import type { SessionRiskStore } from "./session-risk-store.js";
+import type { Speculation } from "./speculative/plan.js";
 import type { TokenBudgetStore } from "./token-budget-store.js";
 import type { ToolPinStore } from "./tool-pin-store.js";
 
@@ -24,6 +25,14 @@ export type {
   OutboxStore,
 } from "./outbox-store.js";
 export type { SessionRiskRecord, SessionRiskStore } from "./session-risk-store.js";
+export type {
+  PlanCheck,
+  PlanWrite,
+  Speculation,
+  SpeculationPlan,
+  SpeculationQuery,
+  SpeculationSnapshot,
+} from "./speculative/plan.js";
 export type { TokenBudgetStore, TokenHoldRequest, TokenWindowChange } from "./token-budget-store.js";
 export type { PinStatus, ToolPin, ToolPinStore } from "./tool-pin-store.js";
 
@@ -62,6 +71,15 @@ export interface Storage {
   subscribe(listener: (change: ChangeNotice) => void): Promise<() => Promise<void>>;
   /** Releases the adapter's resources. Never closes a database, pool or instance that the host passed in. */
   close(): Promise<void>;
+  /**
+   * Optional fast path (PostgreSQL with a `pg` pool only): a snapshot read outside any transaction, and the
+   * atomic apply of a plan recorded by running the unchanged engine code against that snapshot
+   * (`src/storage/speculative/recorder.ts`). `apply` re-checks every assumption under the kill fence and the
+   * session row lock and applies each write with the guard of its port method, so the guarantees are those of
+   * `transaction()`; when a check or guard fails nothing is written and the caller runs the normal transaction.
+   * Adapters without it (memory, SQLite) always take the normal transaction.
+   */
+  readonly speculation?: Speculation;
 }
 
 /** Options of {@link Storage.transaction}. */

@@ -58,9 +58,14 @@ export interface KillFence {
   readonly exclusive: string;
 }
 
+/** The advisory-lock key (single bigint key space) of the kill fence of `schema`. */
+export function killFenceKey(schema: string): number {
+  return fnv1a32(`agent-control-plane:kill-fence:${schema}`);
+}
+
 /** The kill fence of `schema`. */
 export function killFence(schema: string): KillFence {
-  const key = fnv1a32(`agent-control-plane:kill-fence:${schema}`);
+  const key = killFenceKey(schema);
   return {
     shared: `SELECT pg_advisory_xact_lock_shared(${key}::bigint)`,
     exclusive: `SELECT pg_advisory_xact_lock(${key}::bigint)`,

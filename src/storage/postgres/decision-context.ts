@@ -1,6 +1,6 @@
 import type { DecisionContext, DecisionContextQuery } from "../storage.js";
 import { AGENT_COLUMNS, toAgent } from "./agents.js";
-import type { PgTxContext } from "./context.js";
+import type { PgTables, PgTxContext } from "./context.js";
 import { KILL_SWITCH_COLUMNS, toKillSwitch } from "./kill-switches.js";
 import { PROPOSAL_COLUMNS, toProposal } from "./proposals.js";
 import { SESSION_COLUMNS, toSession } from "./sessions.js";
@@ -14,15 +14,23 @@ import { SESSION_COLUMNS, toSession } from "./sessions.js";
  * held shared (taken with BEGIN, or here for a host's transaction): see `killFence`.
  */
 export async function pgDecisionContext(c: PgTxContext, q: DecisionContextQuery): Promise<DecisionContext> {
-  const { sessions, agents, killSwitches, proposals } = c.t;
   if (!c.fenced && c.write) {
     // A host's transaction (no BEGIN of ours): take the kill fence in its own statement, so the read below
     // gets a snapshot taken after any kill that held it has committed.
     await c.q.query(c.fence.shared);
     c.fenced = true;
   }
-  const r = await c.q.query(
-    `WITH s AS (SELECT ${SESSION_COLUMNS} FROM ${sessions} WHERE id = $1),
+  const r = await c.q.query(decisionContextSql(c.t), decisionContextValues(q));
+  return toDecisionContext(r.rows[0] as Record<string, unknown>);
+}
+
+/**
+ * The one-query decision read over `t` ($1 session id, $2 agent id, $3 fingerprint, $4 retry statuses), with
+ * `extra` select-list items appended (e.g. the speculative snapshot's idempotency record).
+ */
+export function decisionContextSql(t: PgTables, extra = ""): string {
+  const { sessions, agents, killSwitches, proposals } = t;
+  return `WITH s AS (SELECT ${SESSION_COLUMNS} FROM ${sessions} WHERE id = $1),
           actor AS (SELECT COALESCE($2::text, (SELECT agent_id FROM s)) AS id)
      SELECT
        (SELECT row_to_json(s) FROM s) AS session,
@@ -37,10 +45,16 @@ export async function pgDecisionContext(c: PgTxContext, q: DecisionContextQuery)
        (SELECT row_to_json(p) FROM (
           SELECT ${PROPOSAL_COLUMNS} FROM ${proposals}
           WHERE EXISTS (SELECT 1 FROM s) AND session_id = $1 AND fingerprint = $3 AND status = ANY($4::text[])
-          ORDER BY pos DESC LIMIT 1) p) AS retry`,
-    [q.sessionId, q.agentId, q.fingerprint, q.retryStatuses],
-  );
-  const row = r.rows[0] as Record<string, Record<string, unknown> | string | boolean | null>;
+          ORDER BY pos DESC LIMIT 1) p) AS retry${extra}`;
+}
+
+/** The parameters of {@link decisionContextSql} for `q`. */
+export function decisionContextValues(q: DecisionContextQuery): unknown[] {
+  return [q.sessionId, q.agentId, q.fingerprint, q.retryStatuses];
+}
+
+/** Maps the row of {@link decisionContextSql}. */
+export function toDecisionContext(row: Record<string, unknown>): DecisionContext {
   const obj = (v: unknown) => (v === null || v === undefined ? undefined : (v as Record<string, unknown>));
   const session = obj(row.session);
   const agent = obj(row.agent);

@@ -41,6 +41,12 @@ export interface SqlDriver {
    */
   external(handle: unknown): SqlExecutor | undefined;
   /**
+   * Runs one statement outside any transaction (autocommit: the statement is its own transaction) on a
+   * connection of the driver's own pool. `undefined` when the driver cannot (the speculative fast path is then
+   * off).
+   */
+  autocommit?(text: string, values: readonly unknown[]): Promise<SqlResult>;
+  /**
    * Starts listening on `channel` on a dedicated connection that is re-established when it drops.
    * `undefined` when the driver has no way to listen.
    */

@@ -1,4 +1,5 @@
 import { StorageError } from "../../errors/control-plane-error.js";
+import { applyPlanFunctionSql } from "./apply-plan-sql.js";
 import type { SqlDriver } from "./driver.js";
 import { fnv1a32 } from "./hash.js";
 
@@ -204,7 +205,17 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   note TEXT NOT NULL, created_at BIGINT NOT NULL)`,
     ],
   },
+  {
+    version: 12,
+    name: "apply plan function",
+    // The speculative fast path's one-statement apply (see apply-plan-sql.ts): checks and guarded writes of a
+    // recorded plan, under the kill fence, in one round trip.
+    statements: (s) => [applyPlanFunctionSql(unquote(s), s)],
+  },
 ];
+
+/** The schema name of a quoted identifier. */
+const unquote = (quoted: string) => quoted.slice(1, -1).replaceAll('""', '"');
 
 /** The newest schema version this adapter needs. */
 export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS[POSTGRES_MIGRATIONS.length - 1]!.version;

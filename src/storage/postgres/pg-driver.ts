@@ -1,4 +1,12 @@
-import type { ListenHandle, RawNotification, SqlDriver, SqlExecutor, TransactionMode } from "./driver.js";
+import {
+  type ListenHandle,
+  type RawNotification,
+  type SqlDriver,
+  type SqlExecutor,
+  type SqlResult,
+  sqlState,
+  type TransactionMode,
+} from "./driver.js";
 import { pgExecutor } from "./executors.js";
 import { externalExecutor } from "./external.js";
 import { listenWithReconnect } from "./listen-loop.js";
@@ -58,6 +66,22 @@ export function pgPoolDriver(pool: PgPoolLike, options: PgPoolDriverOptions): Sq
           throw error;
         }
         return result;
+      } finally {
+        client.removeListener("error", ignore);
+        client.release(broken);
+      }
+    },
+    async autocommit(text: string, values: readonly unknown[]): Promise<SqlResult> {
+      const client = await pool.connect();
+      client.on("error", ignore);
+      let broken: Error | undefined;
+      try {
+        return await pgExecutor(client, options.prepared).query(text, values);
+      } catch (error) {
+        // An error the server reported leaves the connection usable; anything else (a lost connection) does not.
+        const reported = typeof (error as { severity?: unknown })?.severity === "string";
+        if (!reported || sqlState(error) === undefined) broken = error as Error;
+        throw error;
       } finally {
         client.removeListener("error", ignore);
         client.release(broken);

@@ -33,6 +33,7 @@ import { pgPolicies } from "./policies.js";
 import { pgProposals } from "./proposals.js";
 import { pgSessionRisk } from "./session-risk.js";
 import { pgSessions } from "./sessions.js";
+import { pgSpeculation } from "./speculation.js";
 import { pgTickets } from "./tickets.js";
 import { pgTokenBudgets } from "./token-budgets.js";
 import { pgToolPins } from "./tool-pins.js";
@@ -96,6 +97,10 @@ async function openDriver(o: ResolvedPostgresOptions): Promise<SqlDriver> {
  * - A connection lost mid-transaction rejects the call with a `StorageError` (fail closed; nothing of the
  *   transaction is committed unless the loss hit the COMMIT itself, whose outcome is then unknown); the
  *   broken connection is discarded and the next call uses a fresh one.
+ * - With a connection string or a `pg` pool, `storage.speculation` (see {@link Storage.speculation}) lets the
+ *   facade decide in two round trips (the decision read in autocommit, then `SELECT <schema>.acp_apply_plan($1)`
+ *   installed by migration 12) and complete in one; the function takes the kill fence shared and re-checks every
+ *   assumption before it writes, so the guarantees above hold. Kysely and PGlite sources always use transactions.
  * - `tx.notify` becomes `pg_notify` inside the transaction (delivered on commit to every process);
  *   `subscribe` holds one LISTEN connection, re-established when it drops.
  * - `transaction(fn, { external })` runs on the host's open transaction: a `pg` client after `BEGIN`, a
@@ -215,10 +220,13 @@ export function createPostgresStorage(options: PostgresStorageOptions): Postgres
   const crossProcess = async () =>
     listening === undefined ? false : (await listening.catch(() => undefined)) !== undefined;
 
+  // The speculative fast path needs autocommit statements on a pool of ours or the host's (not Kysely, PGlite).
+  const speculative = o.source.kind === "connectionString" || o.source.kind === "pool";
   const storage: PostgresStorage = {
     dialect: "postgres",
     schema: o.schema,
     channel,
+    ...(speculative ? { speculation: pgSpeculation(ready, `"${o.schema}"`, tables) } : {}),
     async migrate() {
       await ready();
     },
