@@ -1,6 +1,7 @@
 import { ValidationError } from "../../errors/validation-error.js";
 import type { NewEvent } from "../../types/event.js";
 import type { JsonObject } from "../../types/json.js";
+import { inCanonicalOrder, NOT_PLAIN } from "./canonical-order.js";
 
 /**
  * The JSON Canonicalization Scheme (RFC 8785) of a JSON value, written from the RFC's rules:
@@ -21,55 +22,17 @@ import type { JsonObject } from "../../types/json.js";
  * canonicalize({ b: [1e21, 0.000001], a: "€" }); // '{"a":"€","b":[1e+21,0.000001]}'
  */
 export function canonicalize(value: unknown): string {
-  if (value !== undefined && alreadyCanonical(value)) return JSON.stringify(value);
+  if (value !== undefined) {
+    // The common case: one native JSON.stringify of the value (or of a copy with its members put in order).
+    const ordered = inCanonicalOrder(value);
+    if (ordered !== NOT_PLAIN) return JSON.stringify(ordered);
+  }
   try {
     return write(value);
   } catch (error) {
     if (error !== NOT_JSON) throw error;
     // Rare: walk again, this time naming the path of the offending value.
     return writeWithPath(value, "");
-  }
-}
-
-/**
- * Whether `JSON.stringify(value)` already writes the canonical form: JSON primitives (finite numbers only),
- * arrays, and plain objects whose own enumerable members come in UTF-16 code-unit order (`JSON.stringify` writes
- * members in `Object.keys` order). Strings and numbers are written the same way by both: `write` uses
- * `JSON.stringify` for strings and `String` for numbers, which `JSON.stringify` matches for finite numbers. A
- * prototype other than `Object.prototype`, `null` or `Array.prototype` (a `Date`, a boxed primitive, a class
- * instance, anything with an inherited `toJSON`) is not plain: `canonicalize` then takes the general path.
- */
-function alreadyCanonical(value: unknown): boolean {
-  switch (typeof value) {
-    case "string":
-    case "boolean":
-      return true;
-    case "number":
-      return Number.isFinite(value);
-    case "object": {
-      if (value === null) return true;
-      const proto: unknown = Object.getPrototypeOf(value);
-      if (Array.isArray(value)) {
-        if (proto !== Array.prototype) return false;
-        for (let i = 0; i < value.length; i++) {
-          const item: unknown = value[i];
-          if (item !== undefined && !alreadyCanonical(item)) return false;
-        }
-        return true;
-      }
-      if (proto !== Object.prototype && proto !== null) return false;
-      const obj = value as Record<string, unknown>;
-      const keys = Object.keys(obj);
-      for (let i = 0; i < keys.length; i++) {
-        const key = keys[i]!;
-        if (i > 0 && !(keys[i - 1]! < key)) return false;
-        const member = obj[key];
-        if (member !== undefined && !alreadyCanonical(member)) return false;
-      }
-      return true;
-    }
-    default:
-      return false;
   }
 }
 
@@ -184,20 +147,14 @@ export interface ChainedContent {
  */
 export function canonicalEvent(event: NewEvent | ChainedContent): string {
   const { at, kind, payload } = event;
-  if (
-    typeof kind === "string" &&
-    typeof at === "number" &&
-    Number.isFinite(at) &&
-    typeof payload === "object" &&
-    payload !== null &&
-    alreadyCanonical(payload)
-  ) {
+  const ordered = typeof payload === "object" && payload !== null ? inCanonicalOrder(payload) : NOT_PLAIN;
+  if (typeof kind === "string" && typeof at === "number" && Number.isFinite(at) && ordered !== NOT_PLAIN) {
     // One native JSON.stringify of the members in their canonical order: this runs for every appended event.
     return JSON.stringify({
       agentId: event.agentId ?? null,
       at,
       kind,
-      payload,
+      payload: ordered,
       proposalId: event.proposalId ?? null,
       sessionId: event.sessionId ?? null,
       ticketId: event.ticketId ?? null,

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../errors/validation-error.js";
 import type { JsonObject } from "../../types/json.js";
 import { type ChainedContent, canonicalEvent, canonicalize } from "./canonical-event.js";
+import { inCanonicalOrder, NOT_PLAIN } from "./canonical-order.js";
 import { CHAIN_GENESIS, chainLink, chainPayload, linkEvent } from "./chain-link.js";
 
 /** RFC 8785 written the plain way (sort every object's members, recurse): the reference the fast path must match. */
@@ -128,5 +129,26 @@ describe("linkEvent with its reused input buffer", () => {
     linkEvent(null, event({ other: 1 }));
     expect(linkEvent("zz", e)).toBe(a);
     expect(a).toBe(linkEvent("0".repeat(64), e));
+  });
+});
+
+describe("inCanonicalOrder", () => {
+  it("returns plain values as they are and reorders only what needs it, without touching the input", () => {
+    const sorted = { a: 1, b: { c: [1, { d: 2 }] } };
+    expect(inCanonicalOrder(sorted)).toBe(sorted);
+    const nested = { a: 1, b: [{ z: 1, y: 2 }] };
+    const ordered = inCanonicalOrder(nested) as typeof nested;
+    expect(ordered).not.toBe(nested);
+    expect(JSON.stringify(ordered)).toBe('{"a":1,"b":[{"y":2,"z":1}]}');
+    expect(JSON.stringify(nested)).toBe('{"a":1,"b":[{"z":1,"y":2}]}');
+    for (const v of [
+      { 10: 1, 9: 2 },
+      JSON.parse('{"b":1,"__proto__":2}'),
+      { a: 1n },
+      { a: () => 1 },
+      new Date(0),
+    ]) {
+      expect(inCanonicalOrder(v)).toBe(NOT_PLAIN);
+    }
   });
 });
