@@ -58,6 +58,17 @@ function part(value: unknown): unknown {
 }
 
 /**
+ * A session's event stream in the memory adapter: `events[n - 1]` is the event of seq n (gap-free), `links[n - 1]`
+ * its audit chain link (`null` when appended with the chain off, benchmarks only), `head` the newest link (`null`
+ * until the first chained event).
+ */
+export interface SessionLog {
+  readonly events: EventRecord[];
+  readonly links: (string | null)[];
+  head: string | null;
+}
+
+/**
  * The tables of the memory adapter. Records are immutable (copies, see {@link storedCopy} and {@link readCopy}):
  * an update replaces the stored object, so a rollback only has to put the previous reference back.
  */
@@ -73,11 +84,8 @@ export class MemoryState {
   readonly leases = new Map<string, LeaseRecord>();
   readonly killSwitches = new Map<string, KillSwitchRecord>();
   readonly events: EventRecord[] = [];
-  readonly eventsBySession = new Map<string, EventRecord[]>();
-  /** Audit chain: the link of each session event, by event id. */
-  readonly chainLinks = new Map<number, string>();
-  /** Audit chain: each session's head link (absent until its first event). */
-  readonly chainHeads = new Map<string, string>();
+  /** Each session's events, their chain links and its chain head (see {@link SessionLog}). */
+  readonly sessionLogs = new Map<string, SessionLog>();
   readonly idempotency = new Map<string, IdempotencyRecord>();
   readonly apiTokens = new Map<string, StoredApiToken>();
   readonly outbox = new Map<string, OutboxDelivery>();
