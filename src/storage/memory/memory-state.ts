@@ -68,6 +68,13 @@ export interface SessionLog {
   head: string | null;
 }
 
+/** A token budget's window counter rows: by window start, and their starts ascending (a rolling budget sums its
+ * newest buckets). */
+export interface ConfigWindows {
+  readonly rows: Map<number, TokenWindowRecord>;
+  readonly starts: number[];
+}
+
 /**
  * The tables of the memory adapter. Records are immutable (copies, see {@link storedCopy} and {@link readCopy}):
  * an update replaces the stored object, so a rollback only has to put the previous reference back.
@@ -98,11 +105,9 @@ export class MemoryState {
   readonly checkpoints = new Map<number, StoredCheckpoint>();
   /** Session risk states by session id. */
   readonly sessionRisk = new Map<string, SessionRiskRecord>();
-  /** Token budgets, their window counters (by `configId + "\u0000" + windowStart`), reservations and holds. */
+  /** Token budgets, their window counters (see {@link ConfigWindows}), reservations and holds. */
   readonly tokenConfigs = new Map<string, TokenBudgetConfigRecord>();
-  readonly tokenWindows = new Map<string, TokenWindowRecord>();
-  /** Window starts of each budget's counter rows, ascending (a rolling budget sums its newest buckets). */
-  readonly tokenWindowStarts = new Map<string, readonly number[]>();
+  readonly tokenWindows = new Map<string, ConfigWindows>();
   readonly tokenReservations = new Map<string, TokenReservationRecord>();
   /** Expiry of each `held` reservation. */
   readonly tokenDue = new Map<string, number>();
