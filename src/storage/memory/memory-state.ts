@@ -121,8 +121,9 @@ export class MemoryState {
   /** Sets `map[key] = value`, recording how to undo it. */
   set<K, V>(map: Map<K, V>, key: K, value: V): void {
     if (this.undo) {
-      const had = map.has(key);
       const previous = map.get(key);
+      // Stored values are never `undefined`: a second lookup only for a map that would hold one.
+      const had = previous !== undefined || map.has(key);
       this.undo.push(() => {
         if (had) map.set(key, previous as V);
         else map.delete(key);

@@ -64,12 +64,10 @@ export function memoryTokenBudgets(s: MemoryState): TokenBudgetStore {
   // what made a hold cost more than the rest of the decision).
   const setHold = (h: TokenHoldRecord) => {
     const holds = s.tokenHolds.get(h.reservationId);
-    const copy = { ...h };
-    s.set(
-      s.tokenHolds,
-      h.reservationId,
-      holds === undefined ? [copy] : [...holds.filter((x) => x.configId !== h.configId), copy],
-    );
+    const next: TokenHoldRecord[] = [];
+    if (holds !== undefined) for (const x of holds) if (x.configId !== h.configId) next.push(x);
+    next.push({ ...h });
+    s.set(s.tokenHolds, h.reservationId, next);
   };
   const currentHold = (h: TokenHoldRecord) =>
     s.tokenHolds.get(h.reservationId)?.find((x) => x.configId === h.configId);
