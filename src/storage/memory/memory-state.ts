@@ -85,8 +85,8 @@ export class MemoryState {
   readonly agents = new Map<string, AgentRecord>();
   readonly delegations: DelegationRecord[] = [];
   readonly proposals = new Map<string, ProposalRecord>();
-  /** Index `sessionId + "\u0000" + fingerprint` → proposal ids, oldest first. */
-  readonly proposalsByFingerprint = new Map<string, string[]>();
+  /** Index session id → fingerprint → proposal ids, oldest first (no key string built per lookup). */
+  readonly proposalsByFingerprint = new Map<string, Map<string, string[]>>();
   readonly tickets = new Map<string, TicketRecord>();
   readonly leases = new Map<string, LeaseRecord>();
   readonly killSwitches = new Map<string, KillSwitchRecord>();

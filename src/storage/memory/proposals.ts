@@ -14,11 +14,15 @@ export function memoryProposals(s: MemoryState): ProposalStore {
         throw new ControlPlaneError("not_found", `session ${proposal.sessionId} not found`);
       }
       s.put(s.proposals, proposal.id, proposal);
-      const key = `${proposal.sessionId}\u0000${proposal.fingerprint}`;
-      let ids = s.proposalsByFingerprint.get(key);
+      let bySession = s.proposalsByFingerprint.get(proposal.sessionId);
+      if (!bySession) {
+        bySession = new Map();
+        s.set(s.proposalsByFingerprint, proposal.sessionId, bySession);
+      }
+      let ids = bySession.get(proposal.fingerprint);
       if (!ids) {
         ids = [];
-        s.set(s.proposalsByFingerprint, key, ids);
+        s.set(bySession, proposal.fingerprint, ids);
       }
       s.push(ids, proposal.id);
     },
@@ -34,7 +38,8 @@ export function memoryProposals(s: MemoryState): ProposalStore {
       return next;
     },
     async findByFingerprint(sessionId, fingerprint, statuses) {
-      const ids = s.proposalsByFingerprint.get(`${sessionId}\u0000${fingerprint}`) ?? [];
+      const ids = s.proposalsByFingerprint.get(sessionId)?.get(fingerprint);
+      if (ids === undefined) return undefined;
       for (let i = ids.length - 1; i >= 0; i--) {
         const p = s.proposals.get(ids[i]!);
         if (p && statuses.includes(p.status)) return readCopy(p);
