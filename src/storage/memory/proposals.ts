@@ -1,7 +1,23 @@
 import { ControlPlaneError } from "../../errors/control-plane-error.js";
-import type { ProposalRecord } from "../../types/proposal-record.js";
+import type { ProposalRecord, ProposalStatus } from "../../types/proposal-record.js";
 import type { ProposalStore } from "../storage.js";
 import { type MemoryState, pageNewestFirst, readCopy } from "./memory-state.js";
+
+/** The newest proposal of a session with this fingerprint and one of `statuses`, as a copy. */
+export function latestByFingerprint(
+  s: MemoryState,
+  sessionId: string,
+  fingerprint: string,
+  statuses: readonly ProposalStatus[],
+): ProposalRecord | undefined {
+  const ids = s.proposalsByFingerprint.get(sessionId)?.get(fingerprint);
+  if (ids === undefined) return undefined;
+  for (let i = ids.length - 1; i >= 0; i--) {
+    const p = s.proposals.get(ids[i]!);
+    if (p && statuses.includes(p.status)) return readCopy(p);
+  }
+  return undefined;
+}
 
 /** Memory implementation of {@link ProposalStore}. */
 export function memoryProposals(s: MemoryState): ProposalStore {
@@ -38,13 +54,7 @@ export function memoryProposals(s: MemoryState): ProposalStore {
       return next;
     },
     async findByFingerprint(sessionId, fingerprint, statuses) {
-      const ids = s.proposalsByFingerprint.get(sessionId)?.get(fingerprint);
-      if (ids === undefined) return undefined;
-      for (let i = ids.length - 1; i >= 0; i--) {
-        const p = s.proposals.get(ids[i]!);
-        if (p && statuses.includes(p.status)) return readCopy(p);
-      }
-      return undefined;
+      return latestByFingerprint(s, sessionId, fingerprint, statuses);
     },
     async list(q) {
       const rows = [...s.proposals.values()].filter(
