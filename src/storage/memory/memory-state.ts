@@ -132,6 +132,12 @@ export class MemoryState {
     map.set(key, value);
   }
 
+  /** Sets `map[key] = value` for a key the caller knows is absent (no lookup), recording how to undo it. */
+  add<K, V>(map: Map<K, V>, key: K, value: V): void {
+    if (this.undo) this.undo.push(() => void map.delete(key));
+    map.set(key, value);
+  }
+
   /** Stores a copy of `record` (see {@link storedCopy}) at `map[key]`, recording how to undo it. */
   put<K, V>(map: Map<K, V>, key: K, record: V): void {
     this.set(map, key, storedCopy(record));

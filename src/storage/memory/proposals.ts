@@ -1,7 +1,7 @@
 import { ControlPlaneError } from "../../errors/control-plane-error.js";
 import type { ProposalRecord, ProposalStatus } from "../../types/proposal-record.js";
 import type { ProposalStore } from "../storage.js";
-import { type MemoryState, pageNewestFirst, readCopy } from "./memory-state.js";
+import { type MemoryState, pageNewestFirst, readCopy, storedCopy } from "./memory-state.js";
 
 /** The newest proposal of a session with this fingerprint and one of `statuses`, as a copy. */
 export function latestByFingerprint(
@@ -29,18 +29,15 @@ export function memoryProposals(s: MemoryState): ProposalStore {
       if (!s.sessions.has(proposal.sessionId)) {
         throw new ControlPlaneError("not_found", `session ${proposal.sessionId} not found`);
       }
-      s.put(s.proposals, proposal.id, proposal);
+      s.add(s.proposals, proposal.id, storedCopy(proposal));
       let bySession = s.proposalsByFingerprint.get(proposal.sessionId);
       if (!bySession) {
         bySession = new Map();
-        s.set(s.proposalsByFingerprint, proposal.sessionId, bySession);
+        s.add(s.proposalsByFingerprint, proposal.sessionId, bySession);
       }
-      let ids = bySession.get(proposal.fingerprint);
-      if (!ids) {
-        ids = [];
-        s.set(bySession, proposal.fingerprint, ids);
-      }
-      s.push(ids, proposal.id);
+      const ids = bySession.get(proposal.fingerprint);
+      if (ids) s.push(ids, proposal.id);
+      else s.add(bySession, proposal.fingerprint, [proposal.id]);
     },
     async get(id) {
       return readCopy(s.proposals.get(id));

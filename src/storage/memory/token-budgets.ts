@@ -6,7 +6,7 @@ import type {
   TokenWindowRecord,
 } from "../../types/token-budget.js";
 import type { TokenBudgetStore } from "../token-budget-store.js";
-import { type MemoryState, readCopy } from "./memory-state.js";
+import { type MemoryState, readCopy, storedCopy } from "./memory-state.js";
 
 /** Whether every field `filter` sets equals `identity`'s (the subset rule, and the ledger's exact match). */
 function covers(filter: TokenIdentity, identity: TokenIdentity): boolean {
@@ -64,8 +64,12 @@ export function memoryTokenBudgets(s: MemoryState): TokenBudgetStore {
   // what made a hold cost more than the rest of the decision).
   const setHold = (h: TokenHoldRecord) => {
     const holds = s.tokenHolds.get(h.reservationId);
+    if (holds === undefined) {
+      s.add(s.tokenHolds, h.reservationId, [{ ...h }]);
+      return;
+    }
     const next: TokenHoldRecord[] = [];
-    if (holds !== undefined) for (const x of holds) if (x.configId !== h.configId) next.push(x);
+    for (const x of holds) if (x.configId !== h.configId) next.push(x);
     next.push({ ...h });
     s.set(s.tokenHolds, h.reservationId, next);
   };
@@ -139,7 +143,7 @@ export function memoryTokenBudgets(s: MemoryState): TokenBudgetStore {
       if (s.tokenReservations.has(reservation.id)) {
         throw new ControlPlaneError("conflict", `reservation ${reservation.id} already exists`);
       }
-      s.put(s.tokenReservations, reservation.id, reservation);
+      s.add(s.tokenReservations, reservation.id, storedCopy(reservation));
       s.set(s.tokenDue, reservation.id, reservation.expiresAt);
     },
     async getReservation(id) {
