@@ -9,7 +9,13 @@ import {
   SPAN_KIND_INTERNAL,
 } from "./otel-api.js";
 import { createOtelMetrics } from "./otel-metrics.js";
-import { decisionAttributes, failSpan, presentAttributes, runInSpan, setPresent } from "./span-attributes.js";
+import {
+  failSpan,
+  presentAttributes,
+  runInSpan,
+  setDecisionAttributes,
+  setPresent,
+} from "./span-attributes.js";
 import type { ResolvedTelemetry } from "./telemetry-options.js";
 import type { TelemetrySink } from "./telemetry-recorder.js";
 
@@ -36,21 +42,40 @@ export function instrumentControlPlane(cp: ControlPlane, telemetry: ResolvedTele
   if (sinks.length === 0) return cp;
   const tracer = api?.trace.getTracer(INSTRUMENTATION_NAME);
   const start = (name: string): OtelSpan | undefined => {
-    const span = tracer?.startSpan(name, { kind: SPAN_KIND_INTERNAL });
+    const span = tracer?.startSpan(name, SPAN_OPTIONS);
     if (span === undefined || span.isRecording()) return span;
     span.end();
     return undefined;
   };
-  /** Runs `fn` in `span`, recording a throw; ends the span. */
-  const traced = async <R>(span: OtelSpan, fn: () => Promise<R>): Promise<R> => {
+  /**
+   * Runs `fn` with `span` active, then `after` on its result; records a throw on the span; ends the span. One
+   * `then` and no async wrapper: with an SDK's async-hooks context manager every promise costs a hook call.
+   */
+  const traced = <R>(span: OtelSpan, fn: () => Promise<R>, after: (result: R) => R): Promise<R> => {
+    let pending: Promise<R>;
     try {
-      return await runInSpan(api as OtelApi, span, fn);
+      pending = runInSpan(api as OtelApi, span, fn);
     } catch (error) {
-      failSpan(span, error);
-      throw error;
-    } finally {
-      span.end();
+      failed(span, error);
+      return Promise.reject(error);
     }
+    return pending.then(
+      (result) => {
+        let out: R;
+        try {
+          out = after(result);
+        } catch (error) {
+          failed(span, error);
+          throw error;
+        }
+        span.end();
+        return out;
+      },
+      (error: unknown) => {
+        failed(span, error);
+        throw error;
+      },
+    );
   };
   const decided = (decision: Decision, t0: number): Decision => {
     const sample = {
@@ -58,12 +83,24 @@ export function instrumentControlPlane(cp: ControlPlane, telemetry: ResolvedTele
       code: decision.code,
       seconds: (performance.now() - t0) / 1000,
     };
-    for (const sink of sinks) quietly(() => sink.decision(sample));
+    for (const sink of sinks) {
+      try {
+        sink.decision(sample);
+      } catch {
+        // Telemetry is best effort: a failed metrics call never turns a decision into an error.
+      }
+    }
     return decision;
   };
   const completed = (view: ProposalView): ProposalView => {
-    const sample = { ok: view.status === "succeeded" };
-    for (const sink of sinks) quietly(() => sink.completion(sample));
+    const sample = view.status === "succeeded" ? SUCCEEDED_SAMPLE : FAILED_SAMPLE;
+    for (const sink of sinks) {
+      try {
+        sink.completion(sample);
+      } catch {
+        // Telemetry is best effort.
+      }
+    }
     return view;
   };
   return {
@@ -76,42 +113,51 @@ export function instrumentControlPlane(cp: ControlPlane, telemetry: ResolvedTele
       setPresent(span, "acp.action", input?.action);
       setPresent(span, "acp.session.id", input?.sessionId);
       setPresent(span, "acp.agent.id", input?.agentId);
-      return traced(span, async () => {
-        const decision = decided(await cp.propose(input, options), t0);
-        span.setAttributes(decisionAttributes(decision));
-        return decision;
-      });
+      return traced(
+        span,
+        () => cp.propose(input, options),
+        (decision) => {
+          decided(decision, t0);
+          setDecisionAttributes(span, decision);
+          return decision;
+        },
+      );
     },
     complete(proposalId, input, options) {
       const span = start(SPAN_NAMES.complete);
       if (span === undefined) return cp.complete(proposalId, input, options).then(completed);
       setPresent(span, "acp.proposal.id", proposalId);
       if (typeof input?.ok === "boolean") span.setAttribute("acp.completion.ok", input.ok);
-      return traced(span, async () => {
-        const view = completed(await cp.complete(proposalId, input, options));
-        span.setAttributes({
-          "acp.session.id": view.sessionId,
-          "acp.action": view.action,
-          "acp.proposal.status": view.status,
-        });
-        return view;
-      });
+      return traced(
+        span,
+        () => cp.complete(proposalId, input, options),
+        (view) => {
+          completed(view);
+          span.setAttribute("acp.session.id", view.sessionId);
+          span.setAttribute("acp.action", view.action);
+          span.setAttribute("acp.proposal.status", view.status);
+          return view;
+        },
+      );
     },
     waitForDecision(ticketId, options) {
       const span = start(SPAN_NAMES.approvalWait);
       if (span === undefined) return cp.waitForDecision(ticketId, options);
       span.setAttributes(presentAttributes({ "acp.ticket.id": ticketId }));
       if (typeof options?.timeoutMs === "number") span.setAttribute("acp.wait.timeout_ms", options.timeoutMs);
-      return traced(span, async () => {
-        const result = await cp.waitForDecision(ticketId, options);
-        span.setAttributes({
-          "acp.ticket.status": result.status,
-          "acp.wait.timed_out": result.timedOut,
-          "acp.proposal.id": result.ticket.proposalId,
-          "acp.session.id": result.ticket.sessionId,
-        });
-        return result;
-      });
+      return traced(
+        span,
+        () => cp.waitForDecision(ticketId, options),
+        (result) => {
+          span.setAttributes({
+            "acp.ticket.status": result.status,
+            "acp.wait.timed_out": result.timedOut,
+            "acp.proposal.id": result.ticket.proposalId,
+            "acp.session.id": result.ticket.sessionId,
+          });
+          return result;
+        },
+      );
     },
     async close() {
       metrics?.close();
@@ -120,11 +166,16 @@ export function instrumentControlPlane(cp: ControlPlane, telemetry: ResolvedTele
   };
 }
 
-/** Runs a metrics call; its failure never turns a decision or a completion into an error. */
-function quietly(fn: () => void): void {
+/** The options of every span: internal kind (one object for all). */
+const SPAN_OPTIONS = { kind: SPAN_KIND_INTERNAL } as const;
+const SUCCEEDED_SAMPLE = Object.freeze({ ok: true });
+const FAILED_SAMPLE = Object.freeze({ ok: false });
+
+/** Records a throw on `span` and ends it. */
+function failed(span: OtelSpan, error: unknown): void {
   try {
-    fn();
-  } catch {
-    // Telemetry is best effort.
+    failSpan(span, error);
+  } finally {
+    span.end();
   }
 }

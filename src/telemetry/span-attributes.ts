@@ -17,6 +17,16 @@ export function decisionAttributes(d: Decision): OtelAttributes {
   return attributes;
 }
 
+/** Sets {@link decisionAttributes} on `span` one by one (no attribute object is built). */
+export function setDecisionAttributes(span: OtelSpan, d: Decision): void {
+  span.setAttribute("acp.outcome", d.outcome);
+  span.setAttribute("acp.code", d.code);
+  span.setAttribute("acp.tier", d.tier);
+  span.setAttribute("acp.risk", d.riskLevel);
+  span.setAttribute("acp.proposal.id", d.proposalId);
+  if (d.outcome === "pending_approval") span.setAttribute("acp.ticket.id", d.ticketId);
+}
+
 /** Sets `key` on `span` when `value` is a non-empty string (no attribute object is built). */
 export function setPresent(span: OtelSpan, key: string, value: unknown): void {
   if (typeof value === "string" && value !== "") span.setAttribute(key, value);

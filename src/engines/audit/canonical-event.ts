@@ -1,6 +1,7 @@
 import { ValidationError } from "../../errors/validation-error.js";
 import type { NewEvent } from "../../types/event.js";
 import type { JsonObject } from "../../types/json.js";
+import { inCanonicalOrder, NOT_PLAIN } from "./canonical-order.js";
 
 /**
  * The JSON Canonicalization Scheme (RFC 8785) of a JSON value, written from the RFC's rules:
@@ -21,21 +22,31 @@ import type { JsonObject } from "../../types/json.js";
  * canonicalize({ b: [1e21, 0.000001], a: "€" }); // '{"a":"€","b":[1e+21,0.000001]}'
  */
 export function canonicalize(value: unknown): string {
-  return write(value, "");
+  if (value !== undefined) {
+    // The common case: one native JSON.stringify of the value (or of a copy with its members put in order).
+    const ordered = inCanonicalOrder(value);
+    if (ordered !== NOT_PLAIN) return JSON.stringify(ordered);
+  }
+  try {
+    return write(value);
+  } catch (error) {
+    if (error !== NOT_JSON) throw error;
+    // Rare: walk again, this time naming the path of the offending value.
+    return writeWithPath(value, "");
+  }
 }
 
-function write(value: unknown, path: string): string {
+/** Thrown by {@link write} on a value JSON cannot hold; {@link writeWithPath} then names where it is. */
+const NOT_JSON: unique symbol = Symbol("not JSON");
+
+function write(value: unknown): string {
   switch (typeof value) {
     case "string":
       return JSON.stringify(value);
     case "boolean":
       return value ? "true" : "false";
     case "number":
-      if (!Number.isFinite(value)) {
-        throw new ValidationError([
-          { path: path || "(root)", message: "JSON has no NaN or Infinity", received: value },
-        ]);
-      }
+      if (!Number.isFinite(value)) throw NOT_JSON;
       // ECMAScript Number-to-String is exactly RFC 8785's number serialization (it writes -0 as "0").
       return String(value);
     case "object": {
@@ -45,7 +56,7 @@ function write(value: unknown, path: string): string {
         for (let i = 0; i < value.length; i++) {
           if (i > 0) out += ",";
           const item: unknown = value[i];
-          out += item === undefined ? "null" : write(item, `${path}[${i}]`);
+          out += item === undefined ? "null" : write(item);
         }
         return `${out}]`;
       }
@@ -59,10 +70,52 @@ function write(value: unknown, path: string): string {
         if (member === undefined) continue;
         if (!first) out += ",";
         first = false;
-        out += `${JSON.stringify(key)}:${write(member, path ? `${path}.${key}` : key)}`;
+        out += `${JSON.stringify(key)}:${write(member)}`;
       }
       return `${out}}`;
     }
+    default:
+      throw NOT_JSON;
+  }
+}
+
+/** {@link write} with the path of each value, for the error that names where a value JSON cannot hold is. */
+function writeWithPath(value: unknown, path: string): string {
+  switch (typeof value) {
+    case "number":
+      if (!Number.isFinite(value)) {
+        throw new ValidationError([
+          { path: path || "(root)", message: "JSON has no NaN or Infinity", received: value },
+        ]);
+      }
+      return String(value);
+    case "object": {
+      if (value === null) return "null";
+      if (Array.isArray(value)) {
+        let out = "[";
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0) out += ",";
+          const item: unknown = value[i];
+          out += item === undefined ? "null" : writeWithPath(item, `${path}[${i}]`);
+        }
+        return `${out}]`;
+      }
+      const obj = value as Record<string, unknown>;
+      const keys = Object.keys(obj).sort();
+      let out = "{";
+      let first = true;
+      for (const key of keys) {
+        const member = obj[key];
+        if (member === undefined) continue;
+        if (!first) out += ",";
+        first = false;
+        out += `${JSON.stringify(key)}:${writeWithPath(member, path ? `${path}.${key}` : key)}`;
+      }
+      return `${out}}`;
+    }
+    case "string":
+    case "boolean":
+      return write(value);
     default:
       throw new ValidationError([
         { path: path || "(root)", message: `JSON cannot hold a ${typeof value}`, received: String(value) },
@@ -93,11 +146,36 @@ export interface ChainedContent {
  * // '{"agentId":null,"at":5,"kind":"session_opened","payload":{"name":"n"},"proposalId":null,"sessionId":"s1","ticketId":null}'
  */
 export function canonicalEvent(event: NewEvent | ChainedContent): string {
-  // The members written directly in their canonical order (what canonicalize would sort them into): this runs
-  // for every appended event.
-  const id = (v: string | null | undefined): string => (v == null ? "null" : JSON.stringify(v));
-  return `{"agentId":${id(event.agentId)},"at":${write(event.at, "at")},"kind":${JSON.stringify(event.kind)},"payload":${write(
-    event.payload,
+  const { at, kind, payload } = event;
+  const ordered = typeof payload === "object" && payload !== null ? inCanonicalOrder(payload) : NOT_PLAIN;
+  if (typeof kind === "string" && typeof at === "number" && Number.isFinite(at) && ordered !== NOT_PLAIN) {
+    // One native JSON.stringify of the members in their canonical order: this runs for every appended event.
+    return JSON.stringify({
+      agentId: event.agentId ?? null,
+      at,
+      kind,
+      payload: ordered,
+      proposalId: event.proposalId ?? null,
+      sessionId: event.sessionId ?? null,
+      ticketId: event.ticketId ?? null,
+    });
+  }
+  return `{"agentId":${idText(event.agentId)},"at":${member(at, "at")},"kind":${JSON.stringify(kind)},"payload":${member(
+    payload,
     "payload",
-  )},"proposalId":${id(event.proposalId)},"sessionId":${id(event.sessionId)},"ticketId":${id(event.ticketId)}}`;
+  )},"proposalId":${idText(event.proposalId)},"sessionId":${idText(event.sessionId)},"ticketId":${idText(event.ticketId)}}`;
+}
+
+function idText(v: string | null | undefined): string {
+  return v == null ? "null" : JSON.stringify(v);
+}
+
+/** The canonical text of a member of an event (the general path, naming the member's path on an error). */
+function member(value: unknown, path: string): string {
+  try {
+    return write(value);
+  } catch (error) {
+    if (error !== NOT_JSON) throw error;
+    return writeWithPath(value, path);
+  }
 }

@@ -47,10 +47,10 @@ export function chainPayload(event: NewEvent | ChainedContent): Buffer {
  * const second = chainLink(first, chainPayload(event2));
  */
 export function chainLink(prev: string, payload: Uint8Array): string {
-  const input = Buffer.allocUnsafe(32 + payload.byteLength);
-  input.write(prev, 0, 32, "hex");
+  const input = inputBuffer(32 + payload.byteLength);
+  writePrev(input, prev);
   input.set(payload, 32);
-  return hash("sha256", input, "hex");
+  return hash("sha256", input.subarray(0, 32 + payload.byteLength), "hex");
 }
 
 /**
@@ -60,10 +60,29 @@ export function chainLink(prev: string, payload: Uint8Array): string {
  * const link = linkEvent(null, { sessionId: "s1", kind: "session_opened", payload: {}, at: 1 });
  */
 export function linkEvent(prev: string | null, event: NewEvent | ChainedContent): string {
-  // One buffer for both parts: the hex previous link, then the canonical JSON's UTF-8 bytes.
   const canonical = canonicalEvent(event);
-  const input = Buffer.allocUnsafe(32 + Buffer.byteLength(canonical, "utf8"));
-  input.write(prev ?? CHAIN_GENESIS, 0, 32, "hex");
-  input.write(canonical, 32, "utf8");
-  return hash("sha256", input, "hex");
+  // Both parts go into one reused buffer: the previous link's 32 bytes, then the canonical JSON's UTF-8 bytes
+  // (at most 3 bytes per UTF-16 code unit, so the whole string always fits).
+  const input = inputBuffer(32 + 3 * canonical.length);
+  writePrev(input, prev ?? CHAIN_GENESIS);
+  const length = 32 + input.write(canonical, 32, "utf8");
+  // Hex output straight from the hash: cheaper than a 32-byte Buffer result (one allocation less).
+  return hash("sha256", input.subarray(0, length), "hex");
+}
+
+/**
+ * The input buffer reused by every link computation (they are synchronous, so one per thread suffices), grown
+ * when an input needs more room.
+ */
+let scratch: Buffer = Buffer.allocUnsafeSlow(4096);
+
+function inputBuffer(size: number): Buffer {
+  if (scratch.length < size) scratch = Buffer.allocUnsafeSlow(Math.max(size, 2 * scratch.length));
+  return scratch;
+}
+
+/** Writes the 32 bytes of a hex link at the start of `input` (zeros after the valid hex of a malformed link). */
+function writePrev(input: Buffer, prev: string): void {
+  const written = input.write(prev, 0, 32, "hex");
+  if (written < 32) input.fill(0, written, 32);
 }

@@ -19,6 +19,21 @@ export interface BudgetWindow {
  * @example budgetWindow("weekly", null, Date.UTC(2026, 0, 7, 15)) // { start: Date.UTC(2026, 0, 5), end: Date.UTC(2026, 0, 12) }
  */
 export function budgetWindow(period: TokenBudgetPeriod, rollingMs: number | null, now: number): BudgetWindow {
+  if (period === "rolling") return { start: now - (rollingMs ?? 0), end: now };
+  if (period === "unlimited") return UNLIMITED_WINDOW;
+  // Calendar windows tile time: the last one computed for the period is the answer while `now` is inside it
+  // (every reservation asks, and the date math is most of the cost).
+  const last = lastWindows[period];
+  if (last !== undefined && now >= last.start && now < last.end) return last;
+  const window = Object.freeze(calendarWindow(period, now));
+  lastWindows[period] = window;
+  return window;
+}
+
+const UNLIMITED_WINDOW: BudgetWindow = Object.freeze({ start: UNLIMITED_START, end: UNLIMITED_END });
+const lastWindows: { [P in "daily" | "weekly" | "monthly"]?: BudgetWindow } = {};
+
+function calendarWindow(period: "daily" | "weekly" | "monthly", now: number): BudgetWindow {
   const d = new Date(now);
   const midnight = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
   switch (period) {
@@ -33,10 +48,6 @@ export function budgetWindow(period: TokenBudgetPeriod, rollingMs: number | null
         start: Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1),
         end: Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1),
       };
-    case "unlimited":
-      return { start: UNLIMITED_START, end: UNLIMITED_END };
-    case "rolling":
-      return { start: now - (rollingMs ?? 0), end: now };
   }
 }
 

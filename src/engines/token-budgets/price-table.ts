@@ -67,6 +67,24 @@ export function priceTokens(
 ): number | undefined {
   const price = table.get(model);
   if (!price) return undefined;
+  const forInput = inputTokens * price.input;
+  const forOutput = outputTokens * price.output;
+  const exact = forInput + forOutput + 999_999;
+  if (
+    Number.isSafeInteger(inputTokens) &&
+    Number.isSafeInteger(outputTokens) &&
+    Number.isSafeInteger(forInput) &&
+    Number.isSafeInteger(forOutput) &&
+    exact >= 0 &&
+    exact <= Number.MAX_SAFE_INTEGER - 1_000_000
+  ) {
+    // Every operand and product is an exact integer here: floor the quotient, then correct a rounding of the
+    // division by one (the BigInt path below gives the same result for every larger value).
+    let q = Math.floor(exact / 1_000_000);
+    if (q * 1_000_000 > exact) q -= 1;
+    else if ((q + 1) * 1_000_000 <= exact) q += 1;
+    return q;
+  }
   const total = BigInt(inputTokens) * BigInt(price.input) + BigInt(outputTokens) * BigInt(price.output);
   return Number((total + 999_999n) / 1_000_000n);
 }

@@ -4,6 +4,28 @@ import { type MemoryState, readCopy } from "./memory-state.js";
 
 const key = (scope: KillScope, target: string) => `${scope}\u0000${target}`;
 
+/**
+ * The engaged kill switch covering a session or one of `agentIds` (global first, then the session's, then the
+ * agents'), as a copy; `undefined` when none is.
+ */
+export function engagedKillSwitch(
+  s: MemoryState,
+  sessionId: string,
+  agentIds: readonly string[],
+): KillSwitchRecord | undefined {
+  if (s.killSwitches.size === 0) return undefined;
+  const found =
+    engaged(s, key("global", "")) ??
+    engaged(s, key("session", sessionId)) ??
+    agentIds.map((a) => engaged(s, key("agent", a))).find((r) => r !== undefined);
+  return found === undefined ? undefined : readCopy(found);
+}
+
+function engaged(s: MemoryState, k: string): KillSwitchRecord | undefined {
+  const r = s.killSwitches.get(k);
+  return r?.engaged ? r : undefined;
+}
+
 /** Memory implementation of {@link KillSwitchStore}. */
 export function memoryKillSwitches(s: MemoryState): KillSwitchStore {
   return {
@@ -32,17 +54,7 @@ export function memoryKillSwitches(s: MemoryState): KillSwitchStore {
       return record;
     },
     async findEngaged(sessionId, agentIds) {
-      if (s.killSwitches.size === 0) return undefined;
-      const candidates = [
-        key("global", ""),
-        key("session", sessionId),
-        ...agentIds.map((a) => key("agent", a)),
-      ];
-      for (const k of candidates) {
-        const r = s.killSwitches.get(k);
-        if (r?.engaged) return readCopy(r);
-      }
-      return undefined;
+      return engagedKillSwitch(s, sessionId, agentIds);
     },
     async list(q) {
       return [...s.killSwitches.values()].filter((r) => !q.engagedOnly || r.engaged).map(readCopy);

@@ -58,6 +58,24 @@ function part(value: unknown): unknown {
 }
 
 /**
+ * A session's event stream in the memory adapter: `events[n - 1]` is the event of seq n (gap-free), `links[n - 1]`
+ * its audit chain link (`null` when appended with the chain off, benchmarks only), `head` the newest link (`null`
+ * until the first chained event).
+ */
+export interface SessionLog {
+  readonly events: EventRecord[];
+  readonly links: (string | null)[];
+  head: string | null;
+}
+
+/** A token budget's window counter rows: by window start, and their starts ascending (a rolling budget sums its
+ * newest buckets). */
+export interface ConfigWindows {
+  readonly rows: Map<number, TokenWindowRecord>;
+  readonly starts: number[];
+}
+
+/**
  * The tables of the memory adapter. Records are immutable (copies, see {@link storedCopy} and {@link readCopy}):
  * an update replaces the stored object, so a rollback only has to put the previous reference back.
  */
@@ -67,17 +85,14 @@ export class MemoryState {
   readonly agents = new Map<string, AgentRecord>();
   readonly delegations: DelegationRecord[] = [];
   readonly proposals = new Map<string, ProposalRecord>();
-  /** Index `sessionId + "\u0000" + fingerprint` → proposal ids, oldest first. */
-  readonly proposalsByFingerprint = new Map<string, string[]>();
+  /** Index session id → fingerprint → proposal ids, oldest first (no key string built per lookup). */
+  readonly proposalsByFingerprint = new Map<string, Map<string, string[]>>();
   readonly tickets = new Map<string, TicketRecord>();
   readonly leases = new Map<string, LeaseRecord>();
   readonly killSwitches = new Map<string, KillSwitchRecord>();
   readonly events: EventRecord[] = [];
-  readonly eventsBySession = new Map<string, EventRecord[]>();
-  /** Audit chain: the link of each session event, by event id. */
-  readonly chainLinks = new Map<number, string>();
-  /** Audit chain: each session's head link (absent until its first event). */
-  readonly chainHeads = new Map<string, string>();
+  /** Each session's events, their chain links and its chain head (see {@link SessionLog}). */
+  readonly sessionLogs = new Map<string, SessionLog>();
   readonly idempotency = new Map<string, IdempotencyRecord>();
   readonly apiTokens = new Map<string, StoredApiToken>();
   readonly outbox = new Map<string, OutboxDelivery>();
@@ -90,11 +105,9 @@ export class MemoryState {
   readonly checkpoints = new Map<number, StoredCheckpoint>();
   /** Session risk states by session id. */
   readonly sessionRisk = new Map<string, SessionRiskRecord>();
-  /** Token budgets, their window counters (by `configId + "\u0000" + windowStart`), reservations and holds. */
+  /** Token budgets, their window counters (see {@link ConfigWindows}), reservations and holds. */
   readonly tokenConfigs = new Map<string, TokenBudgetConfigRecord>();
-  readonly tokenWindows = new Map<string, TokenWindowRecord>();
-  /** Window starts of each budget's counter rows, ascending (a rolling budget sums its newest buckets). */
-  readonly tokenWindowStarts = new Map<string, readonly number[]>();
+  readonly tokenWindows = new Map<string, ConfigWindows>();
   readonly tokenReservations = new Map<string, TokenReservationRecord>();
   /** Expiry of each `held` reservation. */
   readonly tokenDue = new Map<string, number>();
@@ -108,13 +121,20 @@ export class MemoryState {
   /** Sets `map[key] = value`, recording how to undo it. */
   set<K, V>(map: Map<K, V>, key: K, value: V): void {
     if (this.undo) {
-      const had = map.has(key);
       const previous = map.get(key);
+      // Stored values are never `undefined`: a second lookup only for a map that would hold one.
+      const had = previous !== undefined || map.has(key);
       this.undo.push(() => {
         if (had) map.set(key, previous as V);
         else map.delete(key);
       });
     }
+    map.set(key, value);
+  }
+
+  /** Sets `map[key] = value` for a key the caller knows is absent (no lookup), recording how to undo it. */
+  add<K, V>(map: Map<K, V>, key: K, value: V): void {
+    if (this.undo) this.undo.push(() => void map.delete(key));
     map.set(key, value);
   }
 

@@ -1,9 +1,9 @@
 import { ControlPlaneError } from "../../errors/control-plane-error.js";
-import { composeDecisionContext } from "../decision-context.js";
 import type { ChangeNotice, Storage, StorageTx } from "../storage.js";
 import { memoryAgents } from "./agents.js";
 import { memoryApiTokens } from "./api-tokens.js";
 import { memoryCheckpoints } from "./checkpoints.js";
+import { memoryDecisionContext } from "./decision-context.js";
 import { memoryEvents } from "./events.js";
 import { memoryIdempotency } from "./idempotency.js";
 import { memoryKillSwitches } from "./kill-switches.js";
@@ -33,7 +33,7 @@ export function createMemoryStorage(): Storage {
     notify(change) {
       pending.push(change);
     },
-    decisionContext: (q) => composeDecisionContext(tx, q),
+    decisionContext: memoryDecisionContext(state),
     sessions: memorySessions(state),
     policies: memoryPolicies(state),
     agents: memoryAgents(state),

@@ -1,7 +1,23 @@
 import { ControlPlaneError } from "../../errors/control-plane-error.js";
-import type { ProposalRecord } from "../../types/proposal-record.js";
+import type { ProposalRecord, ProposalStatus } from "../../types/proposal-record.js";
 import type { ProposalStore } from "../storage.js";
-import { type MemoryState, pageNewestFirst, readCopy } from "./memory-state.js";
+import { type MemoryState, pageNewestFirst, readCopy, storedCopy } from "./memory-state.js";
+
+/** The newest proposal of a session with this fingerprint and one of `statuses`, as a copy. */
+export function latestByFingerprint(
+  s: MemoryState,
+  sessionId: string,
+  fingerprint: string,
+  statuses: readonly ProposalStatus[],
+): ProposalRecord | undefined {
+  const ids = s.proposalsByFingerprint.get(sessionId)?.get(fingerprint);
+  if (ids === undefined) return undefined;
+  for (let i = ids.length - 1; i >= 0; i--) {
+    const p = s.proposals.get(ids[i]!);
+    if (p && statuses.includes(p.status)) return readCopy(p);
+  }
+  return undefined;
+}
 
 /** Memory implementation of {@link ProposalStore}. */
 export function memoryProposals(s: MemoryState): ProposalStore {
@@ -13,14 +29,15 @@ export function memoryProposals(s: MemoryState): ProposalStore {
       if (!s.sessions.has(proposal.sessionId)) {
         throw new ControlPlaneError("not_found", `session ${proposal.sessionId} not found`);
       }
-      s.put(s.proposals, proposal.id, proposal);
-      const key = `${proposal.sessionId}\u0000${proposal.fingerprint}`;
-      let ids = s.proposalsByFingerprint.get(key);
-      if (!ids) {
-        ids = [];
-        s.set(s.proposalsByFingerprint, key, ids);
+      s.add(s.proposals, proposal.id, storedCopy(proposal));
+      let bySession = s.proposalsByFingerprint.get(proposal.sessionId);
+      if (!bySession) {
+        bySession = new Map();
+        s.add(s.proposalsByFingerprint, proposal.sessionId, bySession);
       }
-      s.push(ids, proposal.id);
+      const ids = bySession.get(proposal.fingerprint);
+      if (ids) s.push(ids, proposal.id);
+      else s.add(bySession, proposal.fingerprint, [proposal.id]);
     },
     async get(id) {
       return readCopy(s.proposals.get(id));
@@ -34,12 +51,7 @@ export function memoryProposals(s: MemoryState): ProposalStore {
       return next;
     },
     async findByFingerprint(sessionId, fingerprint, statuses) {
-      const ids = s.proposalsByFingerprint.get(`${sessionId}\u0000${fingerprint}`) ?? [];
-      for (let i = ids.length - 1; i >= 0; i--) {
-        const p = s.proposals.get(ids[i]!);
-        if (p && statuses.includes(p.status)) return readCopy(p);
-      }
-      return undefined;
+      return latestByFingerprint(s, sessionId, fingerprint, statuses);
     },
     async list(q) {
       const rows = [...s.proposals.values()].filter(

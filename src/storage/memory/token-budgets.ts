@@ -1,9 +1,12 @@
 import { ControlPlaneError } from "../../errors/control-plane-error.js";
-import type { TokenHoldRecord, TokenIdentity, TokenWindowRecord } from "../../types/token-budget.js";
+import type {
+  TokenBudgetConfigRecord,
+  TokenHoldRecord,
+  TokenIdentity,
+  TokenWindowRecord,
+} from "../../types/token-budget.js";
 import type { TokenBudgetStore } from "../token-budget-store.js";
-import { type MemoryState, readCopy } from "./memory-state.js";
-
-const wkey = (configId: string, start: number) => `${configId}\u0000${start}`;
+import { type MemoryState, readCopy, storedCopy } from "./memory-state.js";
 
 /** Whether every field `filter` sets equals `identity`'s (the subset rule, and the ledger's exact match). */
 function covers(filter: TokenIdentity, identity: TokenIdentity): boolean {
@@ -16,12 +19,14 @@ function covers(filter: TokenIdentity, identity: TokenIdentity): boolean {
 
 /** Memory implementation of {@link TokenBudgetStore} (transactions are serialised, so every guard holds). */
 export function memoryTokenBudgets(s: MemoryState): TokenBudgetStore {
+  const NO_STARTS: readonly number[] = [];
   /** Sums the rows of `configId` starting after `since`: every bucket row is at a multiple of its size. */
   const rolling = (configId: string, since: number) => {
     const out = { tokens: 0, costMicros: 0, reservedTokens: 0, reservedCostMicros: 0 };
-    const starts = s.tokenWindowStarts.get(configId) ?? [];
+    const windows = s.tokenWindows.get(configId);
+    const starts = windows?.starts ?? NO_STARTS;
     for (let i = starts.length - 1; i >= 0 && starts[i]! > since; i--) {
-      const row = s.tokenWindows.get(wkey(configId, starts[i]!))!;
+      const row = windows!.rows.get(starts[i]!)!;
       out.tokens += row.usedTokens + row.reservedTokens;
       out.costMicros += row.usedCostMicros + row.reservedCostMicros;
       out.reservedTokens += row.reservedTokens;
@@ -29,20 +34,22 @@ export function memoryTokenBudgets(s: MemoryState): TokenBudgetStore {
     }
     return out;
   };
+  const windowRow = (configId: string, start: number) => s.tokenWindows.get(configId)?.rows.get(start);
   const putWindow = (row: TokenWindowRecord) => {
-    const k = wkey(row.configId, row.windowStart);
-    if (!s.tokenWindows.has(k)) {
-      const starts = s.tokenWindowStarts.get(row.configId) ?? [];
+    let windows = s.tokenWindows.get(row.configId);
+    if (windows === undefined) {
+      windows = { rows: new Map(), starts: [] };
+      s.set(s.tokenWindows, row.configId, windows);
+    }
+    const { rows, starts } = windows;
+    if (!rows.has(row.windowStart)) {
       // Rows are created at the current window, so starts stay ascending (a late row is inserted in order).
       const at = starts.findLastIndex((x) => x < row.windowStart) + 1;
-      s.set(s.tokenWindowStarts, row.configId, [
-        ...starts.slice(0, at),
-        row.windowStart,
-        ...starts.slice(at),
-      ]);
+      starts.splice(at, 0, row.windowStart);
+      if (s.undo) s.undo.push(() => void starts.splice(at, 1));
     }
     // Every caller passes a fresh object without nested parts: stored as is (no copy).
-    s.set(s.tokenWindows, k, row);
+    s.set(rows, row.windowStart, row);
   };
   const emptyWindow = (h: TokenHoldRecord): TokenWindowRecord => ({
     configId: h.configId,
@@ -57,15 +64,40 @@ export function memoryTokenBudgets(s: MemoryState): TokenBudgetStore {
   // what made a hold cost more than the rest of the decision).
   const setHold = (h: TokenHoldRecord) => {
     const holds = s.tokenHolds.get(h.reservationId);
-    const copy = { ...h };
-    s.set(
-      s.tokenHolds,
-      h.reservationId,
-      holds === undefined ? [copy] : [...holds.filter((x) => x.configId !== h.configId), copy],
-    );
+    if (holds === undefined) {
+      s.add(s.tokenHolds, h.reservationId, [{ ...h }]);
+      return;
+    }
+    const next: TokenHoldRecord[] = [];
+    for (const x of holds) if (x.configId !== h.configId) next.push(x);
+    next.push({ ...h });
+    s.set(s.tokenHolds, h.reservationId, next);
   };
   const currentHold = (h: TokenHoldRecord) =>
     s.tokenHolds.get(h.reservationId)?.find((x) => x.configId === h.configId);
+  /**
+   * The stored configs covering an identity, cached by identity (user, org, team) until a config is inserted:
+   * every reservation looks them up, and a scan of all configs was most of its cost.
+   */
+  const matches = new Map<string | null, Map<string | null, Map<string | null, TokenBudgetConfigRecord[]>>>();
+  const matchingConfigs = (identity: TokenIdentity): readonly TokenBudgetConfigRecord[] => {
+    let byOrg = matches.get(identity.userId);
+    if (byOrg === undefined) {
+      byOrg = new Map();
+      matches.set(identity.userId, byOrg);
+    }
+    let byTeam = byOrg.get(identity.orgId);
+    if (byTeam === undefined) {
+      byTeam = new Map();
+      byOrg.set(identity.orgId, byTeam);
+    }
+    let found = byTeam.get(identity.teamId);
+    if (found === undefined) {
+      found = [...s.tokenConfigs.values()].filter((c) => covers(c.identity, identity));
+      byTeam.set(identity.teamId, found);
+    }
+    return found;
+  };
   return {
     async insertConfig(config) {
       s.assertWritable();
@@ -73,19 +105,22 @@ export function memoryTokenBudgets(s: MemoryState): TokenBudgetStore {
         throw new ControlPlaneError("conflict", `token budget ${config.id} already exists`);
       }
       s.put(s.tokenConfigs, config.id, config);
+      // The matching configs change: forget them now, and again if this transaction rolls back.
+      matches.clear();
+      s.undo!.push(() => matches.clear());
     },
     async getConfig(id) {
       return readCopy(s.tokenConfigs.get(id));
     },
     async matching(identity) {
-      return [...s.tokenConfigs.values()].filter((c) => covers(c.identity, identity)).map(readCopy);
+      return matchingConfigs(identity).map(readCopy);
     },
     async listConfigs({ limit, offset = 0 }) {
       return [...s.tokenConfigs.values()].slice(offset, offset + limit).map(readCopy);
     },
     async hold({ hold, maxTokens, maxCostMicros, rollingSince }) {
       s.assertWritable();
-      const row = s.tokenWindows.get(wkey(hold.configId, hold.windowStart)) ?? emptyWindow(hold);
+      const row = windowRow(hold.configId, hold.windowStart) ?? emptyWindow(hold);
       let tokens = row.usedTokens + row.reservedTokens;
       let cost = row.usedCostMicros + row.reservedCostMicros;
       if (rollingSince !== null) {
@@ -108,7 +143,7 @@ export function memoryTokenBudgets(s: MemoryState): TokenBudgetStore {
       if (s.tokenReservations.has(reservation.id)) {
         throw new ControlPlaneError("conflict", `reservation ${reservation.id} already exists`);
       }
-      s.put(s.tokenReservations, reservation.id, reservation);
+      s.add(s.tokenReservations, reservation.id, storedCopy(reservation));
       s.set(s.tokenDue, reservation.id, reservation.expiresAt);
     },
     async getReservation(id) {
@@ -126,7 +161,7 @@ export function memoryTokenBudgets(s: MemoryState): TokenBudgetStore {
     async charge(hold, tokens, costMicros) {
       s.assertWritable();
       const current = currentHold(hold) ?? hold;
-      const row = s.tokenWindows.get(wkey(hold.configId, hold.windowStart)) ?? emptyWindow(hold);
+      const row = windowRow(hold.configId, hold.windowStart) ?? emptyWindow(hold);
       const wasHeld = current.state === "held";
       const next: TokenWindowRecord = {
         ...row,
@@ -149,7 +184,7 @@ export function memoryTokenBudgets(s: MemoryState): TokenBudgetStore {
       const current = currentHold(hold);
       if (current?.state !== "held") return;
       setHold({ ...current, state: "released" });
-      const row = s.tokenWindows.get(wkey(hold.configId, current.windowStart));
+      const row = windowRow(hold.configId, current.windowStart);
       if (!row) return;
       putWindow({
         ...row,
@@ -166,7 +201,7 @@ export function memoryTokenBudgets(s: MemoryState): TokenBudgetStore {
         .map(([id]) => id);
     },
     async window(configId, windowStart) {
-      return readCopy(s.tokenWindows.get(wkey(configId, windowStart)));
+      return readCopy(windowRow(configId, windowStart));
     },
     async rollingUsage(configId, since) {
       return rolling(configId, since);
