@@ -27,60 +27,15 @@ export function canonicalize(value: unknown): string {
     const ordered = inCanonicalOrder(value);
     if (ordered !== NOT_PLAIN) return JSON.stringify(ordered);
   }
-  try {
-    return write(value);
-  } catch (error) {
-    if (error !== NOT_JSON) throw error;
-    // Rare: walk again, this time naming the path of the offending value.
-    return writeWithPath(value, "");
-  }
+  // Rare (a member to omit, a non-plain object, a value JSON cannot hold): the general writer.
+  return write(value, "");
 }
 
-/** Thrown by {@link write} on a value JSON cannot hold; {@link writeWithPath} then names where it is. */
-const NOT_JSON: unique symbol = Symbol("not JSON");
-
-function write(value: unknown): string {
-  switch (typeof value) {
-    case "string":
-      return JSON.stringify(value);
-    case "boolean":
-      return value ? "true" : "false";
-    case "number":
-      if (!Number.isFinite(value)) throw NOT_JSON;
-      // ECMAScript Number-to-String is exactly RFC 8785's number serialization (it writes -0 as "0").
-      return String(value);
-    case "object": {
-      if (value === null) return "null";
-      if (Array.isArray(value)) {
-        let out = "[";
-        for (let i = 0; i < value.length; i++) {
-          if (i > 0) out += ",";
-          const item: unknown = value[i];
-          out += item === undefined ? "null" : write(item);
-        }
-        return `${out}]`;
-      }
-      const obj = value as Record<string, unknown>;
-      // Array.prototype.sort without a comparator compares UTF-16 code units: RFC 8785's member order.
-      const keys = Object.keys(obj).sort();
-      let out = "{";
-      let first = true;
-      for (const key of keys) {
-        const member = obj[key];
-        if (member === undefined) continue;
-        if (!first) out += ",";
-        first = false;
-        out += `${JSON.stringify(key)}:${write(member)}`;
-      }
-      return `${out}}`;
-    }
-    default:
-      throw NOT_JSON;
-  }
-}
-
-/** {@link write} with the path of each value, for the error that names where a value JSON cannot hold is. */
-function writeWithPath(value: unknown, path: string): string {
+/**
+ * The general writer: RFC 8785 by hand, carrying the path of each value so that the error names where a value JSON
+ * cannot hold is.
+ */
+function write(value: unknown, path: string): string {
   switch (typeof value) {
     case "number":
       if (!Number.isFinite(value)) {
@@ -96,7 +51,7 @@ function writeWithPath(value: unknown, path: string): string {
         for (let i = 0; i < value.length; i++) {
           if (i > 0) out += ",";
           const item: unknown = value[i];
-          out += item === undefined ? "null" : writeWithPath(item, `${path}[${i}]`);
+          out += item === undefined ? "null" : write(item, `${path}[${i}]`);
         }
         return `${out}]`;
       }
@@ -109,13 +64,14 @@ function writeWithPath(value: unknown, path: string): string {
         if (member === undefined) continue;
         if (!first) out += ",";
         first = false;
-        out += `${JSON.stringify(key)}:${writeWithPath(member, path ? `${path}.${key}` : key)}`;
+        out += `${JSON.stringify(key)}:${write(member, path ? `${path}.${key}` : key)}`;
       }
       return `${out}}`;
     }
     case "string":
+      return JSON.stringify(value);
     case "boolean":
-      return write(value);
+      return value ? "true" : "false";
     default:
       throw new ValidationError([
         { path: path || "(root)", message: `JSON cannot hold a ${typeof value}`, received: String(value) },
@@ -160,22 +116,9 @@ export function canonicalEvent(event: NewEvent | ChainedContent): string {
       ticketId: event.ticketId ?? null,
     });
   }
-  return `{"agentId":${idText(event.agentId)},"at":${member(at, "at")},"kind":${JSON.stringify(kind)},"payload":${member(
-    payload,
-    "payload",
-  )},"proposalId":${idText(event.proposalId)},"sessionId":${idText(event.sessionId)},"ticketId":${idText(event.ticketId)}}`;
+  return `{"agentId":${idText(event.agentId)},"at":${write(at, "at")},"kind":${JSON.stringify(kind)},"payload":${write(payload, "payload")},"proposalId":${idText(event.proposalId)},"sessionId":${idText(event.sessionId)},"ticketId":${idText(event.ticketId)}}`;
 }
 
 function idText(v: string | null | undefined): string {
   return v == null ? "null" : JSON.stringify(v);
-}
-
-/** The canonical text of a member of an event (the general path, naming the member's path on an error). */
-function member(value: unknown, path: string): string {
-  try {
-    return write(value);
-  } catch (error) {
-    if (error !== NOT_JSON) throw error;
-    return writeWithPath(value, path);
-  }
 }

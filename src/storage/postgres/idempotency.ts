@@ -1,6 +1,6 @@
 import { ControlPlaneError } from "../../errors/control-plane-error.js";
 import type { JsonValue } from "../../types/json.js";
-import type { IdempotencyStore } from "../storage.js";
+import type { IdempotencyRecord, IdempotencyStore } from "../storage.js";
 import { num, type PgTxContext, parseJson } from "./context.js";
 
 /**
@@ -16,15 +16,7 @@ export function pgIdempotency(c: PgTxContext): IdempotencyStore {
         `SELECT key, operation, fingerprint, result::text AS result, created_at FROM ${t} WHERE key = $1`,
         [key],
       );
-      const row = r.rows[0];
-      if (!row) return undefined;
-      return {
-        key: row.key as string,
-        operation: row.operation as string,
-        fingerprint: row.fingerprint as string,
-        result: parseJson<JsonValue>(row.result),
-        createdAt: num(row.created_at),
-      };
+      return toIdempotency(r.rows[0]);
     },
     async put(record) {
       const r = await c.q.query(
@@ -39,5 +31,18 @@ export function pgIdempotency(c: PgTxContext): IdempotencyStore {
         );
       }
     },
+  };
+}
+
+/** Maps an idempotency row (`result` selected as JSON text); `undefined` for no row. */
+export function toIdempotency(value: unknown): IdempotencyRecord | undefined {
+  if (value === null || value === undefined) return undefined;
+  const row = value as Record<string, unknown>;
+  return {
+    key: row.key as string,
+    operation: row.operation as string,
+    fingerprint: row.fingerprint as string,
+    result: parseJson<JsonValue>(row.result),
+    createdAt: num(row.created_at),
   };
 }

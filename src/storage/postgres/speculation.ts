@@ -1,27 +1,14 @@
 import { auditChainSwitch, chainPayload } from "../../engines/audit/chain-link.js";
 import { StorageError } from "../../errors/control-plane-error.js";
-import type { JsonValue } from "../../types/json.js";
 import type { PlanWrite, Speculation, SpeculationPlan } from "../speculative/plan.js";
-import type { IdempotencyRecord } from "../storage.js";
 import { PLAN_CONFLICT_SQLSTATE } from "./apply-plan-sql.js";
-import { num, type PgTables, parseJson } from "./context.js";
+import type { PgTables } from "./context.js";
 import { decisionContextSql, decisionContextValues, toDecisionContext } from "./decision-context.js";
 import { RETRYABLE_SQLSTATES, type SqlDriver, sqlState } from "./driver.js";
+import { toIdempotency } from "./idempotency.js";
 
 /** A driver that can run autocommit statements (see {@link SqlDriver.autocommit}). */
 type AutocommitDriver = SqlDriver & Required<Pick<SqlDriver, "autocommit">>;
-
-function toIdempotency(value: unknown): IdempotencyRecord | undefined {
-  if (value === null || value === undefined) return undefined;
-  const row = value as Record<string, unknown>;
-  return {
-    key: row.key as string,
-    operation: row.operation as string,
-    fingerprint: row.fingerprint as string,
-    result: parseJson<JsonValue>(row.result),
-    createdAt: num(row.created_at),
-  };
-}
 
 /** A write as the function reads it: events carry their canonical bytes (hex) when the chain is on. */
 function toParam(w: PlanWrite): unknown {
