@@ -2,7 +2,8 @@
  * `npm run bench -- profile`: where the CPU time of a governed action goes. Runs each case in a child process
  * under `node --cpu-prof` and prints the self time by area (our storage adapter, the facade and engines, each
  * dependency, SQLite's native code, GC) and the heaviest functions. Cases: SQLite `:memory:`, one caller,
- * `propose` + `complete`; SQLite file (WAL, synchronous=FULL), 64 concurrent agents. Options: `--quick`.
+ * `propose` + `complete`; SQLite file (WAL, synchronous=FULL), 64 concurrent agents. Then the time of each SQL
+ * statement of a governed action in the real flow (`statement-times.ts`). Options: `--quick`.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
@@ -11,6 +12,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { summarizeCpuProfile } from "./cpu-profile.js";
 import type { ProfileCase } from "./profile-worker.js";
+import { printStatementTimes } from "./statement-times.js";
 import { type LatencySummary, printTable } from "./stats.js";
 
 const CASES: readonly { readonly name: ProfileCase; readonly iterations: number }[] = [
@@ -49,6 +51,7 @@ export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "acp-bench-profile-"));
   try {
     for (const c of CASES) await profileCase(dir, c.name, quick ? c.iterations / 10 : c.iterations);
+    await printStatementTimes(quick ? 2_000 : 20_000);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
