@@ -46,6 +46,26 @@ describe("SQLite group commit", () => {
     expect(commits()).toBe(3);
   });
 
+  it("a write that is a few promise turns away when a batch is about to commit joins it (one commit)", async () => {
+    const { queue, statements, commits } = recordingQueue(false);
+    // The caller's next write is queued 8 promise turns after its first one finished (as an in-process MCP
+    // client's next call is, once the gateway answered): it shares the first one's durable commit.
+    const turns = async (n: number) => {
+      for (let i = 0; i < n; i++) await undefined;
+    };
+    let second: Promise<string> | undefined;
+    const first = queue.write(async () => {
+      void turns(8).then(() => {
+        second = queue.write(async () => "second");
+      });
+      return "first";
+    });
+    expect(await first).toBe("first");
+    expect(await second).toBe("second");
+    expect(commits()).toBe(1);
+    expect(statements).toEqual(["BEGIN IMMEDIATE", "SAVEPOINT acp_tx", "RELEASE acp_tx", "COMMIT"]);
+  });
+
   it("still commits a lone write, and writes enqueued while a batch runs go in the next one", async () => {
     const { queue, commits } = recordingQueue();
     let inner: Promise<string> | undefined;
